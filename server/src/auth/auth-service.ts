@@ -1,0 +1,336 @@
+import { randomUUID } from 'node:crypto'
+import type { AuditEvent } from '../audit/record.js'
+import { Errors } from '../errors.js'
+import { certificationView, dayIn } from '../identity/index.js'
+import type { Keys } from '../keys/keys.js'
+import { unseal } from '../keys/sealed.js'
+import type { Policy } from '../policy/schema.js'
+import type { UserView } from '../schemas/identity.js'
+import { TotpReplayError } from '../store/sqlite/sqlite-store.js'
+import type { Store, UserRow } from '../store/types.js'
+import { verifyAgainstDummy, verifyPassword } from './passwords.js'
+import { totpSealContext, totpStep } from './totp.js'
+import {
+  type AccessClaims,
+  hashRefreshToken,
+  newRefreshToken,
+  signAccessToken,
+  TokenRejected,
+  verifyAccessToken
+} from './tokens.js'
+
+export interface RequestContext {
+  sourceIp: string | null
+  userAgent?: string
+}
+
+export interface IssuedTokens {
+  accessToken: string
+  expiresAt: Date
+  refreshToken: string
+  refreshExpiresAt: Date
+  user: UserRow
+}
+
+export interface Authenticated {
+  user: UserRow
+  claims: AccessClaims
+}
+
+export interface AuthDeps {
+  store: Store
+  keys: Keys
+  policy: () => Policy
+  now: () => Date
+  timeZone: string
+}
+
+const minutes = (n: number) => n * 60_000
+
+/**
+ * Sign-in, renewal, sign-out and per-request authentication. Every decision is audited through the
+ * store; a refused attempt is audited too.
+ */
+export function createAuthService(deps: AuthDeps) {
+  const { store, keys, now } = deps
+  const event = (ctx: RequestContext, e: Omit<AuditEvent, 'sourceIp'>): AuditEvent => ({ ...e, sourceIp: ctx.sourceIp })
+
+  async function issue(user: UserRow, sessionId: string, at: Date): Promise<{ token: string; expiresAt: Date }> {
+    return signAccessToken(
+      keys.jwtSecret,
+      { userId: user.id, sessionId },
+      at,
+      deps.policy().auth.accessTokenMinutes * 60
+    )
+  }
+
+  async function fail(
+    username: string,
+    user: UserRow | null,
+    reason: string,
+    ctx: RequestContext,
+    at: Date
+  ): Promise<never> {
+    const p = deps.policy().auth.lockout
+    const recent = await store.countLoginFailures({ username }, new Date(at.getTime() - minutes(p.windowMinutes)))
+    const lockUntil = user !== null && recent + 1 >= p.maxFailedAttempts ? new Date(at.getTime() + minutes(p.lockMinutes)) : null
+    await store.recordLoginFailure(
+      { username, sourceIp: ctx.sourceIp, lockUntil },
+      event(ctx, {
+        actor: user?.id ?? `unknown:${username}`,
+        action: 'auth.login',
+        target: user?.id ?? null,
+        outcome: 'failure',
+        details: { username, reason, ...(lockUntil ? { lockedUntil: lockUntil.toISOString() } : {}) }
+      })
+    )
+    if (lockUntil !== null) {
+      await store.appendAudit(
+        event(ctx, {
+          actor: 'system',
+          action: 'auth.lockout',
+          target: user?.id ?? null,
+          outcome: 'success',
+          details: { username, lockedUntil: lockUntil.toISOString(), failures: recent + 1 }
+        })
+      )
+      throw new Errors.AccountLocked(lockUntil.toISOString())
+    }
+    throw new Errors.InvalidCredentials()
+  }
+
+  async function login(input: { username: string; password: string; totp: string }, ctx: RequestContext): Promise<IssuedTokens> {
+    const at = now()
+    const auth = deps.policy().auth
+    const fromAddress =
+      ctx.sourceIp === null
+        ? 0
+        : await store.countLoginFailures(
+            { sourceIp: ctx.sourceIp },
+            new Date(at.getTime() - minutes(auth.addressLimit.windowMinutes))
+          )
+    if (fromAddress >= auth.addressLimit.maxFailedAttempts) {
+      await store.appendAudit(
+        event(ctx, {
+          actor: `unknown:${input.username}`,
+          action: 'auth.login',
+          target: null,
+          outcome: 'denied',
+          details: { username: input.username, reason: 'too many failures from this address' }
+        })
+      )
+      throw new Errors.RateLimited(
+        `too many failed sign-ins from this address; try again in ${auth.addressLimit.windowMinutes} minutes`
+      )
+    }
+
+    const user = await store.getUserByUsername(input.username)
+    if (user?.lockedUntil && new Date(user.lockedUntil) > at) {
+      await store.appendAudit(
+        event(ctx, {
+          actor: user.id,
+          action: 'auth.login',
+          target: user.id,
+          outcome: 'denied',
+          details: { username: input.username, reason: 'account locked', lockedUntil: user.lockedUntil }
+        })
+      )
+      throw new Errors.AccountLocked(user.lockedUntil)
+    }
+    if (user === null) {
+      await verifyAgainstDummy(input.password)
+      return fail(input.username, null, 'unknown username', ctx, at)
+    }
+    if (!(await verifyPassword(user.passwordHash, input.password))) {
+      return fail(input.username, user, 'wrong password', ctx, at)
+    }
+    const step = totpStep(unseal(user.totpSecretSealed, keys.secretsKey, totpSealContext(user.username)), input.totp, at)
+    if (step === null) return fail(input.username, user, 'wrong authenticator code', ctx, at)
+    if (step <= user.totpLastStep) return fail(input.username, user, 'authenticator code already used', ctx, at)
+    if (user.status !== 'active') {
+      await store.appendAudit(
+        event(ctx, {
+          actor: user.id,
+          action: 'auth.login',
+          target: user.id,
+          outcome: 'denied',
+          details: { username: user.username, reason: `account ${user.status}` }
+        })
+      )
+      throw new Errors.Forbidden(`this account is ${user.status}; contact your administrator`)
+    }
+
+    const sessionId = randomUUID()
+    const refreshExpiresAt = new Date(at.getTime() + auth.refreshTokenHours * 3_600_000)
+    const refresh = newRefreshToken()
+    try {
+      await store.completeLogin(
+        {
+          userId: user.id,
+          totpStep: step,
+          session: {
+            id: sessionId,
+            userId: user.id,
+            createdAt: at.toISOString(),
+            expiresAt: refreshExpiresAt.toISOString(),
+            revokedAt: null,
+            revokeReason: null,
+            sourceIp: ctx.sourceIp
+          },
+          refresh: {
+            tokenHash: refresh.hash,
+            sessionId,
+            issuedAt: at.toISOString(),
+            expiresAt: refreshExpiresAt.toISOString(),
+            usedAt: null
+          }
+        },
+        event(ctx, {
+          actor: user.id,
+          action: 'auth.login',
+          target: user.id,
+          outcome: 'success',
+          details: { username: user.username, authSession: sessionId, userAgent: ctx.userAgent ?? null }
+        })
+      )
+    } catch (err) {
+      if (err instanceof TotpReplayError) return fail(input.username, user, 'authenticator code already used', ctx, at)
+      throw err
+    }
+    const access = await issue(user, sessionId, at)
+    return { accessToken: access.token, expiresAt: access.expiresAt, refreshToken: refresh.token, refreshExpiresAt, user }
+  }
+
+  async function refresh(token: string | undefined, ctx: RequestContext): Promise<IssuedTokens> {
+    const at = now()
+    const deny = async (reason: string, sessionId: string | null, userId: string | null): Promise<never> => {
+      await store.appendAudit(
+        event(ctx, {
+          actor: userId ?? 'anonymous',
+          action: 'auth.refresh',
+          target: sessionId,
+          outcome: 'denied',
+          details: { reason }
+        })
+      )
+      throw new Errors.RefreshInvalid()
+    }
+    if (token === undefined || token === '') throw new Errors.RefreshInvalid()
+    const row = await store.getRefreshToken(hashRefreshToken(token))
+    if (row === null) return deny('unknown refresh token', null, null)
+    const session = await store.getAuthSession(row.sessionId)
+    if (session === null) return deny('sign-in not found', row.sessionId, null)
+    if (row.usedAt !== null) {
+      // A used token coming back means it was copied: end the whole sign-in (RFC 6819 5.2.2.3).
+      if (session.revokedAt === null) {
+        await store.revokeAuthSession(
+          session.id,
+          'refresh token reused',
+          event(ctx, {
+            actor: 'system',
+            action: 'auth.refresh.reuse_detected',
+            target: session.id,
+            outcome: 'success',
+            details: { userId: session.userId, revoked: true }
+          })
+        )
+      }
+      return deny('refresh token reused', session.id, session.userId)
+    }
+    if (session.revokedAt !== null) return deny(`sign-in revoked (${session.revokeReason ?? 'revoked'})`, session.id, session.userId)
+    if (new Date(row.expiresAt) <= at || new Date(session.expiresAt) <= at) {
+      return deny('refresh token expired', session.id, session.userId)
+    }
+    const user = await store.getUserById(session.userId)
+    if (user === null || user.status !== 'active') {
+      return deny(`account ${user?.status ?? 'missing'}`, session.id, session.userId)
+    }
+    const next = newRefreshToken()
+    const rotated = await store.rotateRefreshToken(
+      row.tokenHash,
+      { tokenHash: next.hash, sessionId: session.id, issuedAt: at.toISOString(), expiresAt: session.expiresAt, usedAt: null },
+      event(ctx, { actor: user.id, action: 'auth.refresh', target: session.id, outcome: 'success' })
+    )
+    if (!rotated) return deny('refresh token used concurrently', session.id, user.id)
+    const access = await issue(user, session.id, at)
+    return {
+      accessToken: access.token,
+      expiresAt: access.expiresAt,
+      refreshToken: next.token,
+      refreshExpiresAt: new Date(session.expiresAt),
+      user
+    }
+  }
+
+  async function logout(who: Authenticated, ctx: RequestContext): Promise<void> {
+    await store.revokeAuthSession(
+      who.claims.sid,
+      'signed out',
+      event(ctx, { actor: who.user.id, action: 'auth.logout', target: who.claims.sid, outcome: 'success' })
+    )
+  }
+
+  /** Checks a bearer token on every request: signature and claims, then that its sign-in and account are live. */
+  async function authenticate(header: string | undefined, ctx: RequestContext & { route: string }): Promise<Authenticated> {
+    const deny = async (reason: string, actor: string, err: Error): Promise<never> => {
+      await store.appendAudit(
+        event(ctx, { actor, action: 'auth.token', target: ctx.route, outcome: 'denied', details: { reason } })
+      )
+      throw err
+    }
+    if (header === undefined || !header.startsWith('Bearer ')) {
+      throw new Errors.Unauthenticated('Sign in first: this request has no bearer token.')
+    }
+    const at = now()
+    let claims: AccessClaims
+    try {
+      claims = verifyAccessToken(keys.jwtSecret, header.slice('Bearer '.length).trim(), at)
+    } catch (err) {
+      if (err instanceof TokenRejected) return deny(err.message, 'anonymous', new Errors.TokenInvalid(err.message))
+      throw err
+    }
+    const session = await store.getAuthSession(claims.sid)
+    if (session === null || session.userId !== claims.sub) {
+      return deny('unknown sign-in', claims.sub, new Errors.TokenInvalid('its sign-in is unknown'))
+    }
+    if (session.revokedAt !== null) {
+      return deny(
+        `sign-in revoked (${session.revokeReason ?? 'revoked'})`,
+        claims.sub,
+        new Errors.SessionRevoked(session.revokeReason ?? 'revoked')
+      )
+    }
+    if (new Date(session.expiresAt) <= at) {
+      return deny('sign-in expired', claims.sub, new Errors.SessionRevoked('it expired'))
+    }
+    const user = await store.getUserById(claims.sub)
+    if (user === null || user.status !== 'active') {
+      return deny(`account ${user?.status ?? 'missing'}`, claims.sub, new Errors.SessionRevoked(`account ${user?.status ?? 'removed'}`))
+    }
+    return { user, claims }
+  }
+
+  async function userView(user: UserRow): Promise<UserView> {
+    const today = dayIn(now(), deps.timeZone)
+    let organization: UserView['organization'] = null
+    if (user.organizationId !== null) {
+      const org = await store.getOrganization(user.organizationId)
+      const cert = await store.getCertification(user.organizationId)
+      if (org !== null) {
+        organization = { id: org.id, name: org.name, certification: cert === null ? null : certificationView(cert, today) }
+      }
+    }
+    return {
+      id: user.id,
+      username: user.username,
+      displayName: user.displayName,
+      roles: user.roles,
+      status: user.status,
+      organization
+    }
+  }
+
+  return { login, refresh, logout, authenticate, userView }
+}
+
+export type AuthService = ReturnType<typeof createAuthService>

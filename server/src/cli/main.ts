@@ -1,0 +1,248 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { userInfo } from 'node:os'
+import { Command, InvalidArgumentError, Option } from 'commander'
+import { verifyChain } from '../audit/verify.js'
+import { totpUri } from '../auth/totp.js'
+import { type Config, loadConfig } from '../config/config.js'
+import { seedDemo, CREDENTIALS_FILE } from '../demo/seed.js'
+import { ConfigError } from '../errors.js'
+import { createAccount, createOrganization, createProject, InvalidInput } from '../identity/accounts.js'
+import { loadAuditPublicKey, loadKeys } from '../keys/keys.js'
+import { STORE_FILE } from '../plugins/app/store.js'
+import { ROLES, type Role } from '../schemas/identity.js'
+import { start } from '../server.js'
+import { SqliteStore } from '../store/sqlite/sqlite-store.js'
+
+const actor = () => `cli:${userInfo().username}`
+const list = (v: string) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+const port = (v: string) => {
+  if (!/^\d+$/.test(v) || Number(v) > 65535) throw new InvalidArgumentError('a port is a number from 0 to 65535')
+  return Number(v)
+}
+
+interface DataDirOpts {
+  dataDir?: string
+}
+interface ServeOpts extends DataDirOpts {
+  port?: number
+  host?: string
+}
+
+const dataDirOption = () => new Option('--data-dir <dir>', 'state store, keys and audit (env VRE_DATA_DIR, default var/)')
+
+function config(opts: ServeOpts): Config {
+  return loadConfig({ dataDir: opts.dataDir, port: opts.port, host: opts.host })
+}
+
+/** Opens the store for an administrative command, runs it, closes it. */
+async function withStore<T>(opts: DataDirOpts, fn: (store: SqliteStore, keys: ReturnType<typeof loadKeys>) => Promise<T>): Promise<T> {
+  const cfg = config(opts)
+  const keys = loadKeys(cfg.dataDir, cfg.jwtSecret)
+  const store = new SqliteStore({ path: join(cfg.dataDir, STORE_FILE), auditSigningKey: keys.auditPrivateKey })
+  try {
+    return await fn(store, keys)
+  } finally {
+    store.close()
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const c of process.stdin) chunks.push(c as Buffer)
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '')
+}
+
+async function addUser(
+  opts: DataDirOpts & { username: string; displayName: string; org?: string; roles: Role[]; passwordStdin?: boolean }
+) {
+  const password = opts.passwordStdin ? await readStdin() : undefined
+  await withStore(opts, async (store, keys) => {
+    const created = await createAccount(
+      store,
+      keys,
+      {
+        username: opts.username,
+        displayName: opts.displayName,
+        organization: opts.org ?? null,
+        roles: opts.roles,
+        ...(password !== undefined ? { password } : {})
+      },
+      { actor: actor(), sourceIp: null }
+    )
+    console.log(`created ${created.user.username} (${created.user.roles.join(', ')})`)
+    if (password === undefined) console.log(`password:    ${created.password}`)
+    console.log(`TOTP secret: ${created.totpSecret}`)
+    console.log(`TOTP URI:    ${totpUri(created.totpSecret, created.user.username)}`)
+    console.log('Hand these to the user over a separate channel; they are not shown again.')
+  })
+}
+
+const roles = (v: string): Role[] => {
+  const rs = list(v)
+  for (const r of rs) {
+    if (!(ROLES as readonly string[]).includes(r)) throw new InvalidArgumentError(`roles are ${ROLES.join(', ')}`)
+  }
+  return rs as Role[]
+}
+
+export function program(): Command {
+  const cli = new Command('vre')
+    .description('Visiting Research Environment gateway and administration')
+    .showHelpAfterError()
+
+  const serveOptions = (c: Command) =>
+    c
+      .addOption(new Option('--port <port>', 'port to listen on (env VRE_PORT, default 8080)').argParser(port))
+      .addOption(new Option('--host <host>', 'address to listen on (env VRE_HOST, default 127.0.0.1)'))
+      .addOption(dataDirOption())
+
+  serveOptions(cli.command('serve').description('run the gateway')).action(async (opts: ServeOpts) => {
+    await start(config(opts))
+  })
+
+  serveOptions(
+    cli.command('demo').description('seed demo organizations, accounts and a project, then run the gateway')
+  ).action(async (opts: ServeOpts) => {
+    const cfg = config(opts)
+    await start(cfg, async (app) => {
+      const { created } = await seedDemo(app.store, app.keys, cfg.dataDir, { now: new Date(), timeZone: cfg.timeZone })
+      const credentialsPath = join(cfg.dataDir, CREDENTIALS_FILE)
+      const creds = JSON.parse(readFileSync(credentialsPath, 'utf8')) as Record<string, { password: string; totpSecret: string }>
+      console.log('')
+      console.log(`VRE demo ${created.length > 0 ? `seeded (${created.join(', ')})` : 'data reused'}: http://${cfg.host}:${cfg.port}/`)
+      console.log(`Accounts, passwords and TOTP secrets: ${credentialsPath}`)
+      for (const [name, c] of Object.entries(creds)) console.log(`  ${name.padEnd(12)} password ${c.password}  TOTP ${c.totpSecret}`)
+      console.log('Add a TOTP secret to an authenticator app (or: oathtool --totp -b SECRET) to get the 6-digit code.')
+      console.log('')
+    })
+  })
+
+  cli
+    .command('admin')
+    .description('administrator accounts')
+    .command('create')
+    .description('create an administrator account')
+    .requiredOption('--username <name>')
+    .option('--display-name <name>', 'name shown in the console', 'Administrator')
+    .option('--password-stdin', 'read the password from standard input instead of generating one')
+    .addOption(dataDirOption())
+    .action(async (opts: { username: string; displayName: string; passwordStdin?: boolean } & DataDirOpts) => {
+      await addUser({ ...opts, roles: ['admin'] })
+    })
+
+  cli
+    .command('user')
+    .description('user accounts')
+    .command('add')
+    .description('create a user account with a password and a TOTP secret')
+    .requiredOption('--username <name>')
+    .requiredOption('--display-name <name>')
+    .requiredOption('--roles <roles>', `comma-separated: ${ROLES.join(', ')}`, roles)
+    .option('--org <name>', 'organization (required for researchers)')
+    .option('--password-stdin', 'read the password from standard input instead of generating one')
+    .addOption(dataDirOption())
+    .action(async (opts) => addUser(opts))
+
+  cli
+    .command('org')
+    .description('organizations and their Type II certification')
+    .command('add')
+    .description('register an organization with its Type II certification')
+    .requiredOption('--name <name>')
+    .requiredOption('--cert-number <number>', 'certification number, e.g. T2-0042')
+    .requiredOption('--valid-from <date>', 'YYYY-MM-DD')
+    .requiredOption('--valid-to <date>', 'YYYY-MM-DD')
+    .addOption(new Option('--status <status>').choices(['active', 'suspended', 'revoked']).default('active'))
+    .addOption(dataDirOption())
+    .action(async (opts) => {
+      await withStore(opts, async (store) => {
+        const org = await createOrganization(
+          store,
+          {
+            name: opts.name,
+            certificationNumber: opts.certNumber,
+            validFrom: opts.validFrom,
+            validTo: opts.validTo,
+            status: opts.status
+          },
+          { actor: actor(), sourceIp: null }
+        )
+        console.log(`created organization ${org.name} with certification ${opts.certNumber}`)
+      })
+    })
+
+  cli
+    .command('project')
+    .description('research projects')
+    .command('add')
+    .description('register an approved research project')
+    .requiredOption('--title <title>')
+    .requiredOption('--purpose <text>')
+    .requiredOption('--approval-ref <ref>', 'ethics / data-use approval reference')
+    .requiredOption('--start <date>', 'YYYY-MM-DD')
+    .requiredOption('--end <date>', 'YYYY-MM-DD')
+    .option('--members <usernames>', 'comma-separated', list, [])
+    .option('--datasets <names>', 'comma-separated', list, [])
+    .addOption(dataDirOption())
+    .action(async (opts) => {
+      await withStore(opts, async (store) => {
+        const p = await createProject(
+          store,
+          {
+            title: opts.title,
+            purpose: opts.purpose,
+            approvalReference: opts.approvalRef,
+            startDate: opts.start,
+            endDate: opts.end,
+            members: opts.members,
+            datasets: opts.datasets
+          },
+          { actor: actor(), sourceIp: null }
+        )
+        console.log(`created project ${p.title} (${p.startDate} to ${p.endDate})`)
+      })
+    })
+
+  cli
+    .command('audit')
+    .description('the tamper-evident audit log')
+    .command('verify')
+    .description('check the hash chain and signed checkpoints; exits 1 and names the first broken record')
+    .addOption(dataDirOption())
+    .action(async (opts: DataDirOpts) => {
+      const cfg = config(opts)
+      const store = new SqliteStore({ path: join(cfg.dataDir, STORE_FILE), auditSigningKey: null })
+      try {
+        const result = await verifyChain(store.auditRecords(), await store.auditCheckpoints(), loadAuditPublicKey(cfg.dataDir))
+        if (result.ok) {
+          console.log(`audit log intact: ${result.records} records, signed head at record ${result.headSeq}`)
+        } else {
+          console.error(
+            `audit log BROKEN${result.firstBrokenSeq !== null ? ` at record ${result.firstBrokenSeq}` : ''}: ${result.reason}`
+          )
+          process.exitCode = 1
+        }
+      } finally {
+        store.close()
+      }
+    })
+
+  return cli
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await program().parseAsync(argv)
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof InvalidInput) {
+      console.error(`vre: ${err.message}`)
+      process.exit(2)
+    }
+    throw err
+  }
+}

@@ -1,0 +1,65 @@
+import { existsSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Type, type Static } from 'typebox'
+import { Value } from 'typebox/value'
+import { ConfigError } from '../errors.js'
+
+/** The repository root, found from this file whether it runs from src/ (tsx) or dist/ (built). */
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
+
+export const Config = Type.Object(
+  {
+    dataDir: Type.String({ minLength: 1, description: 'state store, keys and audit (VRE_DATA_DIR)' }),
+    host: Type.String({ minLength: 1 }),
+    port: Type.Integer({ minimum: 0, maximum: 65535 }),
+    policyFile: Type.String({ minLength: 1 }),
+    webRoot: Type.Union([Type.String(), Type.Null()], { description: 'built web app to serve, or null' }),
+    jwtSecret: Type.Optional(Type.String()),
+    timeZone: Type.String({ description: 'dates of certifications and projects are days in this zone' }),
+    trustProxy: Type.Boolean(),
+    logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)))
+  },
+  { additionalProperties: false }
+)
+export type Config = Static<typeof Config>
+
+export type ConfigOverrides = Partial<Config>
+
+function envInt(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const v = env[name]
+  if (v === undefined || v === '') return undefined
+  if (!/^\d+$/.test(v)) throw new ConfigError(`${name} must be a whole number, got "${v}"`)
+  return Number(v)
+}
+
+/**
+ * One configuration, read once at boot from defaults, then the environment, then explicit overrides
+ * (command-line flags), and checked as a whole; a bad value stops the gateway with a sentence.
+ */
+export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const defaultWeb = resolve(PROJECT_ROOT, 'web', 'dist')
+  const merged = {
+    dataDir: resolve(env.VRE_DATA_DIR || resolve(PROJECT_ROOT, 'var')),
+    host: env.VRE_HOST || '127.0.0.1',
+    port: envInt(env, 'VRE_PORT') ?? 8080,
+    policyFile: resolve(env.VRE_POLICY_FILE || resolve(PROJECT_ROOT, 'policies', 'default.yaml')),
+    webRoot: env.VRE_WEB_ROOT || (existsSync(resolve(defaultWeb, 'index.html')) ? defaultWeb : null),
+    jwtSecret: env.VRE_JWT_SECRET || undefined,
+    timeZone: env.VRE_TIME_ZONE || 'Asia/Tokyo',
+    trustProxy: env.VRE_TRUST_PROXY === 'true',
+    logLevel: env.VRE_LOG_LEVEL || 'info',
+    ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined))
+  }
+  if (merged.jwtSecret === undefined) delete merged.jwtSecret
+  if (!Value.Check(Config, merged)) {
+    const problems = [...Value.Errors(Config, merged)].map((e) => `${e.instancePath || '(config)'}: ${e.message}`)
+    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`)
+  }
+  try {
+    new Intl.DateTimeFormat('en-CA', { timeZone: merged.timeZone })
+  } catch {
+    throw new ConfigError(`VRE_TIME_ZONE "${merged.timeZone}" is not a known time zone`)
+  }
+  return { ...merged, dataDir: resolve(merged.dataDir) }
+}

@@ -1,0 +1,93 @@
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { dayIn } from '../identity/calendar.js'
+import { createAccount, createOrganization, createProject } from '../identity/accounts.js'
+import type { Keys } from '../keys/keys.js'
+import type { Role } from '../schemas/identity.js'
+import type { Store } from '../store/types.js'
+
+export const CREDENTIALS_FILE = 'demo-credentials.json'
+export type DemoCredentials = Record<string, { password: string; totpSecret: string }>
+
+const CERTIFIED_ORG = 'Kanto University Hospital Research Unit'
+const EXPIRED_ORG = 'Minato Health Analytics'
+export const DEMO_PROJECT = 'Diabetes care pathways (demo)'
+export const DEMO_DATASET = 'demo-claims'
+
+const ACCOUNTS: { username: string; displayName: string; organization: string | null; roles: Role[] }[] = [
+  { username: 'admin', displayName: 'Platform Administrator', organization: null, roles: ['admin'] },
+  { username: 'researcher1', displayName: 'Sato Haruka', organization: CERTIFIED_ORG, roles: ['researcher'] },
+  { username: 'researcher2', displayName: 'Suzuki Kenji', organization: EXPIRED_ORG, roles: ['researcher'] },
+  { username: 'reviewer1', displayName: 'Takahashi Yui', organization: null, roles: ['reviewer'] },
+  { username: 'reviewer2', displayName: 'Tanaka Ren', organization: null, roles: ['reviewer'] }
+]
+
+const shift = (day: string, days: number) => {
+  const d = new Date(`${day}T00:00:00Z`)
+  d.setUTCDate(d.getUTCDate() + days)
+  return d.toISOString().slice(0, 10)
+}
+
+/**
+ * Seeds the demo: a certified organization, one whose certification has expired, five accounts and
+ * a current project. Whatever already exists is kept, so running it again reuses the data directory;
+ * credentials of accounts created now are added to demo-credentials.json (mode 0600).
+ */
+export async function seedDemo(
+  store: Store,
+  keys: Keys,
+  dataDir: string,
+  opts: { now: Date; timeZone: string }
+): Promise<{ credentials: DemoCredentials; created: string[] }> {
+  const today = dayIn(opts.now, opts.timeZone)
+  const audit = { actor: 'system:demo', sourceIp: null }
+  const path = join(dataDir, CREDENTIALS_FILE)
+  const credentials: DemoCredentials = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as DemoCredentials) : {}
+  const created: string[] = []
+
+  if ((await store.getOrganizationByName(CERTIFIED_ORG)) === null) {
+    await createOrganization(
+      store,
+      { name: CERTIFIED_ORG, certificationNumber: 'T2-0042', validFrom: shift(today, -365), validTo: shift(today, 730) },
+      audit
+    )
+  }
+  if ((await store.getOrganizationByName(EXPIRED_ORG)) === null) {
+    await createOrganization(
+      store,
+      { name: EXPIRED_ORG, certificationNumber: 'T2-0017', validFrom: shift(today, -1095), validTo: shift(today, -30) },
+      audit
+    )
+  }
+  for (const a of ACCOUNTS) {
+    if ((await store.getUserByUsername(a.username)) !== null) continue
+    const account = await createAccount(store, keys, a, audit)
+    credentials[a.username] = { password: account.password, totpSecret: account.totpSecret }
+    created.push(a.username)
+  }
+  if ((await store.getDatasetByName(DEMO_DATASET)) === null) {
+    await store.createDataset(
+      DEMO_DATASET,
+      'Synthetic pseudonymized claims and EHR extract (demo size)',
+      { ...audit, action: 'dataset.create', target: DEMO_DATASET, outcome: 'success' }
+    )
+  }
+  if ((await store.getProjectByTitle(DEMO_PROJECT)) === null) {
+    await createProject(
+      store,
+      {
+        title: DEMO_PROJECT,
+        purpose: 'Describe treatment pathways and HbA1c control of people with type 2 diabetes.',
+        approvalReference: 'IRB-2026-0117',
+        startDate: shift(today, -30),
+        endDate: shift(today, 365),
+        members: ['researcher1', 'researcher2'],
+        datasets: [DEMO_DATASET]
+      },
+      audit
+    )
+  }
+  writeFileSync(path, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 })
+  chmodSync(path, 0o600)
+  return { credentials, created }
+}

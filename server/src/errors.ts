@@ -1,0 +1,40 @@
+import createError from '@fastify/error'
+
+/**
+ * Every error the gateway answers with, in one place. The code is stable (clients and tests
+ * match on it); the message is a sentence a person can act on. 4xx messages reach the client;
+ * 5xx messages are logged and replaced by a generic sentence.
+ */
+export const Errors = {
+  BadRequest: createError('VRE_ERR_BAD_REQUEST', '%s', 400),
+  Unauthenticated: createError('VRE_ERR_UNAUTHENTICATED', '%s', 401),
+  InvalidCredentials: createError(
+    'VRE_ERR_INVALID_CREDENTIALS',
+    'Username, password or authenticator code is incorrect.',
+    401
+  ),
+  TokenInvalid: createError('VRE_ERR_TOKEN_INVALID', 'The access token is invalid: %s.', 401),
+  SessionRevoked: createError('VRE_ERR_SESSION_REVOKED', 'This sign-in has ended (%s). Please sign in again.', 401),
+  RefreshInvalid: createError('VRE_ERR_REFRESH_INVALID', 'The refresh token is missing, expired or revoked.', 401),
+  AccountLocked: createError(
+    'VRE_ERR_ACCOUNT_LOCKED',
+    'Too many failed sign-in attempts: the account is locked until %s.',
+    423
+  ),
+  RateLimited: createError('VRE_ERR_RATE_LIMITED', 'Too many requests: %s', 429),
+  Forbidden: createError('VRE_ERR_FORBIDDEN', '%s', 403),
+  NotEligible: createError('VRE_ERR_NOT_ELIGIBLE', '%s', 403),
+  NotFound: createError('VRE_ERR_NOT_FOUND', '%s', 404),
+  Conflict: createError('VRE_ERR_CONFLICT', '%s', 409),
+  AuditUnavailable: createError(
+    'VRE_ERR_AUDIT_UNAVAILABLE',
+    'The audit log could not be written, so the action was not carried out.',
+    503
+  ),
+  Internal: createError('VRE_ERR_INTERNAL', 'An internal error occurred; the action was not carried out.', 500)
+} as const
+
+/** Raised by configuration or key checks at boot; the CLI prints the message and exits non-zero. */
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}

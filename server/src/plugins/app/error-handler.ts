@@ -1,0 +1,45 @@
+import type { FastifyError } from 'fastify'
+import fp from 'fastify-plugin'
+import { AuditWriteFailed } from '../../audit/record.js'
+import { Errors } from '../../errors.js'
+
+/** Fastify's own client-error codes, renamed into ours so clients see one vocabulary. */
+const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'VRE_ERR_BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'VRE_ERR_UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'VRE_ERR_BAD_REQUEST',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'VRE_ERR_MALFORMED_JSON',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'VRE_ERR_MALFORMED_JSON'
+}
+
+/**
+ * The one error handler. 4xx: the code and sentence go to the client. 5xx: logged in full, the
+ * client gets a generic sentence. An audit write failure is a 503: the action did not happen.
+ */
+export default fp(
+  async (app) => {
+    app.setErrorHandler(async (error: FastifyError, request, reply) => {
+      if (error instanceof AuditWriteFailed || error.cause instanceof AuditWriteFailed) {
+        request.log.error({ err: error }, 'audit write failed; request refused')
+        const e = new Errors.AuditUnavailable()
+        return reply.status(503).send({ error: { code: e.code, message: e.message } })
+      }
+      if (error.validation) {
+        return reply.status(400).send({
+          error: { code: 'VRE_ERR_VALIDATION', message: `Invalid request: ${error.message}.` }
+        })
+      }
+      const status = error.statusCode ?? 500
+      if (status >= 400 && status < 500) {
+        const code = error.code?.startsWith('VRE_ERR_')
+          ? error.code
+          : (FASTIFY_CODES[error.code] ?? (error instanceof SyntaxError ? 'VRE_ERR_MALFORMED_JSON' : 'VRE_ERR_BAD_REQUEST'))
+        return reply.status(status).send({ error: { code, message: error.message } })
+      }
+      request.log.error({ err: error }, 'internal error')
+      const e = new Errors.Internal()
+      return reply.status(500).send({ error: { code: e.code, message: e.message } })
+    })
+  },
+  { name: 'error-handler' }
+)

@@ -1,0 +1,125 @@
+/**
+ * Versioned schema migrations, applied in order, each in its own transaction. Never edit a
+ * migration that has shipped: add the next one.
+ */
+export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'identity, sign-in and audit',
+    sql: `
+      CREATE TABLE organizations (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE certifications (
+        id TEXT PRIMARY KEY,
+        organization_id TEXT NOT NULL UNIQUE REFERENCES organizations(id),
+        number TEXT NOT NULL UNIQUE,
+        valid_from TEXT NOT NULL,
+        valid_to TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('active', 'suspended', 'revoked')),
+        updated_at TEXT NOT NULL,
+        CHECK (valid_from <= valid_to)
+      );
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE,
+        display_name TEXT NOT NULL,
+        organization_id TEXT REFERENCES organizations(id),
+        roles TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        totp_secret_sealed TEXT NOT NULL,
+        totp_last_step INTEGER NOT NULL DEFAULT 0,
+        status TEXT NOT NULL CHECK (status IN ('active', 'suspended')),
+        locked_until TEXT,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE datasets (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        description TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE projects (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL UNIQUE,
+        purpose TEXT NOT NULL,
+        approval_reference TEXT NOT NULL,
+        start_date TEXT NOT NULL,
+        end_date TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        CHECK (start_date <= end_date)
+      );
+      CREATE TABLE project_members (
+        project_id TEXT NOT NULL REFERENCES projects(id),
+        user_id TEXT NOT NULL REFERENCES users(id),
+        PRIMARY KEY (project_id, user_id)
+      );
+      CREATE TABLE project_datasets (
+        project_id TEXT NOT NULL REFERENCES projects(id),
+        dataset_id TEXT NOT NULL REFERENCES datasets(id),
+        PRIMARY KEY (project_id, dataset_id)
+      );
+      CREATE TABLE auth_sessions (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id),
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        revoked_at TEXT,
+        revoke_reason TEXT,
+        source_ip TEXT
+      );
+      CREATE INDEX auth_sessions_user ON auth_sessions(user_id);
+      CREATE TABLE refresh_tokens (
+        token_hash TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES auth_sessions(id),
+        issued_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at TEXT
+      );
+      CREATE TABLE login_failures (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        username TEXT NOT NULL,
+        source_ip TEXT,
+        at TEXT NOT NULL
+      );
+      CREATE INDEX login_failures_username ON login_failures(username, at);
+      CREATE INDEX login_failures_ip ON login_failures(source_ip, at);
+
+      CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY,
+        ts TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        source_ip TEXT,
+        target TEXT,
+        outcome TEXT NOT NULL,
+        details TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+      );
+      CREATE INDEX audit_log_action ON audit_log(action, ts);
+      CREATE INDEX audit_log_actor ON audit_log(actor, ts);
+      -- Append-only: the gateway never updates or deletes audit records. (Someone with the file can
+      -- drop these triggers; the hash chain and signed checkpoints are what catch that.)
+      CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+      CREATE TABLE audit_checkpoints (
+        seq INTEGER PRIMARY KEY,
+        hash TEXT NOT NULL,
+        signed_at TEXT NOT NULL,
+        signature TEXT NOT NULL
+      );
+      CREATE TABLE audit_head (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        seq INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        signed_at TEXT NOT NULL,
+        signature TEXT NOT NULL
+      );
+    `
+  }
+]

@@ -1,0 +1,515 @@
+import { randomUUID, type KeyObject } from 'node:crypto'
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import Database from 'better-sqlite3'
+import { type AuditCheckpoint, signCheckpoint } from '../../audit/checkpoint.js'
+import { type AuditEvent, type AuditRecord, AuditWriteFailed, chainRecord } from '../../audit/record.js'
+import type { Role, UserStatus } from '../../schemas/identity.js'
+import type {
+  AuthSessionRow,
+  CertificationRow,
+  DatasetRow,
+  LoginCompletion,
+  NewProject,
+  NewUser,
+  OrganizationRow,
+  ProjectRow,
+  ProjectWithDatasets,
+  RefreshTokenRow,
+  Store,
+  UserRow
+} from '../types.js'
+import { MIGRATIONS } from './migrations.js'
+
+/** Every this-many records a checkpoint is kept for good, so a rewritten chain can be located. */
+export const CHECKPOINT_EVERY = 256
+
+export interface SqliteStoreOptions {
+  path: string
+  /** null opens the store read-only (the audit verifier needs no private key and writes nothing) */
+  auditSigningKey: KeyObject | null
+  now?: () => Date
+}
+
+type Row = Record<string, unknown>
+
+const str = (v: unknown): string => v as string
+const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : (v as string))
+
+function toUser(r: Row): UserRow {
+  return {
+    id: str(r.id),
+    username: str(r.username),
+    displayName: str(r.display_name),
+    organizationId: strOrNull(r.organization_id),
+    roles: JSON.parse(str(r.roles)) as Role[],
+    passwordHash: str(r.password_hash),
+    totpSecretSealed: str(r.totp_secret_sealed),
+    totpLastStep: Number(r.totp_last_step),
+    status: str(r.status) as UserStatus,
+    lockedUntil: strOrNull(r.locked_until),
+    createdAt: str(r.created_at)
+  }
+}
+
+function toProject(r: Row): ProjectRow {
+  return {
+    id: str(r.id),
+    title: str(r.title),
+    purpose: str(r.purpose),
+    approvalReference: str(r.approval_reference),
+    startDate: str(r.start_date),
+    endDate: str(r.end_date),
+    createdAt: str(r.created_at)
+  }
+}
+
+function toAudit(r: Row): AuditRecord {
+  return {
+    seq: Number(r.seq),
+    ts: str(r.ts),
+    actor: str(r.actor),
+    action: str(r.action),
+    sourceIp: strOrNull(r.source_ip),
+    target: strOrNull(r.target),
+    outcome: str(r.outcome) as AuditRecord['outcome'],
+    details: JSON.parse(str(r.details)) as Record<string, unknown>,
+    prevHash: str(r.prev_hash),
+    hash: str(r.hash)
+  }
+}
+
+function toSession(r: Row): AuthSessionRow {
+  return {
+    id: str(r.id),
+    userId: str(r.user_id),
+    createdAt: str(r.created_at),
+    expiresAt: str(r.expires_at),
+    revokedAt: strOrNull(r.revoked_at),
+    revokeReason: strOrNull(r.revoke_reason),
+    sourceIp: strOrNull(r.source_ip)
+  }
+}
+
+/**
+ * SQLite state store (better-sqlite3, WAL). Writes are synchronous inside IMMEDIATE transactions,
+ * so the audit sequence is consistent even when the CLI writes while the gateway runs.
+ */
+export class SqliteStore implements Store {
+  readonly db: Database.Database
+  private readonly signingKey: KeyObject | null
+  private readonly now: () => Date
+  private readonly stmt: Record<string, Database.Statement>
+
+  constructor(options: SqliteStoreOptions) {
+    const readonly = options.auditSigningKey === null
+    if (readonly) {
+      this.db = new Database(options.path, { readonly: true, fileMustExist: true })
+    } else {
+      mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 })
+      this.db = new Database(options.path)
+      this.db.pragma('journal_mode = WAL')
+      this.db.pragma('synchronous = FULL')
+    }
+    this.db.pragma('foreign_keys = ON')
+    this.db.pragma('busy_timeout = 5000')
+    this.signingKey = options.auditSigningKey
+    this.now = options.now ?? (() => new Date())
+    if (!readonly) this.migrate()
+    const db = this.db
+    this.stmt = {
+      userById: db.prepare('SELECT * FROM users WHERE id = ?'),
+      userByName: db.prepare('SELECT * FROM users WHERE username = ?'),
+      sessionById: db.prepare('SELECT * FROM auth_sessions WHERE id = ?'),
+      lastAudit: db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1'),
+      insertAudit: db.prepare(
+        `INSERT INTO audit_log (seq, ts, actor, action, source_ip, target, outcome, details, prev_hash, hash)
+         VALUES (@seq, @ts, @actor, @action, @sourceIp, @target, @outcome, @details, @prevHash, @hash)`
+      ),
+      upsertHead: db.prepare(
+        `INSERT INTO audit_head (id, seq, hash, signed_at, signature) VALUES (1, @seq, @hash, @signedAt, @signature)
+         ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash,
+           signed_at = excluded.signed_at, signature = excluded.signature`
+      ),
+      insertCheckpoint: db.prepare(
+        'INSERT INTO audit_checkpoints (seq, hash, signed_at, signature) VALUES (@seq, @hash, @signedAt, @signature)'
+      )
+    }
+  }
+
+  private migrate(): void {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)')
+    const applied = new Set(
+      (this.db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version)
+    )
+    for (const m of MIGRATIONS) {
+      if (applied.has(m.version)) continue
+      this.db.transaction(() => {
+        this.db.exec(m.sql)
+        this.db
+          .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+          .run(m.version, m.name, this.now().toISOString())
+      }).immediate()
+    }
+  }
+
+  /** Runs `change` and appends `audit` in one IMMEDIATE transaction: both happen or neither does. */
+  private audited<T>(audit: AuditEvent, change: () => T): T {
+    return this.db.transaction(() => {
+      const result = change()
+      this.appendInTx(audit)
+      return result
+    }).immediate()
+  }
+
+  private appendInTx(event: AuditEvent): AuditRecord {
+    try {
+      return this.appendChained(event)
+    } catch (err) {
+      throw new AuditWriteFailed(`audit write failed: ${(err as Error).message}`, { cause: err })
+    }
+  }
+
+  private appendChained(event: AuditEvent): AuditRecord {
+    const prev = this.stmt.lastAudit!.get() as { seq: number; hash: string } | undefined
+    const now = this.now()
+    const record = chainRecord(event, prev ?? null, now)
+    this.stmt.insertAudit!.run({ ...record, details: JSON.stringify(record.details) })
+    if (this.signingKey === null) throw new Error('the store is open read-only')
+    const checkpoint = signCheckpoint(record.seq, record.hash, now, this.signingKey)
+    this.stmt.upsertHead!.run(checkpoint)
+    if (record.seq % CHECKPOINT_EVERY === 0) this.stmt.insertCheckpoint!.run(checkpoint)
+    return record
+  }
+
+  // organizations and certifications
+
+  async createOrganization(name: string, audit: AuditEvent): Promise<OrganizationRow> {
+    const row = { id: randomUUID(), name, createdAt: this.now().toISOString() }
+    this.audited(audit, () =>
+      this.db.prepare('INSERT INTO organizations (id, name, created_at) VALUES (@id, @name, @createdAt)').run(row)
+    )
+    return row
+  }
+
+  async getOrganization(id: string): Promise<OrganizationRow | null> {
+    const r = this.db.prepare('SELECT * FROM organizations WHERE id = ?').get(id) as Row | undefined
+    return r ? { id: str(r.id), name: str(r.name), createdAt: str(r.created_at) } : null
+  }
+
+  async getOrganizationByName(name: string): Promise<OrganizationRow | null> {
+    const r = this.db.prepare('SELECT * FROM organizations WHERE name = ?').get(name) as Row | undefined
+    return r ? { id: str(r.id), name: str(r.name), createdAt: str(r.created_at) } : null
+  }
+
+  async listOrganizations(): Promise<OrganizationRow[]> {
+    return (this.db.prepare('SELECT * FROM organizations ORDER BY name').all() as Row[]).map((r) => ({
+      id: str(r.id),
+      name: str(r.name),
+      createdAt: str(r.created_at)
+    }))
+  }
+
+  async setCertification(cert: Omit<CertificationRow, 'id'>, audit: AuditEvent): Promise<CertificationRow> {
+    const row = { id: randomUUID(), ...cert }
+    this.audited(audit, () =>
+      this.db
+        .prepare(
+          `INSERT INTO certifications (id, organization_id, number, valid_from, valid_to, status, updated_at)
+           VALUES (@id, @organizationId, @number, @validFrom, @validTo, @status, @updatedAt)
+           ON CONFLICT (organization_id) DO UPDATE SET number = excluded.number, valid_from = excluded.valid_from,
+             valid_to = excluded.valid_to, status = excluded.status, updated_at = excluded.updated_at`
+        )
+        .run({ ...row, updatedAt: this.now().toISOString() })
+    )
+    return (await this.getCertification(cert.organizationId)) ?? row
+  }
+
+  async getCertification(organizationId: string): Promise<CertificationRow | null> {
+    const r = this.db.prepare('SELECT * FROM certifications WHERE organization_id = ?').get(organizationId) as
+      | Row
+      | undefined
+    return r
+      ? {
+          id: str(r.id),
+          organizationId: str(r.organization_id),
+          number: str(r.number),
+          validFrom: str(r.valid_from),
+          validTo: str(r.valid_to),
+          status: str(r.status) as CertificationRow['status']
+        }
+      : null
+  }
+
+  // users
+
+  async createUser(user: NewUser, audit: AuditEvent): Promise<UserRow> {
+    const row: UserRow = {
+      id: randomUUID(),
+      ...user,
+      totpLastStep: 0,
+      status: 'active',
+      lockedUntil: null,
+      createdAt: this.now().toISOString()
+    }
+    this.audited({ ...audit, target: audit.target ?? row.id }, () =>
+      this.db
+        .prepare(
+          `INSERT INTO users (id, username, display_name, organization_id, roles, password_hash, totp_secret_sealed,
+             totp_last_step, status, locked_until, created_at)
+           VALUES (@id, @username, @displayName, @organizationId, @roles, @passwordHash, @totpSecretSealed,
+             @totpLastStep, @status, @lockedUntil, @createdAt)`
+        )
+        .run({ ...row, roles: JSON.stringify(row.roles) })
+    )
+    return row
+  }
+
+  async getUserById(id: string): Promise<UserRow | null> {
+    const r = this.stmt.userById!.get(id) as Row | undefined
+    return r ? toUser(r) : null
+  }
+
+  async getUserByUsername(username: string): Promise<UserRow | null> {
+    const r = this.stmt.userByName!.get(username) as Row | undefined
+    return r ? toUser(r) : null
+  }
+
+  async listUsers(): Promise<UserRow[]> {
+    return (this.db.prepare('SELECT * FROM users ORDER BY username').all() as Row[]).map(toUser)
+  }
+
+  async setUserStatus(userId: string, status: UserStatus, audit: AuditEvent): Promise<void> {
+    const now = this.now().toISOString()
+    this.audited(audit, () => {
+      const changed = this.db.prepare('UPDATE users SET status = ? WHERE id = ?').run(status, userId)
+      if (changed.changes !== 1) throw new Error(`no user ${userId}`)
+      if (status !== 'active') {
+        this.db
+          .prepare('UPDATE auth_sessions SET revoked_at = ?, revoke_reason = ? WHERE user_id = ? AND revoked_at IS NULL')
+          .run(now, `account ${status}`, userId)
+      }
+    })
+  }
+
+  // projects and datasets
+
+  async createDataset(name: string, description: string, audit: AuditEvent): Promise<DatasetRow> {
+    const row = { id: randomUUID(), name, description }
+    this.audited(audit, () =>
+      this.db
+        .prepare('INSERT INTO datasets (id, name, description, created_at) VALUES (?, ?, ?, ?)')
+        .run(row.id, name, description, this.now().toISOString())
+    )
+    return row
+  }
+
+  async getDatasetByName(name: string): Promise<DatasetRow | null> {
+    const r = this.db.prepare('SELECT id, name, description FROM datasets WHERE name = ?').get(name) as Row | undefined
+    return r ? { id: str(r.id), name: str(r.name), description: str(r.description) } : null
+  }
+
+  async createProject(project: NewProject, audit: AuditEvent): Promise<ProjectRow> {
+    const row: ProjectRow = {
+      id: randomUUID(),
+      title: project.title,
+      purpose: project.purpose,
+      approvalReference: project.approvalReference,
+      startDate: project.startDate,
+      endDate: project.endDate,
+      createdAt: this.now().toISOString()
+    }
+    this.audited({ ...audit, target: audit.target ?? row.id }, () => {
+      this.db
+        .prepare(
+          `INSERT INTO projects (id, title, purpose, approval_reference, start_date, end_date, created_at)
+           VALUES (@id, @title, @purpose, @approvalReference, @startDate, @endDate, @createdAt)`
+        )
+        .run(row)
+      const member = this.db.prepare('INSERT INTO project_members (project_id, user_id) VALUES (?, ?)')
+      for (const id of project.memberIds) member.run(row.id, id)
+      const dataset = this.db.prepare('INSERT INTO project_datasets (project_id, dataset_id) VALUES (?, ?)')
+      for (const id of project.datasetIds) dataset.run(row.id, id)
+    })
+    return row
+  }
+
+  async getProjectByTitle(title: string): Promise<ProjectRow | null> {
+    const r = this.db.prepare('SELECT * FROM projects WHERE title = ?').get(title) as Row | undefined
+    return r ? toProject(r) : null
+  }
+
+  async listProjectsForUser(userId: string): Promise<ProjectWithDatasets[]> {
+    const projects = (
+      this.db
+        .prepare(
+          `SELECT p.* FROM projects p JOIN project_members m ON m.project_id = p.id
+           WHERE m.user_id = ? ORDER BY p.start_date, p.title`
+        )
+        .all(userId) as Row[]
+    ).map(toProject)
+    const datasets = this.db.prepare(
+      `SELECT d.id, d.name, d.description FROM datasets d JOIN project_datasets pd ON pd.dataset_id = d.id
+       WHERE pd.project_id = ? ORDER BY d.name`
+    )
+    return projects.map((p) => ({
+      ...p,
+      datasets: (datasets.all(p.id) as Row[]).map((d) => ({
+        id: str(d.id),
+        name: str(d.name),
+        description: str(d.description)
+      }))
+    }))
+  }
+
+  // sign-in
+
+  async countLoginFailures(by: { username?: string; sourceIp?: string }, since: Date): Promise<number> {
+    const at = since.toISOString()
+    if (by.username !== undefined) {
+      return (
+        this.db.prepare('SELECT count(*) AS n FROM login_failures WHERE username = ? AND at >= ?').get(by.username, at) as {
+          n: number
+        }
+      ).n
+    }
+    if (by.sourceIp !== undefined) {
+      return (
+        this.db.prepare('SELECT count(*) AS n FROM login_failures WHERE source_ip = ? AND at >= ?').get(by.sourceIp, at) as {
+          n: number
+        }
+      ).n
+    }
+    throw new Error('countLoginFailures needs a username or a source address')
+  }
+
+  async recordLoginFailure(
+    failure: { username: string; sourceIp: string | null; lockUntil: Date | null },
+    audit: AuditEvent
+  ): Promise<void> {
+    this.audited(audit, () => {
+      this.db
+        .prepare('INSERT INTO login_failures (username, source_ip, at) VALUES (?, ?, ?)')
+        .run(failure.username, failure.sourceIp, this.now().toISOString())
+      if (failure.lockUntil !== null) {
+        this.db
+          .prepare('UPDATE users SET locked_until = ? WHERE username = ?')
+          .run(failure.lockUntil.toISOString(), failure.username)
+      }
+    })
+  }
+
+  async completeLogin(login: LoginCompletion, audit: AuditEvent): Promise<void> {
+    this.audited(audit, () => {
+      // The step check is repeated here, inside the write lock, so two concurrent logins with the
+      // same code cannot both succeed.
+      const step = this.db
+        .prepare('UPDATE users SET totp_last_step = ?, locked_until = NULL WHERE id = ? AND totp_last_step < ?')
+        .run(login.totpStep, login.userId, login.totpStep)
+      if (step.changes !== 1) throw new TotpReplayError()
+      const user = this.stmt.userById!.get(login.userId) as Row
+      this.db.prepare('DELETE FROM login_failures WHERE username = ?').run(str(user.username))
+      this.db
+        .prepare(
+          `INSERT INTO auth_sessions (id, user_id, created_at, expires_at, revoked_at, revoke_reason, source_ip)
+           VALUES (@id, @userId, @createdAt, @expiresAt, NULL, NULL, @sourceIp)`
+        )
+        .run(login.session)
+      this.insertRefresh(login.refresh)
+    })
+  }
+
+  private insertRefresh(t: RefreshTokenRow): void {
+    this.db
+      .prepare(
+        `INSERT INTO refresh_tokens (token_hash, session_id, issued_at, expires_at, used_at)
+         VALUES (@tokenHash, @sessionId, @issuedAt, @expiresAt, @usedAt)`
+      )
+      .run(t)
+  }
+
+  async getAuthSession(id: string): Promise<AuthSessionRow | null> {
+    const r = this.stmt.sessionById!.get(id) as Row | undefined
+    return r ? toSession(r) : null
+  }
+
+  async getRefreshToken(tokenHash: string): Promise<RefreshTokenRow | null> {
+    const r = this.db.prepare('SELECT * FROM refresh_tokens WHERE token_hash = ?').get(tokenHash) as Row | undefined
+    return r
+      ? {
+          tokenHash: str(r.token_hash),
+          sessionId: str(r.session_id),
+          issuedAt: str(r.issued_at),
+          expiresAt: str(r.expires_at),
+          usedAt: strOrNull(r.used_at)
+        }
+      : null
+  }
+
+  async rotateRefreshToken(oldHash: string, next: RefreshTokenRow, audit: AuditEvent): Promise<boolean> {
+    try {
+      this.audited(audit, () => {
+        const used = this.db
+          .prepare('UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL')
+          .run(this.now().toISOString(), oldHash)
+        if (used.changes !== 1) throw new RefreshRaceLost()
+        this.insertRefresh(next)
+      })
+      return true
+    } catch (err) {
+      if (err instanceof RefreshRaceLost) return false
+      throw err
+    }
+  }
+
+  async revokeAuthSession(sessionId: string, reason: string, audit: AuditEvent): Promise<void> {
+    this.audited(audit, () =>
+      this.db
+        .prepare('UPDATE auth_sessions SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL')
+        .run(this.now().toISOString(), reason, sessionId)
+    )
+  }
+
+  // audit
+
+  async appendAudit(event: AuditEvent): Promise<AuditRecord> {
+    return this.db.transaction(() => this.appendInTx(event)).immediate()
+  }
+
+  async *auditRecords(): AsyncIterable<AuditRecord> {
+    for (const r of this.db.prepare('SELECT * FROM audit_log ORDER BY rowid').iterate() as IterableIterator<Row>) {
+      yield toAudit(r)
+    }
+  }
+
+  async auditCheckpoints(): Promise<AuditCheckpoint[]> {
+    const kept = this.db.prepare('SELECT seq, hash, signed_at, signature FROM audit_checkpoints ORDER BY seq').all() as Row[]
+    const head = this.db.prepare('SELECT seq, hash, signed_at, signature FROM audit_head WHERE id = 1').get() as
+      | Row
+      | undefined
+    const toCheckpoint = (r: Row): AuditCheckpoint => ({
+      seq: Number(r.seq),
+      hash: str(r.hash),
+      signedAt: str(r.signed_at),
+      signature: str(r.signature)
+    })
+    const all = kept.map(toCheckpoint)
+    if (head !== undefined && !all.some((c) => c.seq === Number(head.seq))) all.push(toCheckpoint(head))
+    return all
+  }
+
+  async recentAudit(limit: number): Promise<AuditRecord[]> {
+    return (this.db.prepare('SELECT * FROM audit_log ORDER BY seq DESC LIMIT ?').all(limit) as Row[]).map(toAudit)
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close()
+  }
+}
+
+/** Two sign-ins raced with the same TOTP code; the loser is refused. */
+export class TotpReplayError extends Error {
+  override name = 'TotpReplayError'
+}
+
+class RefreshRaceLost extends Error {}

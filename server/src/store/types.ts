@@ -1,0 +1,157 @@
+import type { AuditCheckpoint } from '../audit/checkpoint.js'
+import type { AuditEvent, AuditRecord } from '../audit/record.js'
+import type { CertificationStatus, Role, UserStatus } from '../schemas/identity.js'
+
+export interface OrganizationRow {
+  id: string
+  name: string
+  createdAt: string
+}
+
+export interface CertificationRow {
+  id: string
+  organizationId: string
+  number: string
+  validFrom: string
+  validTo: string
+  status: CertificationStatus
+}
+
+export interface UserRow {
+  id: string
+  username: string
+  displayName: string
+  organizationId: string | null
+  roles: Role[]
+  passwordHash: string
+  /** sealed with the secrets key; never leaves the gateway */
+  totpSecretSealed: string
+  /** the last TOTP time step accepted, so a code is never accepted twice */
+  totpLastStep: number
+  status: UserStatus
+  lockedUntil: string | null
+  createdAt: string
+}
+
+export interface DatasetRow {
+  id: string
+  name: string
+  description: string
+}
+
+export interface ProjectRow {
+  id: string
+  title: string
+  purpose: string
+  approvalReference: string
+  startDate: string
+  endDate: string
+  createdAt: string
+}
+
+export interface ProjectWithDatasets extends ProjectRow {
+  datasets: DatasetRow[]
+}
+
+/** One sign-in: the refresh-token family and the access tokens minted from it. */
+export interface AuthSessionRow {
+  id: string
+  userId: string
+  createdAt: string
+  expiresAt: string
+  revokedAt: string | null
+  revokeReason: string | null
+  sourceIp: string | null
+}
+
+export interface RefreshTokenRow {
+  tokenHash: string
+  sessionId: string
+  issuedAt: string
+  expiresAt: string
+  usedAt: string | null
+}
+
+export interface NewUser {
+  username: string
+  displayName: string
+  organizationId: string | null
+  roles: Role[]
+  passwordHash: string
+  totpSecretSealed: string
+}
+
+export interface NewProject {
+  title: string
+  purpose: string
+  approvalReference: string
+  startDate: string
+  endDate: string
+  memberIds: string[]
+  datasetIds: string[]
+}
+
+export interface LoginCompletion {
+  userId: string
+  totpStep: number
+  session: AuthSessionRow
+  refresh: RefreshTokenRow
+}
+
+/**
+ * The state store seam. SQLite is the embedded default; PostgreSQL can implement the same
+ * contract when several gateways share state.
+ *
+ * Every mutation takes the audit event that records it and writes both in one transaction: if the
+ * audit record cannot be written, the mutation does not happen, and no caller can forget to audit.
+ */
+export interface Store {
+  // organizations and certifications
+  createOrganization(name: string, audit: AuditEvent): Promise<OrganizationRow>
+  getOrganization(id: string): Promise<OrganizationRow | null>
+  getOrganizationByName(name: string): Promise<OrganizationRow | null>
+  listOrganizations(): Promise<OrganizationRow[]>
+  setCertification(
+    cert: Omit<CertificationRow, 'id'>,
+    audit: AuditEvent
+  ): Promise<CertificationRow>
+  getCertification(organizationId: string): Promise<CertificationRow | null>
+
+  // users
+  createUser(user: NewUser, audit: AuditEvent): Promise<UserRow>
+  getUserById(id: string): Promise<UserRow | null>
+  getUserByUsername(username: string): Promise<UserRow | null>
+  listUsers(): Promise<UserRow[]>
+  /** Suspending also revokes every sign-in of the user in the same transaction. */
+  setUserStatus(userId: string, status: UserStatus, audit: AuditEvent): Promise<void>
+
+  // projects and datasets
+  createDataset(name: string, description: string, audit: AuditEvent): Promise<DatasetRow>
+  getDatasetByName(name: string): Promise<DatasetRow | null>
+  createProject(project: NewProject, audit: AuditEvent): Promise<ProjectRow>
+  getProjectByTitle(title: string): Promise<ProjectRow | null>
+  listProjectsForUser(userId: string): Promise<ProjectWithDatasets[]>
+
+  // sign-in
+  countLoginFailures(by: { username?: string; sourceIp?: string }, since: Date): Promise<number>
+  recordLoginFailure(
+    failure: { username: string; sourceIp: string | null; lockUntil: Date | null },
+    audit: AuditEvent
+  ): Promise<void>
+  completeLogin(login: LoginCompletion, audit: AuditEvent): Promise<void>
+  getAuthSession(id: string): Promise<AuthSessionRow | null>
+  getRefreshToken(tokenHash: string): Promise<RefreshTokenRow | null>
+  /** Marks the old token used and stores its successor; false if it was already used (a race lost). */
+  rotateRefreshToken(oldHash: string, next: RefreshTokenRow, audit: AuditEvent): Promise<boolean>
+  revokeAuthSession(sessionId: string, reason: string, audit: AuditEvent): Promise<void>
+
+  // audit
+  /** An audit record that goes with no other change (a refused request, a failed check). */
+  appendAudit(event: AuditEvent): Promise<AuditRecord>
+  auditRecords(): AsyncIterable<AuditRecord>
+  auditCheckpoints(): Promise<AuditCheckpoint[]>
+  /** Newest first, for tests and the audit console. */
+  recentAudit(limit: number): Promise<AuditRecord[]>
+
+  close(): void
+}

@@ -1,0 +1,47 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import { build } from '../../server/src/app.js'
+import { loadConfig, PROJECT_ROOT } from '../../server/src/config/config.js'
+import { CREDENTIALS_FILE, type DemoCredentials, seedDemo } from '../../server/src/demo/seed.js'
+
+export interface DemoServer {
+  url: string
+  app: FastifyInstance
+  dataDir: string
+  credentials: DemoCredentials
+  close(): Promise<void>
+}
+
+/** The real gateway on a fresh data directory with the demo seeded, listening on a random loopback port. */
+export async function startDemoServer(options: { webRoot?: string | null } = {}): Promise<DemoServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'vre-demo-'))
+  const config = loadConfig(
+    {
+      dataDir,
+      port: 0,
+      host: '127.0.0.1',
+      logLevel: 'warn',
+      webRoot: options.webRoot === undefined ? resolve(PROJECT_ROOT, 'web', 'dist') : options.webRoot
+    },
+    {}
+  )
+  const app = await build({ config, logger: false })
+  await app.ready()
+  await seedDemo(app.store, app.keys, dataDir, { now: new Date(), timeZone: config.timeZone })
+  await app.listen({ host: config.host, port: 0 })
+  const address = app.server.address()
+  if (address === null || typeof address === 'string') throw new Error('server did not bind a TCP port')
+  const credentials = JSON.parse(readFileSync(join(dataDir, CREDENTIALS_FILE), 'utf8')) as DemoCredentials
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    app,
+    dataDir,
+    credentials,
+    async close() {
+      await app.close()
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  }
+}
