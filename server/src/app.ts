@@ -18,6 +18,8 @@ export interface BuildOptions {
   /** The clock; tests move it to prove expiry. */
   now?: () => Date
   logger?: boolean
+  /** Where log lines go (default stdout); tests read it to prove no token is ever logged. */
+  logStream?: NodeJS.WritableStream
 }
 
 /** Largest JSON body any route accepts; bigger uploads go through their own streaming routes. */
@@ -32,7 +34,8 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
         : {
             level: options.config.logLevel,
             // Tokens never reach the logs: neither the Authorization header nor the refresh cookie.
-            redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]']
+            redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+            ...(options.logStream ? { stream: options.logStream } : {})
           },
     bodyLimit: BODY_LIMIT,
     trustProxy: options.config.trustProxy,

@@ -18,7 +18,15 @@ export const Config = Type.Object(
     jwtSecret: Type.Optional(Type.String()),
     timeZone: Type.String({ description: 'dates of certifications and projects are days in this zone' }),
     trustProxy: Type.Boolean(),
-    logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)))
+    logLevel: Type.Union([
+      Type.Literal('fatal'),
+      Type.Literal('error'),
+      Type.Literal('warn'),
+      Type.Literal('info'),
+      Type.Literal('debug'),
+      Type.Literal('trace'),
+      Type.Literal('silent')
+    ])
   },
   { additionalProperties: false }
 )

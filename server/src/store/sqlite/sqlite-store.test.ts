@@ -1,0 +1,126 @@
+import { generateKeyPairSync } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { AuditEvent } from '../../audit/record.js'
+import { verifyChain } from '../../audit/verify.js'
+import { SqliteStore } from './sqlite-store.js'
+
+const keys = generateKeyPairSync('ed25519')
+let dir: string
+let store: SqliteStore
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'vre-store-'))
+  store = new SqliteStore({ path: join(dir, 'vre.sqlite'), auditSigningKey: keys.privateKey })
+})
+afterEach(() => {
+  store.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+const ev = (action: string): AuditEvent => ({ actor: 'test', action, sourceIp: null, target: null, outcome: 'success' })
+
+/** Methods that only read; every other method of the store is a mutation and must take an audit event. */
+const READS = new Set([
+  'getOrganization',
+  'getOrganizationByName',
+  'listOrganizations',
+  'getCertification',
+  'getUserById',
+  'getUserByUsername',
+  'listUsers',
+  'getDatasetByName',
+  'getProjectByTitle',
+  'listProjectsForUser',
+  'countLoginFailures',
+  'getAuthSession',
+  'getRefreshToken',
+  'auditRecords',
+  'auditCheckpoints',
+  'recentAudit',
+  'appendAudit',
+  'close'
+])
+
+describe('SqliteStore', () => {
+  it('takes an audit event with every mutation and writes exactly one record for it', async () => {
+    const org = await store.createOrganization('Org', ev('org'))
+    const calls: Record<string, () => Promise<unknown>> = {
+      createOrganization: () => store.createOrganization('Org 2', ev('createOrganization')),
+      setCertification: () =>
+        store.setCertification(
+          { organizationId: org.id, number: 'T2-1', validFrom: '2026-01-01', validTo: '2027-01-01', status: 'active' },
+          ev('setCertification')
+        ),
+      createUser: () =>
+        store.createUser(
+          { username: 'u1', displayName: 'U', organizationId: org.id, roles: ['researcher'], passwordHash: 'h', totpSecretSealed: 's' },
+          ev('createUser')
+        ),
+      setUserStatus: async () => store.setUserStatus((await store.getUserByUsername('u1'))!.id, 'suspended', ev('setUserStatus')),
+      createDataset: () => store.createDataset('d1', 'desc', ev('createDataset')),
+      createProject: () =>
+        store.createProject(
+          { title: 'P', purpose: 'p', approvalReference: 'a', startDate: '2026-01-01', endDate: '2026-12-31', memberIds: [], datasetIds: [] },
+          ev('createProject')
+        ),
+      recordLoginFailure: () => store.recordLoginFailure({ username: 'u1', sourceIp: null, lockUntil: null }, ev('recordLoginFailure')),
+      completeLogin: async () => {
+        const u = (await store.getUserByUsername('u1'))!
+        const t = new Date().toISOString()
+        return store.completeLogin(
+          {
+            userId: u.id,
+            totpStep: 1,
+            session: { id: 's1', userId: u.id, createdAt: t, expiresAt: t, revokedAt: null, revokeReason: null, sourceIp: null },
+            refresh: { tokenHash: 'h1', sessionId: 's1', issuedAt: t, expiresAt: t, usedAt: null }
+          },
+          ev('completeLogin')
+        )
+      },
+      rotateRefreshToken: () =>
+        store.rotateRefreshToken(
+          'h1',
+          { tokenHash: 'h2', sessionId: 's1', issuedAt: 'x', expiresAt: 'x', usedAt: null },
+          ev('rotateRefreshToken')
+        ),
+      revokeAuthSession: () => store.revokeAuthSession('s1', 'test', ev('revokeAuthSession'))
+    }
+    const methods = Object.getOwnPropertyNames(SqliteStore.prototype).filter(
+      (m) => m !== 'constructor' && !m.startsWith('#') && typeof (store as unknown as Record<string, unknown>)[m] === 'function'
+    )
+    const privateHelpers = new Set(['migrate', 'audited', 'appendInTx', 'appendChained', 'insertRefresh'])
+    const mutations = methods.filter((m) => !READS.has(m) && !privateHelpers.has(m))
+    // a new mutation must be added to this test, so it can't skip the audit unnoticed
+    expect(mutations.sort()).toEqual(Object.keys(calls).sort())
+    for (const [name, call] of Object.entries(calls)) {
+      const before = (await store.recentAudit(1))[0]!.seq
+      await call()
+      const after = await store.recentAudit(2)
+      expect(after[0]!.seq, name).toBe(before + 1)
+      expect(after[0]!.action, name).toBe(name)
+    }
+    const result = await verifyChain(store.auditRecords(), await store.auditCheckpoints(), keys.publicKey)
+    expect(result.ok).toBe(true)
+  })
+
+  it('rolls the change back when its audit record cannot be written', async () => {
+    store.db.exec("CREATE TRIGGER fail BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'disk full'); END;")
+    await expect(store.createOrganization('Org', ev('org'))).rejects.toThrow(/audit write failed/)
+    expect(await store.getOrganizationByName('Org')).toBeNull()
+  })
+
+  it('keeps a signed checkpoint every 256 records so a rewritten chain is located', async () => {
+    for (let i = 0; i < 600; i++) await store.appendAudit(ev(`e${i}`))
+    const checkpoints = await store.auditCheckpoints()
+    expect(checkpoints.map((c) => c.seq)).toEqual([256, 512, 600])
+  })
+
+  it('applies migrations once: reopening keeps the data', async () => {
+    await store.createOrganization('Kept', ev('org'))
+    store.close()
+    store = new SqliteStore({ path: join(dir, 'vre.sqlite'), auditSigningKey: keys.privateKey })
+    expect(await store.getOrganizationByName('Kept')).not.toBeNull()
+  })
+})

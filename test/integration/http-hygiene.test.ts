@@ -1,0 +1,93 @@
+import Database from 'better-sqlite3'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { STORE_FILE } from '../../server/src/plugins/app/store.js'
+import { type TestGateway, testGateway } from '../support/gateway.js'
+
+let gw: TestGateway
+beforeAll(async () => {
+  gw = await testGateway()
+})
+afterAll(async () => {
+  await gw.close()
+})
+
+function counts() {
+  const db = new Database(join(gw.dataDir, STORE_FILE), { readonly: true })
+  const n = (t: string) => (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n
+  const result = { audit: n('audit_log'), sessions: n('auth_sessions'), failures: n('login_failures') }
+  db.close()
+  return result
+}
+
+const post = (payload: string, contentType = 'application/json') =>
+  gw.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': contentType }, payload })
+
+describe('bad input', () => {
+  const cases: [string, () => ReturnType<typeof post>, number, string][] = [
+    ['malformed JSON', () => post('{"username": "researcher1", '), 400, 'VRE_ERR_MALFORMED_JSON'],
+    ['an empty body', () => post(''), 400, 'VRE_ERR_MALFORMED_JSON'],
+    [
+      'an unknown field',
+      () => post(JSON.stringify({ username: 'researcher1', password: 'x', totp: '123456', admin: true })),
+      400,
+      'VRE_ERR_VALIDATION'
+    ],
+    ['a wrong type', () => post(JSON.stringify({ username: 'researcher1', password: 'x', totp: 123456 })), 400, 'VRE_ERR_VALIDATION'],
+    ['a missing field', () => post(JSON.stringify({ username: 'researcher1', password: 'x' })), 400, 'VRE_ERR_VALIDATION'],
+    ['a code that is not six digits', () => post(JSON.stringify({ username: 'r', password: 'x', totp: '12ab56' })), 400, 'VRE_ERR_VALIDATION'],
+    [
+      'an oversize body',
+      () => post(JSON.stringify({ username: 'researcher1', password: 'x'.repeat(70 * 1024), totp: '123456' })),
+      413,
+      'VRE_ERR_BODY_TOO_LARGE'
+    ],
+    ['a non-JSON content type', () => post('username=researcher1', 'application/x-www-form-urlencoded'), 415, 'VRE_ERR_UNSUPPORTED_MEDIA_TYPE']
+  ]
+  for (const [name, send, status, code] of cases) {
+    it(`answers ${name} with ${status} ${code}, a reason, and writes nothing`, async () => {
+      const before = counts()
+      const res = await send()
+      expect(res.statusCode).toBe(status)
+      const body = res.json()
+      expect(Object.keys(body)).toEqual(['error'])
+      expect(body.error.code).toBe(code)
+      expect(body.error.message.length).toBeGreaterThan(10)
+      expect(counts()).toEqual(before)
+    })
+  }
+
+  it('names the offending field in a validation error', async () => {
+    const res = await post(JSON.stringify({ username: 'researcher1', password: 'x', totp: '123456', role: 'admin' }))
+    expect(res.json().error.message).toMatch(/additional properties/)
+    const res2 = await post(JSON.stringify({ username: 'researcher1', password: 'x', totp: 123456 }))
+    expect(res2.json().error.message).toMatch(/totp/)
+  })
+
+  it('answers an unknown API path with the error shape', async () => {
+    const res = await gw.app.inject({ method: 'GET', url: '/api/v1/nothing-here' })
+    expect(res.statusCode).toBe(404)
+    expect(res.json().error.code).toBe('VRE_ERR_NOT_FOUND')
+  })
+})
+
+describe('security headers', () => {
+  for (const [name, method, url] of [
+    ['the refresh route', 'POST', '/api/v1/auth/refresh'],
+    ['an error', 'GET', '/api/v1/me'],
+    ['an unknown path', 'GET', '/nowhere']
+  ] as const) {
+    it(`sends CSP with frame-ancestors 'none' and no-store on ${name}`, async () => {
+      const res = await gw.app.inject({ method, url })
+      const csp = String(res.headers['content-security-policy'])
+      expect(csp).toContain("frame-ancestors 'none'")
+      expect(csp).toContain("default-src 'self'")
+      expect(csp).toContain("script-src 'self'")
+      expect(csp).not.toContain('unsafe-inline')
+      expect(res.headers['x-frame-options']).toBe('DENY')
+      expect(res.headers['x-content-type-options']).toBe('nosniff')
+      expect(res.headers['referrer-policy']).toBe('no-referrer')
+      if (url.startsWith('/api/')) expect(res.headers['cache-control']).toBe('no-store')
+    })
+  }
+})
