@@ -3,7 +3,10 @@ import { build } from './app.js'
 import type { Config } from './config/config.js'
 
 /** Starts the gateway and stops it cleanly on SIGINT/SIGTERM. */
-export async function start(config: Config, prepare?: (app: FastifyInstance) => Promise<void>): Promise<FastifyInstance> {
+export async function start(
+  config: Config,
+  prepare?: (app: FastifyInstance) => Promise<void>
+): Promise<FastifyInstance> {
   const app = await build({ config })
   await app.ready()
   if (prepare) await prepare(app)

@@ -40,9 +40,13 @@ async function verify() {
 async function vreAuditVerify(): Promise<{ code: number; out: string }> {
   const tsx = resolve(PROJECT_ROOT, 'node_modules', '.bin', 'tsx')
   try {
-    const { stdout, stderr } = await run(tsx, ['server/src/cli/index.ts', 'audit', 'verify', '--data-dir', gw.dataDir], {
-      cwd: PROJECT_ROOT
-    })
+    const { stdout, stderr } = await run(
+      tsx,
+      ['server/src/cli/index.ts', 'audit', 'verify', '--data-dir', gw.dataDir],
+      {
+        cwd: PROJECT_ROOT
+      }
+    )
     return { code: 0, out: stdout + stderr }
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string }
@@ -57,21 +61,40 @@ async function someActivity() {
     url: '/api/v1/auth/login',
     payload: { username: 'researcher1', password: 'wrong password 1', totp: '123456' }
   })
-  await gw.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { authorization: `Bearer ${accessToken}` } })
+  await gw.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/logout',
+    headers: { authorization: `Bearer ${accessToken}` }
+  })
 }
 
 describe('audit log', () => {
   it('records every authentication event with who, what, when, where from, on what and outcome', async () => {
     const { accessToken, refreshCookie } = await gw.login('researcher1', '192.0.2.10')
-    await gw.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', cookies: { vre_refresh: refreshCookie }, remoteAddress: '192.0.2.10' })
+    await gw.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/refresh',
+      cookies: { vre_refresh: refreshCookie },
+      remoteAddress: '192.0.2.10'
+    })
     await gw.app.inject({
       method: 'POST',
       url: '/api/v1/auth/login',
       remoteAddress: '192.0.2.11',
       payload: { username: 'researcher2', password: 'wrong password 1', totp: '123456' }
     })
-    await gw.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: 'Bearer not-a-token' }, remoteAddress: '192.0.2.12' })
-    await gw.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { authorization: `Bearer ${accessToken}` }, remoteAddress: '192.0.2.10' })
+    await gw.app.inject({
+      method: 'GET',
+      url: '/api/v1/me',
+      headers: { authorization: 'Bearer not-a-token' },
+      remoteAddress: '192.0.2.12'
+    })
+    await gw.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      headers: { authorization: `Bearer ${accessToken}` },
+      remoteAddress: '192.0.2.10'
+    })
 
     const records = (await gw.app.store.recentAudit(5)).reverse()
     const user = (await gw.app.store.getUserByUsername('researcher1'))!
@@ -161,7 +184,9 @@ describe('audit log', () => {
 
   it('fails closed: when the audit cannot be written, sign-in does not happen', async () => {
     const db = new Database(join(gw.dataDir, STORE_FILE))
-    db.exec("CREATE TRIGGER audit_disk_full BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END;")
+    db.exec(
+      "CREATE TRIGGER audit_disk_full BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END;"
+    )
     const before = (db.prepare('SELECT count(*) AS n FROM auth_sessions').get() as { n: number }).n
     gw.clock.advance(30_000)
     const res = await gw.app.inject({
@@ -188,13 +213,23 @@ describe('audit log', () => {
   it('fails closed on sign-out too: a sign-out that cannot be audited leaves the token working and says so', async () => {
     const { accessToken } = await gw.login('researcher1')
     const db = new Database(join(gw.dataDir, STORE_FILE))
-    db.exec("CREATE TRIGGER audit_disk_full BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END;")
-    const out = await gw.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { authorization: `Bearer ${accessToken}` } })
+    db.exec(
+      "CREATE TRIGGER audit_disk_full BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END;"
+    )
+    const out = await gw.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      headers: { authorization: `Bearer ${accessToken}` }
+    })
     expect(out.statusCode).toBe(503)
     db.exec('DROP TRIGGER audit_disk_full')
     db.close()
     expect((await gw.app.store.recentAudit(1))[0]!.action).not.toBe('auth.logout')
-    const still = await gw.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${accessToken}` } })
+    const still = await gw.app.inject({
+      method: 'GET',
+      url: '/api/v1/me',
+      headers: { authorization: `Bearer ${accessToken}` }
+    })
     expect(still.statusCode).toBe(200)
   })
 })

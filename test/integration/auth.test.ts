@@ -197,7 +197,7 @@ describe('refresh and sign-out', () => {
 })
 
 describe('access tokens', () => {
-  const secret = () => gw.app.keys.jwtSecret
+  const secret = () => gw.app.keys.jwtKey
   async function claims() {
     const { accessToken } = await gw.login('researcher1')
     return { token: accessToken, payload: jwt.decode(accessToken) as jwt.JwtPayload }
@@ -246,7 +246,10 @@ describe('access tokens', () => {
 
   it('refuses a token of another type (a terminal ticket is not an access token)', async () => {
     const { payload } = await claims()
-    await expectRejected(jwt.sign({ ...payload, typ: 'terminal-ticket' }, secret(), { algorithm: 'HS256' }), /not an access token/)
+    await expectRejected(
+      jwt.sign({ ...payload, typ: 'terminal-ticket' }, secret(), { algorithm: 'HS256' }),
+      /not an access token/
+    )
   })
 
   it('refuses a token whose sign-in is unknown or belongs to another user', async () => {

@@ -58,7 +58,11 @@ describe('boot-time key checks', () => {
   })
 
   it('accepts a strong configured key', async () => {
-    await expect(boot(fresh(), { VRE_JWT_SECRET: Buffer.from(Array.from({ length: 48 }, (_, i) => (i * 97 + 13) % 256)).toString('base64') })).resolves.toBeUndefined()
+    await expect(
+      boot(fresh(), {
+        VRE_JWT_SECRET: Buffer.from(Array.from({ length: 48 }, (_, i) => (i * 97 + 13) % 256)).toString('base64')
+      })
+    ).resolves.toBeUndefined()
   })
 
   it('refuses a policy with an unknown key or an out-of-range value, naming its path', async () => {

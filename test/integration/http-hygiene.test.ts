@@ -33,16 +33,36 @@ describe('bad input', () => {
       400,
       'VRE_ERR_VALIDATION'
     ],
-    ['a wrong type', () => post(JSON.stringify({ username: 'researcher1', password: 'x', totp: 123456 })), 400, 'VRE_ERR_VALIDATION'],
-    ['a missing field', () => post(JSON.stringify({ username: 'researcher1', password: 'x' })), 400, 'VRE_ERR_VALIDATION'],
-    ['a code that is not six digits', () => post(JSON.stringify({ username: 'r', password: 'x', totp: '12ab56' })), 400, 'VRE_ERR_VALIDATION'],
+    [
+      'a wrong type',
+      () => post(JSON.stringify({ username: 'researcher1', password: 'x', totp: 123456 })),
+      400,
+      'VRE_ERR_VALIDATION'
+    ],
+    [
+      'a missing field',
+      () => post(JSON.stringify({ username: 'researcher1', password: 'x' })),
+      400,
+      'VRE_ERR_VALIDATION'
+    ],
+    [
+      'a code that is not six digits',
+      () => post(JSON.stringify({ username: 'r', password: 'x', totp: '12ab56' })),
+      400,
+      'VRE_ERR_VALIDATION'
+    ],
     [
       'an oversize body',
       () => post(JSON.stringify({ username: 'researcher1', password: 'x'.repeat(70 * 1024), totp: '123456' })),
       413,
       'VRE_ERR_BODY_TOO_LARGE'
     ],
-    ['a non-JSON content type', () => post('username=researcher1', 'application/x-www-form-urlencoded'), 415, 'VRE_ERR_UNSUPPORTED_MEDIA_TYPE']
+    [
+      'a non-JSON content type',
+      () => post('username=researcher1', 'application/x-www-form-urlencoded'),
+      415,
+      'VRE_ERR_UNSUPPORTED_MEDIA_TYPE'
+    ]
   ]
   for (const [name, send, status, code] of cases) {
     it(`answers ${name} with ${status} ${code}, a reason, and writes nothing`, async () => {

@@ -27,7 +27,10 @@ export interface TestGateway {
   /** a valid authenticator code for `username` at the clock's time */
   code(username: string): string
   /** signs in through the API; moves the clock one TOTP step first so codes never collide */
-  login(username: string, ip?: string): Promise<{ accessToken: string; refreshCookie: string; body: Record<string, unknown> }>
+  login(
+    username: string,
+    ip?: string
+  ): Promise<{ accessToken: string; refreshCookie: string; body: Record<string, unknown> }>
   close(): Promise<void>
 }
 

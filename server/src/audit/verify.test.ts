@@ -40,8 +40,16 @@ describe('verifyChain', () => {
   })
 
   it('does not depend on key order in details (canonical encoding)', () => {
-    const a = chainRecord({ actor: 'a', action: 'x', sourceIp: null, target: null, outcome: 'success', details: { a: 1, b: 2 } }, null, new Date(0))
-    const b = chainRecord({ actor: 'a', action: 'x', sourceIp: null, target: null, outcome: 'success', details: { b: 2, a: 1 } }, null, new Date(0))
+    const a = chainRecord(
+      { actor: 'a', action: 'x', sourceIp: null, target: null, outcome: 'success', details: { a: 1, b: 2 } },
+      null,
+      new Date(0)
+    )
+    const b = chainRecord(
+      { actor: 'a', action: 'x', sourceIp: null, target: null, outcome: 'success', details: { b: 2, a: 1 } },
+      null,
+      new Date(0)
+    )
     expect(a.hash).toBe(b.hash)
   })
 

@@ -75,7 +75,11 @@ export async function verifyChain(
     )
   }
   if (head.seq < prev.seq) {
-    return broken(count, head.seq + 1, `records after ${head.seq} are not covered by a signed checkpoint: they were added outside the gateway`)
+    return broken(
+      count,
+      head.seq + 1,
+      `records after ${head.seq} are not covered by a signed checkpoint: they were added outside the gateway`
+    )
   }
   return { ok: true, records: count, headSeq: head.seq }
 }

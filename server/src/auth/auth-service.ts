@@ -56,12 +56,7 @@ export function createAuthService(deps: AuthDeps) {
   const event = (ctx: RequestContext, e: Omit<AuditEvent, 'sourceIp'>): AuditEvent => ({ ...e, sourceIp: ctx.sourceIp })
 
   async function issue(user: UserRow, sessionId: string, at: Date): Promise<{ token: string; expiresAt: Date }> {
-    return signAccessToken(
-      keys.jwtSecret,
-      { userId: user.id, sessionId },
-      at,
-      deps.policy().auth.accessTokenMinutes * 60
-    )
+    return signAccessToken(keys.jwtKey, { userId: user.id, sessionId }, at, deps.policy().auth.accessTokenMinutes * 60)
   }
 
   async function fail(
@@ -73,7 +68,8 @@ export function createAuthService(deps: AuthDeps) {
   ): Promise<never> {
     const p = deps.policy().auth.lockout
     const recent = await store.countLoginFailures({ username }, new Date(at.getTime() - minutes(p.windowMinutes)))
-    const lockUntil = user !== null && recent + 1 >= p.maxFailedAttempts ? new Date(at.getTime() + minutes(p.lockMinutes)) : null
+    const lockUntil =
+      user !== null && recent + 1 >= p.maxFailedAttempts ? new Date(at.getTime() + minutes(p.lockMinutes)) : null
     await store.recordLoginFailure(
       { username, sourceIp: ctx.sourceIp, lockUntil },
       event(ctx, {
@@ -99,7 +95,10 @@ export function createAuthService(deps: AuthDeps) {
     throw new Errors.InvalidCredentials()
   }
 
-  async function login(input: { username: string; password: string; totp: string }, ctx: RequestContext): Promise<IssuedTokens> {
+  async function login(
+    input: { username: string; password: string; totp: string },
+    ctx: RequestContext
+  ): Promise<IssuedTokens> {
     const at = now()
     const auth = deps.policy().auth
     const fromAddress =
@@ -144,7 +143,11 @@ export function createAuthService(deps: AuthDeps) {
     if (!(await verifyPassword(user.passwordHash, input.password))) {
       return fail(input.username, user, 'wrong password', ctx, at)
     }
-    const step = totpStep(unseal(user.totpSecretSealed, keys.secretsKey, totpSealContext(user.username)), input.totp, at)
+    const step = totpStep(
+      unseal(user.totpSecretSealed, keys.secretsKey, totpSealContext(user.username)),
+      input.totp,
+      at
+    )
     if (step === null) return fail(input.username, user, 'wrong authenticator code', ctx, at)
     if (step <= user.totpLastStep) return fail(input.username, user, 'authenticator code already used', ctx, at)
     if (user.status !== 'active') {
@@ -198,7 +201,13 @@ export function createAuthService(deps: AuthDeps) {
       throw err
     }
     const access = await issue(user, sessionId, at)
-    return { accessToken: access.token, expiresAt: access.expiresAt, refreshToken: refresh.token, refreshExpiresAt, user }
+    return {
+      accessToken: access.token,
+      expiresAt: access.expiresAt,
+      refreshToken: refresh.token,
+      refreshExpiresAt,
+      user
+    }
   }
 
   async function refresh(token: string | undefined, ctx: RequestContext): Promise<IssuedTokens> {
@@ -237,7 +246,8 @@ export function createAuthService(deps: AuthDeps) {
       }
       return deny('refresh token reused', session.id, session.userId)
     }
-    if (session.revokedAt !== null) return deny(`sign-in revoked (${session.revokeReason ?? 'revoked'})`, session.id, session.userId)
+    if (session.revokedAt !== null)
+      return deny(`sign-in revoked (${session.revokeReason ?? 'revoked'})`, session.id, session.userId)
     if (new Date(row.expiresAt) <= at || new Date(session.expiresAt) <= at) {
       return deny('refresh token expired', session.id, session.userId)
     }
@@ -248,7 +258,13 @@ export function createAuthService(deps: AuthDeps) {
     const next = newRefreshToken()
     const rotated = await store.rotateRefreshToken(
       row.tokenHash,
-      { tokenHash: next.hash, sessionId: session.id, issuedAt: at.toISOString(), expiresAt: session.expiresAt, usedAt: null },
+      {
+        tokenHash: next.hash,
+        sessionId: session.id,
+        issuedAt: at.toISOString(),
+        expiresAt: session.expiresAt,
+        usedAt: null
+      },
       event(ctx, { actor: user.id, action: 'auth.refresh', target: session.id, outcome: 'success' })
     )
     if (!rotated) return deny('refresh token used concurrently', session.id, user.id)
@@ -271,7 +287,10 @@ export function createAuthService(deps: AuthDeps) {
   }
 
   /** Checks a bearer token on every request: signature and claims, then that its sign-in and account are live. */
-  async function authenticate(header: string | undefined, ctx: RequestContext & { route: string }): Promise<Authenticated> {
+  async function authenticate(
+    header: string | undefined,
+    ctx: RequestContext & { route: string }
+  ): Promise<Authenticated> {
     const deny = async (reason: string, actor: string, err: Error): Promise<never> => {
       await store.appendAudit(
         event(ctx, { actor, action: 'auth.token', target: ctx.route, outcome: 'denied', details: { reason } })
@@ -284,15 +303,16 @@ export function createAuthService(deps: AuthDeps) {
     const at = now()
     let claims: AccessClaims
     try {
-      claims = verifyAccessToken(keys.jwtSecret, header.slice('Bearer '.length).trim(), at)
+      claims = verifyAccessToken(keys.jwtKey, header.slice('Bearer '.length).trim(), at)
     } catch (err) {
       if (err instanceof TokenRejected) return deny(err.message, 'anonymous', new Errors.TokenInvalid(err.message))
       throw err
     }
-    const session = await store.getAuthSession(claims.sid)
-    if (session === null || session.userId !== claims.sub) {
+    const found = await store.getAuthSessionWithUser(claims.sid)
+    if (found === null || found.session.userId !== claims.sub) {
       return deny('unknown sign-in', claims.sub, new Errors.TokenInvalid('its sign-in is unknown'))
     }
+    const { session, user } = found
     if (session.revokedAt !== null) {
       return deny(
         `sign-in revoked (${session.revokeReason ?? 'revoked'})`,
@@ -300,12 +320,11 @@ export function createAuthService(deps: AuthDeps) {
         new Errors.SessionRevoked(session.revokeReason ?? 'revoked')
       )
     }
-    if (new Date(session.expiresAt) <= at) {
+    if (Date.parse(session.expiresAt) <= at.getTime()) {
       return deny('sign-in expired', claims.sub, new Errors.SessionRevoked('it expired'))
     }
-    const user = await store.getUserById(claims.sub)
-    if (user === null || user.status !== 'active') {
-      return deny(`account ${user?.status ?? 'missing'}`, claims.sub, new Errors.SessionRevoked(`account ${user?.status ?? 'removed'}`))
+    if (user.status !== 'active') {
+      return deny(`account ${user.status}`, claims.sub, new Errors.SessionRevoked(`account ${user.status}`))
     }
     return { user, claims }
   }
@@ -317,7 +336,11 @@ export function createAuthService(deps: AuthDeps) {
       const org = await store.getOrganization(user.organizationId)
       const cert = await store.getCertification(user.organizationId)
       if (org !== null) {
-        organization = { id: org.id, name: org.name, certification: cert === null ? null : certificationView(cert, today) }
+        organization = {
+          id: org.id,
+          name: org.name,
+          certification: cert === null ? null : certificationView(cert, today)
+        }
       }
     }
     return {

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID, createHash } from 'node:crypto'
+import { createHash, randomBytes, randomUUID, type KeyObject } from 'node:crypto'
 import jwt from 'jsonwebtoken'
 
 export const ISSUER = 'vre-gateway'
@@ -23,7 +23,7 @@ export class TokenRejected extends Error {
 }
 
 export function signAccessToken(
-  secret: Buffer,
+  secret: KeyObject,
   claims: { userId: string; sessionId: string },
   now: Date,
   lifetimeSeconds: number
@@ -44,7 +44,7 @@ export function signAccessToken(
  * Verifies signature (HS256 only), issuer, audience and expiry, and then what jsonwebtoken does not
  * insist on: that exp is present and the token is an access token, not some other kind.
  */
-export function verifyAccessToken(secret: Buffer, token: string, now: Date): AccessClaims {
+export function verifyAccessToken(secret: KeyObject, token: string, now: Date): AccessClaims {
   let payload: string | jwt.JwtPayload
   try {
     payload = jwt.verify(token, secret, {
@@ -56,7 +56,9 @@ export function verifyAccessToken(secret: Buffer, token: string, now: Date): Acc
   } catch (err) {
     const e = err as Error
     if (e.name === 'TokenExpiredError') throw new TokenRejected('it has expired')
-    throw new TokenRejected(e.message === 'invalid algorithm' ? 'its algorithm is not accepted' : 'its signature or claims are wrong')
+    throw new TokenRejected(
+      e.message === 'invalid algorithm' ? 'its algorithm is not accepted' : 'its signature or claims are wrong'
+    )
   }
   if (typeof payload === 'string') throw new TokenRejected('its payload is not a claims object')
   if (typeof payload.exp !== 'number') throw new TokenRejected('it has no expiry')

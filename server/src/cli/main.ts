@@ -33,14 +33,18 @@ interface ServeOpts extends DataDirOpts {
   host?: string
 }
 
-const dataDirOption = () => new Option('--data-dir <dir>', 'state store, keys and audit (env VRE_DATA_DIR, default var/)')
+const dataDirOption = () =>
+  new Option('--data-dir <dir>', 'state store, keys and audit (env VRE_DATA_DIR, default var/)')
 
 function config(opts: ServeOpts): Config {
   return loadConfig({ dataDir: opts.dataDir, port: opts.port, host: opts.host })
 }
 
 /** Opens the store for an administrative command, runs it, closes it. */
-async function withStore<T>(opts: DataDirOpts, fn: (store: SqliteStore, keys: ReturnType<typeof loadKeys>) => Promise<T>): Promise<T> {
+async function withStore<T>(
+  opts: DataDirOpts,
+  fn: (store: SqliteStore, keys: ReturnType<typeof loadKeys>) => Promise<T>
+): Promise<T> {
   const cfg = config(opts)
   const keys = loadKeys(cfg.dataDir, cfg.jwtSecret)
   const store = new SqliteStore({ path: join(cfg.dataDir, STORE_FILE), auditSigningKey: keys.auditPrivateKey })
@@ -54,7 +58,9 @@ async function withStore<T>(opts: DataDirOpts, fn: (store: SqliteStore, keys: Re
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = []
   for await (const c of process.stdin) chunks.push(c as Buffer)
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '')
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '')
 }
 
 async function addUser(
@@ -112,11 +118,17 @@ export function program(): Command {
     await start(cfg, async (app) => {
       const { created } = await seedDemo(app.store, app.keys, cfg.dataDir, { now: new Date(), timeZone: cfg.timeZone })
       const credentialsPath = join(cfg.dataDir, CREDENTIALS_FILE)
-      const creds = JSON.parse(readFileSync(credentialsPath, 'utf8')) as Record<string, { password: string; totpSecret: string }>
+      const creds = JSON.parse(readFileSync(credentialsPath, 'utf8')) as Record<
+        string,
+        { password: string; totpSecret: string }
+      >
       console.log('')
-      console.log(`VRE demo ${created.length > 0 ? `seeded (${created.join(', ')})` : 'data reused'}: http://${cfg.host}:${cfg.port}/`)
+      console.log(
+        `VRE demo ${created.length > 0 ? `seeded (${created.join(', ')})` : 'data reused'}: http://${cfg.host}:${cfg.port}/`
+      )
       console.log(`Accounts, passwords and TOTP secrets: ${credentialsPath}`)
-      for (const [name, c] of Object.entries(creds)) console.log(`  ${name.padEnd(12)} password ${c.password}  TOTP ${c.totpSecret}`)
+      for (const [name, c] of Object.entries(creds))
+        console.log(`  ${name.padEnd(12)} password ${c.password}  TOTP ${c.totpSecret}`)
       console.log('Add a TOTP secret to an authenticator app (or: oathtool --totp -b SECRET) to get the 6-digit code.')
       console.log('')
     })
@@ -218,7 +230,11 @@ export function program(): Command {
       const cfg = config(opts)
       const store = new SqliteStore({ path: join(cfg.dataDir, STORE_FILE), auditSigningKey: null })
       try {
-        const result = await verifyChain(store.auditRecords(), await store.auditCheckpoints(), loadAuditPublicKey(cfg.dataDir))
+        const result = await verifyChain(
+          store.auditRecords(),
+          await store.auditCheckpoints(),
+          loadAuditPublicKey(cfg.dataDir)
+        )
         if (result.ok) {
           console.log(`audit log intact: ${result.records} records, signed head at record ${result.headSeq}`)
         } else {

@@ -42,13 +42,20 @@ export async function seedDemo(
   const today = dayIn(opts.now, opts.timeZone)
   const audit = { actor: 'system:demo', sourceIp: null }
   const path = join(dataDir, CREDENTIALS_FILE)
-  const credentials: DemoCredentials = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as DemoCredentials) : {}
+  const credentials: DemoCredentials = existsSync(path)
+    ? (JSON.parse(readFileSync(path, 'utf8')) as DemoCredentials)
+    : {}
   const created: string[] = []
 
   if ((await store.getOrganizationByName(CERTIFIED_ORG)) === null) {
     await createOrganization(
       store,
-      { name: CERTIFIED_ORG, certificationNumber: 'T2-0042', validFrom: shift(today, -365), validTo: shift(today, 730) },
+      {
+        name: CERTIFIED_ORG,
+        certificationNumber: 'T2-0042',
+        validFrom: shift(today, -365),
+        validTo: shift(today, 730)
+      },
       audit
     )
   }
@@ -66,11 +73,12 @@ export async function seedDemo(
     created.push(a.username)
   }
   if ((await store.getDatasetByName(DEMO_DATASET)) === null) {
-    await store.createDataset(
-      DEMO_DATASET,
-      'Synthetic pseudonymized claims and EHR extract (demo size)',
-      { ...audit, action: 'dataset.create', target: DEMO_DATASET, outcome: 'success' }
-    )
+    await store.createDataset(DEMO_DATASET, 'Synthetic pseudonymized claims and EHR extract (demo size)', {
+      ...audit,
+      action: 'dataset.create',
+      target: DEMO_DATASET,
+      outcome: 'success'
+    })
   }
   if ((await store.getProjectByTitle(DEMO_PROJECT)) === null) {
     await createProject(

@@ -42,7 +42,9 @@ export async function createAccount(
   audit: Omit<AuditEvent, 'action' | 'target' | 'outcome'>
 ): Promise<CreatedAccount> {
   if (!USERNAME.test(input.username)) {
-    throw new InvalidInput('a username is 2-32 characters: lowercase letters, digits, ".", "_" or "-", starting with a letter')
+    throw new InvalidInput(
+      'a username is 2-32 characters: lowercase letters, digits, ".", "_" or "-", starting with a letter'
+    )
   }
   if (input.displayName.trim() === '') throw new InvalidInput('a display name is required')
   if (input.roles.length === 0) throw new InvalidInput(`at least one role is required (${ROLES.join(', ')})`)
@@ -58,7 +60,9 @@ export async function createAccount(
     if (org === null) throw new InvalidInput(`there is no organization named "${input.organization}"`)
     organizationId = org.id
   } else if (input.roles.includes('researcher')) {
-    throw new InvalidInput('a researcher must belong to an organization (its Type II certification is what lets them work)')
+    throw new InvalidInput(
+      'a researcher must belong to an organization (its Type II certification is what lets them work)'
+    )
   }
   const password = input.password ?? generatePassword()
   const problem = passwordProblem(password, input.username)
@@ -73,7 +77,13 @@ export async function createAccount(
       passwordHash: await hashPassword(password),
       totpSecretSealed: seal(totpSecret, keys.secretsKey, totpSealContext(input.username))
     },
-    { ...audit, action: 'user.create', target: null, outcome: 'success', details: { username: input.username, roles: input.roles, organization: input.organization } }
+    {
+      ...audit,
+      action: 'user.create',
+      target: null,
+      outcome: 'success',
+      details: { username: input.username, roles: input.roles, organization: input.organization }
+    }
   )
   return { user, password, totpSecret }
 }
@@ -95,7 +105,10 @@ export async function createOrganization(
   if (!/^[A-Za-z0-9][A-Za-z0-9-]{1,31}$/.test(input.certificationNumber)) {
     throw new InvalidInput('a certification number is letters, digits and "-" (for example T2-0042)')
   }
-  for (const [label, d] of [['valid-from', input.validFrom], ['valid-to', input.validTo]] as const) {
+  for (const [label, d] of [
+    ['valid-from', input.validFrom],
+    ['valid-to', input.validTo]
+  ] as const) {
     if (!isCalendarDate(d)) throw new InvalidInput(`${label} must be a date written YYYY-MM-DD, got "${d}"`)
   }
   if (input.validFrom > input.validTo) throw new InvalidInput('valid-from must not be after valid-to')
@@ -150,11 +163,15 @@ export async function createProject(
 ): Promise<ProjectRow> {
   if (input.title.trim() === '') throw new InvalidInput('a project title is required')
   if (input.approvalReference.trim() === '') throw new InvalidInput('the ethics/approval reference is required')
-  for (const [label, d] of [['start', input.startDate], ['end', input.endDate]] as const) {
+  for (const [label, d] of [
+    ['start', input.startDate],
+    ['end', input.endDate]
+  ] as const) {
     if (!isCalendarDate(d)) throw new InvalidInput(`${label} must be a date written YYYY-MM-DD, got "${d}"`)
   }
   if (input.startDate > input.endDate) throw new InvalidInput('the start date must not be after the end date')
-  if ((await store.getProjectByTitle(input.title)) !== null) throw new InvalidInput(`a project titled "${input.title}" exists`)
+  if ((await store.getProjectByTitle(input.title)) !== null)
+    throw new InvalidInput(`a project titled "${input.title}" exists`)
   const memberIds: string[] = []
   for (const name of input.members) {
     const u = await store.getUserByUsername(name)
@@ -169,6 +186,12 @@ export async function createProject(
   }
   return store.createProject(
     { ...input, memberIds, datasetIds },
-    { ...audit, action: 'project.create', target: null, outcome: 'success', details: { title: input.title, members: input.members, datasets: input.datasets } }
+    {
+      ...audit,
+      action: 'project.create',
+      target: null,
+      outcome: 'success',
+      details: { title: input.title, members: input.members, datasets: input.datasets }
+    }
   )
 }

@@ -1,7 +1,9 @@
 /** The calendar day (YYYY-MM-DD) that `instant` falls on in `timeZone`. */
 export function dayIn(instant: Date, timeZone: string): string {
   // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant)
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    instant
+  )
 }
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/

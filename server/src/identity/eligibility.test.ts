@@ -17,7 +17,13 @@ const researcher = { status: 'active' as const, roles: ['researcher' as const] }
 
 describe('eligibility', () => {
   it('names the certification and the day it expired', () => {
-    const e = eligibility({ user: researcher, organizationName: 'Org', certification: cert(), projects: [project], today: '2026-04-01' })
+    const e = eligibility({
+      user: researcher,
+      organizationName: 'Org',
+      certification: cert(),
+      projects: [project],
+      today: '2026-04-01'
+    })
     expect(e).toEqual({ canWork: false, reasons: ['certification T2-0042 expired on 2026-03-31'] })
   })
 
@@ -40,18 +46,38 @@ describe('eligibility', () => {
       today: '2026-04-01'
     })
     expect(e.reasons).toEqual(['none of your projects is running today (Old: 2020-01-01 to 2021-01-01)'])
-    expect(eligibility({ user: researcher, organizationName: 'Org', certification: cert({ validTo: '2030-01-01' }), projects: [], today: '2026-04-01' }).reasons).toEqual([
-      'you are not a member of any research project'
-    ])
+    expect(
+      eligibility({
+        user: researcher,
+        organizationName: 'Org',
+        certification: cert({ validTo: '2030-01-01' }),
+        projects: [],
+        today: '2026-04-01'
+      }).reasons
+    ).toEqual(['you are not a member of any research project'])
   })
 
   it('gives every reason at once', () => {
-    const e = eligibility({ user: { ...researcher, status: 'suspended' }, organizationName: 'Org', certification: null, projects: [], today: '2026-04-01' })
+    const e = eligibility({
+      user: { ...researcher, status: 'suspended' },
+      organizationName: 'Org',
+      certification: null,
+      projects: [],
+      today: '2026-04-01'
+    })
     expect(e.reasons).toHaveLength(3)
   })
 
   it('lets a certified member of a current project work', () => {
-    expect(eligibility({ user: researcher, organizationName: 'Org', certification: cert(), projects: [project], today: '2026-01-15' })).toEqual({
+    expect(
+      eligibility({
+        user: researcher,
+        organizationName: 'Org',
+        certification: cert(),
+        projects: [project],
+        today: '2026-01-15'
+      })
+    ).toEqual({
       canWork: true,
       reasons: []
     })

@@ -1,4 +1,11 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto'
+import {
+  createPrivateKey,
+  createPublicKey,
+  createSecretKey,
+  generateKeyPairSync,
+  randomBytes,
+  type KeyObject
+} from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ConfigError } from '../errors.js'
@@ -10,7 +17,8 @@ import { ConfigError } from '../errors.js'
  * - secrets.key: AES-256-GCM key for secrets at rest (TOTP seeds)
  */
 export interface Keys {
-  jwtSecret: Buffer
+  /** a KeyObject rather than bytes: jsonwebtoken verifies fifty times faster with one */
+  jwtKey: KeyObject
   auditPrivateKey: KeyObject
   auditPublicKey: KeyObject
   secretsKey: Buffer
@@ -88,7 +96,7 @@ export function loadKeys(dataDir: string, configuredJwtSecret?: string): Keys {
   if (secretsKey.length !== 32) {
     throw new ConfigError(`${join(dataDir, FILES.secrets)} must hold exactly 32 bytes (AES-256)`)
   }
-  return { jwtSecret, auditPrivateKey, auditPublicKey, secretsKey }
+  return { jwtKey: createSecretKey(jwtSecret), auditPrivateKey, auditPublicKey, secretsKey }
 }
 
 /** The audit verifier needs only the public key. */

@@ -7,7 +7,12 @@ const Minutes = (description: string, max: number, defaultValue: number) =>
 export const AuthPolicy = Type.Object(
   {
     accessTokenMinutes: Minutes('lifetime of an access token', 60, 15),
-    refreshTokenHours: Type.Integer({ minimum: 1, maximum: 24 * 7, default: 12, description: 'longest a sign-in lasts' }),
+    refreshTokenHours: Type.Integer({
+      minimum: 1,
+      maximum: 24 * 7,
+      default: 12,
+      description: 'longest a sign-in lasts'
+    }),
     lockout: Type.Object(
       {
         maxFailedAttempts: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),

@@ -111,10 +111,7 @@ export interface Store {
   getOrganization(id: string): Promise<OrganizationRow | null>
   getOrganizationByName(name: string): Promise<OrganizationRow | null>
   listOrganizations(): Promise<OrganizationRow[]>
-  setCertification(
-    cert: Omit<CertificationRow, 'id'>,
-    audit: AuditEvent
-  ): Promise<CertificationRow>
+  setCertification(cert: Omit<CertificationRow, 'id'>, audit: AuditEvent): Promise<CertificationRow>
   getCertification(organizationId: string): Promise<CertificationRow | null>
 
   // users
@@ -140,6 +137,8 @@ export interface Store {
   ): Promise<void>
   completeLogin(login: LoginCompletion, audit: AuditEvent): Promise<void>
   getAuthSession(id: string): Promise<AuthSessionRow | null>
+  /** A sign-in with its user, in one read: this runs on every authenticated request. */
+  getAuthSessionWithUser(id: string): Promise<{ session: AuthSessionRow; user: UserRow } | null>
   getRefreshToken(tokenHash: string): Promise<RefreshTokenRow | null>
   /** Marks the old token used and stores its successor; false if it was already used (a race lost). */
   rotateRefreshToken(oldHash: string, next: RefreshTokenRow, audit: AuditEvent): Promise<boolean>

@@ -1,5 +1,10 @@
 import fp from 'fastify-plugin'
-import { type Authenticated, type AuthService, createAuthService, type RequestContext } from '../../auth/auth-service.js'
+import {
+  type Authenticated,
+  type AuthService,
+  createAuthService,
+  type RequestContext
+} from '../../auth/auth-service.js'
 import type { Role } from '../../schemas/identity.js'
 import { Errors } from '../../errors.js'
 import type { FastifyRequest } from 'fastify'

@@ -33,7 +33,8 @@ export default fp(
       if (status >= 400 && status < 500) {
         const code = error.code?.startsWith('VRE_ERR_')
           ? error.code
-          : (FASTIFY_CODES[error.code] ?? (error instanceof SyntaxError ? 'VRE_ERR_MALFORMED_JSON' : 'VRE_ERR_BAD_REQUEST'))
+          : (FASTIFY_CODES[error.code] ??
+            (error instanceof SyntaxError ? 'VRE_ERR_MALFORMED_JSON' : 'VRE_ERR_BAD_REQUEST'))
         return reply.status(status).send({ error: { code, message: error.message } })
       }
       request.log.error({ err: error }, 'internal error')

@@ -99,7 +99,6 @@ export class SqliteStore implements Store {
   readonly db: Database.Database
   private readonly signingKey: KeyObject | null
   private readonly now: () => Date
-  private readonly stmt: Record<string, Database.Statement>
 
   constructor(options: SqliteStoreOptions) {
     const readonly = options.auditSigningKey === null
@@ -116,50 +115,49 @@ export class SqliteStore implements Store {
     this.signingKey = options.auditSigningKey
     this.now = options.now ?? (() => new Date())
     if (!readonly) this.migrate()
-    const db = this.db
-    this.stmt = {
-      userById: db.prepare('SELECT * FROM users WHERE id = ?'),
-      userByName: db.prepare('SELECT * FROM users WHERE username = ?'),
-      sessionById: db.prepare('SELECT * FROM auth_sessions WHERE id = ?'),
-      lastAudit: db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1'),
-      insertAudit: db.prepare(
-        `INSERT INTO audit_log (seq, ts, actor, action, source_ip, target, outcome, details, prev_hash, hash)
-         VALUES (@seq, @ts, @actor, @action, @sourceIp, @target, @outcome, @details, @prevHash, @hash)`
-      ),
-      upsertHead: db.prepare(
-        `INSERT INTO audit_head (id, seq, hash, signed_at, signature) VALUES (1, @seq, @hash, @signedAt, @signature)
-         ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash,
-           signed_at = excluded.signed_at, signature = excluded.signature`
-      ),
-      insertCheckpoint: db.prepare(
-        'INSERT INTO audit_checkpoints (seq, hash, signed_at, signature) VALUES (@seq, @hash, @signedAt, @signature)'
-      )
+  }
+
+  private readonly statements = new Map<string, Database.Statement>()
+
+  /** A prepared statement, compiled once per SQL text: preparing is slower than running. */
+  private q(sql: string): Database.Statement {
+    let st = this.statements.get(sql)
+    if (st === undefined) {
+      st = this.db.prepare(sql)
+      this.statements.set(sql, st)
     }
+    return st
   }
 
   private migrate(): void {
-    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)')
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)'
+    )
     const applied = new Set(
       (this.db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version)
     )
     for (const m of MIGRATIONS) {
       if (applied.has(m.version)) continue
-      this.db.transaction(() => {
-        this.db.exec(m.sql)
-        this.db
-          .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
-          .run(m.version, m.name, this.now().toISOString())
-      }).immediate()
+      this.db
+        .transaction(() => {
+          this.db.exec(m.sql)
+          this.db
+            .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+            .run(m.version, m.name, this.now().toISOString())
+        })
+        .immediate()
     }
   }
 
   /** Runs `change` and appends `audit` in one IMMEDIATE transaction: both happen or neither does. */
   private audited<T>(audit: AuditEvent, change: () => T): T {
-    return this.db.transaction(() => {
-      const result = change()
-      this.appendInTx(audit)
-      return result
-    }).immediate()
+    return this.db
+      .transaction(() => {
+        const result = change()
+        this.appendInTx(audit)
+        return result
+      })
+      .immediate()
   }
 
   private appendInTx(event: AuditEvent): AuditRecord {
@@ -171,14 +169,25 @@ export class SqliteStore implements Store {
   }
 
   private appendChained(event: AuditEvent): AuditRecord {
-    const prev = this.stmt.lastAudit!.get() as { seq: number; hash: string } | undefined
+    const prev = this.q('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as
+      { seq: number; hash: string } | undefined
     const now = this.now()
     const record = chainRecord(event, prev ?? null, now)
-    this.stmt.insertAudit!.run({ ...record, details: JSON.stringify(record.details) })
+    this.q(
+      `INSERT INTO audit_log (seq, ts, actor, action, source_ip, target, outcome, details, prev_hash, hash)
+         VALUES (@seq, @ts, @actor, @action, @sourceIp, @target, @outcome, @details, @prevHash, @hash)`
+    ).run({ ...record, details: JSON.stringify(record.details) })
     if (this.signingKey === null) throw new Error('the store is open read-only')
     const checkpoint = signCheckpoint(record.seq, record.hash, now, this.signingKey)
-    this.stmt.upsertHead!.run(checkpoint)
-    if (record.seq % CHECKPOINT_EVERY === 0) this.stmt.insertCheckpoint!.run(checkpoint)
+    this.q(
+      `INSERT INTO audit_head (id, seq, hash, signed_at, signature) VALUES (1, @seq, @hash, @signedAt, @signature)
+         ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash,
+           signed_at = excluded.signed_at, signature = excluded.signature`
+    ).run(checkpoint)
+    if (record.seq % CHECKPOINT_EVERY === 0)
+      this.q(
+        'INSERT INTO audit_checkpoints (seq, hash, signed_at, signature) VALUES (@seq, @hash, @signedAt, @signature)'
+      ).run(checkpoint)
     return record
   }
 
@@ -187,23 +196,23 @@ export class SqliteStore implements Store {
   async createOrganization(name: string, audit: AuditEvent): Promise<OrganizationRow> {
     const row = { id: randomUUID(), name, createdAt: this.now().toISOString() }
     this.audited(audit, () =>
-      this.db.prepare('INSERT INTO organizations (id, name, created_at) VALUES (@id, @name, @createdAt)').run(row)
+      this.q('INSERT INTO organizations (id, name, created_at) VALUES (@id, @name, @createdAt)').run(row)
     )
     return row
   }
 
   async getOrganization(id: string): Promise<OrganizationRow | null> {
-    const r = this.db.prepare('SELECT * FROM organizations WHERE id = ?').get(id) as Row | undefined
+    const r = this.q('SELECT * FROM organizations WHERE id = ?').get(id) as Row | undefined
     return r ? { id: str(r.id), name: str(r.name), createdAt: str(r.created_at) } : null
   }
 
   async getOrganizationByName(name: string): Promise<OrganizationRow | null> {
-    const r = this.db.prepare('SELECT * FROM organizations WHERE name = ?').get(name) as Row | undefined
+    const r = this.q('SELECT * FROM organizations WHERE name = ?').get(name) as Row | undefined
     return r ? { id: str(r.id), name: str(r.name), createdAt: str(r.created_at) } : null
   }
 
   async listOrganizations(): Promise<OrganizationRow[]> {
-    return (this.db.prepare('SELECT * FROM organizations ORDER BY name').all() as Row[]).map((r) => ({
+    return (this.q('SELECT * FROM organizations ORDER BY name').all() as Row[]).map((r) => ({
       id: str(r.id),
       name: str(r.name),
       createdAt: str(r.created_at)
@@ -213,22 +222,18 @@ export class SqliteStore implements Store {
   async setCertification(cert: Omit<CertificationRow, 'id'>, audit: AuditEvent): Promise<CertificationRow> {
     const row = { id: randomUUID(), ...cert }
     this.audited(audit, () =>
-      this.db
-        .prepare(
-          `INSERT INTO certifications (id, organization_id, number, valid_from, valid_to, status, updated_at)
+      this.q(
+        `INSERT INTO certifications (id, organization_id, number, valid_from, valid_to, status, updated_at)
            VALUES (@id, @organizationId, @number, @validFrom, @validTo, @status, @updatedAt)
            ON CONFLICT (organization_id) DO UPDATE SET number = excluded.number, valid_from = excluded.valid_from,
              valid_to = excluded.valid_to, status = excluded.status, updated_at = excluded.updated_at`
-        )
-        .run({ ...row, updatedAt: this.now().toISOString() })
+      ).run({ ...row, updatedAt: this.now().toISOString() })
     )
     return (await this.getCertification(cert.organizationId)) ?? row
   }
 
   async getCertification(organizationId: string): Promise<CertificationRow | null> {
-    const r = this.db.prepare('SELECT * FROM certifications WHERE organization_id = ?').get(organizationId) as
-      | Row
-      | undefined
+    const r = this.q('SELECT * FROM certifications WHERE organization_id = ?').get(organizationId) as Row | undefined
     return r
       ? {
           id: str(r.id),
@@ -253,41 +258,39 @@ export class SqliteStore implements Store {
       createdAt: this.now().toISOString()
     }
     this.audited({ ...audit, target: audit.target ?? row.id }, () =>
-      this.db
-        .prepare(
-          `INSERT INTO users (id, username, display_name, organization_id, roles, password_hash, totp_secret_sealed,
+      this.q(
+        `INSERT INTO users (id, username, display_name, organization_id, roles, password_hash, totp_secret_sealed,
              totp_last_step, status, locked_until, created_at)
            VALUES (@id, @username, @displayName, @organizationId, @roles, @passwordHash, @totpSecretSealed,
              @totpLastStep, @status, @lockedUntil, @createdAt)`
-        )
-        .run({ ...row, roles: JSON.stringify(row.roles) })
+      ).run({ ...row, roles: JSON.stringify(row.roles) })
     )
     return row
   }
 
   async getUserById(id: string): Promise<UserRow | null> {
-    const r = this.stmt.userById!.get(id) as Row | undefined
+    const r = this.q('SELECT * FROM users WHERE id = ?').get(id) as Row | undefined
     return r ? toUser(r) : null
   }
 
   async getUserByUsername(username: string): Promise<UserRow | null> {
-    const r = this.stmt.userByName!.get(username) as Row | undefined
+    const r = this.q('SELECT * FROM users WHERE username = ?').get(username) as Row | undefined
     return r ? toUser(r) : null
   }
 
   async listUsers(): Promise<UserRow[]> {
-    return (this.db.prepare('SELECT * FROM users ORDER BY username').all() as Row[]).map(toUser)
+    return (this.q('SELECT * FROM users ORDER BY username').all() as Row[]).map(toUser)
   }
 
   async setUserStatus(userId: string, status: UserStatus, audit: AuditEvent): Promise<void> {
     const now = this.now().toISOString()
     this.audited(audit, () => {
-      const changed = this.db.prepare('UPDATE users SET status = ? WHERE id = ?').run(status, userId)
+      const changed = this.q('UPDATE users SET status = ? WHERE id = ?').run(status, userId)
       if (changed.changes !== 1) throw new Error(`no user ${userId}`)
       if (status !== 'active') {
-        this.db
-          .prepare('UPDATE auth_sessions SET revoked_at = ?, revoke_reason = ? WHERE user_id = ? AND revoked_at IS NULL')
-          .run(now, `account ${status}`, userId)
+        this.q(
+          'UPDATE auth_sessions SET revoked_at = ?, revoke_reason = ? WHERE user_id = ? AND revoked_at IS NULL'
+        ).run(now, `account ${status}`, userId)
       }
     })
   }
@@ -297,15 +300,18 @@ export class SqliteStore implements Store {
   async createDataset(name: string, description: string, audit: AuditEvent): Promise<DatasetRow> {
     const row = { id: randomUUID(), name, description }
     this.audited(audit, () =>
-      this.db
-        .prepare('INSERT INTO datasets (id, name, description, created_at) VALUES (?, ?, ?, ?)')
-        .run(row.id, name, description, this.now().toISOString())
+      this.q('INSERT INTO datasets (id, name, description, created_at) VALUES (?, ?, ?, ?)').run(
+        row.id,
+        name,
+        description,
+        this.now().toISOString()
+      )
     )
     return row
   }
 
   async getDatasetByName(name: string): Promise<DatasetRow | null> {
-    const r = this.db.prepare('SELECT id, name, description FROM datasets WHERE name = ?').get(name) as Row | undefined
+    const r = this.q('SELECT id, name, description FROM datasets WHERE name = ?').get(name) as Row | undefined
     return r ? { id: str(r.id), name: str(r.name), description: str(r.description) } : null
   }
 
@@ -320,35 +326,31 @@ export class SqliteStore implements Store {
       createdAt: this.now().toISOString()
     }
     this.audited({ ...audit, target: audit.target ?? row.id }, () => {
-      this.db
-        .prepare(
-          `INSERT INTO projects (id, title, purpose, approval_reference, start_date, end_date, created_at)
+      this.q(
+        `INSERT INTO projects (id, title, purpose, approval_reference, start_date, end_date, created_at)
            VALUES (@id, @title, @purpose, @approvalReference, @startDate, @endDate, @createdAt)`
-        )
-        .run(row)
-      const member = this.db.prepare('INSERT INTO project_members (project_id, user_id) VALUES (?, ?)')
+      ).run(row)
+      const member = this.q('INSERT INTO project_members (project_id, user_id) VALUES (?, ?)')
       for (const id of project.memberIds) member.run(row.id, id)
-      const dataset = this.db.prepare('INSERT INTO project_datasets (project_id, dataset_id) VALUES (?, ?)')
+      const dataset = this.q('INSERT INTO project_datasets (project_id, dataset_id) VALUES (?, ?)')
       for (const id of project.datasetIds) dataset.run(row.id, id)
     })
     return row
   }
 
   async getProjectByTitle(title: string): Promise<ProjectRow | null> {
-    const r = this.db.prepare('SELECT * FROM projects WHERE title = ?').get(title) as Row | undefined
+    const r = this.q('SELECT * FROM projects WHERE title = ?').get(title) as Row | undefined
     return r ? toProject(r) : null
   }
 
   async listProjectsForUser(userId: string): Promise<ProjectWithDatasets[]> {
     const projects = (
-      this.db
-        .prepare(
-          `SELECT p.* FROM projects p JOIN project_members m ON m.project_id = p.id
+      this.q(
+        `SELECT p.* FROM projects p JOIN project_members m ON m.project_id = p.id
            WHERE m.user_id = ? ORDER BY p.start_date, p.title`
-        )
-        .all(userId) as Row[]
+      ).all(userId) as Row[]
     ).map(toProject)
-    const datasets = this.db.prepare(
+    const datasets = this.q(
       `SELECT d.id, d.name, d.description FROM datasets d JOIN project_datasets pd ON pd.dataset_id = d.id
        WHERE pd.project_id = ? ORDER BY d.name`
     )
@@ -368,14 +370,14 @@ export class SqliteStore implements Store {
     const at = since.toISOString()
     if (by.username !== undefined) {
       return (
-        this.db.prepare('SELECT count(*) AS n FROM login_failures WHERE username = ? AND at >= ?').get(by.username, at) as {
+        this.q('SELECT count(*) AS n FROM login_failures WHERE username = ? AND at >= ?').get(by.username, at) as {
           n: number
         }
       ).n
     }
     if (by.sourceIp !== undefined) {
       return (
-        this.db.prepare('SELECT count(*) AS n FROM login_failures WHERE source_ip = ? AND at >= ?').get(by.sourceIp, at) as {
+        this.q('SELECT count(*) AS n FROM login_failures WHERE source_ip = ? AND at >= ?').get(by.sourceIp, at) as {
           n: number
         }
       ).n
@@ -388,13 +390,16 @@ export class SqliteStore implements Store {
     audit: AuditEvent
   ): Promise<void> {
     this.audited(audit, () => {
-      this.db
-        .prepare('INSERT INTO login_failures (username, source_ip, at) VALUES (?, ?, ?)')
-        .run(failure.username, failure.sourceIp, this.now().toISOString())
+      this.q('INSERT INTO login_failures (username, source_ip, at) VALUES (?, ?, ?)').run(
+        failure.username,
+        failure.sourceIp,
+        this.now().toISOString()
+      )
       if (failure.lockUntil !== null) {
-        this.db
-          .prepare('UPDATE users SET locked_until = ? WHERE username = ?')
-          .run(failure.lockUntil.toISOString(), failure.username)
+        this.q('UPDATE users SET locked_until = ? WHERE username = ?').run(
+          failure.lockUntil.toISOString(),
+          failure.username
+        )
       }
     })
   }
@@ -403,18 +408,16 @@ export class SqliteStore implements Store {
     this.audited(audit, () => {
       // The step check is repeated here, inside the write lock, so two concurrent logins with the
       // same code cannot both succeed.
-      const step = this.db
-        .prepare('UPDATE users SET totp_last_step = ?, locked_until = NULL WHERE id = ? AND totp_last_step < ?')
-        .run(login.totpStep, login.userId, login.totpStep)
+      const step = this.q(
+        'UPDATE users SET totp_last_step = ?, locked_until = NULL WHERE id = ? AND totp_last_step < ?'
+      ).run(login.totpStep, login.userId, login.totpStep)
       if (step.changes !== 1) throw new TotpReplayError()
-      const user = this.stmt.userById!.get(login.userId) as Row
-      this.db.prepare('DELETE FROM login_failures WHERE username = ?').run(str(user.username))
-      this.db
-        .prepare(
-          `INSERT INTO auth_sessions (id, user_id, created_at, expires_at, revoked_at, revoke_reason, source_ip)
+      const user = this.q('SELECT * FROM users WHERE id = ?').get(login.userId) as Row
+      this.q('DELETE FROM login_failures WHERE username = ?').run(str(user.username))
+      this.q(
+        `INSERT INTO auth_sessions (id, user_id, created_at, expires_at, revoked_at, revoke_reason, source_ip)
            VALUES (@id, @userId, @createdAt, @expiresAt, NULL, NULL, @sourceIp)`
-        )
-        .run(login.session)
+      ).run(login.session)
       this.insertRefresh(login.refresh)
     })
   }
@@ -429,12 +432,33 @@ export class SqliteStore implements Store {
   }
 
   async getAuthSession(id: string): Promise<AuthSessionRow | null> {
-    const r = this.stmt.sessionById!.get(id) as Row | undefined
+    const r = this.q('SELECT * FROM auth_sessions WHERE id = ?').get(id) as Row | undefined
     return r ? toSession(r) : null
   }
 
+  async getAuthSessionWithUser(id: string): Promise<{ session: AuthSessionRow; user: UserRow } | null> {
+    const r = this.q(
+      `SELECT s.id AS s_id, s.user_id AS s_user_id, s.created_at AS s_created_at, s.expires_at AS s_expires_at,
+              s.revoked_at AS s_revoked_at, s.revoke_reason AS s_revoke_reason, s.source_ip AS s_source_ip, u.*
+       FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`
+    ).get(id) as Row | undefined
+    if (r === undefined) return null
+    return {
+      session: toSession({
+        id: r.s_id,
+        user_id: r.s_user_id,
+        created_at: r.s_created_at,
+        expires_at: r.s_expires_at,
+        revoked_at: r.s_revoked_at,
+        revoke_reason: r.s_revoke_reason,
+        source_ip: r.s_source_ip
+      }),
+      user: toUser(r)
+    }
+  }
+
   async getRefreshToken(tokenHash: string): Promise<RefreshTokenRow | null> {
-    const r = this.db.prepare('SELECT * FROM refresh_tokens WHERE token_hash = ?').get(tokenHash) as Row | undefined
+    const r = this.q('SELECT * FROM refresh_tokens WHERE token_hash = ?').get(tokenHash) as Row | undefined
     return r
       ? {
           tokenHash: str(r.token_hash),
@@ -449,9 +473,10 @@ export class SqliteStore implements Store {
   async rotateRefreshToken(oldHash: string, next: RefreshTokenRow, audit: AuditEvent): Promise<boolean> {
     try {
       this.audited(audit, () => {
-        const used = this.db
-          .prepare('UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL')
-          .run(this.now().toISOString(), oldHash)
+        const used = this.q('UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL').run(
+          this.now().toISOString(),
+          oldHash
+        )
         if (used.changes !== 1) throw new RefreshRaceLost()
         this.insertRefresh(next)
       })
@@ -464,9 +489,11 @@ export class SqliteStore implements Store {
 
   async revokeAuthSession(sessionId: string, reason: string, audit: AuditEvent): Promise<void> {
     this.audited(audit, () =>
-      this.db
-        .prepare('UPDATE auth_sessions SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL')
-        .run(this.now().toISOString(), reason, sessionId)
+      this.q('UPDATE auth_sessions SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL').run(
+        this.now().toISOString(),
+        reason,
+        sessionId
+      )
     )
   }
 
@@ -477,16 +504,16 @@ export class SqliteStore implements Store {
   }
 
   async *auditRecords(): AsyncIterable<AuditRecord> {
-    for (const r of this.db.prepare('SELECT * FROM audit_log ORDER BY rowid').iterate() as IterableIterator<Row>) {
+    for (const r of this.q('SELECT * FROM audit_log ORDER BY rowid').iterate() as IterableIterator<Row>) {
       yield toAudit(r)
     }
   }
 
   async auditCheckpoints(): Promise<AuditCheckpoint[]> {
-    const kept = this.db.prepare('SELECT seq, hash, signed_at, signature FROM audit_checkpoints ORDER BY seq').all() as Row[]
-    const head = this.db.prepare('SELECT seq, hash, signed_at, signature FROM audit_head WHERE id = 1').get() as
-      | Row
-      | undefined
+    const kept = this.db
+      .prepare('SELECT seq, hash, signed_at, signature FROM audit_checkpoints ORDER BY seq')
+      .all() as Row[]
+    const head = this.q('SELECT seq, hash, signed_at, signature FROM audit_head WHERE id = 1').get() as Row | undefined
     const toCheckpoint = (r: Row): AuditCheckpoint => ({
       seq: Number(r.seq),
       hash: str(r.hash),
@@ -499,7 +526,7 @@ export class SqliteStore implements Store {
   }
 
   async recentAudit(limit: number): Promise<AuditRecord[]> {
-    return (this.db.prepare('SELECT * FROM audit_log ORDER BY seq DESC LIMIT ?').all(limit) as Row[]).map(toAudit)
+    return (this.q('SELECT * FROM audit_log ORDER BY seq DESC LIMIT ?').all(limit) as Row[]).map(toAudit)
   }
 
   close(): void {
