@@ -1,0 +1,87 @@
+// Mirrors server/src/schemas (auth.ts, identity.ts, common.ts). The web build must not import
+// server code, so a change to those schemas has to be copied here by hand.
+
+/** 'YYYY-MM-DD' */
+export type IsoDate = string
+/** RFC 3339 date-time */
+export type IsoDateTime = string
+
+export type Role = 'researcher' | 'reviewer' | 'admin'
+export type UserStatus = 'active' | 'suspended'
+export type CertificationStatus = 'active' | 'suspended' | 'revoked'
+/** What the certification means today: its recorded status combined with its validity dates. */
+export type CertificationState = 'valid' | 'expired' | 'not_yet_valid' | 'suspended' | 'revoked'
+export type ProjectState = 'upcoming' | 'active' | 'ended'
+
+export interface Certification {
+  number: string
+  validFrom: IsoDate
+  validTo: IsoDate
+  status: CertificationStatus
+  state: CertificationState
+}
+
+export interface OrganizationView {
+  id: string
+  name: string
+  certification: Certification | null
+}
+
+export interface UserView {
+  id: string
+  username: string
+  displayName: string
+  roles: Role[]
+  status: UserStatus
+  organization: OrganizationView | null
+}
+
+export interface DatasetRef {
+  id: string
+  name: string
+  description: string
+}
+
+export interface ProjectView {
+  id: string
+  title: string
+  purpose: string
+  approvalReference: string
+  startDate: IsoDate
+  endDate: IsoDate
+  state: ProjectState
+  datasets: DatasetRef[]
+}
+
+export interface Eligibility {
+  canWork: boolean
+  /** One sentence per reason, e.g. "certification T2-0042 expired on 2026-03-31". */
+  reasons: string[]
+}
+
+export interface LoginBody {
+  username: string
+  password: string
+  /** six digits */
+  totp: string
+}
+
+export interface TokenResponse {
+  accessToken: string
+  expiresAt: IsoDateTime
+  user: UserView
+}
+
+export interface MeResponse {
+  user: UserView
+  projects: ProjectView[]
+  eligibility: Eligibility
+}
+
+export interface OkResponse {
+  ok: true
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string }
+}

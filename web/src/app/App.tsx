@@ -1,0 +1,53 @@
+import { useEffect, useState } from 'react'
+import { NetworkError, type ApiClient } from '../api/client'
+import type { UserView } from '../api/types'
+import { HomePage } from '../home/HomePage'
+import { useStrings } from '../i18n/language'
+import { LoginPage } from '../login/LoginPage'
+import { appStrings, type SignedOutNotice } from './strings'
+
+export type AuthState =
+  { kind: 'resuming' } | { kind: 'signed-out'; notice: SignedOutNotice | null } | { kind: 'signed-in'; user: UserView }
+
+export function App({ api }: { api: ApiClient }) {
+  const [auth, setAuth] = useState<AuthState>({ kind: 'resuming' })
+  const t = useStrings(appStrings)
+
+  // A reload loses the in-memory token; the refresh cookie brings the session back silently.
+  useEffect(() => {
+    let current = true
+    api.resumeSession().then(
+      (tokens) => {
+        if (current) setAuth(tokens ? { kind: 'signed-in', user: tokens.user } : { kind: 'signed-out', notice: null })
+      },
+      (error: unknown) => {
+        if (current)
+          setAuth({ kind: 'signed-out', notice: error instanceof NetworkError ? 'server-unreachable' : null })
+      }
+    )
+    return () => {
+      current = false
+    }
+  }, [api])
+
+  useEffect(() => api.onSessionEnded(() => setAuth({ kind: 'signed-out', notice: 'session-ended' })), [api])
+
+  switch (auth.kind) {
+    case 'resuming':
+      return (
+        <main className="resuming" aria-busy="true">
+          <p role="status">{t.restoring}</p>
+        </main>
+      )
+    case 'signed-out':
+      return (
+        <LoginPage
+          api={api}
+          notice={auth.notice === null ? null : t.notices[auth.notice]}
+          onSignedIn={(user) => setAuth({ kind: 'signed-in', user })}
+        />
+      )
+    case 'signed-in':
+      return <HomePage api={api} user={auth.user} onSignedOut={(notice) => setAuth({ kind: 'signed-out', notice })} />
+  }
+}

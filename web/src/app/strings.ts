@@ -1,0 +1,29 @@
+import type { Localized } from '../i18n/language'
+
+const en = {
+  productName: 'Visiting Research Environment',
+  restoring: 'Checking your session…',
+  notices: {
+    'signed-out': 'You have signed out.',
+    'session-ended': 'Your session has ended. Sign in again to continue.',
+    'logout-unconfirmed': 'The server could not confirm that your session ended. Close this browser window to be sure.',
+    'server-unreachable': 'The service cannot be reached right now. Check your connection and try again.'
+  }
+}
+
+export const appStrings: Localized<typeof en> = {
+  en,
+  ja: {
+    productName: 'Visiting Research Environment',
+    restoring: 'セッションを確認しています…',
+    notices: {
+      'signed-out': 'サインアウトしました。',
+      'session-ended': 'セッションが終了しました。続けるには再度サインインしてください。',
+      'logout-unconfirmed':
+        'セッションの終了をサーバーで確認できませんでした。念のためこのブラウザのウィンドウを閉じてください。',
+      'server-unreachable': '現在サービスに接続できません。接続を確認してから再度お試しください。'
+    }
+  }
+}
+
+export type SignedOutNotice = keyof typeof en.notices

@@ -1,0 +1,285 @@
+import { useCallback, useEffect, useRef, useState } from 'react'
+import { ApiError, type ApiClient } from '../api/client'
+import type { Eligibility, MeResponse, OrganizationView, ProjectView, UserView } from '../api/types'
+import { appStrings, type SignedOutNotice } from '../app/strings'
+import { formatDate } from '../i18n/format'
+import { LanguageSwitch } from '../i18n/LanguageSwitch'
+import { useLanguage, useStrings } from '../i18n/language'
+import { homeStrings } from './strings'
+
+type MeState = { kind: 'loading' } | { kind: 'loaded'; me: MeResponse } | { kind: 'failed'; detail: string | null }
+
+interface Props {
+  api: ApiClient
+  /** From the login or refresh answer, shown until /me arrives. */
+  user: UserView
+  onSignedOut(notice: SignedOutNotice): void
+}
+
+export function HomePage({ api, user, onSignedOut }: Props) {
+  const t = useStrings(homeStrings)
+  const app = useStrings(appStrings)
+  const [meState, setMeState] = useState<MeState>({ kind: 'loading' })
+  const [signingOut, setSigningOut] = useState(false)
+  const heading = useRef<HTMLHeadingElement>(null)
+
+  useEffect(() => {
+    document.title = `${t.documentTitle} – ${app.productName}`
+  }, [t, app])
+
+  // Screen readers otherwise stay on the vanished login form.
+  useEffect(() => heading.current?.focus(), [])
+
+  const load = useCallback(() => {
+    let current = true
+    setMeState({ kind: 'loading' })
+    api.me().then(
+      (me) => {
+        if (current) setMeState({ kind: 'loaded', me })
+      },
+      (error: unknown) => {
+        // A 401 here already ended the session through onSessionEnded.
+        if (!current || (error instanceof ApiError && error.status === 401)) return
+        setMeState({ kind: 'failed', detail: error instanceof ApiError ? error.serverMessage : null })
+      }
+    )
+    return () => {
+      current = false
+    }
+  }, [api])
+
+  useEffect(load, [load])
+
+  async function signOut() {
+    setSigningOut(true)
+    try {
+      await api.logout()
+      onSignedOut('signed-out')
+    } catch (error) {
+      // 401: the server holds no session for us any more, which is what signing out wanted.
+      onSignedOut(error instanceof ApiError && error.status === 401 ? 'signed-out' : 'logout-unconfirmed')
+    }
+  }
+
+  const shownUser = meState.kind === 'loaded' ? meState.me.user : user
+
+  return (
+    <div className="home-layout">
+      <header className="topbar">
+        <span className="topbar__product">{app.productName}</span>
+        <div className="topbar__actions">
+          <dl className="topbar__identity">
+            <div>
+              <dt className="visually-hidden">{t.signedInAs}</dt>
+              <dd className="topbar__user" data-testid="home-user">
+                {shownUser.displayName}
+              </dd>
+            </div>
+            <div>
+              <dt className="visually-hidden">{t.rolesLabel}</dt>
+              <dd data-testid="home-roles">{shownUser.roles.map((role) => t.roles[role]).join(', ')}</dd>
+            </div>
+            <div>
+              <dt className="visually-hidden">{t.organizationLabel}</dt>
+              <dd data-testid="home-organization">{shownUser.organization?.name ?? t.noOrganization}</dd>
+            </div>
+          </dl>
+          <LanguageSwitch />
+          <button
+            type="button"
+            className="button button--secondary"
+            onClick={signOut}
+            disabled={signingOut}
+            data-testid="logout"
+          >
+            {signingOut ? t.signingOut : t.signOut}
+          </button>
+        </div>
+      </header>
+      <main className="home">
+        <h1 ref={heading} tabIndex={-1} className="home__heading">
+          {t.heading}
+        </h1>
+        {shownUser.status === 'suspended' && <p className="badge badge--danger">{t.accountSuspended}</p>}
+        {meState.kind === 'loading' && (
+          <p role="status" className="home__loading">
+            {t.loading}
+          </p>
+        )}
+        {meState.kind === 'failed' && (
+          <div role="alert" className="error-message">
+            <p>{meState.detail ?? t.loadFailed}</p>
+            <button type="button" className="button button--secondary" onClick={load}>
+              {t.retry}
+            </button>
+          </div>
+        )}
+        {meState.kind === 'loaded' && (
+          <EligibilityBanner
+            eligibility={meState.me.eligibility}
+            isResearcher={shownUser.roles.includes('researcher')}
+          />
+        )}
+        <CertificationCard organization={shownUser.organization} />
+        {meState.kind === 'loaded' && <ProjectList projects={meState.me.projects} />}
+      </main>
+    </div>
+  )
+}
+
+function EligibilityBanner({ eligibility, isResearcher }: { eligibility: Eligibility; isResearcher: boolean }) {
+  const t = useStrings(homeStrings).eligibility
+  if (eligibility.canWork) {
+    return (
+      <p className="banner banner--ok" data-testid="eligibility-ok">
+        {t.ok}
+      </p>
+    )
+  }
+  // A reviewer or administrator is not expected to analyse: say why calmly rather than as an alarm.
+  return (
+    <section
+      className={`banner ${isResearcher ? 'banner--blocked' : 'banner--info'}`}
+      aria-labelledby="eligibility-heading"
+      data-testid="eligibility"
+    >
+      <h2 id="eligibility-heading" className="banner__heading">
+        {isResearcher ? t.blockedHeading : t.notResearcherHeading}
+      </h2>
+      {isResearcher && <p>{t.blockedIntro}</p>}
+      <ul className="banner__reasons" data-testid="eligibility-reasons">
+        {eligibility.reasons.map((reason, index) => (
+          <li key={index}>{reason}</li>
+        ))}
+      </ul>
+    </section>
+  )
+}
+
+function CertificationCard({ organization }: { organization: OrganizationView | null }) {
+  const t = useStrings(homeStrings).certification
+  const { language } = useLanguage()
+  const certification = organization?.certification ?? null
+  return (
+    <section className="card" aria-labelledby="certification-heading" data-testid="certification">
+      <h2 id="certification-heading" className="card__heading">
+        {t.heading}
+      </h2>
+      {organization === null && <p>{t.noOrganization}</p>}
+      {organization !== null && certification === null && (
+        <>
+          <p className="card__subheading">{organization.name}</p>
+          <p>{t.none}</p>
+        </>
+      )}
+      {organization !== null && certification !== null && (
+        <dl className="summary">
+          <div className="summary__row">
+            <dt>{t.organization}</dt>
+            <dd>{organization.name}</dd>
+          </div>
+          <div className="summary__row">
+            <dt>{t.number}</dt>
+            <dd data-testid="cert-number">{certification.number}</dd>
+          </div>
+          <div className="summary__row">
+            <dt>{t.validFrom}</dt>
+            <dd>
+              <time dateTime={certification.validFrom}>{formatDate(certification.validFrom, language)}</time>
+            </dd>
+          </div>
+          <div className="summary__row">
+            <dt>{t.validTo}</dt>
+            <dd>
+              <time dateTime={certification.validTo}>{formatDate(certification.validTo, language)}</time>
+            </dd>
+          </div>
+          <div className="summary__row">
+            <dt>{t.state}</dt>
+            <dd>
+              <span
+                className={`badge badge--${certification.state === 'valid' ? 'ok' : certification.state === 'not_yet_valid' ? 'info' : 'danger'}`}
+                data-state={certification.state}
+                data-testid="cert-state"
+              >
+                {t.states[certification.state]}
+              </span>
+            </dd>
+          </div>
+        </dl>
+      )}
+    </section>
+  )
+}
+
+const PROJECT_BADGE: Record<ProjectView['state'], string> = { upcoming: 'info', active: 'ok', ended: 'neutral' }
+
+function ProjectList({ projects }: { projects: ProjectView[] }) {
+  const t = useStrings(homeStrings).projects
+  const { language } = useLanguage()
+  return (
+    <section aria-labelledby="projects-heading" className="projects">
+      <h2 id="projects-heading" className="projects__heading">
+        {t.heading}
+      </h2>
+      {projects.length === 0 && (
+        <p className="empty-state" data-testid="projects-empty">
+          {t.empty}
+        </p>
+      )}
+      {projects.length > 0 && (
+        <ul className="projects__list">
+          {projects.map((project) => (
+            <li key={project.id} className="card project" data-testid="project-card" data-project-id={project.id}>
+              <div className="project__title-row">
+                <h3 className="project__title">{project.title}</h3>
+                <span
+                  className={`badge badge--${PROJECT_BADGE[project.state]}`}
+                  data-state={project.state}
+                  data-testid="project-state"
+                >
+                  {t.states[project.state]}
+                </span>
+              </div>
+              <dl className="summary">
+                <div className="summary__row">
+                  <dt>{t.purpose}</dt>
+                  <dd>{project.purpose}</dd>
+                </div>
+                <div className="summary__row">
+                  <dt>{t.approval}</dt>
+                  <dd>{project.approvalReference}</dd>
+                </div>
+                <div className="summary__row">
+                  <dt>{t.period}</dt>
+                  <dd>
+                    {t.periodValue(formatDate(project.startDate, language), formatDate(project.endDate, language))}
+                  </dd>
+                </div>
+                <div className="summary__row">
+                  <dt>{t.datasets}</dt>
+                  <dd>
+                    {project.datasets.length === 0 ? (
+                      t.noDatasets
+                    ) : (
+                      <ul className="datasets">
+                        {project.datasets.map((dataset) => (
+                          <li key={dataset.id}>
+                            <span className="datasets__name">{dataset.name}</span>
+                            {dataset.description !== '' && (
+                              <span className="datasets__description">{dataset.description}</span>
+                            )}
+                          </li>
+                        ))}
+                      </ul>
+                    )}
+                  </dd>
+                </div>
+              </dl>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  )
+}
