@@ -1,5 +1,5 @@
 import { randomUUID, type KeyObject } from 'node:crypto'
-import { mkdirSync } from 'node:fs'
+import { chmodSync, mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { type AuditCheckpoint, signCheckpoint } from '../../audit/checkpoint.js'
@@ -107,6 +107,8 @@ export class SqliteStore implements Store {
     } else {
       mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 })
       this.db = new Database(options.path)
+      // Owner-only before WAL is switched on: SQLite gives the -wal and -shm files the database's mode.
+      chmodSync(options.path, 0o600)
       this.db.pragma('journal_mode = WAL')
       this.db.pragma('synchronous = FULL')
     }
