@@ -38,11 +38,33 @@ export const AuthPolicy = Type.Object(
   { additionalProperties: false }
 )
 
+/** How analysis sandboxes are launched and how long they live. */
+export const SandboxPolicy = Type.Object(
+  {
+    image: Type.String({ minLength: 1, maxLength: 200, pattern: '^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?$' }),
+    runtime: Type.Union([Type.Literal('runsc'), Type.Literal('runc')], {
+      description: 'runsc is gVisor; a policy that asks for it never falls back to runc'
+    }),
+    cpus: Type.Number({ minimum: 0.1, maximum: 64 }),
+    memoryMiB: Type.Integer({ minimum: 256, maximum: 256 * 1024 }),
+    pids: Type.Integer({ minimum: 32, maximum: 32768 }),
+    workAreaMiB: Type.Integer({ minimum: 16, maximum: 64 * 1024, description: 'the researcher\'s workspace (tmpfs)' }),
+    tmpMiB: Type.Integer({ minimum: 16, maximum: 64 * 1024, description: '/tmp (tmpfs)' }),
+    dataMiB: Type.Integer({ minimum: 16, maximum: 256 * 1024, description: 'room for the project\'s datasets (tmpfs)' }),
+    maxDurationMinutes: Type.Integer({ minimum: 5, maximum: 7 * 24 * 60 }),
+    idleMinutes: Type.Integer({ minimum: 1, maximum: 24 * 60 }),
+    sessionsPerUser: Type.Integer({ minimum: 1, maximum: 20 })
+  },
+  { additionalProperties: false }
+)
+export type SandboxPolicy = Static<typeof SandboxPolicy>
+
 export const Policy = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9][a-z0-9-]*$' }),
     description: Type.Optional(Type.String({ maxLength: 1000 })),
-    auth: AuthPolicy
+    auth: AuthPolicy,
+    sandbox: SandboxPolicy
   },
   { additionalProperties: false }
 )

@@ -37,6 +37,8 @@ export interface DatasetRow {
   id: string
   name: string
   description: string
+  /** the DuckDB file, relative to the data directory; null until one is attached */
+  file: string | null
 }
 
 export interface ProjectRow {
@@ -70,6 +72,25 @@ export interface RefreshTokenRow {
   issuedAt: string
   expiresAt: string
   usedAt: string | null
+}
+
+export type SandboxSessionState = 'starting' | 'running' | 'stopping' | 'stopped' | 'failed'
+
+export interface SandboxSessionRow {
+  id: string
+  userId: string
+  projectId: string
+  state: SandboxSessionState
+  /** why it ended or failed, in a sentence */
+  reason: string | null
+  sandboxId: string | null
+  runtime: string
+  image: string
+  /** the sandbox policy it was launched under */
+  limits: Record<string, unknown>
+  createdAt: string
+  startedAt: string | null
+  endedAt: string | null
 }
 
 export interface NewUser {
@@ -128,6 +149,28 @@ export interface Store {
   createProject(project: NewProject, audit: AuditEvent): Promise<ProjectRow>
   getProjectByTitle(title: string): Promise<ProjectRow | null>
   listProjectsForUser(userId: string): Promise<ProjectWithDatasets[]>
+
+  getProject(id: string): Promise<ProjectWithDatasets | null>
+  listProjects(): Promise<ProjectRow[]>
+  isProjectMember(projectId: string, userId: string): Promise<boolean>
+  setDatasetFile(datasetId: string, file: string, audit: AuditEvent): Promise<void>
+
+  // sandbox sessions
+  /** identifies this gateway's sandboxes on a shared engine; stable across restarts */
+  gatewayId(): Promise<string>
+  createSandboxSession(row: SandboxSessionRow, audit: AuditEvent): Promise<void>
+  /**
+   * Moves a session from one of `from` to a new state (and sets the other fields given); false when
+   * the session was not in one of `from` any more, so two racing transitions can't both win.
+   */
+  transitionSandboxSession(
+    id: string,
+    from: SandboxSessionState[],
+    to: Partial<Omit<SandboxSessionRow, 'id' | 'userId' | 'projectId'>> & { state: SandboxSessionState },
+    audit: AuditEvent
+  ): Promise<boolean>
+  getSandboxSession(id: string): Promise<SandboxSessionRow | null>
+  listSandboxSessions(filter: { userId?: string; states?: SandboxSessionState[] }): Promise<SandboxSessionRow[]>
 
   // sign-in
   countLoginFailures(by: { username?: string; sourceIp?: string }, since: Date): Promise<number>

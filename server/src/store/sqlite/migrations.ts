@@ -121,5 +121,33 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
         signature TEXT NOT NULL
       );
     `
+  },
+  {
+    version: 2,
+    name: 'sandbox sessions, dataset files, gateway identity',
+    sql: `
+      CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+      INSERT INTO settings (key, value) VALUES ('gateway_id', lower(hex(randomblob(8))));
+      ALTER TABLE datasets ADD COLUMN file TEXT;
+      CREATE TABLE sandbox_sessions (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id),
+        project_id TEXT NOT NULL REFERENCES projects(id),
+        state TEXT NOT NULL CHECK (state IN ('starting', 'running', 'stopping', 'stopped', 'failed')),
+        reason TEXT,
+        sandbox_id TEXT,
+        runtime TEXT NOT NULL,
+        image TEXT NOT NULL,
+        limits TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        ended_at TEXT
+      );
+      CREATE INDEX sandbox_sessions_user ON sandbox_sessions(user_id, state);
+      CREATE INDEX sandbox_sessions_state ON sandbox_sessions(state);
+    `
   }
 ]

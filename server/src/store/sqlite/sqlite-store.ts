@@ -16,6 +16,8 @@ import type {
   ProjectRow,
   ProjectWithDatasets,
   RefreshTokenRow,
+  SandboxSessionRow,
+  SandboxSessionState,
   Store,
   UserRow
 } from '../types.js'
@@ -61,6 +63,27 @@ function toProject(r: Row): ProjectRow {
     startDate: str(r.start_date),
     endDate: str(r.end_date),
     createdAt: str(r.created_at)
+  }
+}
+
+function toDataset(r: Row): DatasetRow {
+  return { id: str(r.id), name: str(r.name), description: str(r.description), file: strOrNull(r.file) }
+}
+
+function toSandboxSession(r: Row): SandboxSessionRow {
+  return {
+    id: str(r.id),
+    userId: str(r.user_id),
+    projectId: str(r.project_id),
+    state: str(r.state) as SandboxSessionState,
+    reason: strOrNull(r.reason),
+    sandboxId: strOrNull(r.sandbox_id),
+    runtime: str(r.runtime),
+    image: str(r.image),
+    limits: JSON.parse(str(r.limits)) as Record<string, unknown>,
+    createdAt: str(r.created_at),
+    startedAt: strOrNull(r.started_at),
+    endedAt: strOrNull(r.ended_at)
   }
 }
 
@@ -300,7 +323,7 @@ export class SqliteStore implements Store {
   // projects and datasets
 
   async createDataset(name: string, description: string, audit: AuditEvent): Promise<DatasetRow> {
-    const row = { id: randomUUID(), name, description }
+    const row = { id: randomUUID(), name, description, file: null }
     this.audited(audit, () =>
       this.q('INSERT INTO datasets (id, name, description, created_at) VALUES (?, ?, ?, ?)').run(
         row.id,
@@ -313,8 +336,15 @@ export class SqliteStore implements Store {
   }
 
   async getDatasetByName(name: string): Promise<DatasetRow | null> {
-    const r = this.q('SELECT id, name, description FROM datasets WHERE name = ?').get(name) as Row | undefined
-    return r ? { id: str(r.id), name: str(r.name), description: str(r.description) } : null
+    const r = this.q('SELECT id, name, description, file FROM datasets WHERE name = ?').get(name) as Row | undefined
+    return r ? toDataset(r) : null
+  }
+
+  async setDatasetFile(datasetId: string, file: string, audit: AuditEvent): Promise<void> {
+    this.audited(audit, () => {
+      const changed = this.q('UPDATE datasets SET file = ? WHERE id = ?').run(file, datasetId)
+      if (changed.changes !== 1) throw new Error(`no dataset ${datasetId}`)
+    })
   }
 
   async createProject(project: NewProject, audit: AuditEvent): Promise<ProjectRow> {
@@ -352,18 +382,107 @@ export class SqliteStore implements Store {
            WHERE m.user_id = ? ORDER BY p.start_date, p.title`
       ).all(userId) as Row[]
     ).map(toProject)
-    const datasets = this.q(
-      `SELECT d.id, d.name, d.description FROM datasets d JOIN project_datasets pd ON pd.dataset_id = d.id
-       WHERE pd.project_id = ? ORDER BY d.name`
+    return projects.map((p) => ({ ...p, datasets: this.projectDatasets(p.id) }))
+  }
+
+  private projectDatasets(projectId: string): DatasetRow[] {
+    return (
+      this.q(
+        `SELECT d.id, d.name, d.description, d.file FROM datasets d JOIN project_datasets pd ON pd.dataset_id = d.id
+         WHERE pd.project_id = ? ORDER BY d.name`
+      ).all(projectId) as Row[]
+    ).map(toDataset)
+  }
+
+  async getProject(id: string): Promise<ProjectWithDatasets | null> {
+    const r = this.q('SELECT * FROM projects WHERE id = ?').get(id) as Row | undefined
+    return r ? { ...toProject(r), datasets: this.projectDatasets(id) } : null
+  }
+
+  async listProjects(): Promise<ProjectRow[]> {
+    return (this.q('SELECT * FROM projects ORDER BY start_date, title').all() as Row[]).map(toProject)
+  }
+
+  async isProjectMember(projectId: string, userId: string): Promise<boolean> {
+    return (
+      this.q('SELECT 1 FROM project_members WHERE project_id = ? AND user_id = ?').get(projectId, userId) !== undefined
     )
-    return projects.map((p) => ({
-      ...p,
-      datasets: (datasets.all(p.id) as Row[]).map((d) => ({
-        id: str(d.id),
-        name: str(d.name),
-        description: str(d.description)
-      }))
-    }))
+  }
+
+  // sandbox sessions
+
+  async gatewayId(): Promise<string> {
+    return str((this.q("SELECT value FROM settings WHERE key = 'gateway_id'").get() as Row).value)
+  }
+
+  async createSandboxSession(row: SandboxSessionRow, audit: AuditEvent): Promise<void> {
+    this.audited(audit, () =>
+      this.q(
+        `INSERT INTO sandbox_sessions (id, user_id, project_id, state, reason, sandbox_id, runtime, image, limits,
+           created_at, started_at, ended_at)
+         VALUES (@id, @userId, @projectId, @state, @reason, @sandboxId, @runtime, @image, @limits,
+           @createdAt, @startedAt, @endedAt)`
+      ).run({ ...row, limits: JSON.stringify(row.limits) })
+    )
+  }
+
+  async transitionSandboxSession(
+    id: string,
+    from: SandboxSessionState[],
+    to: Partial<Omit<SandboxSessionRow, 'id' | 'userId' | 'projectId'>> & { state: SandboxSessionState },
+    audit: AuditEvent
+  ): Promise<boolean> {
+    const columns: Record<string, string> = {
+      state: 'state',
+      reason: 'reason',
+      sandboxId: 'sandbox_id',
+      runtime: 'runtime',
+      image: 'image',
+      startedAt: 'started_at',
+      endedAt: 'ended_at'
+    }
+    const sets: string[] = []
+    const params: Record<string, unknown> = { id }
+    for (const [key, value] of Object.entries(to)) {
+      const column = columns[key]
+      if (column === undefined) throw new Error(`cannot set ${key} on a session`)
+      sets.push(`${column} = @${key}`)
+      params[key] = value
+    }
+    const placeholders = from.map((_, i) => `@from${i}`)
+    from.forEach((f, i) => (params[`from${i}`] = f))
+    try {
+      this.audited(audit, () => {
+        const changed = this.q(
+          `UPDATE sandbox_sessions SET ${sets.join(', ')} WHERE id = @id AND state IN (${placeholders.join(', ')})`
+        ).run(params)
+        if (changed.changes !== 1) throw new TransitionLost()
+      })
+      return true
+    } catch (err) {
+      if (err instanceof TransitionLost) return false
+      throw err
+    }
+  }
+
+  async getSandboxSession(id: string): Promise<SandboxSessionRow | null> {
+    const r = this.q('SELECT * FROM sandbox_sessions WHERE id = ?').get(id) as Row | undefined
+    return r ? toSandboxSession(r) : null
+  }
+
+  async listSandboxSessions(filter: { userId?: string; states?: SandboxSessionState[] }): Promise<SandboxSessionRow[]> {
+    const where: string[] = []
+    const params: unknown[] = []
+    if (filter.userId !== undefined) {
+      where.push('user_id = ?')
+      params.push(filter.userId)
+    }
+    if (filter.states !== undefined) {
+      where.push(`state IN (${filter.states.map(() => '?').join(', ')})`)
+      params.push(...filter.states)
+    }
+    const sql = `SELECT * FROM sandbox_sessions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC`
+    return (this.q(sql).all(...params) as Row[]).map(toSandboxSession)
   }
 
   // sign-in
@@ -542,3 +661,5 @@ export class TotpReplayError extends Error {
 }
 
 class RefreshRaceLost extends Error {}
+
+class TransitionLost extends Error {}

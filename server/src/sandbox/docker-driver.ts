@@ -1,0 +1,273 @@
+import { PassThrough, type Readable } from 'node:stream'
+import Docker from 'dockerode'
+import {
+  type ExecOptions,
+  type ExecProcess,
+  SandboxGone,
+  type SandboxDriver,
+  type SandboxInfo,
+  type SandboxRuntime,
+  type SandboxSpec,
+  SandboxUnavailable
+} from './driver.js'
+
+interface EngineError {
+  statusCode?: number
+  reason?: string
+  json?: { message?: string } | null
+  message: string
+}
+
+const statusOf = (err: unknown): number | undefined => (err as EngineError | null)?.statusCode
+const messageOf = (err: unknown): string =>
+  (err as EngineError).json?.message ?? (err as EngineError).reason ?? (err as Error).message
+
+/**
+ * The one wrapper every engine call goes through: 404 means the container is gone (SandboxGone),
+ * a connection failure means the engine is unavailable, anything else is passed on.
+ */
+async function engine<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call()
+  } catch (err) {
+    if (statusOf(err) === 404) throw new SandboxGone(`${what}: ${messageOf(err)}`)
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'EACCES') {
+      throw new SandboxUnavailable(`the Docker engine cannot be reached (${code}); is dockerd running?`)
+    }
+    throw err
+  }
+}
+
+const tmpfsOptions = (m: SandboxSpec['tmpfs'][number]) =>
+  `rw,nosuid,nodev,size=${m.sizeBytes},uid=${m.uid},gid=${m.gid},mode=${m.mode.toString(8).padStart(4, '0')}`
+
+/**
+ * Docker (dockerode) implementation of the sandbox seam. The launch spec is fixed here, not by
+ * callers: no network at all, read-only root, every capability dropped, no-new-privileges, pids,
+ * memory (no swap) and CPU limits, memory-backed work areas, no host paths, no Docker socket.
+ */
+export class DockerDriver implements SandboxDriver {
+  readonly kind = 'docker'
+  readonly docker: Docker
+
+  constructor(options: Docker.DockerOptions = { socketPath: process.env.VRE_DOCKER_SOCKET ?? '/var/run/docker.sock' }) {
+    this.docker = new Docker(options)
+  }
+
+  async runtimes(): Promise<SandboxRuntime[]> {
+    const info = (await engine('docker info', () => this.docker.info())) as { Runtimes?: Record<string, unknown> }
+    return Object.keys(info.Runtimes ?? {}).filter((r): r is SandboxRuntime => r === 'runc' || r === 'runsc')
+  }
+
+  async start(spec: SandboxSpec): Promise<SandboxInfo> {
+    const available = await this.runtimes()
+    if (!available.includes(spec.runtime)) {
+      throw new SandboxUnavailable(
+        `the policy asks for runtime ${spec.runtime}, which this Docker engine does not have ` +
+          `(it has ${available.join(', ') || 'none'}); sandboxes never fall back to another runtime`
+      )
+    }
+    let container: Docker.Container
+    try {
+      container = await engine('create', () =>
+        this.docker.createContainer({
+          name: spec.name,
+          Image: spec.image,
+          User: spec.user,
+          Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+          Labels: spec.labels,
+          WorkingDir: '/home/researcher',
+          NetworkDisabled: false,
+          HostConfig: {
+            NetworkMode: 'none',
+            Runtime: spec.runtime,
+            ReadonlyRootfs: true,
+            Privileged: false,
+            CapDrop: ['ALL'],
+            CapAdd: [],
+            SecurityOpt: ['no-new-privileges:true'],
+            PidsLimit: spec.pids,
+            Memory: spec.memoryBytes,
+            MemorySwap: spec.memoryBytes,
+            NanoCpus: Math.round(spec.cpus * 1e9),
+            Tmpfs: Object.fromEntries(spec.tmpfs.map((m) => [m.path, tmpfsOptions(m)])),
+            IpcMode: 'private',
+            Binds: [],
+            Mounts: [],
+            AutoRemove: false,
+            RestartPolicy: { Name: 'no' },
+            LogConfig: { Type: 'none', Config: {} }
+          }
+        })
+      )
+    } catch (err) {
+      if (err instanceof SandboxGone) {
+        throw new SandboxUnavailable(
+          `the sandbox image ${spec.image} is not on this engine; run scripts/build-sandbox-image.sh`
+        )
+      }
+      throw err
+    }
+    try {
+      await engine('start', () => container.start())
+    } catch (err) {
+      await this.stop(container.id)
+      throw err
+    }
+    return { id: container.id, name: spec.name, labels: spec.labels, running: true, runtime: spec.runtime }
+  }
+
+  async poll(id: string): Promise<null | { exitCode: number | null; reason: string }> {
+    try {
+      const info = await engine('inspect', () => this.docker.getContainer(id).inspect())
+      if (info.State.Running) return null
+      const reason = info.State.OOMKilled
+        ? 'the sandbox ran out of memory'
+        : `the sandbox exited with code ${info.State.ExitCode}`
+      return { exitCode: info.State.ExitCode, reason }
+    } catch (err) {
+      if (err instanceof SandboxGone) return { exitCode: null, reason: 'the sandbox no longer exists' }
+      throw err
+    }
+  }
+
+  async stop(id: string): Promise<void> {
+    try {
+      await engine('remove', () => this.docker.getContainer(id).remove({ force: true, v: true }))
+    } catch (err) {
+      // gone already, or its removal is already under way: either way the goal is reached
+      if (err instanceof SandboxGone || statusOf(err) === 409) return
+      throw err
+    }
+  }
+
+  async list(labels: Record<string, string>): Promise<SandboxInfo[]> {
+    const found = await engine('list', () =>
+      this.docker.listContainers({
+        all: true,
+        filters: { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) }
+      })
+    )
+    return found.map((c) => ({
+      id: c.Id,
+      name: (c.Names[0] ?? '').replace(/^\//, ''),
+      labels: c.Labels,
+      running: c.State === 'running',
+      runtime: (c.HostConfig as { Runtime?: string } | undefined)?.Runtime ?? ''
+    }))
+  }
+
+  async inspect(id: string): Promise<Docker.ContainerInspectInfo> {
+    return engine('inspect', () => this.docker.getContainer(id).inspect())
+  }
+
+  async exec(id: string, options: ExecOptions): Promise<ExecProcess> {
+    const container = this.docker.getContainer(id)
+    const tty = options.tty ?? false
+    const exec = await engine('exec', () =>
+      container.exec({
+        Cmd: options.cmd,
+        ...(options.user !== undefined ? { User: options.user } : {}),
+        ...(options.workdir !== undefined ? { WorkingDir: options.workdir } : {}),
+        Env: Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`),
+        AttachStdin: options.stdin ?? false,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: tty
+      })
+    )
+    const stream = (await engine('exec start', () =>
+      exec.start({ hijack: true, stdin: options.stdin ?? false, Tty: tty })
+    )) as NodeJS.ReadWriteStream & { destroy(): void }
+    const stdout = new PassThrough()
+    const stderr = new PassThrough()
+    if (tty) {
+      stream.pipe(stdout)
+      stderr.end()
+    } else {
+      this.docker.modem.demuxStream(stream, stdout, stderr)
+      stream.on('end', () => {
+        stdout.end()
+        stderr.end()
+      })
+    }
+    const ended = new Promise<void>((resolve) => {
+      stream.on('end', resolve)
+      stream.on('close', resolve)
+      stream.on('error', () => resolve())
+    })
+    return {
+      stdin: options.stdin ? (stream as unknown as NodeJS.WritableStream as ExecProcess['stdin']) : null,
+      stdout,
+      stderr,
+      wait: async () => {
+        await ended
+        // The stream can end a moment before the engine records the exit code.
+        for (let i = 0; i < 50; i++) {
+          const info = await engine('exec inspect', () => exec.inspect())
+          if (!info.Running && info.ExitCode !== null) return info.ExitCode
+          await new Promise((r) => setTimeout(r, 20))
+        }
+        throw new Error('the engine did not report the exit code of a finished exec')
+      },
+      resize: async (cols, rows) => {
+        await engine('exec resize', () => exec.resize({ h: rows, w: cols }))
+      }
+    }
+  }
+
+  async copyIn(id: string, dir: string, tar: Readable, options: { user?: string } = {}): Promise<void> {
+    // Through an exec'd tar, not the archive API: the archive API writes under the root
+    // filesystem (read-only here) and cannot see tmpfs mounts.
+    const proc = await this.exec(id, {
+      cmd: ['tar', '-x', '-f', '-', '-C', dir, '--no-same-owner', '--no-overwrite-dir'],
+      ...(options.user !== undefined ? { user: options.user } : {}),
+      stdin: true
+    })
+    const err: Buffer[] = []
+    proc.stderr.on('data', (c: Buffer) => err.push(c))
+    proc.stdout.resume()
+    tar.pipe(proc.stdin!)
+    const code = await proc.wait()
+    if (code !== 0) throw new Error(`copying into the sandbox failed: ${Buffer.concat(err).toString('utf8').trim()}`)
+  }
+
+  async copyOut(id: string, path: string): Promise<Readable> {
+    const slash = path.lastIndexOf('/')
+    const parent = slash <= 0 ? '/' : path.slice(0, slash)
+    const base = path.slice(slash + 1)
+    const proc = await this.exec(id, { cmd: ['tar', '-c', '-f', '-', '-C', parent, '--', base] })
+    const out = new PassThrough()
+    const err: Buffer[] = []
+    proc.stderr.on('data', (c: Buffer) => err.push(c))
+    proc.stdout.pipe(out, { end: false })
+    void Promise.all([proc.wait(), new Promise((r) => proc.stdout.on('end', r))]).then(
+      ([code]) => {
+        if (code === 0) out.end()
+        else out.destroy(new Error(`copying out of the sandbox failed: ${Buffer.concat(err).toString('utf8').trim()}`))
+      },
+      (e: unknown) => out.destroy(e as Error)
+    )
+    return out
+  }
+
+  async stats(id: string): Promise<{ memoryBytes: number; cpuPercent: number } | null> {
+    try {
+      const s = (await engine('stats', () => this.docker.getContainer(id).stats({ stream: false }))) as {
+        memory_stats: { usage?: number; stats?: Record<string, number> }
+        cpu_stats: { cpu_usage: { total_usage: number }; system_cpu_usage?: number; online_cpus?: number }
+        precpu_stats: { cpu_usage: { total_usage: number }; system_cpu_usage?: number }
+      }
+      const cache = s.memory_stats.stats?.inactive_file ?? s.memory_stats.stats?.cache ?? 0
+      const memoryBytes = Math.max(0, (s.memory_stats.usage ?? 0) - cache)
+      const cpuDelta = s.cpu_stats.cpu_usage.total_usage - s.precpu_stats.cpu_usage.total_usage
+      const sysDelta = (s.cpu_stats.system_cpu_usage ?? 0) - (s.precpu_stats.system_cpu_usage ?? 0)
+      const cpuPercent = sysDelta > 0 ? (cpuDelta / sysDelta) * (s.cpu_stats.online_cpus ?? 1) * 100 : 0
+      return { memoryBytes, cpuPercent }
+    } catch (err) {
+      if (err instanceof SandboxGone) return null
+      throw err
+    }
+  }
+}

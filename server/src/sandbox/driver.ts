@@ -1,0 +1,124 @@
+import type { Readable, Writable } from 'node:stream'
+
+/** The runtimes a policy may ask for. `runsc` is gVisor; `runc` is the kernel-namespaces default. */
+export type SandboxRuntime = 'runc' | 'runsc'
+
+/** A memory-backed filesystem inside the sandbox. */
+export interface TmpfsMount {
+  path: string
+  sizeBytes: number
+  /** owner of the mount's root directory */
+  uid: number
+  gid: number
+  mode: number
+}
+
+/** Everything a driver needs to launch one sandbox; the hardening is the driver's job, not the caller's. */
+export interface SandboxSpec {
+  /** names the sandbox for people reading `docker ps`; unique per session */
+  name: string
+  image: string
+  runtime: SandboxRuntime
+  cpus: number
+  memoryBytes: number
+  pids: number
+  /** uid:gid the sandbox's processes run as */
+  user: string
+  tmpfs: TmpfsMount[]
+  env: Record<string, string>
+  /** labels that name gateway, session, user and project: how a restarted gateway finds its sandboxes */
+  labels: Record<string, string>
+}
+
+export interface SandboxInfo {
+  id: string
+  name: string
+  labels: Record<string, string>
+  running: boolean
+  runtime: string
+}
+
+export interface ExecOptions {
+  cmd: string[]
+  /** defaults to the sandbox's unprivileged user */
+  user?: string
+  env?: Record<string, string>
+  workdir?: string
+  tty?: boolean
+  /** keep stdin open for the caller to write to */
+  stdin?: boolean
+}
+
+/** A process running inside a sandbox, reached only through the engine's exec stream. */
+export interface ExecProcess {
+  /** present when `stdin: true` was asked for */
+  stdin: Writable | null
+  stdout: Readable
+  /** with a TTY, stderr is merged into stdout and this stream stays empty */
+  stderr: Readable
+  /** resolves with the exit code once the process ends */
+  wait(): Promise<number>
+  resize(cols: number, rows: number): Promise<void>
+}
+
+/** The result of a short command whose output is small enough to buffer. */
+export interface RunResult {
+  exitCode: number
+  stdout: string
+  stderr: string
+}
+
+/**
+ * The sandbox seam (after JupyterHub's Spawner): start, poll, stop, exec, copy in and out, plus
+ * list so a restarted gateway can re-adopt what it left running. Implementations: Docker now,
+ * Kubernetes later, a fake for unit tests; one contract test runs against each.
+ *
+ * Rules every implementation keeps:
+ * - stop is idempotent; stopping something already gone succeeds.
+ * - "not found" from the engine means gone: poll reports it as ended, never throws for it.
+ * - a runtime the engine does not have is an error, never a silent fallback to another.
+ * - the only ways in and out are exec streams and tar archives.
+ */
+export interface SandboxDriver {
+  readonly kind: string
+  /** runtimes the engine offers, so a policy asking for one it lacks is refused up front */
+  runtimes(): Promise<SandboxRuntime[]>
+  start(spec: SandboxSpec): Promise<SandboxInfo>
+  /** null while running; the exit code and a reason once ended or gone */
+  poll(id: string): Promise<null | { exitCode: number | null; reason: string }>
+  stop(id: string): Promise<void>
+  list(labels: Record<string, string>): Promise<SandboxInfo[]>
+  exec(id: string, options: ExecOptions): Promise<ExecProcess>
+  /** extracts a tar stream into `dir` inside the sandbox, as `user` (default the sandbox user) */
+  copyIn(id: string, dir: string, tar: Readable, options?: { user?: string }): Promise<void>
+  /** a tar stream of `path` inside the sandbox */
+  copyOut(id: string, path: string): Promise<Readable>
+  /** memory and CPU use now, for monitoring and the benchmark */
+  stats(id: string): Promise<{ memoryBytes: number; cpuPercent: number } | null>
+}
+
+/** A sandbox the driver was asked about that does not exist (any more). */
+export class SandboxGone extends Error {
+  override name = 'SandboxGone'
+}
+
+/** The engine cannot run what was asked (missing runtime or image, engine down): nothing was started. */
+export class SandboxUnavailable extends Error {
+  override name = 'SandboxUnavailable'
+}
+
+/** Runs a short command and buffers its output (probes, small reads). Large outputs should stream. */
+export async function runInSandbox(
+  driver: SandboxDriver,
+  id: string,
+  options: Omit<ExecOptions, 'tty' | 'stdin'> & { input?: string | Buffer }
+): Promise<RunResult> {
+  const proc = await driver.exec(id, { ...options, tty: false, stdin: options.input !== undefined })
+  const out: Buffer[] = []
+  const err: Buffer[] = []
+  proc.stdout.on('data', (c: Buffer) => out.push(c))
+  proc.stderr.on('data', (c: Buffer) => err.push(c))
+  if (proc.stdin !== null) proc.stdin.end(options.input)
+  const exitCode = await proc.wait()
+  return { exitCode, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }
+}
