@@ -32,6 +32,12 @@ const READS = new Set([
   'listUsers',
   'getDatasetByName',
   'getProjectByTitle',
+  'getProject',
+  'listProjects',
+  'isProjectMember',
+  'gatewayId',
+  'getSandboxSession',
+  'listSandboxSessions',
   'listProjectsForUser',
   'countLoginFailures',
   'getAuthSession',
@@ -111,7 +117,29 @@ describe('SqliteStore', () => {
           { tokenHash: 'h2', sessionId: 's1', issuedAt: 'x', expiresAt: 'x', usedAt: null },
           ev('rotateRefreshToken')
         ),
-      revokeAuthSession: () => store.revokeAuthSession('s1', 'test', ev('revokeAuthSession'))
+      revokeAuthSession: () => store.revokeAuthSession('s1', 'test', ev('revokeAuthSession')),
+      setDatasetFile: async () =>
+        store.setDatasetFile((await store.getDatasetByName('d1'))!.id, 'datasets/d1.duckdb', ev('setDatasetFile')),
+      createSandboxSession: async () =>
+        store.createSandboxSession(
+          {
+            id: 'sb1',
+            userId: (await store.getUserByUsername('u1'))!.id,
+            projectId: (await store.getProjectByTitle('P'))!.id,
+            state: 'starting',
+            reason: null,
+            sandboxId: null,
+            runtime: 'runsc',
+            image: 'img',
+            limits: {},
+            createdAt: new Date().toISOString(),
+            startedAt: null,
+            endedAt: null
+          },
+          ev('createSandboxSession')
+        ),
+      transitionSandboxSession: () =>
+        store.transitionSandboxSession('sb1', ['starting'], { state: 'running', sandboxId: 'c1' }, ev('transitionSandboxSession'))
     }
     const methods = Object.getOwnPropertyNames(SqliteStore.prototype).filter(
       (m) =>
@@ -119,7 +147,7 @@ describe('SqliteStore', () => {
         !m.startsWith('#') &&
         typeof (store as unknown as Record<string, unknown>)[m] === 'function'
     )
-    const privateHelpers = new Set(['q', 'migrate', 'audited', 'appendInTx', 'appendChained', 'insertRefresh'])
+    const privateHelpers = new Set(['q', 'projectDatasets', 'migrate', 'audited', 'appendInTx', 'appendChained', 'insertRefresh'])
     const mutations = methods.filter((m) => !READS.has(m) && !privateHelpers.has(m))
     // a new mutation must be added to this test, so it can't skip the audit unnoticed
     expect(mutations.sort()).toEqual(Object.keys(calls).sort())
