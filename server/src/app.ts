@@ -9,9 +9,11 @@ import auth from './plugins/app/auth.js'
 import configPlugin from './plugins/app/config.js'
 import errorHandler from './plugins/app/error-handler.js'
 import policy from './plugins/app/policy.js'
+import sessions, { type SessionsPluginOptions } from './plugins/app/sessions.js'
 import store from './plugins/app/store.js'
 import authRoutes from './routes/api/v1/auth/index.js'
 import meRoutes from './routes/api/v1/me/index.js'
+import sessionRoutes from './routes/api/v1/sessions/index.js'
 
 export interface BuildOptions {
   config: Config
@@ -20,6 +22,8 @@ export interface BuildOptions {
   logger?: boolean
   /** Where log lines go (default stdout); tests read it to prove no token is ever logged. */
   logStream?: NodeJS.WritableStream
+  /** the sandbox driver (default Docker) and how often the reaper runs */
+  sessions?: SessionsPluginOptions
 }
 
 /** Largest JSON body any route accepts; bigger uploads go through their own streaming routes. */
@@ -55,8 +59,10 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   await app.register(store)
   await app.register(policy)
   await app.register(auth)
+  await app.register(sessions, options.sessions ?? {})
   await app.register(authRoutes, { prefix: '/api/v1/auth' })
   await app.register(meRoutes, { prefix: '/api/v1/me' })
+  await app.register(sessionRoutes, { prefix: '/api/v1/sessions' })
   await app.register(webApp)
   return app
 }

@@ -26,6 +26,7 @@ export const Errors = {
   NotEligible: createError('VRE_ERR_NOT_ELIGIBLE', '%s', 403),
   NotFound: createError('VRE_ERR_NOT_FOUND', '%s', 404),
   Conflict: createError('VRE_ERR_CONFLICT', '%s', 409),
+  SandboxUnavailable: createError('VRE_ERR_SANDBOX_UNAVAILABLE', 'No sandbox can be started now: %s.', 503),
   AuditUnavailable: createError(
     'VRE_ERR_AUDIT_UNAVAILABLE',
     'The audit log could not be written, so the action was not carried out.',

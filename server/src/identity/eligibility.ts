@@ -78,3 +78,34 @@ export function eligibility(input: {
   }
   return { canWork: reasons.length === 0, reasons }
 }
+
+/**
+ * Whether a user may work in one project today: eligible in general (role, account, certification)
+ * and a member of this project while it runs. Every reason, each a sentence.
+ */
+export function projectEligibility(input: {
+  user: Pick<UserRow, 'status' | 'roles'>
+  organizationName: string | null
+  certification: CertificationRow | null
+  project: Pick<ProjectRow, 'title' | 'startDate' | 'endDate'>
+  isMember: boolean
+  today: string
+}): Eligibility {
+  const reasons: string[] = []
+  if (input.user.status !== 'active') reasons.push(`your account is ${input.user.status}`)
+  if (!input.user.roles.includes('researcher')) reasons.push('your account does not have the researcher role')
+  const cert = certificationProblem(input.certification, input.organizationName, input.today)
+  if (cert !== null) reasons.push(cert)
+  if (!input.isMember) reasons.push(`you are not a member of the project "${input.project.title}"`)
+  switch (projectState(input.project, input.today)) {
+    case 'upcoming':
+      reasons.push(`the project "${input.project.title}" starts on ${input.project.startDate}`)
+      break
+    case 'ended':
+      reasons.push(`the project "${input.project.title}" ended on ${input.project.endDate}`)
+      break
+    case 'active':
+      break
+  }
+  return { canWork: reasons.length === 0, reasons }
+}

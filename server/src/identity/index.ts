@@ -4,5 +4,6 @@ export {
   certificationState,
   certificationView,
   eligibility,
+  projectEligibility,
   projectState
 } from './eligibility.js'

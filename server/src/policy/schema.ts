@@ -48,9 +48,9 @@ export const SandboxPolicy = Type.Object(
     cpus: Type.Number({ minimum: 0.1, maximum: 64 }),
     memoryMiB: Type.Integer({ minimum: 256, maximum: 256 * 1024 }),
     pids: Type.Integer({ minimum: 32, maximum: 32768 }),
-    workAreaMiB: Type.Integer({ minimum: 16, maximum: 64 * 1024, description: 'the researcher\'s workspace (tmpfs)' }),
+    workAreaMiB: Type.Integer({ minimum: 16, maximum: 64 * 1024, description: "the researcher's workspace (tmpfs)" }),
     tmpMiB: Type.Integer({ minimum: 16, maximum: 64 * 1024, description: '/tmp (tmpfs)' }),
-    dataMiB: Type.Integer({ minimum: 16, maximum: 256 * 1024, description: 'room for the project\'s datasets (tmpfs)' }),
+    dataMiB: Type.Integer({ minimum: 16, maximum: 256 * 1024, description: "room for the project's datasets (tmpfs)" }),
     maxDurationMinutes: Type.Integer({ minimum: 5, maximum: 7 * 24 * 60 }),
     idleMinutes: Type.Integer({ minimum: 1, maximum: 24 * 60 }),
     sessionsPerUser: Type.Integer({ minimum: 1, maximum: 20 })

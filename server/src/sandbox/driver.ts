@@ -116,9 +116,22 @@ export async function runInSandbox(
   const proc = await driver.exec(id, { ...options, tty: false, stdin: options.input !== undefined })
   const out: Buffer[] = []
   const err: Buffer[] = []
-  proc.stdout.on('data', (c: Buffer) => out.push(c))
-  proc.stderr.on('data', (c: Buffer) => err.push(c))
+  const drained = Promise.all(
+    [
+      [proc.stdout, out],
+      [proc.stderr, err]
+    ].map(
+      ([stream, sink]) =>
+        new Promise<void>((resolve, reject) => {
+          const s = stream as Readable
+          s.on('data', (c: Buffer) => (sink as Buffer[]).push(c))
+          s.on('end', resolve)
+          s.on('error', reject)
+        })
+    )
+  )
   if (proc.stdin !== null) proc.stdin.end(options.input)
-  const exitCode = await proc.wait()
+  // The exit code can be known before the last output arrives: wait for both.
+  const [exitCode] = await Promise.all([proc.wait(), drained])
   return { exitCode, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }
 }

@@ -139,7 +139,12 @@ describe('SqliteStore', () => {
           ev('createSandboxSession')
         ),
       transitionSandboxSession: () =>
-        store.transitionSandboxSession('sb1', ['starting'], { state: 'running', sandboxId: 'c1' }, ev('transitionSandboxSession'))
+        store.transitionSandboxSession(
+          'sb1',
+          ['starting'],
+          { state: 'running', sandboxId: 'c1' },
+          ev('transitionSandboxSession')
+        )
     }
     const methods = Object.getOwnPropertyNames(SqliteStore.prototype).filter(
       (m) =>
@@ -147,7 +152,15 @@ describe('SqliteStore', () => {
         !m.startsWith('#') &&
         typeof (store as unknown as Record<string, unknown>)[m] === 'function'
     )
-    const privateHelpers = new Set(['q', 'projectDatasets', 'migrate', 'audited', 'appendInTx', 'appendChained', 'insertRefresh'])
+    const privateHelpers = new Set([
+      'q',
+      'projectDatasets',
+      'migrate',
+      'audited',
+      'appendInTx',
+      'appendChained',
+      'insertRefresh'
+    ])
     const mutations = methods.filter((m) => !READS.has(m) && !privateHelpers.has(m))
     // a new mutation must be added to this test, so it can't skip the audit unnoticed
     expect(mutations.sort()).toEqual(Object.keys(calls).sort())

@@ -1,0 +1,72 @@
+import fp from 'fastify-plugin'
+import { DockerDriver } from '../../sandbox/docker-driver.js'
+import type { SandboxDriver } from '../../sandbox/driver.js'
+import { createSessionService, type SessionService } from '../../sessions/session-service.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    sandboxDriver: SandboxDriver
+    sessions: SessionService
+  }
+}
+
+export interface SessionsPluginOptions {
+  /** defaults to the Docker engine on the local socket */
+  driver?: SandboxDriver
+  /** how often the reaper looks at live sessions; within a minute of a lapse they end */
+  reapIntervalMs?: number
+}
+
+/**
+ * Sessions and their reaper. At start the gateway re-adopts its live sandboxes; if the engine is
+ * unreachable then, it says so and the reaper tries again, rather than refusing to serve sign-ins.
+ */
+export default fp<SessionsPluginOptions>(
+  async (app, opts) => {
+    const driver = opts.driver ?? new DockerDriver()
+    const sessions = createSessionService({
+      store: app.store,
+      driver,
+      policy: app.policy,
+      now: app.now,
+      dataDir: app.config.dataDir,
+      timeZone: app.config.timeZone,
+      log: app.log
+    })
+    app.decorate('sandboxDriver', driver)
+    app.decorate('sessions', sessions)
+
+    let reconciled = false
+    const reconcile = async () => {
+      try {
+        const r = await sessions.reconcile()
+        reconciled = true
+        app.log.info(r, 'sandboxes reconciled')
+      } catch (err) {
+        app.log.error({ err }, 'could not reconcile sandboxes; will retry')
+      }
+    }
+    let timer: NodeJS.Timeout | null = null
+    let running: Promise<void> | null = null
+    const tick = () => {
+      if (running) return
+      running = (async () => {
+        if (!reconciled) await reconcile()
+        if (reconciled) await sessions.reap()
+      })().finally(() => {
+        running = null
+      })
+    }
+    app.addHook('onReady', async () => {
+      await reconcile()
+      timer = setInterval(tick, opts.reapIntervalMs ?? 15_000)
+      timer.unref()
+    })
+    app.addHook('onClose', async () => {
+      if (timer) clearInterval(timer)
+      await running
+      await sessions.settle()
+    })
+  },
+  { name: 'sessions', dependencies: ['store', 'policy', 'config'] }
+)

@@ -1,0 +1,438 @@
+import { randomUUID } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import type { FastifyBaseLogger } from 'fastify'
+import type { AuditEvent } from '../audit/record.js'
+import type { RequestContext } from '../auth/auth-service.js'
+import { Errors } from '../errors.js'
+import { dayIn, projectEligibility } from '../identity/index.js'
+import type { Policy, SandboxPolicy } from '../policy/schema.js'
+import { runInSandbox, type SandboxDriver, type SandboxSpec, SandboxUnavailable } from '../sandbox/driver.js'
+import type { SandboxSessionRow, SandboxSessionState, Store, UserRow } from '../store/types.js'
+import { LIVE_STATES, statesBefore } from './transitions.js'
+import { DATA_DIR, fileAsTar, HOME, restoreWorkspace, saveWorkspace, WORK_DIR, workspaceSnapshot } from './workspace.js'
+
+export interface SessionServiceDeps {
+  store: Store
+  driver: SandboxDriver
+  policy: () => Policy
+  now: () => Date
+  dataDir: string
+  timeZone: string
+  log: FastifyBaseLogger
+}
+
+const MiB = 1024 * 1024
+/** A launch that has not finished in this long has failed. */
+const START_TIMEOUT_MS = 5 * 60_000
+const RESEARCHER = '1000:1000'
+
+/** Labels on every sandbox: the gateway that owns it, and who and what it is for. */
+export const LABELS = {
+  gateway: 'vre.gateway',
+  session: 'vre.session',
+  user: 'vre.user',
+  project: 'vre.project'
+} as const
+
+export function sandboxSpec(
+  session: Pick<SandboxSessionRow, 'id' | 'userId' | 'projectId'>,
+  gatewayId: string,
+  p: SandboxPolicy,
+  env: Record<string, string>
+): SandboxSpec {
+  return {
+    name: `vre-${gatewayId}-${session.id}`,
+    image: p.image,
+    runtime: p.runtime,
+    cpus: p.cpus,
+    memoryBytes: p.memoryMiB * MiB,
+    pids: p.pids,
+    user: RESEARCHER,
+    tmpfs: [
+      { path: HOME, sizeBytes: p.workAreaMiB * MiB, uid: 1000, gid: 1000, mode: 0o700 },
+      { path: '/tmp', sizeBytes: p.tmpMiB * MiB, uid: 0, gid: 0, mode: 0o1777 },
+      // root-owned: the researcher reads the datasets and cannot change them
+      { path: DATA_DIR, sizeBytes: p.dataMiB * MiB, uid: 0, gid: 0, mode: 0o755 }
+    ],
+    env,
+    labels: {
+      [LABELS.gateway]: gatewayId,
+      [LABELS.session]: session.id,
+      [LABELS.user]: session.userId,
+      [LABELS.project]: session.projectId
+    }
+  }
+}
+
+/**
+ * Analysis sessions: who may start one, launching the sandbox with the project's data and the
+ * researcher's workspace, ending it (by the user, at the policy's limits, or when the right to work
+ * lapses), and re-adopting live sandboxes after a gateway restart. Every transition is audited.
+ */
+export function createSessionService(deps: SessionServiceDeps) {
+  const { store, driver, now, log } = deps
+  const lastActivity = new Map<string, number>()
+  const inFlight = new Set<Promise<unknown>>()
+  const locks = new Map<string, Promise<unknown>>()
+
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    inFlight.add(p)
+    void p.finally(() => inFlight.delete(p)).catch(() => undefined)
+    return p
+  }
+
+  /** One change at a time per session, so a user's stop and the reaper's stop don't interleave. */
+  async function locked<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const prev = locks.get(id) ?? Promise.resolve()
+    const next = prev.catch(() => undefined).then(fn)
+    locks.set(id, next)
+    try {
+      return await next
+    } finally {
+      if (locks.get(id) === next) locks.delete(id)
+    }
+  }
+
+  const system = (
+    action: string,
+    target: string,
+    outcome: AuditEvent['outcome'],
+    details?: Record<string, unknown>
+  ): AuditEvent => ({
+    actor: 'system',
+    action,
+    sourceIp: null,
+    target,
+    outcome,
+    ...(details ? { details } : {})
+  })
+
+  async function transition(
+    session: SandboxSessionRow,
+    to: SandboxSessionState,
+    fields: Partial<Omit<SandboxSessionRow, 'id' | 'userId' | 'projectId' | 'state'>>,
+    audit: AuditEvent
+  ): Promise<boolean> {
+    return store.transitionSandboxSession(session.id, statesBefore(to), { ...fields, state: to }, audit)
+  }
+
+  async function checkEligible(user: UserRow, projectId: string): Promise<string[]> {
+    const project = await store.getProject(projectId)
+    if (project === null) return ['the project does not exist']
+    const org = user.organizationId === null ? null : await store.getOrganization(user.organizationId)
+    const cert = user.organizationId === null ? null : await store.getCertification(user.organizationId)
+    return projectEligibility({
+      user,
+      organizationName: org?.name ?? null,
+      certification: cert,
+      project,
+      isMember: await store.isProjectMember(projectId, user.id),
+      today: dayIn(now(), deps.timeZone)
+    }).reasons
+  }
+
+  async function start(user: UserRow, projectId: string, ctx: RequestContext): Promise<SandboxSessionRow> {
+    const audit = (outcome: AuditEvent['outcome'], details: Record<string, unknown>): AuditEvent => ({
+      actor: user.id,
+      action: 'session.start',
+      sourceIp: ctx.sourceIp,
+      target: projectId,
+      outcome,
+      details
+    })
+    const project = await store.getProject(projectId)
+    if (project === null) {
+      await store.appendAudit(audit('denied', { reason: 'no such project' }))
+      throw new Errors.NotFound('There is no such project.')
+    }
+    const reasons = await checkEligible(user, projectId)
+    if (reasons.length > 0) {
+      await store.appendAudit(audit('denied', { reasons }))
+      throw new Errors.NotEligible(`You cannot start a session: ${reasons.join('; ')}.`)
+    }
+    const p = deps.policy().sandbox
+    const live = await store.listSandboxSessions({ userId: user.id, states: LIVE_STATES })
+    if (live.length >= p.sessionsPerUser) {
+      await store.appendAudit(audit('denied', { reason: 'session quota', live: live.map((s) => s.id) }))
+      throw new Errors.Conflict(
+        `You already have ${live.length} live session${live.length === 1 ? '' : 's'} (the policy allows ` +
+          `${p.sessionsPerUser}); end one first: ${live.map((s) => s.id).join(', ')}.`
+      )
+    }
+    const runtimes = await driver.runtimes().catch((err: unknown) => {
+      throw err instanceof SandboxUnavailable ? new Errors.SandboxUnavailable(err.message) : err
+    })
+    if (!runtimes.includes(p.runtime)) {
+      const why = `the policy asks for the ${p.runtime} runtime, which this host does not have`
+      await store.appendAudit(audit('error', { reason: why }))
+      throw new Errors.SandboxUnavailable(why)
+    }
+    const row: SandboxSessionRow = {
+      id: randomUUID(),
+      userId: user.id,
+      projectId,
+      state: 'starting',
+      reason: null,
+      sandboxId: null,
+      runtime: p.runtime,
+      image: p.image,
+      limits: p,
+      createdAt: now().toISOString(),
+      startedAt: null,
+      endedAt: null
+    }
+    await store.createSandboxSession(row, {
+      ...audit('success', { runtime: p.runtime, image: p.image }),
+      target: row.id
+    })
+    void track(locked(row.id, () => launch(row, p)))
+    return row
+  }
+
+  async function launch(session: SandboxSessionRow, p: SandboxPolicy): Promise<void> {
+    let sandboxId: string | null = null
+    try {
+      const project = (await store.getProject(session.projectId))!
+      const datasets = project.datasets.filter((d) => d.file !== null)
+      const env: Record<string, string> = { VRE_SESSION: session.id }
+      if (datasets[0]) env.VRE_DATASET = `${DATA_DIR}/${datasets[0].name}.duckdb`
+      const info = await driver.start(sandboxSpec(session, await store.gatewayId(), p, env))
+      sandboxId = info.id
+      for (const d of datasets) {
+        const file = join(deps.dataDir, d.file!)
+        if (!existsSync(file)) throw new Error(`the dataset ${d.name} has no file at ${d.file}`)
+        await driver.copyIn(sandboxId, DATA_DIR, fileAsTar(file, `${d.name}.duckdb`, 0o444), { user: '0:0' })
+      }
+      const restored = await restoreWorkspace(
+        driver,
+        sandboxId,
+        workspaceSnapshot(deps.dataDir, session.projectId, session.userId)
+      )
+      const mk = await runInSandbox(driver, sandboxId, {
+        cmd: ['mkdir', '-p', `${WORK_DIR}/inbox`, `${WORK_DIR}/outbox`]
+      })
+      if (mk.exitCode !== 0) throw new Error(`preparing the workspace failed: ${mk.stderr.trim()}`)
+      const startedAt = now()
+      const moved = await transition(
+        session,
+        'running',
+        { sandboxId, startedAt: startedAt.toISOString() },
+        system('session.running', session.id, 'success', {
+          sandbox: sandboxId,
+          datasets: datasets.map((d) => d.name),
+          workspaceRestored: restored
+        })
+      )
+      if (!moved) {
+        // stopped while it was starting: take the sandbox down again
+        await driver.stop(sandboxId)
+        return
+      }
+      lastActivity.set(session.id, startedAt.getTime())
+    } catch (err) {
+      const reason = `the sandbox could not be started: ${(err as Error).message}`
+      log.error({ err, session: session.id }, 'session launch failed')
+      if (sandboxId !== null) await driver.stop(sandboxId).catch(() => undefined)
+      await transition(
+        session,
+        'failed',
+        { reason, endedAt: now().toISOString(), ...(sandboxId ? { sandboxId } : {}) },
+        system('session.failed', session.id, 'error', { reason })
+      ).catch((e: unknown) => log.error({ err: e }, 'could not record a failed launch'))
+    }
+  }
+
+  /** Ends a session: saves the workspace, removes the sandbox. Idempotent for sessions already ending or ended. */
+  async function stop(
+    id: string,
+    reason: string,
+    by: { actor: string; sourceIp: string | null }
+  ): Promise<SandboxSessionRow> {
+    return locked(id, async () => {
+      const session = await store.getSandboxSession(id)
+      if (session === null) throw new Errors.NotFound('There is no such session.')
+      if (session.state === 'stopped' || session.state === 'failed') return session
+      if (session.state !== 'stopping') {
+        await transition(
+          session,
+          'stopping',
+          { reason },
+          {
+            actor: by.actor,
+            action: 'session.stop',
+            sourceIp: by.sourceIp,
+            target: id,
+            outcome: 'success',
+            details: { reason, from: session.state }
+          }
+        )
+      }
+      await finishStop({ ...session, state: 'stopping', reason })
+      return (await store.getSandboxSession(id))!
+    })
+  }
+
+  async function finishStop(session: SandboxSessionRow): Promise<void> {
+    if (session.sandboxId !== null) {
+      const state = await driver.poll(session.sandboxId)
+      if (state === null) {
+        const limit = ((session.limits as Partial<SandboxPolicy>).workAreaMiB ?? 512) * MiB
+        try {
+          const saved = await saveWorkspace(
+            driver,
+            session.sandboxId,
+            workspaceSnapshot(deps.dataDir, session.projectId, session.userId),
+            limit
+          )
+          await store.appendAudit(
+            system('workspace.save', session.id, 'success', {
+              files: saved.entries.filter((e) => e.type === 'file').length,
+              bytes: saved.totalBytes,
+              dropped: saved.dropped
+            })
+          )
+        } catch (err) {
+          log.error({ err, session: session.id }, 'saving the workspace failed')
+          await store.appendAudit(system('workspace.save', session.id, 'error', { reason: (err as Error).message }))
+        }
+      }
+      await driver.stop(session.sandboxId)
+    }
+    lastActivity.delete(session.id)
+    await transition(
+      session,
+      'stopped',
+      { endedAt: now().toISOString() },
+      system('session.stopped', session.id, 'success', { reason: session.reason })
+    )
+  }
+
+  async function fail(session: SandboxSessionRow, reason: string): Promise<void> {
+    await locked(session.id, async () => {
+      if (session.sandboxId !== null) await driver.stop(session.sandboxId)
+      lastActivity.delete(session.id)
+      await transition(
+        session,
+        'failed',
+        { reason, endedAt: now().toISOString() },
+        system('session.failed', session.id, 'error', { reason })
+      )
+    })
+  }
+
+  /** Why a running session must end now, or null. */
+  async function endReason(session: SandboxSessionRow): Promise<string | null> {
+    const limits = session.limits as Partial<SandboxPolicy>
+    const t = now().getTime()
+    const started = Date.parse(session.startedAt ?? session.createdAt)
+    const maxMinutes = limits.maxDurationMinutes ?? deps.policy().sandbox.maxDurationMinutes
+    if (t >= started + maxMinutes * 60_000) return `the session reached its maximum duration of ${maxMinutes} minutes`
+    const idleMinutes = limits.idleMinutes ?? deps.policy().sandbox.idleMinutes
+    const active = Math.max(started, lastActivity.get(session.id) ?? started)
+    if (t >= active + idleMinutes * 60_000) return `the session was idle for ${idleMinutes} minutes`
+    const user = await store.getUserById(session.userId)
+    if (user === null) return 'the account no longer exists'
+    const reasons = await checkEligible(user, session.projectId)
+    if (reasons.length > 0) return reasons.join('; ')
+    return null
+  }
+
+  /** One pass of the reaper: ends sessions past their limits or whose right to work lapsed. */
+  async function reap(): Promise<void> {
+    for (const session of await store.listSandboxSessions({ states: ['starting', 'running', 'stopping'] })) {
+      if (locks.has(session.id)) continue
+      try {
+        if (session.state === 'starting') {
+          if (now().getTime() - Date.parse(session.createdAt) > START_TIMEOUT_MS) {
+            await fail(session, 'the sandbox did not start in time')
+          }
+          continue
+        }
+        if (session.state === 'stopping') {
+          await track(locked(session.id, () => finishStop(session)))
+          continue
+        }
+        const ended =
+          session.sandboxId === null ? { reason: 'no sandbox is recorded' } : await driver.poll(session.sandboxId)
+        if (ended !== null) {
+          await fail(session, `the sandbox stopped unexpectedly: ${ended.reason}`)
+          continue
+        }
+        const reason = await endReason(session)
+        if (reason !== null) await track(stop(session.id, reason, { actor: 'system', sourceIp: null }))
+      } catch (err) {
+        log.error({ err, session: session.id }, 'reaper could not check a session')
+      }
+    }
+  }
+
+  /**
+   * After a restart: adopt this gateway's sandboxes whose sessions are running, remove the ones no
+   * session owns, and fail the sessions whose sandbox vanished. Nothing is lost or left behind.
+   */
+  async function reconcile(): Promise<{ adopted: string[]; removed: string[]; failed: string[] }> {
+    const gatewayId = await store.gatewayId()
+    const sandboxes = await driver.list({ [LABELS.gateway]: gatewayId })
+    const live = await store.listSandboxSessions({ states: LIVE_STATES })
+    const byId = new Map(live.map((s) => [s.id, s]))
+    const result = { adopted: [] as string[], removed: [] as string[], failed: [] as string[] }
+    const seen = new Set<string>()
+    for (const sb of sandboxes) {
+      const session = byId.get(sb.labels[LABELS.session] ?? '')
+      if (session !== undefined && session.state === 'running' && sb.running && session.sandboxId === sb.id) {
+        seen.add(session.id)
+        lastActivity.set(session.id, now().getTime())
+        result.adopted.push(session.id)
+        await store.appendAudit(system('session.adopted', session.id, 'success', { sandbox: sb.id }))
+        continue
+      }
+      if (session !== undefined && session.state === 'stopping') {
+        seen.add(session.id)
+        await locked(session.id, () => finishStop({ ...session, sandboxId: sb.id }))
+        continue
+      }
+      await driver.stop(sb.id)
+      result.removed.push(sb.id)
+      await store.appendAudit(
+        system('sandbox.orphan_removed', sb.id, 'success', {
+          session: sb.labels[LABELS.session] ?? null,
+          sessionState: session?.state ?? 'unknown'
+        })
+      )
+    }
+    for (const s of live) {
+      if (seen.has(s.id)) continue
+      if (s.state === 'stopping') {
+        await locked(s.id, () => finishStop({ ...s, sandboxId: null }))
+        continue
+      }
+      const reason =
+        s.state === 'starting'
+          ? 'the gateway restarted while the sandbox was starting'
+          : 'the sandbox was gone when the gateway restarted'
+      await fail({ ...s, sandboxId: null }, reason)
+      result.failed.push(s.id)
+    }
+    return result
+  }
+
+  return {
+    start,
+    stop,
+    reap,
+    reconcile,
+    /** terminal input or a cell run: what keeps a session from idling out */
+    touch(id: string) {
+      lastActivity.set(id, now().getTime())
+    },
+    get: (id: string) => store.getSandboxSession(id),
+    list: (userId: string) => store.listSandboxSessions({ userId }),
+    /** waits for launches and stops under way (tests, shutdown) */
+    async settle(): Promise<void> {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight])
+    }
+  }
+}
+
+export type SessionService = ReturnType<typeof createSessionService>

@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto'
+import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import type { Readable } from 'node:stream'
+import { pack } from 'tar-stream'
+import { filterTar, type FilterResult } from '../archive/safe-tar.js'
+import type { SandboxDriver } from '../sandbox/driver.js'
+
+/** Inside the sandbox: the researcher's home (tmpfs) and the workspace kept between sessions. */
+export const HOME = '/home/researcher'
+export const WORK_DIR = `${HOME}/work`
+export const DATA_DIR = '/data'
+
+/**
+ * The workspace of one researcher in one project, kept on the gateway as a tar snapshot that is
+ * only ever unpacked inside that researcher's sandbox. It holds plain files and directories only
+ * (links and devices are dropped when it is saved), so it cannot point anywhere else.
+ */
+export function workspaceSnapshot(dataDir: string, projectId: string, userId: string): string {
+  return join(dataDir, 'workspaces', projectId, `${userId}.tar`)
+}
+
+export function projectWorkspaces(dataDir: string, projectId: string): string {
+  return join(dataDir, 'workspaces', projectId)
+}
+
+/** Copies the workspace out of a running sandbox; the old snapshot is replaced only by a complete, checked one. */
+export async function saveWorkspace(
+  driver: SandboxDriver,
+  sandboxId: string,
+  target: string,
+  maxBytes: number
+): Promise<FilterResult> {
+  mkdirSync(dirname(target), { recursive: true, mode: 0o700 })
+  const partial = `${target}.partial-${randomBytes(4).toString('hex')}`
+  try {
+    const source = await driver.copyOut(sandboxId, WORK_DIR)
+    const result = await filterTar(source, createWriteStream(partial, { mode: 0o600 }), {
+      limits: { maxEntries: 200_000, maxEntryBytes: maxBytes, maxTotalBytes: maxBytes },
+      unsafeEntries: 'drop'
+    })
+    renameSync(partial, target)
+    return result
+  } catch (err) {
+    rmSync(partial, { force: true })
+    throw err
+  }
+}
+
+/** Unpacks the last snapshot into the sandbox's home; false when there is none yet. */
+export async function restoreWorkspace(driver: SandboxDriver, sandboxId: string, snapshot: string): Promise<boolean> {
+  if (!existsSync(snapshot)) return false
+  await driver.copyIn(sandboxId, HOME, createReadStream(snapshot))
+  return true
+}
+
+/** A one-file tar stream of `path`, named `name` inside the archive. */
+export function fileAsTar(path: string, name: string, mode: number): Readable {
+  const p = pack()
+  const size = statSync(path).size
+  const entry = p.entry({ name, size, mode, mtime: new Date(0) }, (err) => {
+    if (err) p.destroy(err)
+    else p.finalize()
+  })
+  const src = createReadStream(path)
+  src.on('error', (err) => p.destroy(err))
+  src.pipe(entry as unknown as NodeJS.WritableStream)
+  return p as unknown as Readable
+}

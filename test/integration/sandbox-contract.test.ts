@@ -1,0 +1,105 @@
+import { pack } from 'tar-stream'
+import { Readable } from 'node:stream'
+import { extract } from 'tar-stream'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  runInSandbox,
+  type SandboxDriver,
+  type SandboxRuntime,
+  SandboxUnavailable
+} from '../../server/src/sandbox/driver.js'
+import { FakeDriver } from '../support/fake-driver.js'
+import { cleanupTestSandboxes, requireDocker, testSpec } from '../support/sandbox.js'
+import type { DockerDriver } from '../../server/src/sandbox/docker-driver.js'
+
+function tarWith(name: string, body: string): Readable {
+  const p = pack()
+  p.entry({ name, mode: 0o644 }, body)
+  p.finalize()
+  return Readable.from(p as unknown as AsyncIterable<Buffer>)
+}
+
+async function namesIn(tar: Readable): Promise<Record<string, string>> {
+  const ex = extract()
+  tar.pipe(ex as unknown as NodeJS.WritableStream)
+  const out: Record<string, string> = {}
+  for await (const entry of ex) {
+    const chunks: Buffer[] = []
+    for await (const c of entry) chunks.push(Buffer.from(c as Uint8Array))
+    out[entry.header.name] = Buffer.concat(chunks).toString('utf8')
+  }
+  return out
+}
+
+/** The contract every SandboxDriver keeps; run against the fake and against Docker under each runtime. */
+function contract(name: string, driver: () => SandboxDriver, runtime: SandboxRuntime) {
+  describe(`${name} (${runtime}) keeps the driver contract`, () => {
+    let id = ''
+    const labels = { 'vre.contract': `${process.pid}-${runtime}` }
+
+    it('starts a sandbox that poll reports running and list finds by label', async () => {
+      const info = await driver().start(testSpec(runtime, 'contract', labels))
+      id = info.id
+      expect(info.running).toBe(true)
+      expect(await driver().poll(id)).toBeNull()
+      const listed = await driver().list(labels)
+      expect(listed.map((s) => s.id)).toEqual([id])
+      expect(listed[0]!.labels['vre.contract']).toBe(labels['vre.contract'])
+    })
+
+    it('runs commands and reports their output and exit codes', async () => {
+      expect(await runInSandbox(driver(), id, { cmd: ['echo', 'hello', 'sandbox'] })).toEqual({
+        exitCode: 0,
+        stdout: 'hello sandbox\n',
+        stderr: ''
+      })
+      expect((await runInSandbox(driver(), id, { cmd: ['sh', '-c', 'exit 3'] })).exitCode).toBe(3)
+    })
+
+    it('streams standard input to a process', async () => {
+      const r = await runInSandbox(driver(), id, { cmd: ['cat'], input: 'line one\nline two\n' })
+      expect(r.stdout).toBe('line one\nline two\n')
+    })
+
+    it('copies a tar in and out again', async () => {
+      await driver().copyIn(id, '/tmp', tarWith('note.txt', 'from the gateway'))
+      expect((await runInSandbox(driver(), id, { cmd: ['cat', '/tmp/note.txt'] })).stdout).toBe('from the gateway')
+      await driver().copyIn(id, '/home/researcher', tarWith('work/a.txt', 'in the workspace'))
+      const files = await namesIn(await driver().copyOut(id, '/home/researcher/work'))
+      expect(files['work/a.txt']).toBe('in the workspace')
+    })
+
+    it('stops idempotently, after which poll reports it gone', async () => {
+      await driver().stop(id)
+      await driver().stop(id)
+      const ended = await driver().poll(id)
+      expect(ended).not.toBeNull()
+      expect(await driver().list(labels)).toEqual([])
+    })
+  })
+}
+
+describe('sandbox drivers', () => {
+  let docker: DockerDriver
+  const fake = new FakeDriver()
+  beforeAll(async () => {
+    docker = await requireDocker()
+  })
+  afterAll(async () => {
+    fake.dispose()
+    if (docker) await cleanupTestSandboxes(docker)
+  })
+
+  contract('FakeDriver', () => fake, 'runsc')
+  contract('DockerDriver', () => docker, 'runc')
+  contract('DockerDriver', () => docker, 'runsc')
+
+  it('refuses a runtime the engine lacks instead of falling back', async () => {
+    fake.available = ['runc']
+    await expect(fake.start(testSpec('runsc', 'nofallback'))).rejects.toThrow(SandboxUnavailable)
+    fake.available = ['runc', 'runsc']
+    const spec = { ...testSpec('runsc', 'nofallback'), runtime: 'kata' as SandboxRuntime }
+    await expect(docker.start(spec)).rejects.toThrow(/does not have.*never fall back/)
+    expect(await docker.list({ 'vre.test': String(process.pid) })).toEqual([])
+  })
+})
