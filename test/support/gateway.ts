@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
-import { build } from '../../server/src/app.js'
+import { build, type BuildOptions } from '../../server/src/app.js'
 import { totpCode } from '../../server/src/auth/totp.js'
 import { type Config, loadConfig } from '../../server/src/config/config.js'
 import { type DemoCredentials, seedDemo } from '../../server/src/demo/seed.js'
+import { FakeDriver } from './fake-driver.js'
 
 /** A clock the test moves by hand, so expiry and TOTP windows are exact. */
 export class TestClock {
@@ -31,14 +32,22 @@ export interface TestGateway {
     username: string,
     ip?: string
   ): Promise<{ accessToken: string; refreshCookie: string; body: Record<string, unknown> }>
-  close(): Promise<void>
+  /** closes the app; the data directory is removed unless `keepData` (a restart test reopens it) */
+  close(keepData?: boolean): Promise<void>
 }
 
 /** The real app (real SQLite file, real keys) on a fresh data directory, seeded with the demo accounts. */
-export async function testGateway(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = {}): Promise<TestGateway> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'vre-test-'))
+export async function testGateway(
+  overrides: Partial<Config> = {},
+  env: NodeJS.ProcessEnv = {},
+  options: Pick<BuildOptions, 'sessions'> & { dataDir?: string; clock?: TestClock } = {}
+): Promise<TestGateway> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'vre-test-'))
   const config = loadConfig({ dataDir, webRoot: null, logLevel: 'info', ...overrides }, env)
-  const clock = new TestClock()
+  const clock = options.clock ?? new TestClock()
+  // Sign-in tests need no sandboxes: a fake driver keeps them fast. Sandbox tests pass their own.
+  const fake = options.sessions?.driver === undefined ? new FakeDriver() : null
+  const sessions = { reapIntervalMs: 3_600_000, ...options.sessions, ...(fake ? { driver: fake } : {}) }
   const logs: string[] = []
   const logStream = new Writable({
     write(chunk, _enc, cb) {
@@ -46,7 +55,7 @@ export async function testGateway(overrides: Partial<Config> = {}, env: NodeJS.P
       cb()
     }
   })
-  const app = await build({ config, now: clock.now, logStream })
+  const app = await build({ config, now: clock.now, logStream, sessions })
   await app.ready()
   const { credentials } = await seedDemo(app.store, app.keys, dataDir, { now: clock.now(), timeZone: config.timeZone })
   const code = (username: string) => totpCode(credentials[username]!.totpSecret, clock.now())
@@ -72,9 +81,10 @@ export async function testGateway(overrides: Partial<Config> = {}, env: NodeJS.P
       const body = res.json() as { accessToken: string }
       return { accessToken: body.accessToken, refreshCookie: cookie.value, body }
     },
-    async close() {
+    async close(keepData = false) {
       await app.close()
-      rmSync(dataDir, { recursive: true, force: true })
+      fake?.dispose()
+      if (!keepData) rmSync(dataDir, { recursive: true, force: true })
     }
   }
 }

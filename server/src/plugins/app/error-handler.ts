@@ -14,7 +14,8 @@ const FASTIFY_CODES: Record<string, string> = {
 
 /**
  * The one error handler. 4xx: the code and sentence go to the client. 5xx: logged in full, the
- * client gets a generic sentence. An audit write failure is a 503: the action did not happen.
+ * client gets a generic sentence, except a 503 of ours that names what is unavailable. An audit
+ * write failure is a 503: the action did not happen.
  */
 export default fp(
   async (app) => {
@@ -36,6 +37,11 @@ export default fp(
           : (FASTIFY_CODES[error.code] ??
             (error instanceof SyntaxError ? 'VRE_ERR_MALFORMED_JSON' : 'VRE_ERR_BAD_REQUEST'))
         return reply.status(status).send({ error: { code, message: error.message } })
+      }
+      if (status === 503 && error.code?.startsWith('VRE_ERR_')) {
+        // A dependency we name (the sandbox engine) is down: say so, the action did not happen.
+        request.log.warn({ err: error }, 'service unavailable')
+        return reply.status(503).send({ error: { code: error.code, message: error.message } })
       }
       request.log.error({ err: error }, 'internal error')
       const e = new Errors.Internal()

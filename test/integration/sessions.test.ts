@@ -1,0 +1,299 @@
+import { mkdirSync, writeFileSync, existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { Readable } from 'node:stream'
+import { pack } from 'tar-stream'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { runInSandbox } from '../../server/src/sandbox/driver.js'
+import { DEMO_DATASET, DEMO_PROJECT } from '../../server/src/demo/seed.js'
+import { workspaceSnapshot } from '../../server/src/sessions/workspace.js'
+import { FakeDriver } from '../support/fake-driver.js'
+import { type TestGateway, testGateway, TestClock } from '../support/gateway.js'
+
+let driver: FakeDriver
+let gw: TestGateway
+let projectId: string
+
+const sys = { actor: 'test', sourceIp: null, target: null, outcome: 'success' as const }
+
+async function boot(options: { dataDir?: string; clock?: TestClock } = {}) {
+  const g = await testGateway({}, {}, { sessions: { driver, reapIntervalMs: 3_600_000 }, ...options })
+  return g
+}
+
+beforeEach(async () => {
+  driver = new FakeDriver()
+  gw = await boot()
+  projectId = (await gw.app.store.getProjectByTitle(DEMO_PROJECT))!.id
+  // a small dataset file attached to the demo dataset
+  mkdirSync(join(gw.dataDir, 'datasets'), { recursive: true })
+  writeFileSync(join(gw.dataDir, 'datasets', 'demo.duckdb'), 'not really duckdb')
+  const ds = (await gw.app.store.getDatasetByName(DEMO_DATASET))!
+  await gw.app.store.setDatasetFile(ds.id, 'datasets/demo.duckdb', { ...sys, action: 'dataset.file' })
+})
+afterEach(async () => {
+  await gw.close()
+  driver.dispose()
+})
+
+async function startAs(username: string, body: Record<string, unknown> = { projectId }) {
+  const { accessToken } = await gw.login(username)
+  const res = await gw.app.inject({
+    method: 'POST',
+    url: '/api/v1/sessions',
+    headers: { authorization: `Bearer ${accessToken}` },
+    payload: body
+  })
+  return { res, token: accessToken }
+}
+
+async function running(username = 'researcher1') {
+  const { res, token } = await startAs(username)
+  expect(res.statusCode).toBe(201)
+  await gw.app.sessions.settle()
+  const session = (await gw.app.store.getSandboxSession(res.json().id))!
+  expect(session.state).toBe('running')
+  return { session, token }
+}
+
+const actions = async (n: number) =>
+  (await gw.app.store.recentAudit(n)).reverse().map((r) => `${r.action}:${r.outcome}`)
+
+describe('starting a session', () => {
+  it('launches a labelled sandbox with the dataset read-only and the workspace folders, then reports it running', async () => {
+    const { res, token } = await startAs('researcher1')
+    expect(res.json()).toMatchObject({ state: 'starting', projectId, runtime: 'runsc' })
+    await gw.app.sessions.settle()
+    const view = await gw.app.inject({
+      method: 'GET',
+      url: `/api/v1/sessions/${res.json().id}`,
+      headers: { authorization: `Bearer ${token}` }
+    })
+    expect(view.json().state).toBe('running')
+    expect(view.json().expiresAt).not.toBeNull()
+    const [sandbox] = await driver.list({ 'vre.session': res.json().id })
+    const user = (await gw.app.store.getUserByUsername('researcher1'))!
+    expect(sandbox!.labels).toMatchObject({ 'vre.user': user.id, 'vre.project': projectId })
+    expect((await runInSandbox(driver, sandbox!.id, { cmd: ['cat', `/data/${DEMO_DATASET}.duckdb`] })).stdout).toBe(
+      'not really duckdb'
+    )
+    const fakeBox = driver.sandboxes.get(sandbox!.id)!
+    expect(existsSync(join(fakeBox.root, 'home/researcher/work/outbox'))).toBe(true)
+    expect(existsSync(join(fakeBox.root, 'home/researcher/work/inbox'))).toBe(true)
+    expect(fakeBox.spec.env.VRE_DATASET).toBe(`/data/${DEMO_DATASET}.duckdb`)
+    expect(await actions(2)).toEqual(['session.start:success', 'session.running:success'])
+  })
+
+  it('tells a researcher whose certification expired why, and starts nothing', async () => {
+    const { res } = await startAs('researcher2')
+    expect(res.statusCode).toBe(403)
+    expect(res.json().error.code).toBe('VRE_ERR_NOT_ELIGIBLE')
+    expect(res.json().error.message).toMatch(/certification T2-0017 expired on \d{4}-\d{2}-\d{2}/)
+    expect(await gw.app.store.listSandboxSessions({})).toEqual([])
+    expect(driver.sandboxes.size).toBe(0)
+    expect(await actions(1)).toEqual(['session.start:denied'])
+  })
+
+  it('refuses outside the project dates and to non-members, naming the reason', async () => {
+    gw.clock.advance(400 * 24 * 3_600_000)
+    const late = await startAs('researcher1')
+    expect(late.res.statusCode).toBe(403)
+    expect(late.res.json().error.message).toMatch(/ended on/)
+    const other = await gw.app.store.createProject(
+      {
+        title: 'Other',
+        purpose: 'p',
+        approvalReference: 'r',
+        startDate: '2020-01-01',
+        endDate: '2099-01-01',
+        memberIds: [],
+        datasetIds: []
+      },
+      { ...sys, action: 'project.create' }
+    )
+    const stranger = await startAs('researcher1', { projectId: other.id })
+    expect(stranger.res.statusCode).toBe(403)
+    expect(stranger.res.json().error.message).toMatch(/not a member of the project "Other"/)
+    expect(driver.sandboxes.size).toBe(0)
+  })
+
+  it('refuses a second live session over the per-user quota', async () => {
+    await running()
+    const again = await startAs('researcher1')
+    expect(again.res.statusCode).toBe(409)
+    expect(again.res.json().error.message).toMatch(/already have 1 live session/)
+    expect(driver.sandboxes.size).toBe(1)
+  })
+
+  it('refuses when the policy runtime is missing, without falling back', async () => {
+    driver.available = ['runc']
+    const { res } = await startAs('researcher1')
+    expect(res.statusCode).toBe(503)
+    expect(res.json().error.message).toMatch(/runsc runtime/)
+    expect(await gw.app.store.listSandboxSessions({})).toEqual([])
+  })
+
+  it('refuses bad input and other roles', async () => {
+    expect((await startAs('researcher1', { projectId, extra: 1 })).res.statusCode).toBe(400)
+    expect((await startAs('researcher1', {})).res.statusCode).toBe(400)
+    const reviewer = await startAs('reviewer1')
+    expect(reviewer.res.statusCode).toBe(403)
+    expect(reviewer.res.json().error.message).toMatch(/researcher role/)
+  })
+})
+
+describe('ending a session', () => {
+  it('keeps the workspace across sessions of the same project', async () => {
+    const first = await running()
+    const p = pack()
+    p.entry({ name: 'work/analysis.py', mode: 0o644 }, 'print("hello")\n')
+    p.finalize()
+    await driver.copyIn(
+      first.session.sandboxId!,
+      '/home/researcher',
+      Readable.from(p as unknown as AsyncIterable<Buffer>)
+    )
+    const stop = await gw.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/sessions/${first.session.id}`,
+      headers: { authorization: `Bearer ${first.token}` }
+    })
+    expect(stop.statusCode).toBe(200)
+    expect(stop.json()).toMatchObject({ state: 'stopped', reason: 'ended by the researcher' })
+    expect(driver.sandboxes.size).toBe(0)
+    expect(existsSync(workspaceSnapshot(gw.dataDir, projectId, first.session.userId))).toBe(true)
+    const second = await running()
+    expect(
+      (await runInSandbox(driver, second.session.sandboxId!, { cmd: ['cat', '/home/researcher/work/analysis.py'] }))
+        .stdout
+    ).toBe('print("hello")\n')
+    expect(await actions(6)).toContain('workspace.save:success')
+  })
+
+  it("hides another researcher's session", async () => {
+    const mine = await running()
+    await gw.app.store.setCertification(
+      {
+        organizationId: (await gw.app.store.getUserByUsername('researcher2'))!.organizationId!,
+        number: 'T2-0017',
+        validFrom: '2020-01-01',
+        validTo: '2099-01-01',
+        status: 'active'
+      },
+      { ...sys, action: 'certification.set' }
+    )
+    const { accessToken } = await gw.login('researcher2')
+    for (const method of ['GET', 'DELETE'] as const) {
+      const res = await gw.app.inject({
+        method,
+        url: `/api/v1/sessions/${mine.session.id}`,
+        headers: { authorization: `Bearer ${accessToken}` }
+      })
+      expect(res.statusCode).toBe(404)
+    }
+    expect((await gw.app.store.getSandboxSession(mine.session.id))!.state).toBe('running')
+  })
+})
+
+describe('the reaper', () => {
+  it('ends a session at the maximum duration', async () => {
+    const { session } = await running()
+    gw.clock.advance(8 * 3_600_000)
+    await gw.app.sessions.reap()
+    await gw.app.sessions.settle()
+    const s = (await gw.app.store.getSandboxSession(session.id))!
+    expect(s.state).toBe('stopped')
+    expect(s.reason).toBe('the session reached its maximum duration of 480 minutes')
+    expect(driver.sandboxes.size).toBe(0)
+  })
+
+  it('ends an idle session, and activity keeps one alive', async () => {
+    const { session } = await running()
+    gw.clock.advance(20 * 60_000)
+    gw.app.sessions.touch(session.id)
+    gw.clock.advance(20 * 60_000)
+    await gw.app.sessions.reap()
+    expect((await gw.app.store.getSandboxSession(session.id))!.state).toBe('running')
+    gw.clock.advance(11 * 60_000)
+    await gw.app.sessions.reap()
+    await gw.app.sessions.settle()
+    const s = (await gw.app.store.getSandboxSession(session.id))!
+    expect(s.state).toBe('stopped')
+    expect(s.reason).toBe('the session was idle for 30 minutes')
+  })
+
+  it('ends live sessions when the certification is suspended', async () => {
+    const { session } = await running()
+    const orgId = (await gw.app.store.getUserById(session.userId))!.organizationId!
+    const cert = (await gw.app.store.getCertification(orgId))!
+    await gw.app.store.setCertification({ ...cert, status: 'suspended' }, { ...sys, action: 'certification.suspend' })
+    await gw.app.sessions.reap()
+    await gw.app.sessions.settle()
+    const s = (await gw.app.store.getSandboxSession(session.id))!
+    expect(s.state).toBe('stopped')
+    expect(s.reason).toBe('certification T2-0042 is suspended')
+    expect(await actions(3)).toEqual(['session.stop:success', 'workspace.save:success', 'session.stopped:success'])
+  })
+
+  it('marks a session failed when its sandbox dies, with the reason', async () => {
+    const { session } = await running()
+    driver.crash(session.sandboxId!, 'the sandbox ran out of memory')
+    await gw.app.sessions.reap()
+    const s = (await gw.app.store.getSandboxSession(session.id))!
+    expect(s.state).toBe('failed')
+    expect(s.reason).toBe('the sandbox stopped unexpectedly: the sandbox ran out of memory')
+    expect(await actions(1)).toEqual(['session.failed:error'])
+  })
+})
+
+describe('a gateway restart', () => {
+  it('re-adopts running sandboxes, removes orphans and fails sessions whose sandbox vanished', async () => {
+    const kept = await running('researcher1')
+    // a second researcher of a certified organization, to have two live sessions
+    const orgName = (await gw.app.store.getOrganization(
+      (await gw.app.store.getUserById(kept.session.userId))!.organizationId!
+    ))!.name
+    const { createAccount } = await import('../../server/src/identity/accounts.js')
+    const extra = await createAccount(
+      gw.app.store,
+      gw.app.keys,
+      { username: 'researcher3', displayName: 'R3', organization: orgName, roles: ['researcher'] },
+      { actor: 'test', sourceIp: null }
+    )
+    ;(gw.app.store as unknown as { db: import('better-sqlite3').Database }).db
+      .prepare('INSERT INTO project_members (project_id, user_id) VALUES (?, ?)')
+      .run(projectId, extra.user.id)
+    gw.credentials.researcher3 = { password: extra.password, totpSecret: extra.totpSecret }
+    const lost = await running('researcher3')
+    const gatewayId = await gw.app.store.gatewayId()
+    const orphan = await driver.start({
+      ...driver.sandboxes.get(kept.session.sandboxId!)!.spec,
+      name: 'orphan',
+      labels: { 'vre.gateway': gatewayId, 'vre.session': 'no-such-session' }
+    })
+    const foreign = await driver.start({
+      ...driver.sandboxes.get(kept.session.sandboxId!)!.spec,
+      name: 'other-gateway',
+      labels: { 'vre.gateway': 'another' }
+    })
+
+    const clock = gw.clock
+    const dataDir = gw.dataDir
+    await gw.close(true)
+    driver.vanish(lost.session.sandboxId!)
+    gw = await boot({ dataDir, clock })
+
+    expect((await gw.app.store.getSandboxSession(kept.session.id))!.state).toBe('running')
+    expect(driver.sandboxes.has(kept.session.sandboxId!)).toBe(true)
+    const failed = (await gw.app.store.getSandboxSession(lost.session.id))!
+    expect(failed.state).toBe('failed')
+    expect(failed.reason).toBe('the sandbox was gone when the gateway restarted')
+    expect(driver.sandboxes.has(orphan.id)).toBe(false)
+    expect(driver.sandboxes.has(foreign.id)).toBe(true)
+    const trail = (await gw.app.store.recentAudit(10)).map((r) => r.action)
+    expect(trail).toContain('session.adopted')
+    expect(trail).toContain('sandbox.orphan_removed')
+    // the adopted session still works: it can be stopped normally
+    const stopped = await gw.app.sessions.stop(kept.session.id, 'test', { actor: 'test', sourceIp: null })
+    expect(stopped.state).toBe('stopped')
+  })
+})
