@@ -1,0 +1,126 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { totpCode } from '../../server/src/auth/totp.js'
+import { CREDENTIALS_FILE, type DemoCredentials } from '../../server/src/demo/seed.js'
+import type { DockerDriver } from '../../server/src/sandbox/docker-driver.js'
+import { runInSandbox } from '../../server/src/sandbox/driver.js'
+import { STORE_FILE } from '../../server/src/plugins/app/store.js'
+import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process.js'
+import { requireDocker } from '../support/sandbox.js'
+
+let docker: DockerDriver
+beforeAll(async () => {
+  docker = await requireDocker()
+})
+
+async function login(gw: GatewayProcess, dataDir: string, username: string): Promise<string> {
+  const creds = JSON.parse(readFileSync(join(dataDir, CREDENTIALS_FILE), 'utf8')) as DemoCredentials
+  const res = await fetch(`${gw.url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      username,
+      password: creds[username]!.password,
+      totp: totpCode(creds[username]!.totpSecret, new Date())
+    })
+  })
+  expect(res.status).toBe(200)
+  return ((await res.json()) as { accessToken: string }).accessToken
+}
+
+async function waitFor<T>(read: () => Promise<T>, done: (v: T) => boolean, what: string, ms = 60_000): Promise<T> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const v = await read()
+    if (done(v)) return v
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: last ${JSON.stringify(v)}`)
+    await new Promise((r) => setTimeout(r, 250))
+  }
+}
+
+describe.each(['runc', 'runsc'] as const)('sessions on the real engine (%s)', (runtime) => {
+  let dataDir: string
+  let policyFile: string
+  let gw: GatewayProcess | null = null
+
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), `vre-docker-${runtime}-`))
+    policyFile = join(dataDir, 'policy.yaml')
+    const base = readFileSync(new URL('../../policies/default.yaml', import.meta.url), 'utf8')
+    writeFileSync(policyFile, base.replace(/^  runtime: runsc$/m, `  runtime: ${runtime}`))
+  })
+  afterAll(async () => {
+    await gw?.stop()
+    // whatever this gateway left behind, should the test have failed half-way
+    const db = new Database(join(dataDir, STORE_FILE), { readonly: true })
+    const gatewayId = (db.prepare("SELECT value FROM settings WHERE key = 'gateway_id'").get() as { value: string })
+      .value
+    db.close()
+    for (const s of await docker.list({ 'vre.gateway': gatewayId })) await docker.stop(s.id)
+    rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  it('survives kill -9 of the gateway: the restarted gateway re-adopts the live session', async () => {
+    const env = { VRE_POLICY_FILE: policyFile }
+    gw = await startGatewayProcess('demo', dataDir, env)
+    const token = await login(gw, dataDir, 'researcher1')
+    const me = (await (
+      await fetch(`${gw.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as {
+      projects: { id: string }[]
+    }
+    const started = await fetch(`${gw.url}/api/v1/sessions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ projectId: me.projects[0]!.id })
+    })
+    expect(started.status).toBe(201)
+    const { id } = (await started.json()) as { id: string }
+    const get = async () =>
+      (await (
+        await fetch(`${gw!.url}/api/v1/sessions/${id}`, { headers: { authorization: `Bearer ${token}` } })
+      ).json()) as {
+        state: string
+        runtime: string
+      }
+    expect((await waitFor(get, (s) => s.state !== 'starting', 'the session to start')).state).toBe('running')
+
+    const [box] = await docker.list({ 'vre.session': id })
+    expect(box).toBeDefined()
+    const inspected = await docker.inspect(box!.id)
+    expect(inspected.HostConfig.Runtime).toBe(runtime)
+    // a file in the workspace, to see the same sandbox afterwards
+    expect(
+      (await runInSandbox(docker, box!.id, { cmd: ['sh', '-c', 'echo before-crash > /home/researcher/work/marker'] }))
+        .exitCode
+    ).toBe(0)
+
+    await gw.kill9()
+    expect((await docker.list({ 'vre.session': id }))[0]!.running).toBe(true)
+
+    gw = await startGatewayProcess('serve', dataDir, env)
+    expect((await get()).state).toBe('running')
+    const after = await docker.list({ 'vre.session': id })
+    expect(after.map((s) => s.id)).toEqual([box!.id])
+    expect((await runInSandbox(docker, box!.id, { cmd: ['cat', '/home/researcher/work/marker'] })).stdout).toBe(
+      'before-crash\n'
+    )
+    const db = new Database(join(dataDir, STORE_FILE), { readonly: true })
+    const adopted = db
+      .prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'session.adopted' AND target = ?")
+      .get(id) as { n: number }
+    db.close()
+    expect(adopted.n).toBe(1)
+
+    const ended = await fetch(`${gw.url}/api/v1/sessions/${id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${token}` }
+    })
+    expect(ended.status).toBe(200)
+    expect(((await ended.json()) as { state: string }).state).toBe('stopped')
+    expect(await docker.list({ 'vre.session': id })).toEqual([])
+  })
+})
