@@ -42,6 +42,39 @@ async function engine<T>(what: string, call: () => Promise<T>): Promise<T> {
 const tmpfsOptions = (m: SandboxSpec['tmpfs'][number]) =>
   `rw,nosuid,nodev,size=${m.sizeBytes},uid=${m.uid},gid=${m.gid},mode=${m.mode.toString(8).padStart(4, '0')}`
 
+/** The create options for a sandbox: the launch spec of SECURITY.md, in one place. */
+export function containerOptions(spec: SandboxSpec): Docker.ContainerCreateOptions {
+  return {
+    name: spec.name,
+    Image: spec.image,
+    User: spec.user,
+    Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+    Labels: spec.labels,
+    WorkingDir: '/home/researcher',
+    NetworkDisabled: false,
+    HostConfig: {
+      NetworkMode: 'none',
+      Runtime: spec.runtime,
+      ReadonlyRootfs: true,
+      Privileged: false,
+      CapDrop: ['ALL'],
+      CapAdd: [],
+      SecurityOpt: ['no-new-privileges:true'],
+      PidsLimit: spec.pids,
+      Memory: spec.memoryBytes,
+      MemorySwap: spec.memoryBytes,
+      NanoCpus: Math.round(spec.cpus * 1e9),
+      Tmpfs: Object.fromEntries(spec.tmpfs.map((m) => [m.path, tmpfsOptions(m)])),
+      IpcMode: 'private',
+      Binds: [],
+      Mounts: [],
+      AutoRemove: false,
+      RestartPolicy: { Name: 'no' },
+      LogConfig: { Type: 'none', Config: {} }
+    }
+  }
+}
+
 /**
  * Docker (dockerode) implementation of the sandbox seam. The launch spec is fixed here, not by
  * callers: no network at all, read-only root, every capability dropped, no-new-privileges, pids,
@@ -55,9 +88,15 @@ export class DockerDriver implements SandboxDriver {
     this.docker = new Docker(options)
   }
 
+  private runtimeCache: { at: number; runtimes: SandboxRuntime[] } | null = null
+
   async runtimes(): Promise<SandboxRuntime[]> {
+    // `docker info` is slow; what runtimes the engine has changes only when it is reconfigured.
+    if (this.runtimeCache !== null && Date.now() - this.runtimeCache.at < 30_000) return this.runtimeCache.runtimes
     const info = (await engine('docker info', () => this.docker.info())) as { Runtimes?: Record<string, unknown> }
-    return Object.keys(info.Runtimes ?? {}).filter((r): r is SandboxRuntime => r === 'runc' || r === 'runsc')
+    const runtimes = Object.keys(info.Runtimes ?? {}).filter((r): r is SandboxRuntime => r === 'runc' || r === 'runsc')
+    this.runtimeCache = { at: Date.now(), runtimes }
+    return runtimes
   }
 
   async start(spec: SandboxSpec): Promise<SandboxInfo> {
@@ -70,37 +109,7 @@ export class DockerDriver implements SandboxDriver {
     }
     let container: Docker.Container
     try {
-      container = await engine('create', () =>
-        this.docker.createContainer({
-          name: spec.name,
-          Image: spec.image,
-          User: spec.user,
-          Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
-          Labels: spec.labels,
-          WorkingDir: '/home/researcher',
-          NetworkDisabled: false,
-          HostConfig: {
-            NetworkMode: 'none',
-            Runtime: spec.runtime,
-            ReadonlyRootfs: true,
-            Privileged: false,
-            CapDrop: ['ALL'],
-            CapAdd: [],
-            SecurityOpt: ['no-new-privileges:true'],
-            PidsLimit: spec.pids,
-            Memory: spec.memoryBytes,
-            MemorySwap: spec.memoryBytes,
-            NanoCpus: Math.round(spec.cpus * 1e9),
-            Tmpfs: Object.fromEntries(spec.tmpfs.map((m) => [m.path, tmpfsOptions(m)])),
-            IpcMode: 'private',
-            Binds: [],
-            Mounts: [],
-            AutoRemove: false,
-            RestartPolicy: { Name: 'no' },
-            LogConfig: { Type: 'none', Config: {} }
-          }
-        })
-      )
+      container = await engine('create', () => this.docker.createContainer(containerOptions(spec)))
     } catch (err) {
       if (err instanceof SandboxGone) {
         throw new SandboxUnavailable(

@@ -7,10 +7,10 @@ import type { RequestContext } from '../auth/auth-service.js'
 import { Errors } from '../errors.js'
 import { dayIn, projectEligibility } from '../identity/index.js'
 import type { Policy, SandboxPolicy } from '../policy/schema.js'
-import { runInSandbox, type SandboxDriver, type SandboxSpec, SandboxUnavailable } from '../sandbox/driver.js'
+import { type SandboxDriver, type SandboxSpec, SandboxUnavailable } from '../sandbox/driver.js'
 import type { SandboxSessionRow, SandboxSessionState, Store, UserRow } from '../store/types.js'
 import { LIVE_STATES, statesBefore } from './transitions.js'
-import { DATA_DIR, fileAsTar, HOME, restoreWorkspace, saveWorkspace, WORK_DIR, workspaceSnapshot } from './workspace.js'
+import { DATA_DIR, fileAsTar, HOME, restoreWorkspace, saveWorkspace, workspaceSnapshot } from './workspace.js'
 
 export interface SessionServiceDeps {
   store: Store
@@ -199,20 +199,18 @@ export function createSessionService(deps: SessionServiceDeps) {
       if (datasets[0]) env.VRE_DATASET = `${DATA_DIR}/${datasets[0].name}.duckdb`
       const info = await driver.start(sandboxSpec(session, await store.gatewayId(), p, env))
       sandboxId = info.id
-      for (const d of datasets) {
+      const id = sandboxId
+      // Datasets (as root: the researcher can read, not change them) and the workspace (as the
+      // researcher) are copied in side by side.
+      const copies = datasets.map((d) => {
         const file = join(deps.dataDir, d.file!)
         if (!existsSync(file)) throw new Error(`the dataset ${d.name} has no file at ${d.file}`)
-        await driver.copyIn(sandboxId, DATA_DIR, fileAsTar(file, `${d.name}.duckdb`, 0o444), { user: '0:0' })
-      }
-      const restored = await restoreWorkspace(
-        driver,
-        sandboxId,
-        workspaceSnapshot(deps.dataDir, session.projectId, session.userId)
-      )
-      const mk = await runInSandbox(driver, sandboxId, {
-        cmd: ['mkdir', '-p', `${WORK_DIR}/inbox`, `${WORK_DIR}/outbox`]
+        return driver.copyIn(id, DATA_DIR, fileAsTar(file, `${d.name}.duckdb`, 0o444), { user: '0:0' })
       })
-      if (mk.exitCode !== 0) throw new Error(`preparing the workspace failed: ${mk.stderr.trim()}`)
+      const [restored] = await Promise.all([
+        restoreWorkspace(driver, id, workspaceSnapshot(deps.dataDir, session.projectId, session.userId)),
+        ...copies
+      ])
       const startedAt = now()
       const moved = await transition(
         session,

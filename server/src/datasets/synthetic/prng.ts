@@ -26,7 +26,8 @@ export type SeedWords = readonly [number, number]
 
 export function seedWords(seed: number | string): SeedWords {
   if (typeof seed === 'number') {
-    if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be a non-negative safe integer: ${seed}`)
+    if (!Number.isSafeInteger(seed) || seed < 0)
+      throw new RangeError(`seed must be a non-negative safe integer: ${seed}`)
     return [seed >>> 0, Math.floor(seed / 0x1_0000_0000) >>> 0]
   }
   let a = 0x811c9dc5
