@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the Visiting Research Environment needs on Debian 12 and builds it.
+# Installs what the Visiting Research Environment needs on Debian 12 and builds it: Chromium,
+# npm packages, the gateway and web app, a Docker engine with gVisor, and the sandbox image.
 # Idempotent: a second run only checks. Run as root (apt-get); prints one line per step.
 #
 #   scripts/install.sh
@@ -44,4 +45,8 @@ else
 fi
 step "building gateway and web app"
 npm run --silent build >/dev/null
+
+# --- Docker engine with gVisor (the image build makes sure of it), and the sandbox image, cached
+# by a hash of sandbox-images/ -------------------------------------------------------------------
+bash scripts/build-sandbox-image.sh | sed 's/^/  /'
 step "done"
