@@ -55,7 +55,12 @@ export function sandboxSpec(
       // root-owned: the researcher reads the datasets and cannot change them
       { path: DATA_DIR, sizeBytes: p.dataMiB * MiB, uid: 0, gid: 0, mode: 0o755 }
     ],
-    env,
+    env: {
+      // DuckDB takes 80% of the container's memory per process by default; the terminal shell,
+      // the notebook kernel and helpers may run at once.
+      VRE_DUCKDB_MEMORY_LIMIT: `${Math.max(64, Math.floor(p.memoryMiB / 4))}MB`,
+      ...env
+    },
     labels: {
       [LABELS.gateway]: gatewayId,
       [LABELS.session]: session.id,
