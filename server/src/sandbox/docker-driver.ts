@@ -213,10 +213,10 @@ export class DockerDriver implements SandboxDriver {
       wait: async () => {
         await ended
         // The stream can end a moment before the engine records the exit code.
-        for (let i = 0; i < 50; i++) {
+        for (let delay = 1; delay < 2000; delay *= 2) {
           const info = await engine('exec inspect', () => exec.inspect())
           if (!info.Running && info.ExitCode !== null) return info.ExitCode
-          await new Promise((r) => setTimeout(r, 20))
+          await new Promise((r) => setTimeout(r, delay))
         }
         throw new Error('the engine did not report the exit code of a finished exec')
       },

@@ -1,0 +1,248 @@
+/**
+ * Session start benchmark on the real engine: API call to the first shell prompt, p50 and p95, under
+ * runc and runsc, next to the floor (create + start + exec of the same image and launch spec straight
+ * through dockerode, no gateway) as a ratio measured in the same run with alternating rounds; then
+ * 10 simultaneous starts, memory per idle sandbox, and start time against dataset size.
+ *
+ *   npx tsx bench/session-start.ts [--rounds 10] [--large-patients 1000000]
+ * Writes bench/results/session-start.json. Goals (2 cores): ratio <= 1.3, p95 <= 1.5 s under runsc,
+ * 10 simultaneous starts all usable within 10 s.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { cpus, tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import type { FastifyInstance } from 'fastify'
+import { build } from '../server/src/app.js'
+import { totpCode } from '../server/src/auth/totp.js'
+import { loadConfig, PROJECT_ROOT } from '../server/src/config/config.js'
+import { generateSyntheticDataset } from '../server/src/datasets/index.js'
+import { DEMO_DATASET, DEMO_PROJECT, type DemoCredentials, seedDemo } from '../server/src/demo/seed.js'
+import { containerOptions, DockerDriver } from '../server/src/sandbox/docker-driver.js'
+import type { SandboxRuntime } from '../server/src/sandbox/driver.js'
+import { sandboxSpec } from '../server/src/sessions/session-service.js'
+
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '10' },
+    'large-patients': { type: 'string', default: '1000000' },
+    'skip-large': { type: 'boolean', default: false }
+  }
+})
+const rounds = Number(values.rounds)
+const largePatients = Number(values['large-patients'])
+const driver = new DockerDriver()
+const work = mkdtempSync(join(tmpdir(), 'vre-bench-start-'))
+const cacheDir = resolve(PROJECT_ROOT, 'var', 'bench-datasets')
+mkdirSync(cacheDir, { recursive: true })
+
+/** A synthetic dataset of `patients`, generated once and kept for later runs. */
+async function dataset(patients: number): Promise<string> {
+  const path = join(cacheDir, `synthetic-${patients}.duckdb`)
+  if (!existsSync(path)) {
+    console.log(`generating ${patients} patients ...`)
+    const r = await generateSyntheticDataset({ path: `${path}.partial`, patients, seed: 2026, overwrite: true })
+    const { renameSync } = await import('node:fs')
+    renameSync(`${path}.partial`, path)
+    console.log(`  ${r.seconds.toFixed(1)} s`)
+  }
+  return path
+}
+
+/** Waits until a TTY shell in the sandbox prints its prompt: the moment a researcher can type. */
+async function firstPrompt(id: string): Promise<void> {
+  const proc = await driver.exec(id, { cmd: ['bash', '-i'], tty: true, stdin: true, env: { TERM: 'xterm-256color' } })
+  await new Promise<void>((resolvePrompt, reject) => {
+    let seen = ''
+    const timer = setTimeout(
+      () => reject(new Error(`no prompt within 30 s: ${JSON.stringify(seen.slice(-200))}`)),
+      30_000
+    )
+    proc.stdout.on('data', (c: Buffer) => {
+      seen += c.toString('utf8')
+      if (/@vre:[^\n]*\$ $/.test(seen)) {
+        clearTimeout(timer)
+        resolvePrompt()
+      }
+    })
+  })
+  proc.stdin!.end('exit\n')
+}
+
+interface Gateway {
+  app: FastifyInstance
+  url: string
+  token: string
+  projectId: string
+  dataDir: string
+}
+
+async function gateway(runtime: SandboxRuntime, datasetFile: string, dataMiB: number): Promise<Gateway> {
+  const dataDir = mkdtempSync(join(work, `${runtime}-`))
+  const policyFile = join(dataDir, 'policy.yaml')
+  const base = readFileSync(resolve(PROJECT_ROOT, 'policies', 'default.yaml'), 'utf8')
+  writeFileSync(
+    policyFile,
+    base
+      .replace(/^ {2}runtime: .*$/m, `  runtime: ${runtime}`)
+      .replace(/^ {2}sessionsPerUser: .*$/m, '  sessionsPerUser: 20')
+      .replace(/^ {2}dataMiB: .*$/m, `  dataMiB: ${dataMiB}`)
+      .replace(/^ {2}memoryMiB: .*$/m, `  memoryMiB: ${dataMiB + 2048}`)
+  )
+  const config = loadConfig({ dataDir, port: 0, webRoot: null, logLevel: 'warn', policyFile }, {})
+  const app = await build({ config, logger: false, sessions: { driver } })
+  await app.ready()
+  const { credentials } = await seedDemo(app.store, app.keys, dataDir, { now: new Date(), timeZone: config.timeZone })
+  const ds = (await app.store.getDatasetByName(DEMO_DATASET))!
+  mkdirSync(join(dataDir, 'datasets'), { recursive: true })
+  const { symlinkSync } = await import('node:fs')
+  symlinkSync(datasetFile, join(dataDir, 'datasets', `${DEMO_DATASET}.duckdb`))
+  await app.store.setDatasetFile(ds.id, `datasets/${DEMO_DATASET}.duckdb`, {
+    actor: 'bench',
+    action: 'dataset.file',
+    sourceIp: null,
+    target: ds.id,
+    outcome: 'success'
+  })
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
+  const c = (credentials as DemoCredentials).researcher1!
+  const res = await fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'researcher1', password: c.password, totp: totpCode(c.totpSecret, new Date()) })
+  })
+  const token = ((await res.json()) as { accessToken: string }).accessToken
+  const projectId = (await app.store.getProjectByTitle(DEMO_PROJECT))!.id
+  return { app, url, token, projectId, dataDir }
+}
+
+/** POST /sessions, poll until running, then wait for the shell prompt. Returns seconds and the session id. */
+async function startThroughGateway(g: Gateway): Promise<{ seconds: number; id: string; sandboxId: string }> {
+  const t0 = performance.now()
+  const res = await fetch(`${g.url}/api/v1/sessions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${g.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ projectId: g.projectId })
+  })
+  if (res.status !== 201) throw new Error(`start failed: ${res.status} ${await res.text()}`)
+  const { id } = (await res.json()) as { id: string }
+  for (;;) {
+    const s = (await (
+      await fetch(`${g.url}/api/v1/sessions/${id}`, { headers: { authorization: `Bearer ${g.token}` } })
+    ).json()) as {
+      state: string
+      reason: string | null
+    }
+    if (s.state === 'running') break
+    if (s.state !== 'starting') throw new Error(`session ${s.state}: ${s.reason}`)
+    await new Promise((r) => setTimeout(r, 5))
+  }
+  const session = (await g.app.store.getSandboxSession(id))!
+  await firstPrompt(session.sandboxId!)
+  return { seconds: (performance.now() - t0) / 1000, id, sandboxId: session.sandboxId! }
+}
+
+async function stopThroughGateway(g: Gateway, id: string): Promise<void> {
+  await fetch(`${g.url}/api/v1/sessions/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${g.token}` } })
+}
+
+/** The floor: the same image and launch spec through dockerode, nothing else. */
+async function startRaw(runtime: SandboxRuntime, i: number): Promise<{ seconds: number; id: string }> {
+  const spec = sandboxSpec(
+    { id: `floor-${process.pid}-${i}`, userId: 'bench', projectId: 'bench' },
+    'bench-floor',
+    {
+      ...(await import('../server/src/policy/load.js')).loadPolicyFile(
+        resolve(PROJECT_ROOT, 'policies', 'default.yaml')
+      ).sandbox,
+      runtime
+    },
+    {}
+  )
+  const t0 = performance.now()
+  const c = await driver.docker.createContainer(containerOptions({ ...spec, name: `${spec.name}-${Date.now()}` }))
+  await c.start()
+  await firstPrompt(c.id)
+  return { seconds: (performance.now() - t0) / 1000, id: c.id }
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!
+}
+const round3 = (x: number) => Math.round(x * 1000) / 1000
+
+const demoFile = await dataset(2000)
+const results: Record<string, unknown> = {}
+
+for (const runtime of ['runc', 'runsc'] as const) {
+  const g = await gateway(runtime, demoFile, 256)
+  await stopThroughGateway(g, (await startThroughGateway(g)).id) // warm-up
+  await driver.stop((await startRaw(runtime, -1)).id)
+  const ours: number[] = []
+  const floor: number[] = []
+  for (let i = 0; i < rounds; i++) {
+    const raw = await startRaw(runtime, i)
+    floor.push(raw.seconds)
+    await driver.stop(raw.id)
+    const s = await startThroughGateway(g)
+    ours.push(s.seconds)
+    await stopThroughGateway(g, s.id)
+  }
+  // memory of an idle sandbox
+  const idle = await startThroughGateway(g)
+  await new Promise((r) => setTimeout(r, 3000))
+  const memoryBytes = (await driver.stats(idle.sandboxId))?.memoryBytes ?? null
+  await stopThroughGateway(g, idle.id)
+  // 10 at once
+  const t0 = performance.now()
+  const ten = await Promise.all(Array.from({ length: 10 }, () => startThroughGateway(g)))
+  const allUsable = (performance.now() - t0) / 1000
+  await Promise.all(ten.map((s) => stopThroughGateway(g, s.id)))
+
+  const entry = {
+    gateway: { p50: round3(pct(ours, 50)), p95: round3(pct(ours, 95)), samples: ours.map(round3) },
+    floor: { p50: round3(pct(floor, 50)), p95: round3(pct(floor, 95)), samples: floor.map(round3) },
+    ratioP50: round3(pct(ours, 50) / pct(floor, 50)),
+    tenSimultaneous: { allUsableSeconds: round3(allUsable), slowest: round3(Math.max(...ten.map((s) => s.seconds))) },
+    idleSandboxMemoryMiB: memoryBytes === null ? null : round3(memoryBytes / 1024 / 1024)
+  }
+  results[runtime] = entry
+  console.log(
+    `${runtime}: gateway p50 ${entry.gateway.p50} s p95 ${entry.gateway.p95} s | floor p50 ${entry.floor.p50} s | ratio ${entry.ratioP50} | ` +
+      `10 at once usable in ${entry.tenSimultaneous.allUsableSeconds} s | idle sandbox ${entry.idleSandboxMemoryMiB} MiB`
+  )
+  await g.app.close()
+}
+
+// start time against dataset size (runsc, the default policy runtime)
+const sizes: { patients: number; fileMiB: number; seconds: number[] }[] = []
+const sizeList = values['skip-large'] ? [2000] : [2000, largePatients]
+for (const patients of sizeList) {
+  const file = await dataset(patients)
+  const fileMiB = statSync(file).size / 1024 / 1024
+  const g = await gateway('runsc', file, Math.ceil(fileMiB * 1.2) + 64)
+  const seconds: number[] = []
+  for (let i = 0; i < 3; i++) {
+    const s = await startThroughGateway(g)
+    seconds.push(round3(s.seconds))
+    await stopThroughGateway(g, s.id)
+  }
+  sizes.push({ patients, fileMiB: round3(fileMiB), seconds })
+  console.log(`runsc, ${patients} patients (${fileMiB.toFixed(0)} MiB): start ${seconds.join(', ')} s`)
+  await g.app.close()
+}
+results.datasetSize = sizes
+
+const out = {
+  benchmark: 'session-start',
+  date: new Date().toISOString(),
+  machine: { cpus: cpus().length, node: process.version },
+  settings: { rounds },
+  goals: { ratioP50: 1.3, runscP95Seconds: 1.5, tenSimultaneousSeconds: 10 },
+  ...results
+}
+mkdirSync(resolve(PROJECT_ROOT, 'bench', 'results'), { recursive: true })
+writeFileSync(resolve(PROJECT_ROOT, 'bench', 'results', 'session-start.json'), `${JSON.stringify(out, null, 2)}\n`)
+rmSync(work, { recursive: true, force: true })
