@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { userInfo } from 'node:os'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { verifyChain } from '../audit/verify.js'
 import { totpUri } from '../auth/totp.js'
 import { type Config, loadConfig } from '../config/config.js'
+import { generateSyntheticDataset } from '../datasets/index.js'
 import { seedDemo, CREDENTIALS_FILE } from '../demo/seed.js'
 import { ConfigError } from '../errors.js'
 import { createAccount, createOrganization, createProject, InvalidInput } from '../identity/accounts.js'
@@ -116,7 +117,11 @@ export function program(): Command {
   ).action(async (opts: ServeOpts) => {
     const cfg = config(opts)
     await start(cfg, async (app) => {
-      const { created } = await seedDemo(app.store, app.keys, cfg.dataDir, { now: new Date(), timeZone: cfg.timeZone })
+      const { created } = await seedDemo(app.store, app.keys, cfg.dataDir, {
+        now: new Date(),
+        timeZone: cfg.timeZone,
+        withDataset: true
+      })
       const credentialsPath = join(cfg.dataDir, CREDENTIALS_FILE)
       const creds = JSON.parse(readFileSync(credentialsPath, 'utf8')) as Record<
         string,
@@ -217,6 +222,64 @@ export function program(): Command {
           { actor: actor(), sourceIp: null }
         )
         console.log(`created project ${p.title} (${p.startDate} to ${p.endDate})`)
+      })
+    })
+
+  cli
+    .command('dataset')
+    .description('pseudonymized datasets')
+    .command('generate')
+    .description('generate a synthetic pseudonymized claims/EHR dataset (DuckDB) and register it')
+    .requiredOption('--name <name>', 'dataset name, e.g. synthetic-1m')
+    .option('--description <text>', 'shown in the data catalog', 'Synthetic pseudonymized claims and EHR data')
+    .requiredOption('--patients <n>', 'number of patients (1 to 10,000,000)', (v) => {
+      if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 10_000_000) {
+        throw new InvalidArgumentError('a whole number from 1 to 10,000,000')
+      }
+      return Number(v)
+    })
+    .option('--seed <seed>', 'same seed and size give the same data', '1')
+    .addOption(dataDirOption())
+    .action(async (opts: { name: string; description: string; patients: number; seed: string } & DataDirOpts) => {
+      if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(opts.name)) {
+        throw new InvalidInput('a dataset name is lowercase letters, digits and "-"')
+      }
+      await withStore(opts, async (store) => {
+        const cfg = config(opts)
+        const existing = await store.getDatasetByName(opts.name)
+        if (existing?.file) throw new InvalidInput(`the dataset ${opts.name} already has a file (${existing.file})`)
+        const file = `datasets/${opts.name}.duckdb`
+        mkdirSync(join(cfg.dataDir, 'datasets'), { recursive: true, mode: 0o700 })
+        const made = await generateSyntheticDataset({
+          path: join(cfg.dataDir, file),
+          patients: opts.patients,
+          seed: opts.seed,
+          name: opts.name,
+          overwrite: true,
+          onProgress: (p) => process.stderr.write(`\r${p.patients} / ${p.total} patients, ${p.seconds.toFixed(0)} s`)
+        })
+        process.stderr.write('\n')
+        const dataset =
+          existing ??
+          (await store.createDataset(opts.name, opts.description, {
+            actor: actor(),
+            action: 'dataset.create',
+            sourceIp: null,
+            target: opts.name,
+            outcome: 'success'
+          }))
+        await store.setDatasetFile(dataset.id, file, {
+          actor: actor(),
+          action: 'dataset.file',
+          sourceIp: null,
+          target: dataset.id,
+          outcome: 'success',
+          details: { file, generator: 'synthetic', patients: opts.patients, seed: opts.seed, tables: made.tables }
+        })
+        const rows = made.tables.reduce((n, t) => n + t.rows, 0)
+        console.log(
+          `generated ${opts.name}: ${opts.patients} patients, ${rows} rows in ${made.seconds.toFixed(1)} s -> ${file}`
+        )
       })
     })
 

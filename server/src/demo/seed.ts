@@ -1,5 +1,6 @@
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { generateSyntheticDataset } from '../datasets/index.js'
 import { dayIn } from '../identity/calendar.js'
 import { createAccount, createOrganization, createProject } from '../identity/accounts.js'
 import type { Keys } from '../keys/keys.js'
@@ -13,6 +14,9 @@ const CERTIFIED_ORG = 'Kanto University Hospital Research Unit'
 const EXPIRED_ORG = 'Minato Health Analytics'
 export const DEMO_PROJECT = 'Diabetes care pathways (demo)'
 export const DEMO_DATASET = 'demo-claims'
+/** Size and seed of the demo's synthetic dataset: small enough to make in a few seconds. */
+export const DEMO_PATIENTS = 2000
+export const DEMO_SEED = 2026
 
 const ACCOUNTS: { username: string; displayName: string; organization: string | null; roles: Role[] }[] = [
   { username: 'admin', displayName: 'Platform Administrator', organization: null, roles: ['admin'] },
@@ -30,14 +34,14 @@ const shift = (day: string, days: number) => {
 
 /**
  * Seeds the demo: a certified organization, one whose certification has expired, five accounts and
- * a current project. Whatever already exists is kept, so running it again reuses the data directory;
+ * a current project (with a small synthetic dataset when `withDataset`). Whatever already exists is kept, so running it again reuses the data directory;
  * credentials of accounts created now are added to demo-credentials.json (mode 0600).
  */
 export async function seedDemo(
   store: Store,
   keys: Keys,
   dataDir: string,
-  opts: { now: Date; timeZone: string }
+  opts: { now: Date; timeZone: string; withDataset?: boolean }
 ): Promise<{ credentials: DemoCredentials; created: string[] }> {
   const today = dayIn(opts.now, opts.timeZone)
   const audit = { actor: 'system:demo', sourceIp: null }

@@ -1012,8 +1012,8 @@ export const ACUTE: readonly AcuteProblem[] = [
   { icd: 'R51', weights: [0, 2, 4, 2], drugs: [[0.8, ['acetaminophen'], 7]], test: ['E200', 0.1] },
   {
     icd: 'N39.0',
-    weights: [1, 1, 3, 5],
-    female: 3,
+    weights: [0.5, 0.5, 1.5, 2.5],
+    female: 2.5,
     drugs: [
       [0.6, ['levofloxacin'], 5],
       [0.4, ['cefaclor'], 7]
@@ -1021,7 +1021,7 @@ export const ACUTE: readonly AcuteProblem[] = [
   },
   {
     icd: 'U07.1',
-    weights: [4, 5, 6, 5],
+    weights: [2, 3, 3, 2.5],
     season: 'covid',
     drugs: [[0.8, ['acetaminophen', 'carbocisteine'], 5]],
     test: ['D012', 0.9]

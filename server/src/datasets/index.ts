@@ -1,0 +1,3 @@
+export { type Catalog, type CatalogColumn, type CatalogTable, readCatalog } from './catalog.js'
+export { type DatasetDigest, datasetDigest } from './digest.js'
+export * from './synthetic/index.js'
