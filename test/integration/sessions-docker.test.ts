@@ -92,6 +92,21 @@ describe.each(['runc', 'runsc'] as const)('sessions on the real engine (%s)', (r
     expect(box).toBeDefined()
     const inspected = await docker.inspect(box!.id)
     expect(inspected.HostConfig.Runtime).toBe(runtime)
+    // the project's dataset is in memory-backed storage, queryable and read-only for the researcher
+    const q = await runInSandbox(docker, box!.id, { cmd: ['vre-sql'], input: 'select count(*) as n from patients;\n' })
+    expect(q.stderr).toBe('')
+    expect(q.exitCode).toBe(0)
+    expect(q.stdout).toMatch(/\b2000\b/)
+    const mounts = await runInSandbox(docker, box!.id, { cmd: ['cat', '/proc/mounts'] })
+    expect(mounts.stdout).toMatch(/^\S+ \/data tmpfs /m)
+    const write = await runInSandbox(docker, box!.id, {
+      cmd: [
+        'sh',
+        '-c',
+        'echo x >> /data/demo-claims.duckdb || echo refused; rm -f /data/demo-claims.duckdb || echo refused'
+      ]
+    })
+    expect(write.stdout).toBe('refused\nrefused\n')
     // a file in the workspace, to see the same sandbox afterwards
     expect(
       (await runInSandbox(docker, box!.id, { cmd: ['sh', '-c', 'echo before-crash > /home/researcher/work/marker'] }))

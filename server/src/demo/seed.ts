@@ -84,6 +84,25 @@ export async function seedDemo(
       outcome: 'success'
     })
   }
+  const dataset = (await store.getDatasetByName(DEMO_DATASET))!
+  if (opts.withDataset && (dataset.file === null || !existsSync(join(dataDir, dataset.file)))) {
+    const file = `datasets/${DEMO_DATASET}.duckdb`
+    mkdirSync(join(dataDir, 'datasets'), { recursive: true, mode: 0o700 })
+    const made = await generateSyntheticDataset({
+      path: join(dataDir, file),
+      patients: DEMO_PATIENTS,
+      seed: DEMO_SEED,
+      name: DEMO_DATASET,
+      overwrite: true
+    })
+    await store.setDatasetFile(dataset.id, file, {
+      ...audit,
+      action: 'dataset.file',
+      target: dataset.id,
+      outcome: 'success',
+      details: { file, generator: 'synthetic', patients: DEMO_PATIENTS, seed: DEMO_SEED, tables: made.tables }
+    })
+  }
   if ((await store.getProjectByTitle(DEMO_PROJECT)) === null) {
     await createProject(
       store,
