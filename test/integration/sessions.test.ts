@@ -297,3 +297,30 @@ describe('a gateway restart', () => {
     expect(stopped.state).toBe('stopped')
   })
 })
+
+describe('project end', () => {
+  it('ends the session and then deletes the project workspaces, recording what was deleted', async () => {
+    const { session } = await running()
+    const project = (await gw.app.store.getProject(projectId))!
+    gw.clock.t = Date.parse(`${project.endDate}T00:00:00+09:00`) + 24 * 3_600_000 + 60_000
+    await gw.app.sessions.reap()
+    await gw.app.sessions.settle()
+    const s = (await gw.app.store.getSandboxSession(session.id))!
+    expect(s.state).toBe('stopped')
+    expect(s.reason).toBe(`the project "${DEMO_PROJECT}" ended on ${project.endDate}`)
+    const snapshot = workspaceSnapshot(gw.dataDir, projectId, session.userId)
+    expect(existsSync(snapshot)).toBe(true)
+    expect(await gw.app.sessions.wipeEndedProjects()).toEqual([projectId])
+    expect(existsSync(snapshot)).toBe(false)
+    const [record] = await gw.app.store.recentAudit(1)
+    expect(record!.action).toBe('workspace.wipe')
+    expect(record!.details.files).toEqual([{ file: `${session.userId}.tar`, bytes: expect.any(Number) }])
+  })
+
+  it('keeps the workspaces of a running project', async () => {
+    const { session } = await running()
+    await gw.app.sessions.stop(session.id, 'test', { actor: 'test', sourceIp: null })
+    expect(await gw.app.sessions.wipeEndedProjects()).toEqual([])
+    expect(existsSync(workspaceSnapshot(gw.dataDir, projectId, session.userId))).toBe(true)
+  })
+})

@@ -1,16 +1,24 @@
 import { randomUUID } from 'node:crypto'
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
 import type { AuditEvent } from '../audit/record.js'
 import type { RequestContext } from '../auth/auth-service.js'
 import { Errors } from '../errors.js'
-import { dayIn, projectEligibility } from '../identity/index.js'
+import { dayIn, projectEligibility, projectState } from '../identity/index.js'
 import type { Policy, SandboxPolicy } from '../policy/schema.js'
 import { type SandboxDriver, type SandboxSpec, SandboxUnavailable } from '../sandbox/driver.js'
 import type { SandboxSessionRow, SandboxSessionState, Store, UserRow } from '../store/types.js'
 import { LIVE_STATES, statesBefore } from './transitions.js'
-import { DATA_DIR, fileAsTar, HOME, restoreWorkspace, saveWorkspace, workspaceSnapshot } from './workspace.js'
+import {
+  DATA_DIR,
+  fileAsTar,
+  HOME,
+  projectWorkspaces,
+  restoreWorkspace,
+  saveWorkspace,
+  workspaceSnapshot
+} from './workspace.js'
 
 export interface SessionServiceDeps {
   store: Store
@@ -324,8 +332,12 @@ export function createSessionService(deps: SessionServiceDeps) {
     })
   }
 
-  /** Why a running session must end now, or null. */
+  /** Why a running session must end now, or null. A lapsed right to work is named before the limits. */
   async function endReason(session: SandboxSessionRow): Promise<string | null> {
+    const user = await store.getUserById(session.userId)
+    if (user === null) return 'the account no longer exists'
+    const reasons = await checkEligible(user, session.projectId)
+    if (reasons.length > 0) return reasons.join('; ')
     const limits = session.limits as Partial<SandboxPolicy>
     const t = now().getTime()
     const started = Date.parse(session.startedAt ?? session.createdAt)
@@ -334,10 +346,6 @@ export function createSessionService(deps: SessionServiceDeps) {
     const idleMinutes = limits.idleMinutes ?? deps.policy().sandbox.idleMinutes
     const active = Math.max(started, lastActivity.get(session.id) ?? started)
     if (t >= active + idleMinutes * 60_000) return `the session was idle for ${idleMinutes} minutes`
-    const user = await store.getUserById(session.userId)
-    if (user === null) return 'the account no longer exists'
-    const reasons = await checkEligible(user, session.projectId)
-    if (reasons.length > 0) return reasons.join('; ')
     return null
   }
 
@@ -368,6 +376,34 @@ export function createSessionService(deps: SessionServiceDeps) {
         log.error({ err, session: session.id }, 'reaper could not check a session')
       }
     }
+  }
+
+  /**
+   * Workspaces live as long as their project: once a project has ended and none of its sessions
+   * is live, its workspaces are deleted, and the audit records what was deleted.
+   */
+  async function wipeEndedProjects(): Promise<string[]> {
+    const today = dayIn(now(), deps.timeZone)
+    const wiped: string[] = []
+    for (const project of await store.listProjects()) {
+      if (projectState(project, today) !== 'ended') continue
+      const dir = projectWorkspaces(deps.dataDir, project.id)
+      if (!existsSync(dir)) continue
+      const live = (await store.listSandboxSessions({ states: LIVE_STATES })).filter((s) => s.projectId === project.id)
+      if (live.length > 0) continue
+      const files = readdirSync(dir).map((f) => ({ file: f, bytes: statSync(join(dir, f)).size }))
+      // recorded first: if the audit cannot be written, nothing is deleted
+      await store.appendAudit(
+        system('workspace.wipe', project.id, 'success', {
+          project: project.title,
+          endDate: project.endDate,
+          files
+        })
+      )
+      rmSync(dir, { recursive: true, force: true })
+      wiped.push(project.id)
+    }
+    return wiped
   }
 
   /**
@@ -425,6 +461,7 @@ export function createSessionService(deps: SessionServiceDeps) {
     stop,
     reap,
     reconcile,
+    wipeEndedProjects,
     /** terminal input or a cell run: what keeps a session from idling out */
     touch(id: string) {
       lastActivity.set(id, now().getTime())

@@ -52,7 +52,10 @@ export default fp<SessionsPluginOptions>(
       if (running) return
       running = (async () => {
         if (!reconciled) await reconcile()
-        if (reconciled) await sessions.reap()
+        if (reconciled) {
+          await sessions.reap()
+          await sessions.wipeEndedProjects()
+        }
       })().finally(() => {
         running = null
       })
