@@ -161,7 +161,9 @@ async function startRaw(runtime: SandboxRuntime, i: number): Promise<{ seconds: 
     {}
   )
   const t0 = performance.now()
-  const c = await driver.docker.createContainer(containerOptions({ ...spec, name: `${spec.name}-${Date.now()}` }))
+  const c = await driver.docker.createContainer(
+    containerOptions({ ...spec, name: `${spec.name}-${Date.now()}` }, driver.seccompProfile())
+  )
   await c.start()
   await firstPrompt(c.id)
   return { seconds: (performance.now() - t0) / 1000, id: c.id }

@@ -18,7 +18,9 @@ DOCKERD_LOG=/var/log/dockerd.log
 DOCKERD_PID=/var/run/docker.pid
 DOCKER_SOCK=/var/run/docker.sock
 WAIT_SECONDS="${DOCKERD_WAIT_SECONDS:-60}"
-PACKAGES=(docker.io runsc)
+# golang-github-docker-docker-dev: the engine's own default seccomp profile, which the gateway
+# tightens for sandboxes (same version as docker.io)
+PACKAGES=(docker.io runsc golang-github-docker-docker-dev)
 INSTALL_HINT="as root on Debian 12: apt-get update && apt-get install -y docker.io runsc, then register runsc in ${DAEMON_JSON} as {\"runtimes\":{\"runsc\":{\"path\":\"/usr/bin/runsc\",\"runtimeArgs\":[\"--network=none\"]}}} and start dockerd"
 
 step() { printf 'ensure-docker: %s\n' "$*"; }
@@ -58,8 +60,7 @@ RUNSC_PATH="$(command -v runsc || true)"
 command -v dockerd >/dev/null 2>&1 || die "dockerd not found after install; ${INSTALL_HINT}"
 
 # --- 2. daemon.json -----------------------------------------------------------------------------
-# Merge with a JSON-capable interpreter that every supported machine has: node (the project needs it),
-# else Debian's python3. Prints "changed" or "unchanged".
+# Merge with node (the project needs it anyway). Prints "changed" or "unchanged".
 merge_daemon_json() {
   local file="$1" runsc="$2"
   if command -v node >/dev/null 2>&1; then
@@ -77,8 +78,13 @@ if (fs.existsSync(file)) {
 if (cfg === null || typeof cfg !== 'object' || Array.isArray(cfg)) { console.error(`${file} must hold a JSON object`); process.exit(2); }
 cfg.runtimes = (cfg.runtimes && typeof cfg.runtimes === 'object') ? cfg.runtimes : {};
 const cur = cfg.runtimes.runsc && typeof cfg.runtimes.runsc === 'object' ? cfg.runtimes.runsc : {};
-const args = Array.isArray(cur.runtimeArgs) ? cur.runtimeArgs.filter((a) => !String(a).startsWith('--network')) : [];
-cfg.runtimes.runsc = { ...cur, path: cur.path || runsc, runtimeArgs: [...args, '--network=none'] };
+// --network=none: runsc refuses NetworkMode none without it. --oci-seccomp: without it runsc
+// ignores the container's seccomp profile, and user namespaces (unshare -U) work inside.
+const ours = ['--network=none', '--oci-seccomp'];
+const args = Array.isArray(cur.runtimeArgs)
+  ? cur.runtimeArgs.filter((a) => !String(a).startsWith('--network') && String(a) !== '--oci-seccomp')
+  : [];
+cfg.runtimes.runsc = { ...cur, path: cur.path || runsc, runtimeArgs: [...args, ...ours] };
 if (cfg['live-restore'] === undefined) cfg['live-restore'] = true;
 const after = JSON.stringify(cfg, null, 2) + '\n';
 const same = before !== '' && (() => { try { return JSON.stringify(JSON.parse(before)) === JSON.stringify(cfg); } catch { return false; } })();
@@ -89,38 +95,13 @@ fs.writeFileSync(`${file}.tmp`, after);
 fs.renameSync(`${file}.tmp`, file);
 console.log('changed');
 EOF
-  elif [[ -x /usr/bin/python3 ]]; then
-    /usr/bin/python3 - "$file" "$runsc" <<'EOF'
-import json, os, sys
-file, runsc = sys.argv[1:3]
-before, cfg = '', {}
-if os.path.exists(file):
-    before = open(file).read()
-    if before.strip():
-        try: cfg = json.loads(before)
-        except ValueError as e: sys.exit(f"{file} is not valid JSON: {e}")
-if not isinstance(cfg, dict): sys.exit(f"{file} must hold a JSON object")
-rt = cfg.get('runtimes') if isinstance(cfg.get('runtimes'), dict) else {}
-cur = rt.get('runsc') if isinstance(rt.get('runsc'), dict) else {}
-args = [a for a in (cur.get('runtimeArgs') or []) if not str(a).startswith('--network')]
-rt['runsc'] = {**cur, 'path': cur.get('path') or runsc, 'runtimeArgs': args + ['--network=none']}
-cfg['runtimes'] = rt
-cfg.setdefault('live-restore', True)
-if before.strip() and json.loads(before) == cfg:
-    print('unchanged'); sys.exit(0)
-os.makedirs(os.path.dirname(file), exist_ok=True)
-if before: open(file + '.bak', 'w').write(before)
-open(file + '.tmp', 'w').write(json.dumps(cfg, indent=2) + '\n')
-os.replace(file + '.tmp', file)
-print('changed')
-EOF
   else
-    die "need node or python3 to edit ${file}; install nodejs (or python3) and re-run"
+    die "need node to edit ${file}; install Node.js >= 20 and re-run"
   fi
 }
 daemon_json_state="$(merge_daemon_json "$DAEMON_JSON" "$RUNSC_PATH")" || die "could not update ${DAEMON_JSON} (fix or remove it and re-run)"
 if [[ "$daemon_json_state" == "changed" ]]; then
-  step "${DAEMON_JSON}: registered runtime runsc (--network=none), live-restore (previous file kept as ${DAEMON_JSON}.bak if there was one)"
+  step "${DAEMON_JSON}: registered runtime runsc (--network=none --oci-seccomp), live-restore (previous file kept as ${DAEMON_JSON}.bak if there was one)"
 else
   step "${DAEMON_JSON}: runtime runsc already registered"
 fi

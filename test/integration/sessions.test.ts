@@ -245,6 +245,32 @@ describe('the reaper', () => {
   })
 })
 
+describe('limits', () => {
+  it('audits a process killed for memory, and fails the session at once when the sandbox dies', async () => {
+    const { session } = await running()
+    driver.emit(session.sandboxId!, 'oom')
+    await new Promise((r) => setTimeout(r, 50))
+    const [oom] = await gw.app.store.recentAudit(1)
+    expect(oom).toMatchObject({ action: 'sandbox.limit', target: session.id, outcome: 'denied' })
+    expect(oom!.details).toMatchObject({ limit: 'memory' })
+    driver.crash(session.sandboxId!, 'the sandbox ran out of memory')
+    driver.emit(session.sandboxId!, 'died', 137)
+    await new Promise((r) => setTimeout(r, 50))
+    expect((await gw.app.store.getSandboxSession(session.id))!.state).toBe('failed')
+  })
+
+  it('audits a sandbox at its process limit once per episode', async () => {
+    const { session } = await running()
+    driver.pidsNow = 256
+    await gw.app.sessions.reap()
+    await gw.app.sessions.reap()
+    const hits = (await gw.app.store.recentAudit(10)).filter((r) => r.action === 'sandbox.limit')
+    expect(hits).toHaveLength(1)
+    expect(hits[0]!.details).toEqual({ limit: 'pids', pids: 256, max: 256 })
+    expect((await gw.app.store.getSandboxSession(session.id))!.state).toBe('running')
+  })
+})
+
 describe('a gateway restart', () => {
   it('re-adopts running sandboxes, removes orphans and fails sessions whose sandbox vanished', async () => {
     const kept = await running('researcher1')

@@ -10,7 +10,9 @@ import {
   type ExecProcess,
   SandboxGone,
   type SandboxDriver,
+  type SandboxEvent,
   type SandboxInfo,
+  type SandboxStats,
   type SandboxRuntime,
   type SandboxSpec,
   SandboxUnavailable
@@ -211,8 +213,30 @@ export class FakeDriver implements SandboxDriver {
     return Readable.from(p as unknown as AsyncIterable<Buffer>)
   }
 
-  async stats(id: string): Promise<{ memoryBytes: number; cpuPercent: number } | null> {
-    return this.sandboxes.has(id) ? { memoryBytes: 0, cpuPercent: 0 } : null
+  /** what stats() reports, settable by tests */
+  pidsNow = 1
+
+  async stats(id: string): Promise<SandboxStats | null> {
+    const s = this.sandboxes.get(id)
+    return s ? { memoryBytes: 0, cpuPercent: 0, pids: this.pidsNow, pidsLimit: s.spec.pids } : null
+  }
+
+  private readonly watchers = new Set<{ labels: Record<string, string>; onEvent: (e: SandboxEvent) => void }>()
+
+  watch(labels: Record<string, string>, onEvent: (e: SandboxEvent) => void): () => void {
+    const w = { labels, onEvent }
+    this.watchers.add(w)
+    return () => this.watchers.delete(w)
+  }
+
+  /** Delivers an engine event for a sandbox, as the engine's event stream would. */
+  emit(id: string, kind: SandboxEvent['kind'], exitCode: number | null = null): void {
+    const s = this.get(id)
+    for (const w of this.watchers) {
+      if (Object.entries(w.labels).every(([k, v]) => s.info.labels[k] === v)) {
+        w.onEvent({ sandboxId: id, labels: { ...s.info.labels }, kind, exitCode })
+      }
+    }
   }
 
   /** Removes every fake sandbox directory. */

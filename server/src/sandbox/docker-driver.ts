@@ -5,11 +5,14 @@ import {
   type ExecProcess,
   SandboxGone,
   type SandboxDriver,
+  type SandboxEvent,
   type SandboxInfo,
+  type SandboxStats,
   type SandboxRuntime,
   type SandboxSpec,
   SandboxUnavailable
 } from './driver.js'
+import { sandboxSeccompProfile } from './seccomp.js'
 
 interface EngineError {
   statusCode?: number
@@ -42,8 +45,22 @@ async function engine<T>(what: string, call: () => Promise<T>): Promise<T> {
 const tmpfsOptions = (m: SandboxSpec['tmpfs'][number]) =>
   `rw,nosuid,nodev,size=${m.sizeBytes},uid=${m.uid},gid=${m.gid},mode=${m.mode.toString(8).padStart(4, '0')}`
 
+/**
+ * Under gVisor the engine's pids limit counts the sandbox kernel's own host threads (about 50 at
+ * start and several per guest process), not the researcher's processes; the policy's number is
+ * scaled so it means roughly the same under both runtimes. A fork bomb still meets the limit.
+ */
+export const RUNSC_PIDS_FACTOR = 4
+
+/** Installed in the sandbox image (sandbox-images/tools/bin/vre-confine). */
+export const CONFINE = '/opt/vre/bin/vre-confine'
+
+export function hostPidsLimit(spec: Pick<SandboxSpec, 'pids' | 'runtime'>): number {
+  return spec.runtime === 'runsc' ? spec.pids * RUNSC_PIDS_FACTOR : spec.pids
+}
+
 /** The create options for a sandbox: the launch spec of SECURITY.md, in one place. */
-export function containerOptions(spec: SandboxSpec): Docker.ContainerCreateOptions {
+export function containerOptions(spec: SandboxSpec, seccompProfile: string): Docker.ContainerCreateOptions {
   return {
     name: spec.name,
     Image: spec.image,
@@ -59,8 +76,8 @@ export function containerOptions(spec: SandboxSpec): Docker.ContainerCreateOptio
       Privileged: false,
       CapDrop: ['ALL'],
       CapAdd: [],
-      SecurityOpt: ['no-new-privileges:true'],
-      PidsLimit: spec.pids,
+      SecurityOpt: ['no-new-privileges:true', `seccomp=${seccompProfile}`],
+      PidsLimit: hostPidsLimit(spec),
       Memory: spec.memoryBytes,
       MemorySwap: spec.memoryBytes,
       NanoCpus: Math.round(spec.cpus * 1e9),
@@ -89,6 +106,13 @@ export class DockerDriver implements SandboxDriver {
   }
 
   private runtimeCache: { at: number; runtimes: SandboxRuntime[] } | null = null
+  private seccomp: string | null = null
+
+  /** Read once; a missing base profile refuses every start rather than launching without one. */
+  seccompProfile(): string {
+    this.seccomp ??= sandboxSeccompProfile()
+    return this.seccomp
+  }
 
   async runtimes(): Promise<SandboxRuntime[]> {
     // `docker info` is slow; what runtimes the engine has changes only when it is reconfigured.
@@ -107,9 +131,10 @@ export class DockerDriver implements SandboxDriver {
           `(it has ${available.join(', ') || 'none'}); sandboxes never fall back to another runtime`
       )
     }
+    const options = containerOptions(spec, this.seccompProfile())
     let container: Docker.Container
     try {
-      container = await engine('create', () => this.docker.createContainer(containerOptions(spec)))
+      container = await engine('create', () => this.docker.createContainer(options))
     } catch (err) {
       if (err instanceof SandboxGone) {
         throw new SandboxUnavailable(
@@ -124,6 +149,7 @@ export class DockerDriver implements SandboxDriver {
       await this.stop(container.id)
       throw err
     }
+    this.runtimeOf.set(container.id, spec.runtime)
     return { id: container.id, name: spec.name, labels: spec.labels, running: true, runtime: spec.runtime }
   }
 
@@ -142,6 +168,7 @@ export class DockerDriver implements SandboxDriver {
   }
 
   async stop(id: string): Promise<void> {
+    this.runtimeOf.delete(id)
     try {
       await engine('remove', () => this.docker.getContainer(id).remove({ force: true, v: true }))
     } catch (err) {
@@ -171,12 +198,35 @@ export class DockerDriver implements SandboxDriver {
     return engine('inspect', () => this.docker.getContainer(id).inspect())
   }
 
+  private readonly runtimeOf = new Map<string, string>()
+
+  private async runtime(id: string): Promise<string> {
+    let r = this.runtimeOf.get(id)
+    if (r === undefined) {
+      r = (await this.inspect(id)).HostConfig.Runtime ?? 'runc'
+      this.runtimeOf.set(id, r)
+    }
+    return r
+  }
+
+  /**
+   * The command as the engine should start it. Under this gVisor release the engine's seccomp
+   * profile reaches only the sandbox's init, so every process not started as root goes through
+   * vre-confine, which installs a filter before running it.
+   */
+  async confined(id: string, cmd: string[], user: string | undefined): Promise<string[]> {
+    const root = user !== undefined && /^(0|root)(:|$)/.test(user)
+    if (root || (await this.runtime(id)) !== 'runsc') return cmd
+    return [CONFINE, ...cmd]
+  }
+
   async exec(id: string, options: ExecOptions): Promise<ExecProcess> {
     const container = this.docker.getContainer(id)
     const tty = options.tty ?? false
+    const cmd = await this.confined(id, options.cmd, options.user)
     const exec = await engine('exec', () =>
       container.exec({
-        Cmd: options.cmd,
+        Cmd: cmd,
         ...(options.user !== undefined ? { User: options.user } : {}),
         ...(options.workdir !== undefined ? { WorkingDir: options.workdir } : {}),
         Env: Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`),
@@ -211,7 +261,23 @@ export class DockerDriver implements SandboxDriver {
       stdout,
       stderr,
       wait: async () => {
-        await ended
+        // Under gVisor the exec stream stays open when the sandbox dies: watch the sandbox too.
+        let streamEnded = false
+        void ended.then(() => (streamEnded = true))
+        const sandboxEnded = (async () => {
+          while (!streamEnded) {
+            await new Promise((r) => setTimeout(r, 500))
+            if (!streamEnded && (await this.poll(id)) !== null) return true
+          }
+          return false
+        })()
+        if (await Promise.race([ended.then(() => false), sandboxEnded])) {
+          stream.destroy()
+          stdout.end()
+          stderr.end()
+          const info = await exec.inspect().catch(() => null)
+          return info?.ExitCode ?? 137
+        }
         // The stream can end a moment before the engine records the exit code.
         for (let delay = 1; delay < 2000; delay *= 2) {
           const info = await engine('exec inspect', () => exec.inspect())
@@ -261,22 +327,77 @@ export class DockerDriver implements SandboxDriver {
     return out
   }
 
-  async stats(id: string): Promise<{ memoryBytes: number; cpuPercent: number } | null> {
+  async stats(id: string): Promise<SandboxStats | null> {
     try {
       const s = (await engine('stats', () => this.docker.getContainer(id).stats({ stream: false }))) as {
         memory_stats: { usage?: number; stats?: Record<string, number> }
         cpu_stats: { cpu_usage: { total_usage: number }; system_cpu_usage?: number; online_cpus?: number }
         precpu_stats: { cpu_usage: { total_usage: number }; system_cpu_usage?: number }
+        pids_stats?: { current?: number; limit?: number }
       }
       const cache = s.memory_stats.stats?.inactive_file ?? s.memory_stats.stats?.cache ?? 0
       const memoryBytes = Math.max(0, (s.memory_stats.usage ?? 0) - cache)
       const cpuDelta = s.cpu_stats.cpu_usage.total_usage - s.precpu_stats.cpu_usage.total_usage
       const sysDelta = (s.cpu_stats.system_cpu_usage ?? 0) - (s.precpu_stats.system_cpu_usage ?? 0)
       const cpuPercent = sysDelta > 0 ? (cpuDelta / sysDelta) * (s.cpu_stats.online_cpus ?? 1) * 100 : 0
-      return { memoryBytes, cpuPercent }
+      return { memoryBytes, cpuPercent, pids: s.pids_stats?.current ?? 0, pidsLimit: s.pids_stats?.limit ?? null }
     } catch (err) {
       if (err instanceof SandboxGone) return null
       throw err
+    }
+  }
+
+  watch(labels: Record<string, string>, onEvent: (event: SandboxEvent) => void): () => void {
+    let stopped = false
+    let current: NodeJS.ReadableStream | null = null
+    const subscribe = async () => {
+      while (!stopped) {
+        try {
+          const stream = (await this.docker.getEvents({
+            filters: {
+              type: ['container'],
+              event: ['oom', 'die'],
+              label: Object.entries(labels).map(([k, v]) => `${k}=${v}`)
+            }
+          })) as NodeJS.ReadableStream
+          current = stream
+          let buffered = ''
+          await new Promise<void>((resolve) => {
+            stream.on('data', (chunk: Buffer) => {
+              buffered += chunk.toString('utf8')
+              let nl: number
+              while ((nl = buffered.indexOf('\n')) >= 0) {
+                const line = buffered.slice(0, nl)
+                buffered = buffered.slice(nl + 1)
+                if (line.trim() === '') continue
+                const e = JSON.parse(line) as {
+                  id: string
+                  Action: string
+                  Actor?: { Attributes?: Record<string, string> }
+                }
+                const attrs = e.Actor?.Attributes ?? {}
+                onEvent({
+                  sandboxId: e.id,
+                  labels: attrs,
+                  kind: e.Action === 'oom' ? 'oom' : 'died',
+                  exitCode: attrs.exitCode === undefined ? null : Number(attrs.exitCode)
+                })
+              }
+            })
+            stream.on('end', resolve)
+            stream.on('close', resolve)
+            stream.on('error', () => resolve())
+          })
+        } catch {
+          // the engine is away: try again shortly
+        }
+        if (!stopped) await new Promise((r) => setTimeout(r, 1000))
+      }
+    }
+    void subscribe()
+    return () => {
+      stopped = true
+      ;(current as unknown as { destroy?: () => void } | null)?.destroy?.()
     }
   }
 }

@@ -93,8 +93,28 @@ export interface SandboxDriver {
   copyIn(id: string, dir: string, tar: Readable, options?: { user?: string }): Promise<void>
   /** a tar stream of `path` inside the sandbox */
   copyOut(id: string, path: string): Promise<Readable>
-  /** memory and CPU use now, for monitoring and the benchmark */
-  stats(id: string): Promise<{ memoryBytes: number; cpuPercent: number } | null>
+  /** memory, CPU and process counts now, for monitoring, limit alerts and the benchmark */
+  stats(id: string): Promise<SandboxStats | null>
+  /**
+   * Calls `onEvent` for engine events of sandboxes carrying `labels` (a process killed for memory,
+   * a sandbox that ended) until the returned function is called.
+   */
+  watch(labels: Record<string, string>, onEvent: (event: SandboxEvent) => void): () => void
+}
+
+export interface SandboxStats {
+  memoryBytes: number
+  cpuPercent: number
+  pids: number
+  pidsLimit: number | null
+}
+
+export interface SandboxEvent {
+  sandboxId: string
+  labels: Record<string, string>
+  /** oom: the kernel killed a process for memory; died: the sandbox ended */
+  kind: 'oom' | 'died'
+  exitCode: number | null
 }
 
 /** A sandbox the driver was asked about that does not exist (any more). */

@@ -7,7 +7,7 @@ import type { RequestContext } from '../auth/auth-service.js'
 import { Errors } from '../errors.js'
 import { dayIn, projectEligibility, projectState } from '../identity/index.js'
 import type { Policy, SandboxPolicy } from '../policy/schema.js'
-import { type SandboxDriver, type SandboxSpec, SandboxUnavailable } from '../sandbox/driver.js'
+import { type SandboxDriver, type SandboxEvent, type SandboxSpec, SandboxUnavailable } from '../sandbox/driver.js'
 import type { SandboxSessionRow, SandboxSessionState, Store, UserRow } from '../store/types.js'
 import { LIVE_STATES, statesBefore } from './transitions.js'
 import {
@@ -349,6 +349,41 @@ export function createSessionService(deps: SessionServiceDeps) {
     return null
   }
 
+  const atPidsLimit = new Set<string>()
+
+  /** A limit a sandbox ran into (the sandbox itself keeps it contained): recorded once per episode. */
+  async function checkLimits(session: SandboxSessionRow): Promise<void> {
+    const stats = await driver.stats(session.sandboxId!)
+    if (stats === null || stats.pidsLimit === null) return
+    if (stats.pids >= stats.pidsLimit) {
+      if (!atPidsLimit.has(session.id)) {
+        atPidsLimit.add(session.id)
+        await store.appendAudit(
+          system('sandbox.limit', session.id, 'denied', { limit: 'pids', pids: stats.pids, max: stats.pidsLimit })
+        )
+      }
+    } else {
+      atPidsLimit.delete(session.id)
+    }
+  }
+
+  /** Engine events: a process killed for memory is audited; a sandbox that ended is reaped at once. */
+  async function onSandboxEvent(event: SandboxEvent): Promise<void> {
+    const sessionId = event.labels[LABELS.session]
+    if (sessionId === undefined) return
+    if (event.kind === 'oom') {
+      await store.appendAudit(
+        system('sandbox.limit', sessionId, 'denied', { limit: 'memory', sandbox: event.sandboxId })
+      )
+      return
+    }
+    const session = await store.getSandboxSession(sessionId)
+    if (session?.state === 'running' && !locks.has(session.id)) {
+      const ended = await driver.poll(event.sandboxId)
+      if (ended !== null) await fail(session, `the sandbox stopped unexpectedly: ${ended.reason}`)
+    }
+  }
+
   /** One pass of the reaper: ends sessions past their limits or whose right to work lapsed. */
   async function reap(): Promise<void> {
     for (const session of await store.listSandboxSessions({ states: ['starting', 'running', 'stopping'] })) {
@@ -370,6 +405,7 @@ export function createSessionService(deps: SessionServiceDeps) {
           await fail(session, `the sandbox stopped unexpectedly: ${ended.reason}`)
           continue
         }
+        await checkLimits(session)
         const reason = await endReason(session)
         if (reason !== null) await track(stop(session.id, reason, { actor: 'system', sourceIp: null }))
       } catch (err) {
@@ -462,6 +498,7 @@ export function createSessionService(deps: SessionServiceDeps) {
     reap,
     reconcile,
     wipeEndedProjects,
+    onSandboxEvent,
     /** terminal input or a cell run: what keeps a session from idling out */
     touch(id: string) {
       lastActivity.set(id, now().getTime())

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import { DockerDriver } from '../../sandbox/docker-driver.js'
 import type { SandboxDriver } from '../../sandbox/driver.js'
-import { createSessionService, type SessionService } from '../../sessions/session-service.js'
+import { createSessionService, LABELS, type SessionService } from '../../sessions/session-service.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -60,12 +60,19 @@ export default fp<SessionsPluginOptions>(
         running = null
       })
     }
+    let unwatch: (() => void) | null = null
     app.addHook('onReady', async () => {
+      unwatch = driver.watch({ [LABELS.gateway]: await app.store.gatewayId() }, (event) => {
+        sessions
+          .onSandboxEvent(event)
+          .catch((err: unknown) => app.log.error({ err }, 'could not handle a sandbox event'))
+      })
       await reconcile()
       timer = setInterval(tick, opts.reapIntervalMs ?? 15_000)
       timer.unref()
     })
     app.addHook('onClose', async () => {
+      unwatch?.()
       if (timer) clearInterval(timer)
       await running
       await sessions.settle()
