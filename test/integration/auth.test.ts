@@ -38,7 +38,8 @@ describe('sign-in', () => {
     expect(res.statusCode).toBe(200)
     const body = res.json()
     expect(body.user.username).toBe('researcher1')
-    expect(Math.round((new Date(body.expiresAt).getTime() - gw.clock.t) / 1000)).toBe(15 * 60)
+    // exp is whole seconds: the issuing second plus the policy's 15 minutes
+    expect(new Date(body.expiresAt).getTime()).toBe((Math.floor(gw.clock.t / 1000) + 15 * 60) * 1000)
     const cookie = res.cookies.find((c) => c.name === 'vre_refresh')!
     expect(cookie.httpOnly).toBe(true)
     expect(cookie.sameSite).toBe('Strict')
