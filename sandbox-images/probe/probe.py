@@ -365,6 +365,16 @@ def ptrace_checks():
     return {'attempts': {name: isolated(ptrace_attach(pid), timeout=10) for name, pid in targets.items()}, 'processes': procs}
 
 
+def io_uring_setup():
+    # io_uring_setup(entries, params): x86_64 syscall 425; a descriptor back means io_uring is open
+    params = ctypes.create_string_buffer(120)
+    fd = libc.syscall(425, 4, params)
+    res = {'ok': fd >= 0, 'errno': None if fd >= 0 else err_name(ctypes.get_errno())}
+    if fd >= 0:
+        os.close(fd)
+    return res
+
+
 # --- filesystem ---------------------------------------------------------------------------------
 
 
@@ -528,6 +538,7 @@ def main():
         'unshareR': isolated(lambda: run(['unshare', '-r', 'true'])),
     }
     result['ptrace'] = isolated(ptrace_checks, timeout=60)
+    result['ioUring'] = isolated(io_uring_setup)
     result['writes'] = {
         'workAreas': {d: isolated(lambda d=d: try_create(d)) for d in work_areas},
         'dirs': {d: isolated(lambda d=d: try_create(d)) for d in CONFIG.get('writeDirs', [])},

@@ -97,6 +97,24 @@ describe('sign-in', () => {
     expect((await loginAs('researcher1')).statusCode).toBe(200)
   })
 
+  it('holds the lockout against concurrent guesses: the right password among them is refused too', async () => {
+    const guesses = Array.from({ length: 12 }, (_, i) => loginAs('researcher1', { password: `wrong password ${i}` }))
+    const right = loginAs('researcher1')
+    const results = await Promise.all([...guesses, right])
+    expect(results.at(-1)!.statusCode).toBe(423)
+    expect(results.filter((r) => r.statusCode === 401)).toHaveLength(4)
+    expect(sessionCount().n).toBe(0)
+  })
+
+  it('locks an unknown username the same way, so a 423 does not reveal which accounts exist', async () => {
+    const codes: number[] = []
+    for (let i = 0; i < 6; i++) codes.push((await loginAs('no-such-user')).statusCode)
+    const real: number[] = []
+    for (let i = 0; i < 6; i++) real.push((await loginAs('reviewer1', { password: 'wrong password 12' })).statusCode)
+    expect(codes).toEqual([401, 401, 401, 401, 423, 423])
+    expect(real).toEqual(codes)
+  })
+
   it('limits failures per address across accounts (password spraying)', async () => {
     const ip = '198.51.100.7'
     for (let i = 0; i < 20; i++) {

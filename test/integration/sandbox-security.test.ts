@@ -113,6 +113,7 @@ interface ProbeReport {
   dns: Record<string, Outcome & { addresses: string[] }>
   mount: Record<'syscall' | 'mountCommand' | 'umountCommand', Outcome>
   unshare: Record<'user' | 'mountNamespace' | 'netNamespace' | 'pidNamespace' | 'unshareU' | 'unshareR', Outcome>
+  ioUring: Outcome
   ptrace: {
     attempts: Record<string, Outcome>
     processes: { pid: number; name: string; uid: string[] }[]
@@ -426,6 +427,10 @@ describe('sandbox isolation (SECURITY.md, Sandbox)', () => {
         expect(attempts[rootPid], `PTRACE_ATTACH to ${rootPid}: ${show(attempts[rootPid])}`).toMatchObject({
           attached: false
         })
+      })
+
+      it('cannot open an io_uring', () => {
+        expect(report.ioUring.ok, `io_uring_setup: ${show(report.ioUring)}`).toBe(false)
       })
 
       it('can write its work areas but nowhere else: not /, /etc, /usr, /opt/vre, /data, ...', () => {

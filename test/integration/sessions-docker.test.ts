@@ -45,6 +45,7 @@ describe.each(['runc', 'runsc'] as const)('sessions on the real engine (%s)', (r
   let dataDir: string
   let policyFile: string
   let gw: GatewayProcess | null = null
+  let researcherToken = ''
 
   beforeAll(() => {
     dataDir = mkdtempSync(join(tmpdir(), `vre-docker-${runtime}-`))
@@ -67,6 +68,7 @@ describe.each(['runc', 'runsc'] as const)('sessions on the real engine (%s)', (r
     const env = { VRE_POLICY_FILE: policyFile }
     gw = await startGatewayProcess('demo', dataDir, env)
     const token = await login(gw, dataDir, 'researcher1')
+    researcherToken = token
     const me = (await (
       await fetch(`${gw.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })
     ).json()) as {
@@ -137,5 +139,67 @@ describe.each(['runc', 'runsc'] as const)('sessions on the real engine (%s)', (r
     expect(ended.status).toBe(200)
     expect(((await ended.json()) as { state: string }).state).toBe('stopped')
     expect(await docker.list({ 'vre.session': id })).toEqual([])
+  })
+
+  it('contains a memory hog: the gateway keeps serving and the kill is audited', async () => {
+    // the sign-in of the test before is still good (a second one in the same 30 s would reuse its code)
+    const token = researcherToken
+    const me = (await (
+      await fetch(`${gw!.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as {
+      projects: { id: string }[]
+    }
+    const started = await fetch(`${gw!.url}/api/v1/sessions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ projectId: me.projects[0]!.id })
+    })
+    const { id } = (await started.json()) as { id: string }
+    const get = async () =>
+      (await (
+        await fetch(`${gw!.url}/api/v1/sessions/${id}`, { headers: { authorization: `Bearer ${token}` } })
+      ).json()) as {
+        state: string
+      }
+    await waitFor(get, (s) => s.state !== 'starting', 'the session to start')
+    const [box] = await docker.list({ 'vre.session': id })
+
+    // the researcher allocates far beyond the policy's 2 GiB while the gateway is asked to serve
+    const hog = runInSandbox(docker, box!.id, {
+      cmd: ['timeout', '-s', 'KILL', '60', 'python3', '-c', 'b = []\nwhile True: b.append(bytearray(64 << 20))']
+    })
+    const answered: number[] = []
+    let done = false
+    void hog.finally(() => (done = true))
+    while (!done) {
+      const t0 = performance.now()
+      const res = await fetch(`${gw!.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })
+      expect(res.status).toBe(200)
+      answered.push(performance.now() - t0)
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    const result = await hog
+    expect(result.exitCode).not.toBe(0)
+    expect(answered.length).toBeGreaterThan(0)
+
+    const db = () => new Database(join(dataDir, STORE_FILE), { readonly: true })
+    const audited = await waitFor(
+      async () => {
+        const d = db()
+        const rows = d
+          .prepare("SELECT details FROM audit_log WHERE action = 'sandbox.limit' AND target = ?")
+          .all(id) as { details: string }[]
+        d.close()
+        return rows.map((r) => JSON.parse(r.details) as { limit: string })
+      },
+      (rows) => rows.length > 0,
+      'the memory kill to be audited',
+      20_000
+    )
+    expect(audited[0]!.limit).toBe('memory')
+    // runc kills the process and the sandbox lives on; gVisor's sandbox dies whole, and the session with it
+    const final = await waitFor(get, (s) => s.state === 'running' || s.state === 'failed', 'the session state', 20_000)
+    expect(final.state).toBe(runtime === 'runc' ? 'running' : 'failed')
+    await fetch(`${gw!.url}/api/v1/sessions/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } })
   })
 })

@@ -124,6 +124,23 @@ describe('starting a session', () => {
     expect(driver.sandboxes.size).toBe(1)
   })
 
+  it('holds the quota against concurrent starts', async () => {
+    const { accessToken } = await gw.login('researcher1')
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        gw.app.inject({
+          method: 'POST',
+          url: '/api/v1/sessions',
+          headers: { authorization: `Bearer ${accessToken}` },
+          payload: { projectId }
+        })
+      )
+    )
+    expect(results.map((r) => r.statusCode).sort()).toEqual([201, 409, 409, 409, 409])
+    await gw.app.sessions.settle()
+    expect(driver.sandboxes.size).toBe(1)
+  })
+
   it('refuses when the policy runtime is missing, without falling back', async () => {
     driver.available = ['runc']
     const { res } = await startAs('researcher1')

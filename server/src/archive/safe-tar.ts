@@ -22,9 +22,13 @@ export interface TarEntrySummary {
 export interface FilterResult {
   entries: TarEntrySummary[]
   totalBytes: number
-  /** entries left out because they are not plain files or directories (drop mode only) */
+  /** entries left out because they are not plain files or directories (drop mode only): the first few */
   dropped: { name: string; type: string }[]
+  /** how many were left out in all */
+  droppedCount: number
 }
+
+const MAX_NAMED_DROPS = 100
 
 /**
  * Why an entry name is unsafe, or null. Names are relative, normalised, and never climb out:
@@ -55,7 +59,7 @@ export async function filterTar(
   options: { limits: TarLimits; unsafeEntries: 'refuse' | 'drop' }
 ): Promise<FilterResult> {
   const { limits } = options
-  const result: FilterResult = { entries: [], totalBytes: 0, dropped: [] }
+  const result: FilterResult = { entries: [], totalBytes: 0, dropped: [], droppedCount: 0 }
   const ex = extract()
   const out = output === null ? null : pack()
   const written =
@@ -80,11 +84,16 @@ export async function filterTar(
       const type = header.type
       if (type !== 'file' && type !== 'directory') {
         if (options.unsafeEntries === 'refuse') throw refuse(header.name, `type ${type}, which is never accepted`)
-        result.dropped.push({ name: header.name, type })
+        // dropped entries count against the entry cap too, and only the first few are named
+        if (result.entries.length + result.droppedCount + 1 > limits.maxEntries) {
+          throw refuse(header.name, `no room: the archive has more than ${limits.maxEntries} entries`)
+        }
+        result.droppedCount++
+        if (result.dropped.length < MAX_NAMED_DROPS) result.dropped.push({ name: header.name.slice(0, 200), type })
         entry.resume()
         continue
       }
-      if (result.entries.length + 1 > limits.maxEntries) {
+      if (result.entries.length + result.droppedCount + 1 > limits.maxEntries) {
         throw refuse(header.name, `no room: the archive has more than ${limits.maxEntries} entries`)
       }
       const size = header.size ?? 0

@@ -68,8 +68,7 @@ export function createAuthService(deps: AuthDeps) {
   ): Promise<never> {
     const p = deps.policy().auth.lockout
     const recent = await store.countLoginFailures({ username }, new Date(at.getTime() - minutes(p.windowMinutes)))
-    const lockUntil =
-      user !== null && recent + 1 >= p.maxFailedAttempts ? new Date(at.getTime() + minutes(p.lockMinutes)) : null
+    const lockUntil = recent + 1 >= p.maxFailedAttempts ? new Date(at.getTime() + minutes(p.lockMinutes)) : null
     await store.recordLoginFailure(
       { username, sourceIp: ctx.sourceIp, lockUntil },
       event(ctx, {
@@ -95,7 +94,27 @@ export function createAuthService(deps: AuthDeps) {
     throw new Errors.InvalidCredentials()
   }
 
+  const attempts = new Map<string, Promise<unknown>>()
+
+  /**
+   * Sign-in attempts for one username run one after another, so concurrent guesses can't all be
+   * checked before the first failures lock the account.
+   */
   async function login(
+    input: { username: string; password: string; totp: string },
+    ctx: RequestContext
+  ): Promise<IssuedTokens> {
+    const prev = attempts.get(input.username) ?? Promise.resolve()
+    const mine = prev.catch(() => undefined).then(() => attempt(input, ctx))
+    attempts.set(input.username, mine)
+    try {
+      return await mine
+    } finally {
+      if (attempts.get(input.username) === mine) attempts.delete(input.username)
+    }
+  }
+
+  async function attempt(
     input: { username: string; password: string; totp: string },
     ctx: RequestContext
   ): Promise<IssuedTokens> {
@@ -124,6 +143,26 @@ export function createAuthService(deps: AuthDeps) {
     }
 
     const user = await store.getUserByUsername(input.username)
+    if (user === null) {
+      // An unknown name locks like a real one, so a 423 does not tell which usernames exist.
+      const lock = auth.lockout
+      const recent = await store.countLoginFailures(
+        { username: input.username },
+        new Date(at.getTime() - minutes(lock.windowMinutes))
+      )
+      if (recent >= lock.maxFailedAttempts) {
+        await store.appendAudit(
+          event(ctx, {
+            actor: `unknown:${input.username}`,
+            action: 'auth.login',
+            target: null,
+            outcome: 'denied',
+            details: { username: input.username, reason: 'too many failures for this username' }
+          })
+        )
+        throw new Errors.AccountLocked(new Date(at.getTime() + minutes(lock.lockMinutes)).toISOString())
+      }
+    }
     if (user?.lockedUntil && new Date(user.lockedUntil) > at) {
       await store.appendAudit(
         event(ctx, {

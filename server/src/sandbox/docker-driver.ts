@@ -1,6 +1,7 @@
 import { PassThrough, type Readable } from 'node:stream'
 import Docker from 'dockerode'
 import {
+  boundedCollector,
   type ExecOptions,
   type ExecProcess,
   SandboxGone,
@@ -300,27 +301,30 @@ export class DockerDriver implements SandboxDriver {
       ...(options.user !== undefined ? { user: options.user } : {}),
       stdin: true
     })
-    const err: Buffer[] = []
+    const err = boundedCollector()
     proc.stderr.on('data', (c: Buffer) => err.push(c))
     proc.stdout.resume()
     tar.pipe(proc.stdin!)
     const code = await proc.wait()
-    if (code !== 0) throw new Error(`copying into the sandbox failed: ${Buffer.concat(err).toString('utf8').trim()}`)
+    if (code !== 0) throw new Error(`copying into the sandbox failed: ${err.text()}`)
   }
 
-  async copyOut(id: string, path: string): Promise<Readable> {
+  async copyOut(id: string, path: string, options: { exclusive?: boolean } = {}): Promise<Readable> {
     const slash = path.lastIndexOf('/')
     const parent = slash <= 0 ? '/' : path.slice(0, slash)
     const base = path.slice(slash + 1)
-    const proc = await this.exec(id, { cmd: ['tar', '-c', '-f', '-', '-C', parent, '--', base] })
+    const tar = ['tar', '-c', '-f', '-', '-C', parent, '--', base]
+    // kill(-1) reaches every process of the user but the caller itself and init.
+    const cmd = options.exclusive ? ['sh', '-c', 'kill -KILL -1 2>/dev/null; exec "$@"', 'sh', ...tar] : tar
+    const proc = await this.exec(id, { cmd })
     const out = new PassThrough()
-    const err: Buffer[] = []
+    const err = boundedCollector()
     proc.stderr.on('data', (c: Buffer) => err.push(c))
     proc.stdout.pipe(out, { end: false })
     void Promise.all([proc.wait(), new Promise((r) => proc.stdout.on('end', r))]).then(
       ([code]) => {
         if (code === 0) out.end()
-        else out.destroy(new Error(`copying out of the sandbox failed: ${Buffer.concat(err).toString('utf8').trim()}`))
+        else out.destroy(new Error(`copying out of the sandbox failed: ${err.text()}`))
       },
       (e: unknown) => out.destroy(e as Error)
     )

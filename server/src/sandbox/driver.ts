@@ -91,8 +91,12 @@ export interface SandboxDriver {
   exec(id: string, options: ExecOptions): Promise<ExecProcess>
   /** extracts a tar stream into `dir` inside the sandbox, as `user` (default the sandbox user) */
   copyIn(id: string, dir: string, tar: Readable, options?: { user?: string }): Promise<void>
-  /** a tar stream of `path` inside the sandbox */
-  copyOut(id: string, path: string): Promise<Readable>
+  /**
+   * A tar stream of `path` inside the sandbox. `exclusive` first ends every process of the
+   * sandbox user, so nothing the researcher runs can stop or tamper with the copy (used when a
+   * session ends). Treat the stream as researcher-controlled either way.
+   */
+  copyOut(id: string, path: string, options?: { exclusive?: boolean }): Promise<Readable>
   /** memory, CPU and process counts now, for monitoring, limit alerts and the benchmark */
   stats(id: string): Promise<SandboxStats | null>
   /**
@@ -125,6 +129,29 @@ export class SandboxGone extends Error {
 /** The engine cannot run what was asked (missing runtime or image, engine down): nothing was started. */
 export class SandboxUnavailable extends Error {
   override name = 'SandboxUnavailable'
+}
+
+/** Keeps the first `max` bytes of a stream, so a noisy process can't fill the gateway's memory. */
+export function boundedCollector(max = 64 * 1024): { push(c: Buffer): void; text(): string } {
+  const chunks: Buffer[] = []
+  let size = 0
+  let dropped = 0
+  return {
+    push(c: Buffer) {
+      if (size >= max) {
+        dropped += c.length
+        return
+      }
+      const part = c.subarray(0, max - size)
+      chunks.push(part)
+      size += part.length
+      dropped += c.length - part.length
+    },
+    text() {
+      const t = Buffer.concat(chunks).toString('utf8').trim()
+      return dropped > 0 ? `${t} [${dropped} more bytes not kept]` : t
+    }
+  }
 }
 
 /** Runs a short command and buffers its output (probes, small reads). Large outputs should stream. */

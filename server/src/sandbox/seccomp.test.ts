@@ -5,19 +5,19 @@ import {
   sandboxSeccompProfile,
   type SeccompProfile,
   tightenProfile,
-  TRACING_SYSCALLS
+  REMOVED_SYSCALLS
 } from './seccomp.js'
 
 const allowed = (p: SeccompProfile) =>
   new Set((p.syscalls ?? []).filter((r) => r.action === 'SCMP_ACT_ALLOW').flatMap((r) => r.names ?? []))
 
 describe('sandbox seccomp profile', () => {
-  it("takes every tracing syscall out of the engine's default and keeps everything else", () => {
+  it("takes tracing and io_uring out of the engine's default and keeps everything else", () => {
     const base = JSON.parse(readFileSync(ENGINE_DEFAULT_PROFILE, 'utf8')) as SeccompProfile
     expect(allowed(base).has('ptrace')).toBe(true)
     const tight = JSON.parse(sandboxSeccompProfile()) as SeccompProfile
-    for (const name of TRACING_SYSCALLS) expect(allowed(tight).has(name), name).toBe(false)
-    const rest = [...allowed(base)].filter((n) => !TRACING_SYSCALLS.has(n))
+    for (const name of REMOVED_SYSCALLS) expect(allowed(tight).has(name), name).toBe(false)
+    const rest = [...allowed(base)].filter((n) => !REMOVED_SYSCALLS.has(n))
     expect([...allowed(tight)].sort()).toEqual(rest.sort())
     expect(tight.defaultAction).toBe(base.defaultAction)
   })

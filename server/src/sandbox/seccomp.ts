@@ -5,16 +5,20 @@ import { SandboxUnavailable } from './driver.js'
 export const ENGINE_DEFAULT_PROFILE = '/usr/share/gocode/src/github.com/docker/docker/profiles/seccomp/default.json'
 
 /**
- * Syscalls that reach into another process. The engine's default allows ptrace to everyone on
- * kernels >= 4.8, which lets a researcher trace the sandbox's init; a sandbox needs none of them.
+ * Syscalls a sandbox never needs that the engine's default allows: those that reach into another
+ * process (ptrace is allowed to everyone on kernels >= 4.8, so a researcher could trace the
+ * sandbox's init) and io_uring, a large kernel attack surface of its own.
  */
-export const TRACING_SYSCALLS: ReadonlySet<string> = new Set([
+export const REMOVED_SYSCALLS: ReadonlySet<string> = new Set([
   'ptrace',
   'process_vm_readv',
   'process_vm_writev',
   'process_madvise',
   'kcmp',
-  'pidfd_getfd'
+  'pidfd_getfd',
+  'io_uring_setup',
+  'io_uring_enter',
+  'io_uring_register'
 ])
 
 interface SeccompRule {
@@ -29,14 +33,14 @@ export interface SeccompProfile {
   [key: string]: unknown
 }
 
-/** The engine's default profile with every tracing syscall taken out of every rule that allows something. */
+/** The engine's default profile with the removed syscalls taken out of every rule that allows something. */
 export function tightenProfile(base: SeccompProfile): SeccompProfile {
   if (base.defaultAction === 'SCMP_ACT_ALLOW') {
     throw new Error('the base seccomp profile allows by default; a deny-by-default profile is required')
   }
   const syscalls = (base.syscalls ?? []).flatMap((rule) => {
     if (rule.action !== 'SCMP_ACT_ALLOW' || rule.names === undefined) return [rule]
-    const names = rule.names.filter((n) => !TRACING_SYSCALLS.has(n))
+    const names = rule.names.filter((n) => !REMOVED_SYSCALLS.has(n))
     return names.length === 0 ? [] : [{ ...rule, names }]
   })
   return { ...base, syscalls }

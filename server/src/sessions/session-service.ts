@@ -145,7 +145,12 @@ export function createSessionService(deps: SessionServiceDeps) {
     }).reasons
   }
 
-  async function start(user: UserRow, projectId: string, ctx: RequestContext): Promise<SandboxSessionRow> {
+  /** One start at a time per user, so concurrent requests can't each see room under the quota. */
+  function start(user: UserRow, projectId: string, ctx: RequestContext): Promise<SandboxSessionRow> {
+    return locked(`user:${user.id}`, () => startUnlocked(user, projectId, ctx))
+  }
+
+  async function startUnlocked(user: UserRow, projectId: string, ctx: RequestContext): Promise<SandboxSessionRow> {
     const audit = (outcome: AuditEvent['outcome'], details: Record<string, unknown>): AuditEvent => ({
       actor: user.id,
       action: 'session.start',
@@ -300,7 +305,8 @@ export function createSessionService(deps: SessionServiceDeps) {
             system('workspace.save', session.id, 'success', {
               files: saved.entries.filter((e) => e.type === 'file').length,
               bytes: saved.totalBytes,
-              dropped: saved.dropped
+              dropped: saved.droppedCount,
+              droppedExamples: saved.dropped.slice(0, 20)
             })
           )
         } catch (err) {
@@ -396,7 +402,10 @@ export function createSessionService(deps: SessionServiceDeps) {
           continue
         }
         if (session.state === 'stopping') {
-          await track(locked(session.id, () => finishStop(session)))
+          // not awaited: one sandbox that is slow to stop must not hold up the others
+          void track(locked(session.id, () => finishStop(session))).catch((err: unknown) =>
+            log.error({ err, session: session.id }, 'finishing a stop failed')
+          )
           continue
         }
         const ended =
@@ -407,7 +416,11 @@ export function createSessionService(deps: SessionServiceDeps) {
         }
         await checkLimits(session)
         const reason = await endReason(session)
-        if (reason !== null) await track(stop(session.id, reason, { actor: 'system', sourceIp: null }))
+        if (reason !== null) {
+          void track(stop(session.id, reason, { actor: 'system', sourceIp: null })).catch((err: unknown) =>
+            log.error({ err, session: session.id }, 'ending a session failed')
+          )
+        }
       } catch (err) {
         log.error({ err, session: session.id }, 'reaper could not check a session')
       }

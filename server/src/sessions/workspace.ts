@@ -29,21 +29,35 @@ export async function saveWorkspace(
   driver: SandboxDriver,
   sandboxId: string,
   target: string,
-  maxBytes: number
+  maxBytes: number,
+  timeoutMs = 120_000
 ): Promise<FilterResult> {
   mkdirSync(dirname(target), { recursive: true, mode: 0o700 })
   const partial = `${target}.partial-${randomBytes(4).toString('hex')}`
+  let source: Readable | null = null
+  let timer: NodeJS.Timeout | undefined
   try {
-    const source = await driver.copyOut(sandboxId, WORK_DIR)
-    const result = await filterTar(source, createWriteStream(partial, { mode: 0o600 }), {
+    // exclusive: the researcher's processes end first, so none can stop or feed the copy
+    source = await driver.copyOut(sandboxId, WORK_DIR, { exclusive: true })
+    const copy = filterTar(source, createWriteStream(partial, { mode: 0o600 }), {
       limits: { maxEntries: 200_000, maxEntryBytes: maxBytes, maxTotalBytes: maxBytes },
       unsafeEntries: 'drop'
     })
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`the workspace copy took longer than ${timeoutMs / 1000} s`)),
+        timeoutMs
+      )
+    })
+    const result = await Promise.race([copy, timeout])
     renameSync(partial, target)
     return result
   } catch (err) {
+    source?.destroy()
     rmSync(partial, { force: true })
     throw err
+  } finally {
+    clearTimeout(timer)
   }
 }
 
