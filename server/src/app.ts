@@ -42,7 +42,13 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
             ...(options.logStream ? { stream: options.logStream } : {})
           },
     bodyLimit: BODY_LIMIT,
-    trustProxy: options.config.trustProxy,
+    trustProxy:
+      typeof options.config.trustProxy === 'number'
+        ? (
+            (hops: number) => (_address: string, hop: number) =>
+              hop < hops
+          )(options.config.trustProxy)
+        : options.config.trustProxy,
     ajv: {
       // Unknown fields are an error, not silently dropped; a string is not a number.
       customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false },

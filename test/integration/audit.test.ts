@@ -114,6 +114,31 @@ describe('audit log', () => {
     expect(records[3]!.target).toBe('GET /api/v1/me')
   })
 
+  it('records refused tokens one by one up to a limit per address and minute, then counts them', async () => {
+    const before = (await gw.app.store.recentAudit(1))[0]!.seq
+    for (let i = 0; i < 30; i++) {
+      const res = await gw.app.inject({
+        method: 'GET',
+        url: '/api/v1/me',
+        headers: { authorization: 'Bearer junk' },
+        remoteAddress: '203.0.113.50'
+      })
+      expect(res.statusCode).toBe(401)
+    }
+    const during = (await gw.app.store.recentAudit(50)).filter((r) => r.seq > before)
+    expect(during).toHaveLength(20)
+    gw.clock.advance(61_000)
+    await gw.app.inject({
+      method: 'GET',
+      url: '/api/v1/me',
+      headers: { authorization: 'Bearer junk' },
+      remoteAddress: '203.0.113.50'
+    })
+    const [last, summary] = await gw.app.store.recentAudit(2)
+    expect(summary!.details).toEqual({ reason: 'refused tokens not recorded one by one', count: 10 })
+    expect(last!.details).toEqual({ reason: 'its signature or claims are wrong' })
+  })
+
   it('verifies an untouched log, through the `vre audit verify` command too', async () => {
     await someActivity()
     const result = await verify()

@@ -65,6 +65,16 @@ describe('boot-time key checks', () => {
     ).resolves.toBeUndefined()
   })
 
+  it('refuses to trust every proxy, and takes a hop count or addresses', async () => {
+    await expect(boot(fresh(), { VRE_TRUST_PROXY: 'true' })).rejects.toThrow(/any client choose its own address/)
+    const { loadConfig } = await import('../../server/src/config/config.js')
+    expect(loadConfig({ dataDir: fresh() }, { VRE_TRUST_PROXY: '1' }).trustProxy).toBe(1)
+    expect(loadConfig({ dataDir: fresh() }, { VRE_TRUST_PROXY: '10.0.0.5, 10.0.0.6' }).trustProxy).toEqual([
+      '10.0.0.5',
+      '10.0.0.6'
+    ])
+  })
+
   it('refuses a policy with an unknown key or an out-of-range value, naming its path', async () => {
     const dir = fresh()
     const policy = join(dir, 'policy.yaml')

@@ -17,7 +17,12 @@ export const Config = Type.Object(
     webRoot: Type.Union([Type.String(), Type.Null()], { description: 'built web app to serve, or null' }),
     jwtSecret: Type.Optional(Type.String()),
     timeZone: Type.String({ description: 'dates of certifications and projects are days in this zone' }),
-    trustProxy: Type.Boolean(),
+    trustProxy: Type.Union(
+      [Type.Literal(false), Type.Integer({ minimum: 1, maximum: 10 }), Type.Array(Type.String())],
+      {
+        description: 'proxies whose X-Forwarded-For is believed: none, a hop count, or their addresses'
+      }
+    ),
     logLevel: Type.Union([
       Type.Literal('fatal'),
       Type.Literal('error'),
@@ -42,6 +47,24 @@ function envInt(env: NodeJS.ProcessEnv, name: string): number | undefined {
 }
 
 /**
+ * Which proxies' X-Forwarded-For to believe. "true" is refused: trusting every hop lets any client
+ * choose the address that rate limits and the audit log see.
+ */
+function parseTrustProxy(v: string | undefined): false | number | string[] {
+  if (v === undefined || v === '' || v === 'false') return false
+  if (v === 'true') {
+    throw new ConfigError(
+      'VRE_TRUST_PROXY=true would let any client choose its own address; give the number of proxy hops (e.g. 1) or their addresses (e.g. 10.0.0.5,10.0.0.6)'
+    )
+  }
+  if (/^\d+$/.test(v)) return Number(v)
+  return v
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a !== '')
+}
+
+/**
  * One configuration, read once at boot from defaults, then the environment, then explicit overrides
  * (command-line flags), and checked as a whole; a bad value stops the gateway with a sentence.
  */
@@ -55,7 +78,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     webRoot: env.VRE_WEB_ROOT || (existsSync(resolve(defaultWeb, 'index.html')) ? defaultWeb : null),
     jwtSecret: env.VRE_JWT_SECRET || undefined,
     timeZone: env.VRE_TIME_ZONE || 'Asia/Tokyo',
-    trustProxy: env.VRE_TRUST_PROXY === 'true',
+    trustProxy: parseTrustProxy(env.VRE_TRUST_PROXY),
     logLevel: env.VRE_LOG_LEVEL || 'info',
     ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined))
   }
