@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import Database from 'better-sqlite3'
@@ -37,12 +38,12 @@ async function verify() {
   }
 }
 
-async function vreAuditVerify(): Promise<{ code: number; out: string }> {
+async function vreAuditVerify(extra: string[] = []): Promise<{ code: number; out: string }> {
   const tsx = resolve(PROJECT_ROOT, 'node_modules', '.bin', 'tsx')
   try {
     const { stdout, stderr } = await run(
       tsx,
-      ['server/src/cli/index.ts', 'audit', 'verify', '--data-dir', gw.dataDir],
+      ['server/src/cli/index.ts', 'audit', 'verify', '--data-dir', gw.dataDir, ...extra],
       {
         cwd: PROJECT_ROOT
       }
@@ -199,6 +200,39 @@ describe('audit log', () => {
     const cli = await vreAuditVerify()
     expect(cli.code).toBe(1)
     expect(cli.out).toMatch(/truncated/)
+  })
+
+  it('catches a log cut back to an earlier kept checkpoint, given a head kept outside', async () => {
+    for (let i = 0; i < 300; i++) {
+      await gw.app.store.appendAudit({
+        actor: 'test',
+        action: 'bulk',
+        sourceIp: null,
+        target: null,
+        outcome: 'success'
+      })
+    }
+    const kept = join(gw.dataDir, 'kept-head.json')
+    const tsx = resolve(PROJECT_ROOT, 'node_modules', '.bin', 'tsx')
+    const { stdout } = await run(tsx, ['server/src/cli/index.ts', 'audit', 'head', '--data-dir', gw.dataDir], {
+      cwd: PROJECT_ROOT
+    })
+    writeFileSync(kept, stdout)
+    // an intruder removes everything after checkpoint 256 and puts that checkpoint back as the head
+    tamper((db) => {
+      db.prepare('DELETE FROM audit_log WHERE seq > 256').run()
+      const c = db.prepare('SELECT * FROM audit_checkpoints WHERE seq = 256').get() as Record<string, unknown>
+      db.prepare('UPDATE audit_head SET seq = ?, hash = ?, signed_at = ?, signature = ? WHERE id = 1').run(
+        c.seq,
+        c.hash,
+        c.signed_at,
+        c.signature
+      )
+    })
+    expect((await verify()).ok).toBe(true) // the store alone cannot tell
+    const cli = await vreAuditVerify(['--head', kept])
+    expect(cli.code).toBe(1)
+    expect(cli.out).toMatch(/cut back: it ends at record 256, but a head kept outside names record \d+/)
   })
 
   it('catches a forged checkpoint and records appended outside the gateway', async () => {

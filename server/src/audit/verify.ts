@@ -22,9 +22,17 @@ const broken = (records: number, firstBrokenSeq: number | null, reason: string):
 export async function verifyChain(
   records: AsyncIterable<AuditRecord> | Iterable<AuditRecord>,
   checkpoints: readonly AuditCheckpoint[],
-  publicKey: KeyObject
+  publicKey: KeyObject,
+  /**
+   * A signed head kept outside the store (by an auditor, `vre audit head`). Whoever can write the
+   * store could cut the log back to an earlier checkpoint; the log must still hold this head.
+   */
+  witness?: AuditCheckpoint
 ): Promise<VerifyResult> {
-  const sorted = [...checkpoints].sort((a, b) => a.seq - b.seq)
+  if (witness !== undefined && !checkpointSignatureValid(witness, publicKey)) {
+    return broken(0, null, 'the kept head is not signed by this audit key')
+  }
+  const sorted = [...checkpoints, ...(witness ? [witness] : [])].sort((a, b) => a.seq - b.seq)
   for (const c of sorted) {
     if (!checkpointSignatureValid(c, publicKey)) {
       return broken(0, c.seq, `the checkpoint for record ${c.seq} has an invalid signature`)
@@ -63,7 +71,14 @@ export async function verifyChain(
     }
     prev = { seq: r.seq, hash }
   }
-  const head = sorted.at(-1)
+  if (witness !== undefined && prev.seq < witness.seq) {
+    return broken(
+      count,
+      prev.seq + 1,
+      `the log was cut back: it ends at record ${prev.seq}, but a head kept outside names record ${witness.seq}`
+    )
+  }
+  const head = checkpoints.length > 0 ? [...checkpoints].sort((a, b) => a.seq - b.seq).at(-1) : undefined
   if (head === undefined) {
     return count === 0 ? { ok: true, records: 0, headSeq: 0 } : broken(count, 1, 'the signed checkpoint is missing')
   }

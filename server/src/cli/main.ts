@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { userInfo } from 'node:os'
 import { Command, InvalidArgumentError, Option } from 'commander'
+import type { AuditCheckpoint } from '../audit/checkpoint.js'
 import { verifyChain } from '../audit/verify.js'
 import { totpUri } from '../auth/totp.js'
 import { type Config, loadConfig } from '../config/config.js'
@@ -283,20 +284,44 @@ export function program(): Command {
       })
     })
 
-  cli
-    .command('audit')
-    .description('the tamper-evident audit log')
-    .command('verify')
-    .description('check the hash chain and signed checkpoints; exits 1 and names the first broken record')
+  const audit = cli.command('audit').description('the tamper-evident audit log')
+  audit
+    .command('head')
+    .description('print the signed head of the log; keep it elsewhere and pass it to verify --head later')
     .addOption(dataDirOption())
     .action(async (opts: DataDirOpts) => {
       const cfg = config(opts)
       const store = new SqliteStore({ path: join(cfg.dataDir, STORE_FILE), auditSigningKey: null })
       try {
+        const head = (await store.auditCheckpoints()).sort((a, b) => a.seq - b.seq).at(-1)
+        if (head === undefined) throw new InvalidInput('the audit log is empty')
+        console.log(JSON.stringify(head))
+      } finally {
+        store.close()
+      }
+    })
+  audit
+    .command('verify')
+    .description('check the hash chain and signed checkpoints; exits 1 and names the first broken record')
+    .option('--head <file>', 'a head printed earlier by `vre audit head`: the log must still hold it')
+    .addOption(dataDirOption())
+    .action(async (opts: DataDirOpts & { head?: string }) => {
+      const cfg = config(opts)
+      let witness: AuditCheckpoint | undefined
+      if (opts.head !== undefined) {
+        try {
+          witness = JSON.parse(readFileSync(opts.head, 'utf8')) as AuditCheckpoint
+        } catch (err) {
+          throw new InvalidInput(`cannot read the kept head ${opts.head}: ${(err as Error).message}`)
+        }
+      }
+      const store = new SqliteStore({ path: join(cfg.dataDir, STORE_FILE), auditSigningKey: null })
+      try {
         const result = await verifyChain(
           store.auditRecords(),
           await store.auditCheckpoints(),
-          loadAuditPublicKey(cfg.dataDir)
+          loadAuditPublicKey(cfg.dataDir),
+          witness
         )
         if (result.ok) {
           console.log(`audit log intact: ${result.records} records, signed head at record ${result.headSeq}`)
