@@ -116,6 +116,8 @@ describe.each(['runc', 'runsc'] as const)('sessions on the real engine (%s)', (r
     ).toBe(0)
 
     await gw.kill9()
+    // the gateway is gone for real: nothing answers on its port
+    await expect(fetch(`${gw.url}/api/v1/me`)).rejects.toThrow()
     expect((await docker.list({ 'vre.session': id }))[0]!.running).toBe(true)
 
     gw = await startGatewayProcess('serve', dataDir, env)

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createServer } from 'node:net'
-import { resolve } from 'node:path'
 import { PROJECT_ROOT } from '../../server/src/config/config.js'
 
 /** A free loopback port, found by binding port 0 and letting it go. */
@@ -31,12 +30,17 @@ export async function startGatewayProcess(
   env: NodeJS.ProcessEnv = {}
 ): Promise<GatewayProcess> {
   const port = await freePort()
-  const tsx = resolve(PROJECT_ROOT, 'node_modules', '.bin', 'tsx')
-  const child = spawn(tsx, ['server/src/cli/index.ts', command, '--data-dir', dataDir, '--port', String(port)], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, VRE_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
+  // node itself with tsx's loader, not the tsx wrapper: the wrapper runs the gateway in a child
+  // process, and a SIGKILL to the wrapper would leave the gateway running.
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'server/src/cli/index.ts', command, '--data-dir', dataDir, '--port', String(port)],
+    {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, VRE_LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe']
+    }
+  )
   let out = ''
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()))
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()))
