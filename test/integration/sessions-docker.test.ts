@@ -41,6 +41,22 @@ async function waitFor<T>(read: () => Promise<T>, done: (v: T) => boolean, what:
   }
 }
 
+/** Starts a session of the sign-in's first project through the API; `get` reads it back. */
+async function startSession(gw: GatewayProcess, token: string) {
+  const auth = { authorization: `Bearer ${token}` }
+  const me = (await (await fetch(`${gw.url}/api/v1/me`, { headers: auth })).json()) as { projects: { id: string }[] }
+  const started = await fetch(`${gw.url}/api/v1/sessions`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ projectId: me.projects[0]!.id })
+  })
+  expect(started.status).toBe(201)
+  const { id } = (await started.json()) as { id: string }
+  const get = async () =>
+    (await (await fetch(`${gw.url}/api/v1/sessions/${id}`, { headers: auth })).json()) as { state: string }
+  return { id, get }
+}
+
 describe.each(['runc', 'runsc'] as const)('sessions on the real engine (%s)', (runtime) => {
   let dataDir: string
   let policyFile: string
@@ -69,25 +85,7 @@ describe.each(['runc', 'runsc'] as const)('sessions on the real engine (%s)', (r
     gw = await startGatewayProcess('demo', dataDir, env)
     const token = await login(gw, dataDir, 'researcher1')
     researcherToken = token
-    const me = (await (
-      await fetch(`${gw.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })
-    ).json()) as {
-      projects: { id: string }[]
-    }
-    const started = await fetch(`${gw.url}/api/v1/sessions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ projectId: me.projects[0]!.id })
-    })
-    expect(started.status).toBe(201)
-    const { id } = (await started.json()) as { id: string }
-    const get = async () =>
-      (await (
-        await fetch(`${gw!.url}/api/v1/sessions/${id}`, { headers: { authorization: `Bearer ${token}` } })
-      ).json()) as {
-        state: string
-        runtime: string
-      }
+    const { id, get } = await startSession(gw, token)
     expect((await waitFor(get, (s) => s.state !== 'starting', 'the session to start')).state).toBe('running')
 
     const [box] = await docker.list({ 'vre.session': id })
@@ -146,23 +144,7 @@ describe.each(['runc', 'runsc'] as const)('sessions on the real engine (%s)', (r
   it('contains a memory hog: the gateway keeps serving and the kill is audited', async () => {
     // the sign-in of the test before is still good (a second one in the same 30 s would reuse its code)
     const token = researcherToken
-    const me = (await (
-      await fetch(`${gw!.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })
-    ).json()) as {
-      projects: { id: string }[]
-    }
-    const started = await fetch(`${gw!.url}/api/v1/sessions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ projectId: me.projects[0]!.id })
-    })
-    const { id } = (await started.json()) as { id: string }
-    const get = async () =>
-      (await (
-        await fetch(`${gw!.url}/api/v1/sessions/${id}`, { headers: { authorization: `Bearer ${token}` } })
-      ).json()) as {
-        state: string
-      }
+    const { id, get } = await startSession(gw!, token)
     await waitFor(get, (s) => s.state !== 'starting', 'the session to start')
     const [box] = await docker.list({ 'vre.session': id })
 
