@@ -41,8 +41,12 @@ async function waitFor<T>(read: () => Promise<T>, done: (v: T) => boolean, what:
   }
 }
 
-/** Starts a session of the sign-in's first project through the API; `get` reads it back. */
-async function startSession(gw: GatewayProcess, token: string) {
+/**
+ * Starts a session of the sign-in's first project through the API; `get` reads it back from
+ * whichever gateway `current` names then (the test restarts it).
+ */
+async function startSession(current: () => GatewayProcess, token: string) {
+  const gw = current()
   const auth = { authorization: `Bearer ${token}` }
   const me = (await (await fetch(`${gw.url}/api/v1/me`, { headers: auth })).json()) as { projects: { id: string }[] }
   const started = await fetch(`${gw.url}/api/v1/sessions`, {
@@ -53,7 +57,7 @@ async function startSession(gw: GatewayProcess, token: string) {
   expect(started.status).toBe(201)
   const { id } = (await started.json()) as { id: string }
   const get = async () =>
-    (await (await fetch(`${gw.url}/api/v1/sessions/${id}`, { headers: auth })).json()) as { state: string }
+    (await (await fetch(`${current().url}/api/v1/sessions/${id}`, { headers: auth })).json()) as { state: string }
   return { id, get }
 }
 
@@ -85,7 +89,7 @@ describe.each(['runc', 'runsc'] as const)('sessions on the real engine (%s)', (r
     gw = await startGatewayProcess('demo', dataDir, env)
     const token = await login(gw, dataDir, 'researcher1')
     researcherToken = token
-    const { id, get } = await startSession(gw, token)
+    const { id, get } = await startSession(() => gw!, token)
     expect((await waitFor(get, (s) => s.state !== 'starting', 'the session to start')).state).toBe('running')
 
     const [box] = await docker.list({ 'vre.session': id })
@@ -144,7 +148,7 @@ describe.each(['runc', 'runsc'] as const)('sessions on the real engine (%s)', (r
   it('contains a memory hog: the gateway keeps serving and the kill is audited', async () => {
     // the sign-in of the test before is still good (a second one in the same 30 s would reuse its code)
     const token = researcherToken
-    const { id, get } = await startSession(gw!, token)
+    const { id, get } = await startSession(() => gw!, token)
     await waitFor(get, (s) => s.state !== 'starting', 'the session to start')
     const [box] = await docker.list({ 'vre.session': id })
 
