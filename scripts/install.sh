@@ -38,8 +38,10 @@ fi
 
 # --- npm packages and build ---------------------------------------------------------------------
 if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
-  step "npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  # `npm install`, not `npm ci`: npm 11 leaves the other platforms' optional DuckDB bindings out of
+  # the lock file and then `npm ci` refuses it as out of sync. Versions still come from the lock.
+  step "npm install (from package-lock.json)"
+  npm install --no-audit --no-fund --loglevel=error
 else
   step "npm packages: up to date"
 fi
