@@ -180,6 +180,22 @@ describe('vre CLI', () => {
     })
   }
 
+  it('generates a synthetic dataset, registers it with its file, and refuses to overwrite it', async () => {
+    const made = await vre('dataset', 'generate', '--name', 'synthetic-small', '--patients', '500', '--seed', '7')
+    expect(made.code).toBe(0)
+    expect(made.out).toMatch(/generated synthetic-small: 500 patients, \d+ rows/)
+    const db = new Database(join(dataDir, STORE_FILE), { readonly: true })
+    const row = db.prepare("SELECT file FROM datasets WHERE name = 'synthetic-small'").get() as { file: string }
+    db.close()
+    expect(row.file).toBe('datasets/synthetic-small.duckdb')
+    expect(statSync(join(dataDir, row.file)).size).toBeGreaterThan(0)
+    const again = await vre('dataset', 'generate', '--name', 'synthetic-small', '--patients', '500')
+    expect(again.code).not.toBe(0)
+    expect(again.err).toMatch(/already has a file/)
+    const bad = await vre('dataset', 'generate', '--name', 'Bad Name', '--patients', '500')
+    expect(bad.err).toMatch(/lowercase letters, digits and "-"/)
+  })
+
   it('refuses to start with a weak configured signing key', async () => {
     const { code, err } = await (async () => {
       try {
