@@ -7,6 +7,7 @@ import { totpCode } from '../../server/src/auth/totp.js'
 import { CREDENTIALS_FILE, type DemoCredentials } from '../../server/src/demo/seed.js'
 import type { DockerDriver } from '../../server/src/sandbox/docker-driver.js'
 import { runInSandbox } from '../../server/src/sandbox/driver.js'
+import { WORK_DIR } from '../../server/src/sessions/workspace.js'
 import { STORE_FILE } from '../../server/src/plugins/app/store.js'
 import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process.js'
 import { requireDocker } from '../support/sandbox.js'
@@ -113,8 +114,7 @@ describe.each(['runc', 'runsc'] as const)('sessions on the real engine (%s)', (r
     expect(write.stdout).toBe('refused\nrefused\n')
     // a file in the workspace, to see the same sandbox afterwards
     expect(
-      (await runInSandbox(docker, box!.id, { cmd: ['sh', '-c', 'echo before-crash > /home/researcher/work/marker'] }))
-        .exitCode
+      (await runInSandbox(docker, box!.id, { cmd: ['sh', '-c', `echo before-crash > ${WORK_DIR}/marker`] })).exitCode
     ).toBe(0)
 
     await gw.kill9()
@@ -126,9 +126,7 @@ describe.each(['runc', 'runsc'] as const)('sessions on the real engine (%s)', (r
     expect((await get()).state).toBe('running')
     const after = await docker.list({ 'vre.session': id })
     expect(after.map((s) => s.id)).toEqual([box!.id])
-    expect((await runInSandbox(docker, box!.id, { cmd: ['cat', '/home/researcher/work/marker'] })).stdout).toBe(
-      'before-crash\n'
-    )
+    expect((await runInSandbox(docker, box!.id, { cmd: ['cat', `${WORK_DIR}/marker`] })).stdout).toBe('before-crash\n')
     const db = new Database(join(dataDir, STORE_FILE), { readonly: true })
     const adopted = db
       .prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'session.adopted' AND target = ?")

@@ -5,7 +5,7 @@ import { pack } from 'tar-stream'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { runInSandbox } from '../../server/src/sandbox/driver.js'
 import { DEMO_DATASET, DEMO_PROJECT } from '../../server/src/demo/seed.js'
-import { workspaceSnapshot } from '../../server/src/sessions/workspace.js'
+import { WORK_DIR, workspaceSnapshot } from '../../server/src/sessions/workspace.js'
 import { FakeDriver } from '../support/fake-driver.js'
 import { type TestGateway, testGateway, TestClock } from '../support/gateway.js'
 
@@ -77,8 +77,8 @@ describe('starting a session', () => {
       'not really duckdb'
     )
     const fakeBox = driver.sandboxes.get(sandbox!.id)!
-    expect(existsSync(join(fakeBox.root, 'home/researcher/work/outbox'))).toBe(true)
-    expect(existsSync(join(fakeBox.root, 'home/researcher/work/inbox'))).toBe(true)
+    expect(existsSync(join(fakeBox.root, WORK_DIR, 'outbox'))).toBe(true)
+    expect(existsSync(join(fakeBox.root, WORK_DIR, 'inbox'))).toBe(true)
     expect(fakeBox.spec.env.VRE_DATASET).toBe(`/data/${DEMO_DATASET}.duckdb`)
     expect(await actions(2)).toEqual(['session.start:success', 'session.running:success'])
   })
@@ -180,8 +180,7 @@ describe('ending a session', () => {
     expect(existsSync(workspaceSnapshot(gw.dataDir, projectId, first.session.userId))).toBe(true)
     const second = await running()
     expect(
-      (await runInSandbox(driver, second.session.sandboxId!, { cmd: ['cat', '/home/researcher/work/analysis.py'] }))
-        .stdout
+      (await runInSandbox(driver, second.session.sandboxId!, { cmd: ['cat', `${WORK_DIR}/analysis.py`] })).stdout
     ).toBe('print("hello")\n')
     expect(await actions(6)).toContain('workspace.save:success')
   })

@@ -148,6 +148,19 @@ export function createAuthService(deps: AuthDeps) {
   ): Promise<IssuedTokens> {
     const at = now()
     const auth = deps.policy().auth
+    /** A refused attempt that records no failure: the reason goes to the audit, the client gets `err`. */
+    const refuse = async (user: UserRow | null, details: Record<string, unknown>, err: Error): Promise<never> => {
+      await store.appendAudit(
+        event(ctx, {
+          actor: user?.id ?? `unknown:${input.username}`,
+          action: 'auth.login',
+          target: user?.id ?? null,
+          outcome: 'denied',
+          details: { username: input.username, ...details }
+        })
+      )
+      throw err
+    }
     const fromAddress =
       ctx.sourceIp === null
         ? 0
@@ -156,17 +169,12 @@ export function createAuthService(deps: AuthDeps) {
             new Date(at.getTime() - minutes(auth.addressLimit.windowMinutes))
           )
     if (fromAddress >= auth.addressLimit.maxFailedAttempts) {
-      await store.appendAudit(
-        event(ctx, {
-          actor: `unknown:${input.username}`,
-          action: 'auth.login',
-          target: null,
-          outcome: 'denied',
-          details: { username: input.username, reason: 'too many failures from this address' }
-        })
-      )
-      throw new Errors.RateLimited(
-        `too many failed sign-ins from this address; try again in ${auth.addressLimit.windowMinutes} minutes`
+      return refuse(
+        null,
+        { reason: 'too many failures from this address' },
+        new Errors.RateLimited(
+          `too many failed sign-ins from this address; try again in ${auth.addressLimit.windowMinutes} minutes`
+        )
       )
     }
 
@@ -179,29 +187,19 @@ export function createAuthService(deps: AuthDeps) {
         new Date(at.getTime() - minutes(lock.windowMinutes))
       )
       if (recent >= lock.maxFailedAttempts) {
-        await store.appendAudit(
-          event(ctx, {
-            actor: `unknown:${input.username}`,
-            action: 'auth.login',
-            target: null,
-            outcome: 'denied',
-            details: { username: input.username, reason: 'too many failures for this username' }
-          })
+        return refuse(
+          null,
+          { reason: 'too many failures for this username' },
+          new Errors.AccountLocked(new Date(at.getTime() + minutes(lock.lockMinutes)).toISOString())
         )
-        throw new Errors.AccountLocked(new Date(at.getTime() + minutes(lock.lockMinutes)).toISOString())
       }
     }
     if (user?.lockedUntil && new Date(user.lockedUntil) > at) {
-      await store.appendAudit(
-        event(ctx, {
-          actor: user.id,
-          action: 'auth.login',
-          target: user.id,
-          outcome: 'denied',
-          details: { username: input.username, reason: 'account locked', lockedUntil: user.lockedUntil }
-        })
+      return refuse(
+        user,
+        { reason: 'account locked', lockedUntil: user.lockedUntil },
+        new Errors.AccountLocked(user.lockedUntil)
       )
-      throw new Errors.AccountLocked(user.lockedUntil)
     }
     if (user === null) {
       await verifyAgainstDummy(input.password)
@@ -218,16 +216,11 @@ export function createAuthService(deps: AuthDeps) {
     if (step === null) return fail(input.username, user, 'wrong authenticator code', ctx, at)
     if (step <= user.totpLastStep) return fail(input.username, user, 'authenticator code already used', ctx, at)
     if (user.status !== 'active') {
-      await store.appendAudit(
-        event(ctx, {
-          actor: user.id,
-          action: 'auth.login',
-          target: user.id,
-          outcome: 'denied',
-          details: { username: user.username, reason: `account ${user.status}` }
-        })
+      return refuse(
+        user,
+        { reason: `account ${user.status}` },
+        new Errors.Forbidden(`this account is ${user.status}; contact your administrator`)
       )
-      throw new Errors.Forbidden(`this account is ${user.status}; contact your administrator`)
     }
 
     const sessionId = randomUUID()

@@ -54,6 +54,10 @@ function toUser(r: Row): UserRow {
   }
 }
 
+function toOrganization(r: Row): OrganizationRow {
+  return { id: str(r.id), name: str(r.name), createdAt: str(r.created_at) }
+}
+
 function toProject(r: Row): ProjectRow {
   return {
     id: str(r.id),
@@ -228,20 +232,16 @@ export class SqliteStore implements Store {
 
   async getOrganization(id: string): Promise<OrganizationRow | null> {
     const r = this.q('SELECT * FROM organizations WHERE id = ?').get(id) as Row | undefined
-    return r ? { id: str(r.id), name: str(r.name), createdAt: str(r.created_at) } : null
+    return r ? toOrganization(r) : null
   }
 
   async getOrganizationByName(name: string): Promise<OrganizationRow | null> {
     const r = this.q('SELECT * FROM organizations WHERE name = ?').get(name) as Row | undefined
-    return r ? { id: str(r.id), name: str(r.name), createdAt: str(r.created_at) } : null
+    return r ? toOrganization(r) : null
   }
 
   async listOrganizations(): Promise<OrganizationRow[]> {
-    return (this.q('SELECT * FROM organizations ORDER BY name').all() as Row[]).map((r) => ({
-      id: str(r.id),
-      name: str(r.name),
-      createdAt: str(r.created_at)
-    }))
+    return (this.q('SELECT * FROM organizations ORDER BY name').all() as Row[]).map(toOrganization)
   }
 
   async setCertification(cert: Omit<CertificationRow, 'id'>, audit: AuditEvent): Promise<CertificationRow> {
@@ -488,22 +488,15 @@ export class SqliteStore implements Store {
   // sign-in
 
   async countLoginFailures(by: { username?: string; sourceIp?: string }, since: Date): Promise<number> {
-    const at = since.toISOString()
-    if (by.username !== undefined) {
-      return (
-        this.q('SELECT count(*) AS n FROM login_failures WHERE username = ? AND at >= ?').get(by.username, at) as {
-          n: number
-        }
-      ).n
-    }
-    if (by.sourceIp !== undefined) {
-      return (
-        this.q('SELECT count(*) AS n FROM login_failures WHERE source_ip = ? AND at >= ?').get(by.sourceIp, at) as {
-          n: number
-        }
-      ).n
-    }
-    throw new Error('countLoginFailures needs a username or a source address')
+    const [column, value] =
+      by.username !== undefined
+        ? ['username', by.username]
+        : by.sourceIp !== undefined
+          ? ['source_ip', by.sourceIp]
+          : [null, null]
+    if (column === null) throw new Error('countLoginFailures needs a username or a source address')
+    const sql = `SELECT count(*) AS n FROM login_failures WHERE ${column} = ? AND at >= ?`
+    return (this.q(sql).get(value, since.toISOString()) as { n: number }).n
   }
 
   async recordLoginFailure(
