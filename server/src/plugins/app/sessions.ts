@@ -56,9 +56,13 @@ export default fp<SessionsPluginOptions>(
           await sessions.reap()
           await sessions.wipeEndedProjects()
         }
-      })().finally(() => {
-        running = null
-      })
+      })()
+        // a failed pass (store or engine away) is logged and tried again next tick, never left
+        // as an unhandled rejection that would take the gateway down
+        .catch((err: unknown) => app.log.error({ err }, 'reaper pass failed; will retry'))
+        .finally(() => {
+          running = null
+        })
     }
     let unwatch: (() => void) | null = null
     app.addHook('onReady', async () => {
