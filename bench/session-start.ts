@@ -127,17 +127,27 @@ async function startThroughGateway(g: Gateway): Promise<{ seconds: number; id: s
   })
   if (res.status !== 201) throw new Error(`start failed: ${res.status} ${await res.text()}`)
   const { id } = (await res.json()) as { id: string }
-  for (;;) {
-    const s = (await (
-      await fetch(`${g.url}/api/v1/sessions/${id}`, { headers: { authorization: `Bearer ${g.token}` } })
-    ).json()) as {
-      state: string
-      reason: string | null
+  // follow the session's events, as the web app does, until it leaves "starting"
+  const events = await fetch(`${g.url}/api/v1/sessions/${id}/events`, {
+    headers: { authorization: `Bearer ${g.token}` }
+  })
+  const reader = events.body!.getReader()
+  let buffered = ''
+  for (let state = 'starting'; state === 'starting';) {
+    const { value, done } = await reader.read()
+    if (done) throw new Error('the session events ended while it was starting')
+    buffered += Buffer.from(value).toString('utf8')
+    let end: number
+    while ((end = buffered.indexOf('\n\n')) >= 0) {
+      const [event, data] = buffered.slice(0, end).split('\n')
+      buffered = buffered.slice(end + 2)
+      if (event !== 'event: session') continue
+      const s = JSON.parse(data!.slice(6)) as { state: string; reason: string | null }
+      state = s.state
+      if (state !== 'starting' && state !== 'running') throw new Error(`session ${s.state}: ${s.reason}`)
     }
-    if (s.state === 'running') break
-    if (s.state !== 'starting') throw new Error(`session ${s.state}: ${s.reason}`)
-    await new Promise((r) => setTimeout(r, 5))
   }
+  await reader.cancel()
   const session = (await g.app.store.getSandboxSession(id))!
   await firstPrompt(session.sandboxId!)
   return { seconds: (performance.now() - t0) / 1000, id, sandboxId: session.sandboxId! }

@@ -37,10 +37,12 @@ function contract(name: string, driver: () => SandboxDriver, runtime: SandboxRun
     let id = ''
     const labels = { 'vre.contract': `${process.pid}-${runtime}` }
 
-    it('starts a sandbox that poll reports running and list finds by label', async () => {
-      const info = await driver().start(testSpec(runtime, 'contract', labels))
+    it('starts a sandbox that poll reports running and list finds by label, with its seed unpacked', async () => {
+      const info = await driver().start(testSpec(runtime, 'contract', labels), tarWith('seed.txt', 'seeded data'))
       id = info.id
+      await info.seeded
       expect(info.running).toBe(true)
+      expect((await runInSandbox(driver(), id, { cmd: ['cat', '/data/seed.txt'] })).stdout).toBe('seeded data')
       expect(await driver().poll(id)).toBeNull()
       const listed = await driver().list(labels)
       expect(listed.map((s) => s.id)).toEqual([id])
@@ -67,6 +69,23 @@ function contract(name: string, driver: () => SandboxDriver, runtime: SandboxRun
       await driver().copyIn(id, '/home/researcher', tarWith('work/a.txt', 'in the workspace'))
       const files = await namesIn(await driver().copyOut(id, '/home/researcher/work'))
       expect(files['work/a.txt']).toBe('in the workspace')
+    })
+
+    it("keeps the sandbox up through an exclusive copy out, which ends only the researcher's processes", async () => {
+      const files = await namesIn(await driver().copyOut(id, '/home/researcher/work', { exclusive: true }))
+      expect(files['work/a.txt']).toBe('in the workspace')
+      expect(await driver().poll(id)).toBeNull()
+      expect((await runInSandbox(driver(), id, { cmd: ['cat', '/data/seed.txt'] })).stdout).toBe('seeded data')
+    })
+
+    it('reports a seed its init cannot unpack, and stops that sandbox when asked', async () => {
+      const bad = await driver().start(
+        testSpec(runtime, 'badseed', labels),
+        Readable.from([Buffer.from('this is not a tar archive '.repeat(40))])
+      )
+      await expect(bad.seeded).rejects.toThrow()
+      await driver().stop(bad.id)
+      expect((await driver().list(labels)).map((s) => s.id)).toEqual([id])
     })
 
     it('stops idempotently, after which poll reports it gone', async () => {

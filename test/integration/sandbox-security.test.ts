@@ -4,7 +4,12 @@ import { networkInterfaces, release } from 'node:os'
 import { Readable } from 'node:stream'
 import { pack } from 'tar-stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type DockerDriver, hostPidsLimit, RUNSC_PIDS_FACTOR } from '../../server/src/sandbox/docker-driver.js'
+import {
+  type DockerDriver,
+  EXEC_USER_LABEL,
+  hostPidsLimit,
+  RUNSC_PIDS_FACTOR
+} from '../../server/src/sandbox/docker-driver.js'
 import { runInSandbox, type SandboxRuntime, type SandboxSpec } from '../../server/src/sandbox/driver.js'
 import { cleanupTestSandboxes, requireDocker, RUNTIMES, TEST_LABEL, testSpec } from '../support/sandbox.js'
 
@@ -212,8 +217,9 @@ describe('sandbox isolation (SECURITY.md, Sandbox)', () => {
     let acceptedDuringProbe = -1
 
     beforeAll(async () => {
-      const started = await driver.start(spec)
+      const started = await driver.start(spec, tarWith('seeded.txt', 'project data\n'))
       id = started.id
+      await started.seeded
       info = await driver.inspect(id)
       // A process the gateway runs as root inside the sandbox: the researcher must not be able to trace it.
       const rootProc = await driver.exec(id, { cmd: ['sleep', '600'], user: '0:0' })
@@ -303,8 +309,9 @@ describe('sandbox isolation (SECURITY.md, Sandbox)', () => {
         expect(info.HostConfig.OomKillDisable ?? false, 'OomKillDisable').toBe(false)
       })
 
-      it('runs as the unprivileged researcher, in its own pid, ipc and uts namespaces', () => {
-        expect(info.Config.User, 'User').toBe('1000:1000')
+      it('runs its init as a service account (neither root nor the researcher), execs as the researcher, in its own pid, ipc and uts namespaces', () => {
+        expect(info.Config.User, 'User').toBe('1001:1001')
+        expect(info.Config.Labels[EXEC_USER_LABEL], 'exec user').toBe('1000:1000')
         expect(info.HostConfig.PidMode ?? '', 'PidMode').toBe('')
         expect(info.HostConfig.IpcMode, 'IpcMode').toBe('private')
         expect(info.HostConfig.UTSMode ?? '', 'UTSMode').toBe('')
@@ -511,6 +518,36 @@ describe('sandbox isolation (SECURITY.md, Sandbox)', () => {
             ).toBe(true)
           }
         }
+      })
+    })
+
+    describe('the init and the data it unpacked', () => {
+      it('lets the researcher read the seeded data but not change, replace or delete it', async () => {
+        const r = await runInSandbox(driver, id, {
+          cmd: [
+            'sh',
+            '-c',
+            'cat /data/seeded.txt; echo x >> /data/seeded.txt || echo refused; rm -f /data/seeded.txt || echo refused; ' +
+              'touch /data/other || echo refused; chmod 0666 /data/seeded.txt || echo refused; cat /data/seeded.txt'
+          ]
+        })
+        expect(r.stdout).toBe('project data\nrefused\nrefused\nrefused\nrefused\nproject data\n')
+        const owner = await runInSandbox(driver, id, {
+          cmd: ['python3', '-c', 'import os; s = os.stat("/data/seeded.txt"); print(s.st_uid, oct(s.st_mode & 0o777))']
+        })
+        expect(owner.stdout).toBe('1001 0o644\n')
+      })
+
+      it('cannot be ended by the researcher: killing every process they can reach leaves the sandbox up', async () => {
+        const r = await runInSandbox(driver, id, {
+          cmd: ['sh', '-c', 'kill -KILL 1 || echo refused; kill -KILL -1; echo never']
+        })
+        // kill(-1) spares the caller itself, which then says so
+        expect(r.stdout).toBe('refused\nnever\n')
+        await new Promise((res) => setTimeout(res, 500))
+        expect(await driver.poll(id)).toBeNull()
+        const ps = await runInSandbox(driver, id, { cmd: ['ps', '-o', 'user=,args=', '-p', '1'] })
+        expect(ps.stdout).toMatch(/^vre\s+\/usr\/bin\/tini/)
       })
     })
   })

@@ -141,6 +141,24 @@ describe.each(['runc', 'runsc'] as const)('sessions on the real engine (%s)', (r
     expect(ended.status).toBe(200)
     expect(((await ended.json()) as { state: string }).state).toBe('stopped')
     expect(await docker.list({ 'vre.session': id })).toEqual([])
+
+    // the workspace was saved as the session ended, and the project's next session has it back
+    const next = await startSession(() => gw!, token)
+    expect((await waitFor(next.get, (s) => s.state !== 'starting', 'the next session to start')).state).toBe('running')
+    const [box2] = await docker.list({ 'vre.session': next.id })
+    expect(box2!.id).not.toBe(box!.id)
+    expect((await runInSandbox(docker, box2!.id, { cmd: ['cat', `${WORK_DIR}/marker`] })).stdout).toBe('before-crash\n')
+    const saved = new Database(join(dataDir, STORE_FILE), { readonly: true })
+    const save = saved
+      .prepare("SELECT outcome, details FROM audit_log WHERE action = 'workspace.save' AND target = ?")
+      .get(id) as { outcome: string; details: string }
+    saved.close()
+    expect(save.outcome).toBe('success')
+    expect((JSON.parse(save.details) as { files: number }).files).toBeGreaterThanOrEqual(1)
+    await fetch(`${gw.url}/api/v1/sessions/${next.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${token}` }
+    })
   })
 
   it('contains a memory hog: the gateway keeps serving and the kill is audited', async () => {

@@ -158,6 +158,54 @@ describe('starting a session', () => {
   })
 })
 
+/** Parses a Server-Sent Events body into its events. */
+function serverSentEvents(body: string): { event: string; data: Record<string, unknown> }[] {
+  return body
+    .split('\n\n')
+    .filter((block) => block.startsWith('event: '))
+    .map((block) => {
+      const [eventLine, dataLine] = block.split('\n')
+      return { event: eventLine!.slice(7), data: JSON.parse(dataLine!.slice(6)) as Record<string, unknown> }
+    })
+}
+
+describe('following a session', () => {
+  it('streams its state and the start steps as Server-Sent Events until it ends', async () => {
+    let release!: () => void
+    driver.holdStarts = new Promise<void>((r) => (release = r))
+    const { res, token } = await startAs('researcher1')
+    const id = res.json().id as string
+    const auth = { authorization: `Bearer ${token}` }
+    const stream = gw.app.inject({ method: 'GET', url: `/api/v1/sessions/${id}/events`, headers: auth })
+    await new Promise((r) => setTimeout(r, 50))
+    release()
+    await gw.app.sessions.settle()
+    await gw.app.inject({ method: 'DELETE', url: `/api/v1/sessions/${id}`, headers: auth })
+    const done = await stream
+    expect(done.statusCode).toBe(200)
+    expect(done.headers['content-type']).toBe('text/event-stream; charset=utf-8')
+    const events = serverSentEvents(done.body).map((e) =>
+      e.event === 'session' ? `session:${e.data.state as string}` : `progress:${e.data.step as string}`
+    )
+    expect(events.filter((e) => e !== 'progress:data')).toEqual([
+      'session:starting',
+      'progress:sandbox',
+      'progress:workspace',
+      'session:running',
+      'session:stopping',
+      'session:stopped'
+    ])
+    const data = serverSentEvents(done.body).filter((e) => e.event === 'progress' && e.data.step === 'data')
+    expect(data.at(-1)?.data).toEqual({ step: 'data', bytes: 17, totalBytes: 17 })
+  })
+
+  it('needs a sign-in', async () => {
+    const { session } = await running()
+    const res = await gw.app.inject({ method: 'GET', url: `/api/v1/sessions/${session.id}/events` })
+    expect(res.statusCode).toBe(401)
+  })
+})
+
 describe('ending a session', () => {
   it('keeps the workspace across sessions of the same project', async () => {
     const first = await running()
@@ -198,10 +246,14 @@ describe('ending a session', () => {
       { ...sys, action: 'certification.set' }
     )
     const { accessToken } = await gw.login('researcher2')
-    for (const method of ['GET', 'DELETE'] as const) {
+    for (const [method, path] of [
+      ['GET', ''],
+      ['GET', '/events'],
+      ['DELETE', '']
+    ] as const) {
       const res = await gw.app.inject({
         method,
-        url: `/api/v1/sessions/${mine.session.id}`,
+        url: `/api/v1/sessions/${mine.session.id}${path}`,
         headers: { authorization: `Bearer ${accessToken}` }
       })
       expect(res.statusCode).toBe(404)

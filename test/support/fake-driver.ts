@@ -15,7 +15,8 @@ import {
   type SandboxStats,
   type SandboxRuntime,
   type SandboxSpec,
-  SandboxUnavailable
+  SandboxUnavailable,
+  type StartedSandbox
 } from '../../server/src/sandbox/driver.js'
 
 interface FakeSandbox {
@@ -42,7 +43,11 @@ export class FakeDriver implements SandboxDriver {
     return [...this.available]
   }
 
-  async start(spec: SandboxSpec): Promise<SandboxInfo> {
+  /** while set, starts wait for it: lets a test watch a session that is still starting */
+  holdStarts: Promise<void> | null = null
+
+  async start(spec: SandboxSpec, seed?: Readable): Promise<StartedSandbox> {
+    if (this.holdStarts !== null) await this.holdStarts
     if (!this.available.includes(spec.runtime)) {
       throw new SandboxUnavailable(`the engine has no runtime ${spec.runtime}; sandboxes never fall back`)
     }
@@ -51,7 +56,9 @@ export class FakeDriver implements SandboxDriver {
     for (const m of spec.tmpfs) mkdirSync(join(root, m.path), { recursive: true })
     const info: SandboxInfo = { id, name: spec.name, labels: { ...spec.labels }, running: true, runtime: spec.runtime }
     this.sandboxes.set(id, { info, spec, root, exitCode: null, reason: null })
-    return { ...info }
+    const seeded = seed ? this.copyIn(id, spec.seedDir, seed) : Promise.resolve()
+    seeded.catch(() => undefined)
+    return { ...info, seeded }
   }
 
   private get(id: string): FakeSandbox {

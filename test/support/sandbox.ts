@@ -44,10 +44,12 @@ export function testSpec(runtime: SandboxRuntime, name: string, labels: Record<s
     memoryBytes: 512 * MiB,
     pids: 128,
     user: '1000:1000',
+    initUser: '1001:1001',
+    seedDir: '/data',
     tmpfs: [
       { path: '/home/researcher', sizeBytes: 64 * MiB, uid: 1000, gid: 1000, mode: 0o700 },
       { path: '/tmp', sizeBytes: 32 * MiB, uid: 0, gid: 0, mode: 0o1777 },
-      { path: '/data', sizeBytes: 64 * MiB, uid: 0, gid: 0, mode: 0o755 }
+      { path: '/data', sizeBytes: 64 * MiB, uid: 1001, gid: 1001, mode: 0o755 }
     ],
     env: { VRE_TEST: '1' },
     labels: { [TEST_LABEL]: String(process.pid), ...labels }

@@ -1,5 +1,6 @@
-import { PassThrough, type Readable } from 'node:stream'
+import { type Duplex, PassThrough, type Readable } from 'node:stream'
 import Docker from 'dockerode'
+import { pack } from 'tar-stream'
 import {
   boundedCollector,
   type ExecOptions,
@@ -11,7 +12,8 @@ import {
   type SandboxStats,
   type SandboxRuntime,
   type SandboxSpec,
-  SandboxUnavailable
+  SandboxUnavailable,
+  type StartedSandbox
 } from './driver.js'
 import { sandboxSeccompProfile } from './seccomp.js'
 
@@ -56,6 +58,19 @@ export const RUNSC_PIDS_FACTOR = 4
 /** Installed in the sandbox image (sandbox-images/tools/bin/vre-confine). */
 export const CONFINE = '/opt/vre/bin/vre-confine'
 
+/**
+ * The sandbox's init under tini (sandbox-images/tools/bin/vre-init): unpacks the tar on its stdin
+ * into the directory it is given, prints READY, then waits for the end of the sandbox.
+ */
+export const INIT = '/opt/vre/bin/vre-init'
+const READY = 'vre-init: ready'
+
+/**
+ * Names the researcher's uid:gid on the container: the engine's default for exec is the container's
+ * user, which is the init's service account, so every exec states its user and this is the default.
+ */
+export const EXEC_USER_LABEL = 'vre.exec-user'
+
 export function hostPidsLimit(spec: Pick<SandboxSpec, 'pids' | 'runtime'>): number {
   return spec.runtime === 'runsc' ? spec.pids * RUNSC_PIDS_FACTOR : spec.pids
 }
@@ -65,10 +80,18 @@ export function containerOptions(spec: SandboxSpec, seccompProfile: string): Doc
   return {
     name: spec.name,
     Image: spec.image,
-    User: spec.user,
+    User: spec.initUser,
+    Cmd: [INIT, spec.seedDir],
     Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
-    Labels: spec.labels,
+    Labels: { ...spec.labels, [EXEC_USER_LABEL]: spec.user },
     WorkingDir: '/home/researcher',
+    // the seed reaches the init on stdin, once; nothing else is ever attached
+    OpenStdin: true,
+    StdinOnce: true,
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: false,
     NetworkDisabled: false,
     HostConfig: {
       NetworkMode: 'none',
@@ -124,7 +147,7 @@ export class DockerDriver implements SandboxDriver {
     return runtimes
   }
 
-  async start(spec: SandboxSpec): Promise<SandboxInfo> {
+  async start(spec: SandboxSpec, seed?: Readable): Promise<StartedSandbox> {
     const available = await this.runtimes()
     if (!available.includes(spec.runtime)) {
       throw new SandboxUnavailable(
@@ -144,14 +167,74 @@ export class DockerDriver implements SandboxDriver {
       }
       throw err
     }
+    let init: Duplex
     try {
-      await engine('start', () => container.start())
+      // attached before the start, so the init's first words are not missed
+      init = (await engine('attach', () =>
+        container.attach({ stream: true, hijack: true, stdin: true, stdout: true, stderr: true })
+      )) as Duplex
     } catch (err) {
       await this.stop(container.id)
       throw err
     }
-    this.runtimeOf.set(container.id, spec.runtime)
-    return { id: container.id, name: spec.name, labels: spec.labels, running: true, runtime: spec.runtime }
+    // The seed flows from now on: what the socket holds is there the moment the init reads.
+    let markStarted!: () => void
+    let failStart!: (err: Error) => void
+    const startedUp = new Promise<void>((resolve, reject) => {
+      markStarted = resolve
+      failStart = reject
+    })
+    const seeded = this.seed(container.id, init, seed ?? emptyTar(), startedUp)
+    seeded.catch(() => undefined) // the caller awaits it; never an unhandled rejection meanwhile
+    try {
+      await engine('start', () => container.start())
+      markStarted()
+    } catch (err) {
+      failStart(err as Error)
+      await this.stop(container.id)
+      throw err
+    }
+    this.meta.set(container.id, { runtime: spec.runtime, execUser: spec.user })
+    return { id: container.id, name: spec.name, labels: spec.labels, running: true, runtime: spec.runtime, seeded }
+  }
+
+  /** Feeds the seed to the init and waits for it to say it is ready, or for the sandbox to end. */
+  private async seed(id: string, init: Duplex, seed: Readable, startedUp: Promise<void>): Promise<void> {
+    const out = new PassThrough()
+    const err = boundedCollector()
+    const errStream = new PassThrough()
+    errStream.on('data', (c: Buffer) => err.push(c))
+    this.docker.modem.demuxStream(init, out, errStream)
+    let finished = false
+    try {
+      const ready = new Promise<void>((resolve, reject) => {
+        let said = ''
+        out.on('data', (c: Buffer) => {
+          said = (said + c.toString('utf8')).slice(-256)
+          if (said.includes(READY)) resolve()
+        })
+        const ended = () => reject(new Error(`the sandbox's init did not unpack the data: ${err.text() || 'it ended'}`))
+        init.on('end', ended)
+        init.on('close', ended)
+        init.on('error', ended)
+        seed.on('error', (e: Error) => reject(new Error(`the data could not be read: ${e.message}`)))
+      })
+      // Under gVisor the attach stream can stay open when the sandbox dies: watch the sandbox too.
+      const died = (async () => {
+        await startedUp
+        while (!finished) {
+          await new Promise((r) => setTimeout(r, 500))
+          const ended = finished ? null : await this.poll(id)
+          if (ended !== null) throw new Error(`the sandbox ended while its data was unpacked: ${ended.reason}`)
+        }
+      })()
+      seed.pipe(init)
+      await Promise.race([ready, died])
+    } finally {
+      finished = true
+      seed.destroy()
+      init.destroy()
+    }
   }
 
   async poll(id: string): Promise<null | { exitCode: number | null; reason: string }> {
@@ -169,7 +252,7 @@ export class DockerDriver implements SandboxDriver {
   }
 
   async stop(id: string): Promise<void> {
-    this.runtimeOf.delete(id)
+    this.meta.delete(id)
     try {
       await engine('remove', () => this.docker.getContainer(id).remove({ force: true, v: true }))
     } catch (err) {
@@ -199,15 +282,20 @@ export class DockerDriver implements SandboxDriver {
     return engine('inspect', () => this.docker.getContainer(id).inspect())
   }
 
-  private readonly runtimeOf = new Map<string, string>()
+  private readonly meta = new Map<string, { runtime: string; execUser: string }>()
 
-  private async runtime(id: string): Promise<string> {
-    let r = this.runtimeOf.get(id)
-    if (r === undefined) {
-      r = (await this.inspect(id)).HostConfig.Runtime ?? 'runc'
-      this.runtimeOf.set(id, r)
+  /** Runtime and researcher of a sandbox, from the engine once, then remembered. */
+  private async metaOf(id: string): Promise<{ runtime: string; execUser: string }> {
+    let m = this.meta.get(id)
+    if (m === undefined) {
+      const info = await this.inspect(id)
+      const execUser = info.Config.Labels?.[EXEC_USER_LABEL]
+      // fail closed: without the label the default would be the init's account
+      if (execUser === undefined) throw new Error(`sandbox ${id} does not name its researcher user`)
+      m = { runtime: info.HostConfig.Runtime ?? 'runc', execUser }
+      this.meta.set(id, m)
     }
-    return r
+    return m
   }
 
   /**
@@ -215,20 +303,21 @@ export class DockerDriver implements SandboxDriver {
    * profile reaches only the sandbox's init, so every process not started as root goes through
    * vre-confine, which installs a filter before running it.
    */
-  async confined(id: string, cmd: string[], user: string | undefined): Promise<string[]> {
-    const root = user !== undefined && /^(0|root)(:|$)/.test(user)
-    if (root || (await this.runtime(id)) !== 'runsc') return cmd
+  async confined(id: string, cmd: string[], user: string): Promise<string[]> {
+    const root = /^(0|root)(:|$)/.test(user)
+    if (root || (await this.metaOf(id)).runtime !== 'runsc') return cmd
     return [CONFINE, ...cmd]
   }
 
   async exec(id: string, options: ExecOptions): Promise<ExecProcess> {
     const container = this.docker.getContainer(id)
     const tty = options.tty ?? false
-    const cmd = await this.confined(id, options.cmd, options.user)
+    const user = options.user ?? (await this.metaOf(id)).execUser
+    const cmd = await this.confined(id, options.cmd, user)
     const exec = await engine('exec', () =>
       container.exec({
         Cmd: cmd,
-        ...(options.user !== undefined ? { User: options.user } : {}),
+        User: user,
         ...(options.workdir !== undefined ? { WorkingDir: options.workdir } : {}),
         Env: Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`),
         AttachStdin: options.stdin ?? false,
@@ -404,4 +493,11 @@ export class DockerDriver implements SandboxDriver {
       ;(current as unknown as { destroy?: () => void } | null)?.destroy?.()
     }
   }
+}
+
+/** A tar archive with no entries: what the init gets when there is nothing to seed. */
+function emptyTar(): Readable {
+  const p = pack()
+  p.finalize()
+  return p as unknown as Readable
 }

@@ -22,8 +22,15 @@ export interface SandboxSpec {
   cpus: number
   memoryBytes: number
   pids: number
-  /** uid:gid the sandbox's processes run as */
+  /** uid:gid of the researcher: what exec and copies run as unless told otherwise */
   user: string
+  /**
+   * uid:gid of the sandbox's init, a service account that is neither root nor the researcher. It
+   * unpacks the seed into `seedDir` (its own tmpfs), so the researcher can read the seeded files
+   * but neither change them nor end the init.
+   */
+  initUser: string
+  seedDir: string
   tmpfs: TmpfsMount[]
   env: Record<string, string>
   /** labels that name gateway, session, user and project: how a restarted gateway finds its sandboxes */
@@ -38,9 +45,14 @@ export interface SandboxInfo {
   runtime: string
 }
 
+/** A sandbox just started; `seeded` settles once its init has unpacked the seed (or failed to). */
+export interface StartedSandbox extends SandboxInfo {
+  seeded: Promise<void>
+}
+
 export interface ExecOptions {
   cmd: string[]
-  /** defaults to the sandbox's unprivileged user */
+  /** defaults to the researcher (the spec's `user`) */
   user?: string
   env?: Record<string, string>
   workdir?: string
@@ -77,23 +89,28 @@ export interface RunResult {
  * - stop is idempotent; stopping something already gone succeeds.
  * - "not found" from the engine means gone: poll reports it as ended, never throws for it.
  * - a runtime the engine does not have is an error, never a silent fallback to another.
- * - the only ways in and out are exec streams and tar archives.
+ * - the only ways in and out are exec streams, the init's stdin at start, and tar archives.
  */
 export interface SandboxDriver {
   readonly kind: string
   /** runtimes the engine offers, so a policy asking for one it lacks is refused up front */
   runtimes(): Promise<SandboxRuntime[]>
-  start(spec: SandboxSpec): Promise<SandboxInfo>
+  /**
+   * Starts a sandbox. `seed`, a tar stream (the project's datasets), is handed to the sandbox's
+   * init, which unpacks it into `spec.seedDir` while the caller goes on: no exec is spent on it.
+   * The sandbox is usable once `seeded` resolves; if it rejects, the caller stops the sandbox.
+   */
+  start(spec: SandboxSpec, seed?: Readable): Promise<StartedSandbox>
   /** null while running; the exit code and a reason once ended or gone */
   poll(id: string): Promise<null | { exitCode: number | null; reason: string }>
   stop(id: string): Promise<void>
   list(labels: Record<string, string>): Promise<SandboxInfo[]>
   exec(id: string, options: ExecOptions): Promise<ExecProcess>
-  /** extracts a tar stream into `dir` inside the sandbox, as `user` (default the sandbox user) */
+  /** extracts a tar stream into `dir` inside the sandbox, as `user` (default the researcher) */
   copyIn(id: string, dir: string, tar: Readable, options?: { user?: string }): Promise<void>
   /**
    * A tar stream of `path` inside the sandbox. `exclusive` first ends every process of the
-   * sandbox user, so nothing the researcher runs can stop or tamper with the copy (used when a
+   * researcher (the init, another user, lives on), so nothing the researcher runs can stop or tamper with the copy (used when a
    * session ends). Treat the stream as researcher-controlled either way.
    */
   copyOut(id: string, path: string, options?: { exclusive?: boolean }): Promise<Readable>

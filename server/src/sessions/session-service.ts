@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { EventEmitter } from 'node:events'
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
@@ -12,7 +13,7 @@ import type { SandboxSessionRow, SandboxSessionState, Store, UserRow } from '../
 import { LIVE_STATES, statesBefore } from './transitions.js'
 import {
   DATA_DIR,
-  fileAsTar,
+  filesAsTar,
   HOME,
   projectWorkspaces,
   restoreWorkspace,
@@ -30,10 +31,19 @@ export interface SessionServiceDeps {
   log: FastifyBaseLogger
 }
 
+/** Where a starting session is: what the researcher sees instead of a blank spinner. */
+export type StartStep =
+  { step: 'sandbox' } | { step: 'data'; bytes: number; totalBytes: number } | { step: 'workspace' }
+
+/** What a subscriber to a session hears: its state changed (read it again), or a start step. */
+export type SessionChange = { kind: 'state' } | ({ kind: 'progress' } & StartStep)
+
 const MiB = 1024 * 1024
 /** A launch that has not finished in this long has failed. */
 const START_TIMEOUT_MS = 5 * 60_000
 const RESEARCHER = '1000:1000'
+/** the image's `vre` service account: runs the sandbox's init and owns the datasets in it */
+const SANDBOX_INIT = '1001:1001'
 
 /** Labels on every sandbox: the gateway that owns it, and who and what it is for. */
 export const LABELS = {
@@ -57,11 +67,13 @@ export function sandboxSpec(
     memoryBytes: p.memoryMiB * MiB,
     pids: p.pids,
     user: RESEARCHER,
+    initUser: SANDBOX_INIT,
+    seedDir: DATA_DIR,
     tmpfs: [
       { path: HOME, sizeBytes: p.workAreaMiB * MiB, uid: 1000, gid: 1000, mode: 0o700 },
       { path: '/tmp', sizeBytes: p.tmpMiB * MiB, uid: 0, gid: 0, mode: 0o1777 },
-      // root-owned: the researcher reads the datasets and cannot change them
-      { path: DATA_DIR, sizeBytes: p.dataMiB * MiB, uid: 0, gid: 0, mode: 0o755 }
+      // the init's: the researcher reads the datasets and cannot change them
+      { path: DATA_DIR, sizeBytes: p.dataMiB * MiB, uid: 1001, gid: 1001, mode: 0o755 }
     ],
     env: {
       // DuckDB takes 80% of the container's memory per process by default; the terminal shell,
@@ -88,6 +100,15 @@ export function createSessionService(deps: SessionServiceDeps) {
   const lastActivity = new Map<string, number>()
   const inFlight = new Set<Promise<unknown>>()
   const locks = new Map<string, Promise<unknown>>()
+  const changes = new EventEmitter()
+  changes.setMaxListeners(0)
+  /** the latest step of each session still starting, for subscribers who come late */
+  const steps = new Map<string, StartStep>()
+
+  function progress(id: string, step: StartStep): void {
+    steps.set(id, step)
+    changes.emit(id, { kind: 'progress', ...step } satisfies SessionChange)
+  }
 
   const track = <T>(p: Promise<T>): Promise<T> => {
     inFlight.add(p)
@@ -127,7 +148,12 @@ export function createSessionService(deps: SessionServiceDeps) {
     fields: Partial<Omit<SandboxSessionRow, 'id' | 'userId' | 'projectId' | 'state'>>,
     audit: AuditEvent
   ): Promise<boolean> {
-    return store.transitionSandboxSession(session.id, statesBefore(to), { ...fields, state: to }, audit)
+    const moved = await store.transitionSandboxSession(session.id, statesBefore(to), { ...fields, state: to }, audit)
+    if (moved) {
+      if (to !== 'starting') steps.delete(session.id)
+      changes.emit(session.id, { kind: 'state' } satisfies SessionChange)
+    }
+    return moved
   }
 
   async function checkEligible(user: UserRow, projectId: string): Promise<string[]> {
@@ -215,19 +241,26 @@ export function createSessionService(deps: SessionServiceDeps) {
       const datasets = project.datasets.filter((d) => d.file !== null)
       const env: Record<string, string> = { VRE_SESSION: session.id }
       if (datasets[0]) env.VRE_DATASET = `${DATA_DIR}/${datasets[0].name}.duckdb`
-      const info = await driver.start(sandboxSpec(session, await store.gatewayId(), p, env))
-      sandboxId = info.id
-      const id = sandboxId
-      // Datasets (as root: the researcher can read, not change them) and the workspace (as the
-      // researcher) are copied in side by side.
-      const copies = datasets.map((d) => {
-        const file = join(deps.dataDir, d.file!)
-        if (!existsSync(file)) throw new Error(`the dataset ${d.name} has no file at ${d.file}`)
-        return driver.copyIn(id, DATA_DIR, fileAsTar(file, `${d.name}.duckdb`, 0o444), { user: '0:0' })
+      for (const d of datasets) {
+        if (!existsSync(join(deps.dataDir, d.file!))) throw new Error(`the dataset ${d.name} has no file at ${d.file}`)
+      }
+      // The datasets go to the sandbox's init as it starts; the workspace is unpacked as the
+      // researcher meanwhile.
+      const files = datasets.map((d) => ({ path: join(deps.dataDir, d.file!), name: `${d.name}.duckdb`, mode: 0o444 }))
+      const totalBytes = files.reduce((n, f) => n + statSync(f.path).size, 0)
+      let reported = 0
+      const seed = filesAsTar(files, (bytes) => {
+        if (bytes === totalBytes || Date.now() - reported >= 250) {
+          reported = Date.now()
+          progress(session.id, { step: 'data', bytes, totalBytes })
+        }
       })
+      progress(session.id, { step: 'sandbox' })
+      const started = await driver.start(sandboxSpec(session, await store.gatewayId(), p, env), seed)
+      sandboxId = started.id
       const [restored] = await Promise.all([
-        restoreWorkspace(driver, id, workspaceSnapshot(deps.dataDir, session.projectId, session.userId)),
-        ...copies
+        restoreWorkspace(driver, sandboxId, workspaceSnapshot(deps.dataDir, session.projectId, session.userId)),
+        started.seeded.then(() => progress(session.id, { step: 'workspace' }))
       ])
       const startedAt = now()
       const moved = await transition(
@@ -517,6 +550,16 @@ export function createSessionService(deps: SessionServiceDeps) {
       lastActivity.set(id, now().getTime())
     },
     get: (id: string) => store.getSandboxSession(id),
+    /**
+     * Calls `listener` on each change of session `id` (and at once with the current start step,
+     * if it is starting) until the returned function is called.
+     */
+    subscribe(id: string, listener: (change: SessionChange) => void): () => void {
+      changes.on(id, listener)
+      const step = steps.get(id)
+      if (step !== undefined) listener({ kind: 'progress', ...step })
+      return () => changes.off(id, listener)
+    },
     list: (userId: string) => store.listSandboxSessions({ userId }),
     /** waits for launches and stops under way (tests, shutdown) */
     async settle(): Promise<void> {

@@ -89,16 +89,38 @@ export async function restoreWorkspace(driver: SandboxDriver, sandboxId: string,
   return exists
 }
 
-/** A one-file tar stream of `path`, named `name` inside the archive. */
-export function fileAsTar(path: string, name: string, mode: number): Readable {
+/**
+ * A tar stream of files read from the gateway's disk, each under `name` in the archive; `onBytes`
+ * hears how many bytes of the files have been read so far.
+ */
+export function filesAsTar(
+  files: { path: string; name: string; mode: number }[],
+  onBytes: (bytes: number) => void = () => undefined
+): Readable {
+  let read = 0
   const p = pack()
-  const size = statSync(path).size
-  const entry = p.entry({ name, size, mode, mtime: new Date(0) }, (err) => {
-    if (err) p.destroy(err)
-    else p.finalize()
-  })
-  const src = createReadStream(path)
-  src.on('error', (err) => p.destroy(err))
-  src.pipe(entry as unknown as NodeJS.WritableStream)
+  const next = (i: number) => {
+    const f = files[i]
+    if (f === undefined) {
+      p.finalize()
+      return
+    }
+    let size: number
+    try {
+      size = statSync(f.path).size
+    } catch (err) {
+      p.destroy(err as Error)
+      return
+    }
+    const entry = p.entry({ name: f.name, size, mode: f.mode, mtime: new Date(0) }, (err) => {
+      if (err) p.destroy(err)
+      else next(i + 1)
+    })
+    const src = createReadStream(f.path)
+    src.on('error', (err) => p.destroy(err))
+    src.on('data', (c) => onBytes((read += c.length)))
+    src.pipe(entry as unknown as NodeJS.WritableStream)
+  }
+  next(0)
   return p as unknown as Readable
 }

@@ -55,6 +55,62 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => sessionView(await own(request.params.id, request.principal!.user.id))
   )
 
+  /**
+   * The session's state as Server-Sent Events: a `session` event with the session now and after each
+   * change, `progress` events while it starts (sandbox, data with bytes, workspace). Ends once the
+   * session has stopped or failed, or when the client goes away. Read with fetch (it needs the
+   * Authorization header, which EventSource cannot send).
+   */
+  app.get('/:id/events', { schema: { params: SessionParams, response: errorResponses } }, async (request, reply) => {
+    const userId = request.principal!.user.id
+    await own(request.params.id, userId)
+    const id = request.params.id
+    reply.hijack()
+    const res = reply.raw
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      connection: 'keep-alive'
+    })
+    let closed = false
+    const send = (event: string, data: unknown) => {
+      if (!closed) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
+    }
+    // one read at a time, so events leave in the order the changes happened
+    let queue = Promise.resolve()
+    const sendSession = () => {
+      queue = queue.then(async () => {
+        const s = await app.sessions.get(id)
+        if (s === null || closed) return
+        send('session', sessionView(s))
+        if (s.state === 'stopped' || s.state === 'failed') finish()
+      })
+      queue = queue.catch((err: unknown) => {
+        request.log.error({ err }, 'session events: reading the session failed')
+        finish()
+      })
+    }
+    const heartbeat = setInterval(() => !closed && res.write(': keep-alive\n\n'), 15_000)
+    // the session as it is now goes first; changes from here on follow it in order
+    sendSession()
+    const unsubscribe = app.sessions.subscribe(id, (change) => {
+      if (change.kind === 'state') sendSession()
+      else {
+        const { kind: _, ...step } = change
+        queue = queue.then(() => send('progress', step))
+      }
+    })
+    function finish() {
+      if (closed) return
+      closed = true
+      clearInterval(heartbeat)
+      unsubscribe()
+      res.end()
+    }
+    res.on('close', finish)
+  })
+
   app.delete(
     '/:id',
     { schema: { params: SessionParams, response: { 200: SessionView, ...errorResponses } } },
