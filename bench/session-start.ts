@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { cpus, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import WebSocket from 'ws'
 import type { FastifyInstance } from 'fastify'
 import { build } from '../server/src/app.js'
 import { totpCode } from '../server/src/auth/totp.js'
@@ -148,9 +149,37 @@ async function startThroughGateway(g: Gateway): Promise<{ seconds: number; id: s
     }
   }
   await reader.cancel()
+  // then open its terminal as the browser does: a ticket, the WebSocket, the prompt
+  const ticket = (await (
+    await fetch(`${g.url}/api/v1/sessions/${id}/terminal-ticket`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${g.token}` }
+    })
+  ).json()) as { ticket: string }
+  const ws = new WebSocket(
+    `${g.url.replace('http', 'ws')}/api/v1/sessions/${id}/terminal?ticket=${ticket.ticket}&cols=120&rows=40`,
+    { origin: g.url }
+  )
+  await new Promise<void>((resolvePrompt, reject) => {
+    let seen = ''
+    const timer = setTimeout(
+      () => reject(new Error(`no prompt within 30 s: ${JSON.stringify(seen.slice(-200))}`)),
+      30_000
+    )
+    ws.on('message', (d: Buffer, binary: boolean) => {
+      if (!binary) return
+      seen += d.toString('utf8')
+      if (/researcher@vre:[^\r\n]*\$ /.test(seen)) {
+        clearTimeout(timer)
+        resolvePrompt()
+      }
+    })
+    ws.on('error', reject)
+  })
+  const seconds = (performance.now() - t0) / 1000
+  ws.close()
   const session = (await g.app.store.getSandboxSession(id))!
-  await firstPrompt(session.sandboxId!)
-  return { seconds: (performance.now() - t0) / 1000, id, sandboxId: session.sandboxId! }
+  return { seconds, id, sandboxId: session.sandboxId! }
 }
 
 async function stopThroughGateway(g: Gateway, id: string): Promise<void> {

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify'
+import websocket from '@fastify/websocket'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config/config.js'
 import cookie from './plugins/external/cookie.js'
@@ -11,9 +12,11 @@ import errorHandler from './plugins/app/error-handler.js'
 import policy from './plugins/app/policy.js'
 import sessions, { type SessionsPluginOptions } from './plugins/app/sessions.js'
 import store from './plugins/app/store.js'
+import terminals from './plugins/app/terminals.js'
 import authRoutes from './routes/api/v1/auth/index.js'
 import meRoutes from './routes/api/v1/me/index.js'
 import sessionRoutes from './routes/api/v1/sessions/index.js'
+import terminalRoutes from './routes/api/v1/sessions/terminal.js'
 
 export interface BuildOptions {
   config: Config
@@ -62,13 +65,18 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   await app.register(securityHeaders)
   await app.register(cookie)
   await app.register(rateLimit)
+  // terminal messages are keystrokes and sizes: nothing near this
+  await app.register(websocket, { options: { maxPayload: BODY_LIMIT } })
   await app.register(store)
   await app.register(policy)
   await app.register(auth)
   await app.register(sessions, options.sessions ?? {})
+  await app.register(terminals)
   await app.register(authRoutes, { prefix: '/api/v1/auth' })
   await app.register(meRoutes, { prefix: '/api/v1/me' })
   await app.register(sessionRoutes, { prefix: '/api/v1/sessions' })
+  // its own plugin: authenticated by a ticket, not the researcher hook of the session routes
+  await app.register(terminalRoutes, { prefix: '/api/v1/sessions' })
   await app.register(webApp)
   return app
 }

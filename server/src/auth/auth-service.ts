@@ -405,6 +405,19 @@ export function createAuthService(deps: AuthDeps) {
     return { user, claims }
   }
 
+  /**
+   * Why sign-in `sid` of `userId` no longer lets anyone in (revoked, expired, account not active),
+   * or null while it does: for connections that outlive the token that opened them.
+   */
+  async function signInLapsed(sid: string, userId: string): Promise<string | null> {
+    const found = await store.getAuthSessionWithUser(sid)
+    if (found === null || found.session.userId !== userId) return 'the sign-in is unknown'
+    if (found.session.revokedAt !== null) return `the sign-in was revoked (${found.session.revokeReason ?? 'revoked'})`
+    if (Date.parse(found.session.expiresAt) <= now().getTime()) return 'the sign-in expired'
+    if (found.user.status !== 'active') return `the account is ${found.user.status}`
+    return null
+  }
+
   async function userView(user: UserRow): Promise<UserView> {
     const today = dayIn(now(), deps.timeZone)
     let organization: UserView['organization'] = null
@@ -429,7 +442,7 @@ export function createAuthService(deps: AuthDeps) {
     }
   }
 
-  return { login, refresh, logout, authenticate, userView }
+  return { login, refresh, logout, authenticate, signInLapsed, userView }
 }
 
 export type AuthService = ReturnType<typeof createAuthService>

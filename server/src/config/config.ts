@@ -23,6 +23,10 @@ export const Config = Type.Object(
         description: 'proxies whose X-Forwarded-For is believed: none, a hop count, or their addresses'
       }
     ),
+    allowedOrigins: Type.Array(Type.String({ pattern: '^https?://[^/]+$' }), {
+      description:
+        "origins (scheme://host[:port]) whose pages may open terminal WebSockets, besides the gateway's own (VRE_ALLOWED_ORIGINS)"
+    }),
     logLevel: Type.Union([
       Type.Literal('fatal'),
       Type.Literal('error'),
@@ -79,6 +83,10 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     jwtSecret: env.VRE_JWT_SECRET || undefined,
     timeZone: env.VRE_TIME_ZONE || 'Asia/Tokyo',
     trustProxy: parseTrustProxy(env.VRE_TRUST_PROXY),
+    allowedOrigins: (env.VRE_ALLOWED_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter((o) => o !== ''),
     logLevel: env.VRE_LOG_LEVEL || 'info',
     ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined))
   }

@@ -28,3 +28,10 @@ export type SessionView = Static<typeof SessionView>
 export const StartSessionBody = Type.Object({ projectId: Id }, { additionalProperties: false })
 
 export const SessionParams = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false })
+
+export const TerminalTicketView = Type.Object({
+  /** for GET /api/v1/sessions/:id/terminal?ticket=; single use */
+  ticket: Type.String(),
+  expiresAt: IsoDateTime
+})
+export type TerminalTicketView = Static<typeof TerminalTicketView>

@@ -35,8 +35,17 @@ export interface SessionServiceDeps {
 export type StartStep =
   { step: 'sandbox' } | { step: 'data'; bytes: number; totalBytes: number } | { step: 'workspace' }
 
-/** What a subscriber to a session hears: its state changed (read it again), or a start step. */
-export type SessionChange = { kind: 'state' } | ({ kind: 'progress' } & StartStep)
+/**
+ * What a subscriber to a session hears: its state changed (read it again for the rest), its
+ * sandbox is up (still starting: data and workspace are on their way), or a start step.
+ */
+export type SessionChange =
+  | { kind: 'state'; state: SandboxSessionState }
+  | { kind: 'sandbox'; sandboxId: string }
+  | ({ kind: 'progress' } & StartStep)
+
+/** Every session's changes, with the session's id. */
+export const ANY_SESSION = Symbol('any session')
 
 const MiB = 1024 * 1024
 /** A launch that has not finished in this long has failed. */
@@ -105,9 +114,14 @@ export function createSessionService(deps: SessionServiceDeps) {
   /** the latest step of each session still starting, for subscribers who come late */
   const steps = new Map<string, StartStep>()
 
+  function emit(id: string, change: SessionChange): void {
+    changes.emit(id, change)
+    changes.emit(ANY_SESSION, id, change)
+  }
+
   function progress(id: string, step: StartStep): void {
     steps.set(id, step)
-    changes.emit(id, { kind: 'progress', ...step } satisfies SessionChange)
+    emit(id, { kind: 'progress', ...step })
   }
 
   const track = <T>(p: Promise<T>): Promise<T> => {
@@ -151,7 +165,7 @@ export function createSessionService(deps: SessionServiceDeps) {
     const moved = await store.transitionSandboxSession(session.id, statesBefore(to), { ...fields, state: to }, audit)
     if (moved) {
       if (to !== 'starting') steps.delete(session.id)
-      changes.emit(session.id, { kind: 'state' } satisfies SessionChange)
+      emit(session.id, { kind: 'state', state: to })
     }
     return moved
   }
@@ -258,6 +272,7 @@ export function createSessionService(deps: SessionServiceDeps) {
       progress(session.id, { step: 'sandbox' })
       const started = await driver.start(sandboxSpec(session, await store.gatewayId(), p, env), seed)
       sandboxId = started.id
+      emit(session.id, { kind: 'sandbox', sandboxId })
       const [restored] = await Promise.all([
         restoreWorkspace(driver, sandboxId, workspaceSnapshot(deps.dataDir, session.projectId, session.userId)),
         started.seeded.then(() => progress(session.id, { step: 'workspace' }))
@@ -559,6 +574,11 @@ export function createSessionService(deps: SessionServiceDeps) {
       const step = steps.get(id)
       if (step !== undefined) listener({ kind: 'progress', ...step })
       return () => changes.off(id, listener)
+    },
+    /** Calls `listener` on every change of any session until the returned function is called. */
+    subscribeAll(listener: (id: string, change: SessionChange) => void): () => void {
+      changes.on(ANY_SESSION, listener)
+      return () => changes.off(ANY_SESSION, listener)
     },
     list: (userId: string) => store.listSandboxSessions({ userId }),
     /** waits for launches and stops under way (tests, shutdown) */

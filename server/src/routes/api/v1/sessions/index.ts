@@ -4,7 +4,7 @@ import { Errors } from '../../../../errors.js'
 import { requestContext } from '../../../../plugins/app/auth.js'
 import type { SandboxPolicy } from '../../../../policy/schema.js'
 import { errorResponses } from '../../../../schemas/common.js'
-import { SessionParams, SessionView, StartSessionBody } from '../../../../schemas/sessions.js'
+import { SessionParams, SessionView, StartSessionBody, TerminalTicketView } from '../../../../schemas/sessions.js'
 import type { SandboxSessionRow } from '../../../../store/types.js'
 
 export function sessionView(s: SandboxSessionRow): SessionView {
@@ -110,6 +110,21 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     }
     res.on('close', finish)
   })
+
+  /** A single-use ticket, good for 60 s, to open this session's terminal WebSocket. */
+  app.post(
+    '/:id/terminal-ticket',
+    { schema: { params: SessionParams, response: { 201: TerminalTicketView, ...errorResponses } } },
+    async (request, reply) => {
+      const { user, claims } = request.principal!
+      const s = await own(request.params.id, user.id)
+      if (s.state !== 'running') {
+        throw new Errors.Conflict(`The session is ${s.state}; a terminal needs a running session.`)
+      }
+      const t = app.terminalTickets.issue({ userId: user.id, signInId: claims.sid, sessionId: s.id })
+      return reply.status(201).send({ ticket: t.ticket, expiresAt: t.expiresAt.toISOString() })
+    }
+  )
 
   app.delete(
     '/:id',

@@ -1,0 +1,184 @@
+import { PassThrough, type Readable } from 'node:stream'
+import type { FastifyBaseLogger } from 'fastify'
+import type { ExecProcess, SandboxDriver } from '../sandbox/driver.js'
+import { Recording, recordingFile } from './recording.js'
+
+/** The researcher's shell: a login bash on a TTY, started through the engine's exec. */
+export const SHELL = ['bash', '-l']
+
+export interface TerminalSize {
+  cols: number
+  rows: number
+}
+
+/** One terminal connection: the browser's view of the session's shell. */
+export interface Terminal {
+  /** what the shell shows: first what it showed recently (so a reconnect sees the screen), then live */
+  output: Readable
+  write(data: string): void
+  resize(size: TerminalSize): Promise<void>
+  /** ends this connection; the shell lives on for the next one */
+  close(): void
+  /** settles when this connection ends: closed, replaced by a newer one, or the shell exited */
+  ended: Promise<string>
+}
+
+interface Shell {
+  proc: ExecProcess
+  /** the most recent output, replayed to a new connection */
+  recent: Buffer[]
+  recentBytes: number
+  alive: boolean
+  /** the connection attached now, if any */
+  attached: { output: PassThrough; detach: (why: string) => void } | null
+}
+
+interface SessionTerminals {
+  sandboxId: string
+  shell: Promise<Shell> | null
+  recording: Recording | null
+}
+
+export interface TerminalServiceDeps {
+  driver: SandboxDriver
+  dataDir: string
+  now: () => number
+  log: FastifyBaseLogger
+}
+
+/** Replayed on (re)connection: a few screens of a busy terminal. */
+const RECENT_LIMIT = 256 * 1024
+
+/**
+ * The shells of live sessions. Each session has one shell, started while its sandbox is still
+ * being filled so the prompt is waiting when the browser connects. A connection attaches to it;
+ * when the connection drops, the shell keeps running (its output kept, the most recent part
+ * replayed to the next connection), and a new connection takes over from an old one.
+ *
+ * Why not tmux in the sandbox: under gVisor a tmux client stops reading its keyboard while its
+ * pane floods the screen, so Ctrl-C could not stop a runaway `cat` (measured); a shell on the exec
+ * TTY gets Ctrl-C from the line discipline itself, at once.
+ */
+export function createTerminalService(deps: TerminalServiceDeps) {
+  const { driver, log } = deps
+  const sessions = new Map<string, SessionTerminals>()
+
+  const entry = (sessionId: string, sandboxId: string): SessionTerminals => {
+    let s = sessions.get(sessionId)
+    if (s === undefined || s.sandboxId !== sandboxId) {
+      s = { sandboxId, shell: null, recording: null }
+      sessions.set(sessionId, s)
+    }
+    return s
+  }
+
+  async function startShell(s: SessionTerminals, sessionId: string): Promise<Shell> {
+    const proc = await driver.exec(s.sandboxId, {
+      cmd: SHELL,
+      tty: true,
+      stdin: true,
+      env: { TERM: 'xterm-256color', COLORTERM: 'truecolor' }
+    })
+    const shell: Shell = { proc, recent: [], recentBytes: 0, alive: true, attached: null }
+    proc.stdout.on('data', (c: Buffer) => {
+      s.recording?.output(c)
+      shell.recent.push(c)
+      shell.recentBytes += c.length
+      while (shell.recentBytes > RECENT_LIMIT && shell.recent.length > 1)
+        shell.recentBytes -= shell.recent.shift()!.length
+      const a = shell.attached
+      // the browser is behind: stop reading the sandbox until it catches up
+      if (a !== null && !a.output.write(c)) proc.stdout.pause()
+    })
+    void proc
+      .wait()
+      .then(
+        () => undefined,
+        () => undefined
+      )
+      .then(() => {
+        shell.alive = false
+        shell.attached?.detach('the shell ended')
+        if (sessions.get(sessionId) === s && s.shell !== null) s.shell = null
+      })
+    return shell
+  }
+
+  const shellOf = (s: SessionTerminals, sessionId: string): Promise<Shell> => {
+    s.shell ??= startShell(s, sessionId).catch((err: unknown) => {
+      s.shell = null
+      throw err
+    })
+    return s.shell
+  }
+
+  /** Starts the session's shell now, so its prompt is waiting when the researcher connects. */
+  function prepare(sessionId: string, sandboxId: string): void {
+    shellOf(entry(sessionId, sandboxId), sessionId).catch((err: unknown) =>
+      log.warn({ err, session: sessionId }, 'could not prepare the shell; the first connection starts one')
+    )
+  }
+
+  async function open(sessionId: string, sandboxId: string, size: TerminalSize): Promise<Terminal> {
+    const s = entry(sessionId, sandboxId)
+    s.recording ??= new Recording(recordingFile(deps.dataDir, sessionId), size, deps.now)
+    const recording = s.recording
+    let shell = await shellOf(s, sessionId)
+    if (!shell.alive) {
+      s.shell = null
+      shell = await shellOf(s, sessionId)
+    }
+    shell.attached?.detach('the terminal was opened in another window')
+
+    const output = new PassThrough({ highWaterMark: 64 * 1024 })
+    let resolveEnded!: (why: string) => void
+    const ended = new Promise<string>((r) => (resolveEnded = r))
+    let closed = false
+    const detach = (why: string) => {
+      if (closed) return
+      closed = true
+      if (shell.attached?.output === output) shell.attached = null
+      output.end()
+      shell.proc.stdout.resume() // nobody is behind any more
+      resolveEnded(why)
+    }
+    output.on('drain', () => shell.proc.stdout.resume())
+    for (const c of shell.recent) output.write(c)
+    shell.attached = { output, detach }
+    const proc = shell.proc
+    const terminal: Terminal = {
+      output,
+      write(data) {
+        if (closed) return
+        recording.input(data)
+        proc.stdin!.write(data)
+      },
+      async resize({ cols, rows }) {
+        if (closed) return
+        recording.resize(cols, rows)
+        await proc.resize(cols, rows)
+      },
+      close: () => detach('closed'),
+      ended
+    }
+    await terminal.resize(size)
+    return terminal
+  }
+
+  /** The session has ended: its connections close, its shell goes with the sandbox, its recording is closed. */
+  async function end(sessionId: string): Promise<void> {
+    const s = sessions.get(sessionId)
+    if (s === undefined) return
+    sessions.delete(sessionId)
+    const shell = await s.shell?.catch(() => null)
+    if (shell) {
+      shell.attached?.detach('the session ended')
+      ;(shell.proc.stdin as unknown as { destroy?: () => void } | null)?.destroy?.()
+    }
+    await s.recording?.close()
+  }
+
+  return { prepare, open, end }
+}
+
+export type TerminalService = ReturnType<typeof createTerminalService>
