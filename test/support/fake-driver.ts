@@ -1,5 +1,15 @@
 import { randomUUID } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, normalize, relative } from 'node:path'
 import { PassThrough, Readable } from 'node:stream'
@@ -20,6 +30,7 @@ import {
 } from '../../server/src/sandbox/driver.js'
 
 interface FakeSandbox {
+  seeded: Promise<void>
   info: SandboxInfo
   spec: SandboxSpec
   root: string
@@ -55,9 +66,11 @@ export class FakeDriver implements SandboxDriver {
     const root = join(this.base, id)
     for (const m of spec.tmpfs) mkdirSync(join(root, m.path), { recursive: true })
     const info: SandboxInfo = { id, name: spec.name, labels: { ...spec.labels }, running: true, runtime: spec.runtime }
-    this.sandboxes.set(id, { info, spec, root, exitCode: null, reason: null })
+    const box: FakeSandbox = { info, spec, root, exitCode: null, reason: null, seeded: Promise.resolve() }
+    this.sandboxes.set(id, box)
     const seeded = seed ? this.copyIn(id, spec.seedDir, seed) : Promise.resolve()
     seeded.catch(() => undefined)
+    box.seeded = seeded
     return { ...info, seeded }
   }
 
@@ -125,6 +138,7 @@ export class FakeDriver implements SandboxDriver {
       ? new Promise<void>((resolve) => {
           stdin.on('data', (c: Buffer) => input.push(c))
           stdin.on('end', resolve)
+          stdin.on('close', resolve)
         })
       : Promise.resolve()
     const [cmd, ...args] = options.cmd
@@ -153,6 +167,32 @@ export class FakeDriver implements SandboxDriver {
             stderr.write(`cat: ${args[0]}: No such file or directory\n`)
             return 1
           }
+        case 'rm':
+          for (const a of args.filter((x) => !x.startsWith('-'))) rmSync(this.path(s, a), { force: true })
+          return 0
+        case 'vre-shell': {
+          // the researcher's shell (sandbox-images/tools/bin/vre-shell): restores the staged
+          // workspace when asked, then reads input until the connection ends
+          if (args[0] === '--restore') {
+            // the restore waits for the init to have unpacked everything
+            await s.seeded.catch(() => undefined)
+            const staged = this.path(s, `${s.spec.seedDir}/.workspace.tar`)
+            let status = 0
+            try {
+              if (existsSync(staged)) await this.copyIn(id, '/home/researcher', createReadStream(staged))
+              for (const d of ['work/inbox', 'work/outbox'])
+                mkdirSync(this.path(s, `/home/researcher/${d}`), { recursive: true })
+            } catch (err) {
+              stdout.write(`${(err as Error).message}\n`)
+              status = 2
+            }
+            stdout.write(`\x1b]7701;restore=${status}\x07`)
+            if (status !== 0) return 1
+          }
+          stdout.write('researcher@vre:~$ ')
+          await inputDone
+          return 0
+        }
         case 'mkdir':
           for (const a of args.filter((x) => x !== '-p')) mkdirSync(this.path(s, a), { recursive: true })
           return 0

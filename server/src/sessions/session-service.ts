@@ -8,20 +8,20 @@ import type { RequestContext } from '../auth/auth-service.js'
 import { Errors } from '../errors.js'
 import { dayIn, projectEligibility, projectState } from '../identity/index.js'
 import type { Policy, SandboxPolicy } from '../policy/schema.js'
-import { type SandboxDriver, type SandboxEvent, type SandboxSpec, SandboxUnavailable } from '../sandbox/driver.js'
+import {
+  runInSandbox,
+  type SandboxDriver,
+  type SandboxEvent,
+  type SandboxSpec,
+  SandboxUnavailable
+} from '../sandbox/driver.js'
 import type { SandboxSessionRow, SandboxSessionState, Store, UserRow } from '../store/types.js'
 import { LIVE_STATES, statesBefore } from './transitions.js'
-import {
-  DATA_DIR,
-  filesAsTar,
-  HOME,
-  projectWorkspaces,
-  restoreWorkspace,
-  saveWorkspace,
-  workspaceSnapshot
-} from './workspace.js'
+import { DATA_DIR, filesAsTar, HOME, projectWorkspaces, saveWorkspace, workspaceSnapshot } from './workspace.js'
 
 export interface SessionServiceDeps {
+  /** the session's first shell, which unpacks the workspace the init staged (terminal-service) */
+  shells: { startSession(sessionId: string, sandboxId: string): Promise<void> }
   store: Store
   driver: SandboxDriver
   policy: () => Policy
@@ -53,6 +53,8 @@ const START_TIMEOUT_MS = 5 * 60_000
 const RESEARCHER = '1000:1000'
 /** the image's `vre` service account: runs the sandbox's init and owns the datasets in it */
 const SANDBOX_INIT = '1001:1001'
+/** the workspace snapshot as the init stages it in the data directory for the first shell */
+const STAGED_WORKSPACE = '.workspace.tar'
 
 /** Labels on every sandbox: the gateway that owns it, and who and what it is for. */
 export const LABELS = {
@@ -81,8 +83,9 @@ export function sandboxSpec(
     tmpfs: [
       { path: HOME, sizeBytes: p.workAreaMiB * MiB, uid: 1000, gid: 1000, mode: 0o700 },
       { path: '/tmp', sizeBytes: p.tmpMiB * MiB, uid: 0, gid: 0, mode: 0o1777 },
-      // the init's: the researcher reads the datasets and cannot change them
-      { path: DATA_DIR, sizeBytes: p.dataMiB * MiB, uid: 1001, gid: 1001, mode: 0o755 }
+      // the init's: the researcher reads the datasets and cannot change them; room for the staged
+      // workspace snapshot as well, until the first shell has unpacked it
+      { path: DATA_DIR, sizeBytes: (p.dataMiB + p.workAreaMiB) * MiB, uid: 1001, gid: 1001, mode: 0o755 }
     ],
     env: {
       // DuckDB takes 80% of the container's memory per process by default; the terminal shell,
@@ -258,9 +261,14 @@ export function createSessionService(deps: SessionServiceDeps) {
       for (const d of datasets) {
         if (!existsSync(join(deps.dataDir, d.file!))) throw new Error(`the dataset ${d.name} has no file at ${d.file}`)
       }
-      // The datasets go to the sandbox's init as it starts; the workspace is unpacked as the
-      // researcher meanwhile.
-      const files = datasets.map((d) => ({ path: join(deps.dataDir, d.file!), name: `${d.name}.duckdb`, mode: 0o444 }))
+      // The init takes the workspace snapshot (staged for the first shell, which unpacks it as the
+      // researcher) and the datasets as the sandbox starts: no exec is spent on copies.
+      const snapshot = workspaceSnapshot(deps.dataDir, session.projectId, session.userId)
+      const restored = existsSync(snapshot)
+      const files = [
+        ...(restored ? [{ path: snapshot, name: STAGED_WORKSPACE, mode: 0o444 }] : []),
+        ...datasets.map((d) => ({ path: join(deps.dataDir, d.file!), name: `${d.name}.duckdb`, mode: 0o444 }))
+      ]
       const totalBytes = files.reduce((n, f) => n + statSync(f.path).size, 0)
       let reported = 0
       const seed = filesAsTar(files, (bytes) => {
@@ -272,11 +280,18 @@ export function createSessionService(deps: SessionServiceDeps) {
       progress(session.id, { step: 'sandbox' })
       const started = await driver.start(sandboxSpec(session, await store.gatewayId(), p, env), seed)
       sandboxId = started.id
+      const id = sandboxId
       emit(session.id, { kind: 'sandbox', sandboxId })
-      const [restored] = await Promise.all([
-        restoreWorkspace(driver, sandboxId, workspaceSnapshot(deps.dataDir, session.projectId, session.userId)),
+      await Promise.all([
+        deps.shells.startSession(session.id, sandboxId),
         started.seeded.then(() => progress(session.id, { step: 'workspace' }))
       ])
+      if (restored) {
+        // the staged copy has served; free its memory (not needed for the session to run)
+        void runInSandbox(driver, id, { cmd: ['rm', '-f', `${DATA_DIR}/${STAGED_WORKSPACE}`], user: SANDBOX_INIT })
+          .then((r) => r.exitCode === 0 || log.warn({ session: session.id, stderr: r.stderr }, 'staged workspace kept'))
+          .catch((err: unknown) => log.warn({ err, session: session.id }, 'staged workspace kept'))
+      }
       const startedAt = now()
       const moved = await transition(
         session,

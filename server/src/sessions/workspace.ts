@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
-import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs'
+import { createReadStream, createWriteStream, mkdirSync, renameSync, rmSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { Readable } from 'node:stream'
-import { extract, pack } from 'tar-stream'
+import { pack } from 'tar-stream'
 import { filterTar, type FilterResult } from '../archive/safe-tar.js'
 import type { SandboxDriver } from '../sandbox/driver.js'
 
@@ -59,34 +59,6 @@ export async function saveWorkspace(
   } finally {
     clearTimeout(timer)
   }
-}
-
-/** Folders every workspace has, made again if the researcher removed them. */
-export const SKELETON = ['work/', 'work/inbox/', 'work/outbox/']
-
-/**
- * Unpacks the last snapshot, with the skeleton folders ahead of it, into the sandbox's home in one
- * copy; false when there was no snapshot yet.
- */
-export async function restoreWorkspace(driver: SandboxDriver, sandboxId: string, snapshot: string): Promise<boolean> {
-  const exists = existsSync(snapshot)
-  const p = pack()
-  const fill = async () => {
-    for (const name of SKELETON) p.entry({ name, type: 'directory', mode: 0o755 })
-    if (exists) {
-      const ex = extract()
-      createReadStream(snapshot).pipe(ex as unknown as NodeJS.WritableStream)
-      for await (const entry of ex) {
-        await new Promise<void>((resolve, reject) => {
-          entry.pipe(p.entry({ ...entry.header }, (err) => (err ? reject(err) : resolve())))
-        })
-      }
-    }
-    p.finalize()
-  }
-  fill().catch((err: unknown) => p.destroy(err as Error))
-  await driver.copyIn(sandboxId, HOME, p as unknown as Readable)
-  return exists
 }
 
 /**

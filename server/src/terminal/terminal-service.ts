@@ -3,8 +3,13 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { ExecProcess, SandboxDriver } from '../sandbox/driver.js'
 import { Recording, recordingFile } from './recording.js'
 
-/** The researcher's shell: a login bash on a TTY, started through the engine's exec. */
-export const SHELL = ['bash', '-l']
+/** The researcher's shell: a login bash on a TTY (sandbox-images/tools/bin/vre-shell). */
+export const SHELL = ['vre-shell']
+/**
+ * The session's first shell restores the workspace the init staged before bash starts, and says
+ * how that went with this escape sequence, which is taken out of the stream.
+ */
+const RESTORED = /\x1b\]7701;restore=([^\x07]*)\x07/
 
 export interface TerminalSize {
   cols: number
@@ -72,15 +77,44 @@ export function createTerminalService(deps: TerminalServiceDeps) {
     return s
   }
 
-  async function startShell(s: SessionTerminals, sessionId: string): Promise<Shell> {
+  /**
+   * Starts a shell; with `restored`, it is the session's first, which unpacks the workspace
+   * first and settles `restored` with the outcome.
+   */
+  async function startShell(
+    s: SessionTerminals,
+    sessionId: string,
+    restored?: { resolve: () => void; reject: (err: Error) => void }
+  ): Promise<Shell> {
     const proc = await driver.exec(s.sandboxId, {
-      cmd: SHELL,
+      cmd: restored ? [...SHELL, '--restore'] : SHELL,
       tty: true,
       stdin: true,
       env: { TERM: 'xterm-256color', COLORTERM: 'truecolor' }
     })
     const shell: Shell = { proc, recent: [], recentBytes: 0, alive: true, attached: null }
-    proc.stdout.on('data', (c: Buffer) => {
+    // until the restore is reported, output is held back (it is only the restore's own)
+    let held: Buffer | null = restored ? Buffer.alloc(0) : null
+    proc.stdout.on('data', (chunk: Buffer) => {
+      let c = chunk
+      if (held !== null) {
+        held = Buffer.concat([held, c])
+        const m = RESTORED.exec(held.toString('latin1'))
+        if (m === null) {
+          if (held.length > 1024 * 1024) held = held.subarray(-4096)
+          return
+        }
+        const status = m[1]
+        const before = held.subarray(0, m.index)
+        c = Buffer.concat([before, held.subarray(m.index + m[0].length)])
+        held = null
+        if (status === '0') restored!.resolve()
+        else
+          restored!.reject(
+            new Error(`the workspace could not be restored (${status}): ${before.toString('utf8').trim()}`)
+          )
+        if (c.length === 0) return
+      }
       s.recording?.output(c)
       shell.recent.push(c)
       shell.recentBytes += c.length
@@ -112,11 +146,20 @@ export function createTerminalService(deps: TerminalServiceDeps) {
     return s.shell
   }
 
-  /** Starts the session's shell now, so its prompt is waiting when the researcher connects. */
-  function prepare(sessionId: string, sandboxId: string): void {
-    shellOf(entry(sessionId, sandboxId), sessionId).catch((err: unknown) =>
-      log.warn({ err, session: sessionId }, 'could not prepare the shell; the first connection starts one')
-    )
+  /**
+   * Starts the session's first shell as its sandbox comes up: its prompt is drawn while the data
+   * arrives, and it restores the workspace once the init has unpacked it. Resolves once the
+   * workspace is in place; until then nobody can type (no connection opens before `running`).
+   */
+  function startSession(sessionId: string, sandboxId: string): Promise<void> {
+    const s = entry(sessionId, sandboxId)
+    return new Promise<void>((resolve, reject) => {
+      s.shell = startShell(s, sessionId, { resolve, reject })
+      s.shell.catch((err: unknown) => {
+        s.shell = null
+        reject(err as Error)
+      })
+    })
   }
 
   async function open(sessionId: string, sandboxId: string, size: TerminalSize): Promise<Terminal> {
@@ -178,7 +221,7 @@ export function createTerminalService(deps: TerminalServiceDeps) {
     await s.recording?.close()
   }
 
-  return { prepare, open, end }
+  return { startSession, open, end }
 }
 
 export type TerminalService = ReturnType<typeof createTerminalService>

@@ -2,11 +2,13 @@ import fp from 'fastify-plugin'
 import { DockerDriver } from '../../sandbox/docker-driver.js'
 import type { SandboxDriver } from '../../sandbox/driver.js'
 import { createSessionService, LABELS, type SessionService } from '../../sessions/session-service.js'
+import { createTerminalService, type TerminalService } from '../../terminal/terminal-service.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     sandboxDriver: SandboxDriver
     sessions: SessionService
+    terminals: TerminalService
   }
 }
 
@@ -24,7 +26,15 @@ export interface SessionsPluginOptions {
 export default fp<SessionsPluginOptions>(
   async (app, opts) => {
     const driver = opts.driver ?? new DockerDriver()
+    // the session's shell restores its workspace, so sessions start it as part of the launch
+    const terminals = createTerminalService({
+      driver,
+      dataDir: app.config.dataDir,
+      now: () => app.now().getTime(),
+      log: app.log
+    })
     const sessions = createSessionService({
+      shells: terminals,
       store: app.store,
       driver,
       policy: app.policy,
@@ -35,6 +45,7 @@ export default fp<SessionsPluginOptions>(
     })
     app.decorate('sandboxDriver', driver)
     app.decorate('sessions', sessions)
+    app.decorate('terminals', terminals)
 
     let reconciled = false
     const reconcile = async () => {
