@@ -199,6 +199,19 @@ describe('following a session', () => {
     expect(data.at(-1)?.data).toEqual({ step: 'data', bytes: 17, totalBytes: 17 })
   })
 
+  it('fails a start whose sandbox dies before it is ready, instead of leaving it starting', async () => {
+    driver.holdSeeds = new Promise<void>(() => undefined)
+    const { res } = await startAs('researcher1')
+    const id = res.json().id as string
+    for (let i = 0; i < 100 && driver.sandboxes.size === 0; i++) await new Promise((r) => setTimeout(r, 10))
+    const sandbox = [...driver.sandboxes.keys()][0]!
+    driver.crash(sandbox)
+    await gw.app.sessions.settle()
+    const session = (await gw.app.store.getSandboxSession(id))!
+    expect(session.state).toBe('failed')
+    expect(session.reason).toMatch(/ended while it was starting: the sandbox ran out of memory/)
+  })
+
   it('needs a sign-in', async () => {
     const { session } = await running()
     const res = await gw.app.inject({ method: 'GET', url: `/api/v1/sessions/${session.id}/events` })

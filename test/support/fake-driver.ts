@@ -56,6 +56,8 @@ export class FakeDriver implements SandboxDriver {
 
   /** while set, starts wait for it: lets a test watch a session that is still starting */
   holdStarts: Promise<void> | null = null
+  /** while set, unpacking the seed waits for it: a sandbox up but not yet ready */
+  holdSeeds: Promise<void> | null = null
 
   async start(spec: SandboxSpec, seed?: Readable): Promise<StartedSandbox> {
     if (this.holdStarts !== null) await this.holdStarts
@@ -68,7 +70,8 @@ export class FakeDriver implements SandboxDriver {
     const info: SandboxInfo = { id, name: spec.name, labels: { ...spec.labels }, running: true, runtime: spec.runtime }
     const box: FakeSandbox = { info, spec, root, exitCode: null, reason: null, seeded: Promise.resolve() }
     this.sandboxes.set(id, box)
-    const seeded = seed ? this.copyIn(id, spec.seedDir, seed) : Promise.resolve()
+    const held = this.holdSeeds ?? Promise.resolve()
+    const seeded = held.then(() => (seed ? this.copyIn(id, spec.seedDir, seed) : undefined))
     seeded.catch(() => undefined)
     box.seeded = seeded
     return { ...info, seeded }

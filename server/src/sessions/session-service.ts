@@ -35,14 +35,8 @@ export interface SessionServiceDeps {
 export type StartStep =
   { step: 'sandbox' } | { step: 'data'; bytes: number; totalBytes: number } | { step: 'workspace' }
 
-/**
- * What a subscriber to a session hears: its state changed (read it again for the rest), its
- * sandbox is up (still starting: data and workspace are on their way), or a start step.
- */
-export type SessionChange =
-  | { kind: 'state'; state: SandboxSessionState }
-  | { kind: 'sandbox'; sandboxId: string }
-  | ({ kind: 'progress' } & StartStep)
+/** What a subscriber to a session hears: its state changed (read it again for the rest), or a start step. */
+export type SessionChange = { kind: 'state'; state: SandboxSessionState } | ({ kind: 'progress' } & StartStep)
 
 /** Every session's changes, with the session's id. */
 export const ANY_SESSION = Symbol('any session')
@@ -251,6 +245,29 @@ export function createSessionService(deps: SessionServiceDeps) {
     return row
   }
 
+  /**
+   * Waits for `work` inside a starting sandbox, failing if the sandbox ends first (under gVisor an
+   * exec stream can outlive it) or if it takes longer than a start may.
+   */
+  async function whileAlive<T>(sandboxId: string, work: Promise<T>): Promise<T> {
+    let done = false
+    const deadline = Date.now() + START_TIMEOUT_MS
+    const watch = (async (): Promise<never> => {
+      for (;;) {
+        await new Promise((r) => setTimeout(r, 500))
+        if (done) return new Promise<never>(() => undefined)
+        if (Date.now() > deadline) throw new Error('the sandbox did not become ready in time')
+        const ended = await driver.poll(sandboxId)
+        if (ended !== null) throw new Error(`the sandbox ended while it was starting: ${ended.reason}`)
+      }
+    })()
+    try {
+      return await Promise.race([work, watch])
+    } finally {
+      done = true
+    }
+  }
+
   async function launch(session: SandboxSessionRow, p: SandboxPolicy): Promise<void> {
     let sandboxId: string | null = null
     try {
@@ -281,11 +298,13 @@ export function createSessionService(deps: SessionServiceDeps) {
       const started = await driver.start(sandboxSpec(session, await store.gatewayId(), p, env), seed)
       sandboxId = started.id
       const id = sandboxId
-      emit(session.id, { kind: 'sandbox', sandboxId })
-      await Promise.all([
-        deps.shells.startSession(session.id, sandboxId),
-        started.seeded.then(() => progress(session.id, { step: 'workspace' }))
-      ])
+      await whileAlive(
+        sandboxId,
+        Promise.all([
+          deps.shells.startSession(session.id, sandboxId),
+          started.seeded.then(() => progress(session.id, { step: 'workspace' }))
+        ])
+      )
       if (restored) {
         // the staged copy has served; free its memory (not needed for the session to run)
         void runInSandbox(driver, id, { cmd: ['rm', '-f', `${DATA_DIR}/${STAGED_WORKSPACE}`], user: SANDBOX_INIT })

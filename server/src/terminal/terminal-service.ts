@@ -164,6 +164,7 @@ export function createTerminalService(deps: TerminalServiceDeps) {
 
   async function open(sessionId: string, sandboxId: string, size: TerminalSize): Promise<Terminal> {
     const s = entry(sessionId, sandboxId)
+    const fresh = s.recording === null
     s.recording ??= new Recording(recordingFile(deps.dataDir, sessionId), size, deps.now)
     const recording = s.recording
     let shell = await shellOf(s, sessionId)
@@ -171,6 +172,8 @@ export function createTerminalService(deps: TerminalServiceDeps) {
       s.shell = null
       shell = await shellOf(s, sessionId)
     }
+    // what the shell showed before anyone watched belongs in the recording too
+    if (fresh) for (const c of shell.recent) recording.output(c)
     shell.attached?.detach('the terminal was opened in another window')
 
     const output = new PassThrough({ highWaterMark: 64 * 1024 })

@@ -96,7 +96,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     sendSession()
     const unsubscribe = app.sessions.subscribe(id, (change) => {
       if (change.kind === 'state') sendSession()
-      else if (change.kind === 'progress') {
+      else {
         const { kind: _, ...step } = change
         queue = queue.then(() => send('progress', step))
       }
