@@ -1,6 +1,6 @@
 /**
- * Session start benchmark on the real engine: API call to the first shell prompt, p50 and p95, under
- * runc and runsc, next to the floor (create + start + exec of the same image and launch spec straight
+ * Session start benchmark on the real engine: API call to the first shell prompt in the terminal
+ * WebSocket, p50 and p95, under runc and runsc, next to the floor (create + start + exec of the same image and launch spec straight
  * through dockerode, no gateway) as a ratio measured in the same run with alternating rounds; then
  * 10 simultaneous starts, memory per idle sandbox, and start time against dataset size.
  *
@@ -19,7 +19,7 @@ import { totpCode } from '../server/src/auth/totp.js'
 import { loadConfig, PROJECT_ROOT } from '../server/src/config/config.js'
 import { generateSyntheticDataset } from '../server/src/datasets/index.js'
 import { DEMO_DATASET, DEMO_PROJECT, type DemoCredentials, seedDemo } from '../server/src/demo/seed.js'
-import { containerOptions, DockerDriver } from '../server/src/sandbox/docker-driver.js'
+import { CONFINE, containerOptions, DockerDriver } from '../server/src/sandbox/docker-driver.js'
 import type { SandboxRuntime } from '../server/src/sandbox/driver.js'
 import { sandboxSpec } from '../server/src/sessions/session-service.js'
 
@@ -50,24 +50,36 @@ async function dataset(patients: number): Promise<string> {
   return path
 }
 
-/** Waits until a TTY shell in the sandbox prints its prompt: the moment a researcher can type. */
-async function firstPrompt(id: string): Promise<void> {
-  const proc = await driver.exec(id, { cmd: ['bash', '-i'], tty: true, stdin: true, env: { TERM: 'xterm-256color' } })
+/**
+ * The floor's prompt: a TTY bash exec'd straight through the engine as the researcher (through
+ * vre-confine under gVisor, as the gateway would run it), waited on until it prints its prompt.
+ */
+async function firstPrompt(id: string, runtime: SandboxRuntime): Promise<void> {
+  const exec = await driver.docker.getContainer(id).exec({
+    Cmd: [...(runtime === 'runsc' ? [CONFINE] : []), 'bash', '-i'],
+    User: '1000:1000',
+    Env: ['TERM=xterm-256color'],
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: true
+  })
+  const stream = (await exec.start({ hijack: true, stdin: true, Tty: true })) as NodeJS.ReadWriteStream
   await new Promise<void>((resolvePrompt, reject) => {
     let seen = ''
     const timer = setTimeout(
       () => reject(new Error(`no prompt within 30 s: ${JSON.stringify(seen.slice(-200))}`)),
       30_000
     )
-    proc.stdout.on('data', (c: Buffer) => {
+    stream.on('data', (c: Buffer) => {
       seen += c.toString('utf8')
-      if (/@vre:[^\n]*\$ $/.test(seen)) {
+      if (/researcher@vre:[^\r\n]*\$ /.test(seen)) {
         clearTimeout(timer)
         resolvePrompt()
       }
     })
   })
-  proc.stdin!.end('exit\n')
+  stream.end('exit\n')
 }
 
 interface Gateway {
@@ -118,7 +130,10 @@ async function gateway(runtime: SandboxRuntime, datasetFile: string, dataMiB: nu
   return { app, url, token, projectId, dataDir }
 }
 
-/** POST /sessions, poll until running, then wait for the shell prompt. Returns seconds and the session id. */
+/**
+ * What a researcher's browser does: POST /sessions, follow its events until it runs, get a terminal
+ * ticket, open the terminal WebSocket and wait for the prompt. Returns seconds and the session id.
+ */
 async function startThroughGateway(g: Gateway): Promise<{ seconds: number; id: string; sandboxId: string }> {
   const t0 = performance.now()
   const res = await fetch(`${g.url}/api/v1/sessions`, {
@@ -204,7 +219,7 @@ async function startRaw(runtime: SandboxRuntime, i: number): Promise<{ seconds: 
     containerOptions({ ...spec, name: `${spec.name}-${Date.now()}` }, driver.seccompProfile())
   )
   await c.start()
-  await firstPrompt(c.id)
+  await firstPrompt(c.id, runtime)
   return { seconds: (performance.now() - t0) / 1000, id: c.id }
 }
 
