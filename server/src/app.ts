@@ -15,6 +15,7 @@ import store from './plugins/app/store.js'
 import terminals from './plugins/app/terminals.js'
 import authRoutes from './routes/api/v1/auth/index.js'
 import meRoutes from './routes/api/v1/me/index.js'
+import projectRoutes from './routes/api/v1/projects/index.js'
 import sessionRoutes from './routes/api/v1/sessions/index.js'
 import terminalRoutes from './routes/api/v1/sessions/terminal.js'
 
@@ -74,6 +75,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   await app.register(terminals)
   await app.register(authRoutes, { prefix: '/api/v1/auth' })
   await app.register(meRoutes, { prefix: '/api/v1/me' })
+  await app.register(projectRoutes, { prefix: '/api/v1/projects' })
   await app.register(sessionRoutes, { prefix: '/api/v1/sessions' })
   // its own plugin: authenticated by a ticket, not the researcher hook of the session routes
   await app.register(terminalRoutes, { prefix: '/api/v1/sessions' })
