@@ -53,7 +53,9 @@ export const SandboxPolicy = Type.Object(
     dataMiB: Type.Integer({ minimum: 16, maximum: 256 * 1024, description: "room for the project's datasets (tmpfs)" }),
     maxDurationMinutes: Type.Integer({ minimum: 5, maximum: 7 * 24 * 60 }),
     idleMinutes: Type.Integer({ minimum: 1, maximum: 24 * 60 }),
-    sessionsPerUser: Type.Integer({ minimum: 1, maximum: 20 })
+    sessionsPerUser: Type.Integer({ minimum: 1, maximum: 20 }),
+    /** a notebook table result shows at most this many rows, with a "rows not shown" line (default 1000) */
+    rowCap: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 }))
   },
   { additionalProperties: false }
 )

@@ -35,3 +35,24 @@ export const TerminalTicketView = Type.Object({
   expiresAt: IsoDateTime
 })
 export type TerminalTicketView = Static<typeof TerminalTicketView>
+
+/** Largest cell source accepted: a long query or script, never a dataset pasted in. */
+export const MAX_CELL_SOURCE = 100_000
+
+export const RunCellBody = Type.Object(
+  {
+    language: Type.Union([Type.Literal('sql'), Type.Literal('python')]),
+    source: Type.String({ minLength: 1, maxLength: MAX_CELL_SOURCE })
+  },
+  { additionalProperties: false }
+)
+export type RunCellBody = Static<typeof RunCellBody>
+
+/** A cell's result as vre-kernel gives it: tables at most the policy's row cap, images, text, errors. */
+export const CellResult = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('error')]),
+  outputs: Type.Array(Type.Record(Type.String(), Type.Unknown())),
+  durationMs: Type.Union([Type.Number(), Type.Null()]),
+  executionCount: Type.Union([Type.Integer(), Type.Null()])
+})
+export type CellResult = Static<typeof CellResult>

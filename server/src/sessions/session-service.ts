@@ -42,6 +42,7 @@ export type SessionChange = { kind: 'state'; state: SandboxSessionState } | ({ k
 export const ANY_SESSION = Symbol('any session')
 
 const MiB = 1024 * 1024
+export const DEFAULT_ROW_CAP = 1000
 /** A launch that has not finished in this long has failed. */
 const START_TIMEOUT_MS = 5 * 60_000
 const RESEARCHER = '1000:1000'
@@ -85,6 +86,7 @@ export function sandboxSpec(
       // DuckDB takes 80% of the container's memory per process by default; the terminal shell,
       // the notebook kernel and helpers may run at once.
       VRE_DUCKDB_MEMORY_LIMIT: `${Math.max(64, Math.floor(p.memoryMiB / 4))}MB`,
+      VRE_ROW_CAP: String(p.rowCap ?? DEFAULT_ROW_CAP),
       ...env
     },
     labels: {

@@ -4,7 +4,14 @@ import { Errors } from '../../../../errors.js'
 import { requestContext } from '../../../../plugins/app/auth.js'
 import type { SandboxPolicy } from '../../../../policy/schema.js'
 import { errorResponses } from '../../../../schemas/common.js'
-import { SessionParams, SessionView, StartSessionBody, TerminalTicketView } from '../../../../schemas/sessions.js'
+import {
+  CellResult,
+  RunCellBody,
+  SessionParams,
+  SessionView,
+  StartSessionBody,
+  TerminalTicketView
+} from '../../../../schemas/sessions.js'
 import type { SandboxSessionRow } from '../../../../store/types.js'
 
 export function sessionView(s: SandboxSessionRow): SessionView {
@@ -110,6 +117,91 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     }
     res.on('close', finish)
   })
+
+  /** A running session of the caller's, or why not. */
+  const running = async (id: string, userId: string) => {
+    const s = await own(id, userId)
+    if (s.state !== 'running' || s.sandboxId === null) {
+      throw new Errors.Conflict(`The session is ${s.state}; this needs a running session.`)
+    }
+    return s as typeof s & { sandboxId: string }
+  }
+
+  /**
+   * Runs a notebook cell in the session's kernel: SQL on DuckDB with the dataset attached, Python
+   * on the sandbox's ipykernel. Every source run is audited (the data-operation log).
+   */
+  app.post(
+    '/:id/cells',
+    { schema: { params: SessionParams, body: RunCellBody, response: { 200: CellResult, ...errorResponses } } },
+    async (request) => {
+      const user = request.principal!.user
+      const s = await running(request.params.id, user.id)
+      const { language, source } = request.body
+      app.sessions.touch(s.id)
+      const started = Date.now()
+      let reply: Awaited<ReturnType<typeof app.kernels.run>>
+      try {
+        reply = await app.kernels.run(s.id, s.sandboxId, { language, source })
+      } catch (err) {
+        await app.store.appendAudit({
+          actor: user.id,
+          action: 'cell.run',
+          sourceIp: request.ip,
+          target: s.id,
+          outcome: 'error',
+          details: { language, source, reason: (err as Error).message }
+        })
+        throw new Errors.Conflict(`The cell could not be run: ${(err as Error).message}.`)
+      }
+      app.sessions.touch(s.id)
+      await app.store.appendAudit({
+        actor: user.id,
+        action: 'cell.run',
+        sourceIp: request.ip,
+        target: s.id,
+        outcome: reply.status === 'ok' ? 'success' : 'error',
+        details: {
+          language,
+          source,
+          ms: Date.now() - started,
+          outputs: reply.outputs.map((o) => (o.type === 'table' ? `table ${o.rowCount} rows` : o.type))
+        }
+      })
+      return {
+        status: reply.status,
+        outputs: reply.outputs as Record<string, unknown>[],
+        durationMs: reply.durationMs ?? null,
+        executionCount: reply.executionCount ?? null
+      }
+    }
+  )
+
+  /** Interrupts the running cell, or restarts the kernel (temporary tables and variables are gone). */
+  for (const op of ['interrupt', 'restart'] as const) {
+    app.post(
+      `/:id/kernel/${op}`,
+      { schema: { params: SessionParams, response: { 200: CellResult, ...errorResponses } } },
+      async (request) => {
+        const user = request.principal!.user
+        const s = await running(request.params.id, user.id)
+        const reply = await app.kernels[op](s.id, s.sandboxId)
+        await app.store.appendAudit({
+          actor: user.id,
+          action: `kernel.${op}`,
+          sourceIp: request.ip,
+          target: s.id,
+          outcome: 'success'
+        })
+        return {
+          status: reply.status,
+          outputs: reply.outputs as Record<string, unknown>[],
+          durationMs: null,
+          executionCount: null
+        }
+      }
+    )
+  }
 
   /** A single-use ticket, good for 60 s, to open this session's terminal WebSocket. */
   app.post(

@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto'
+import type { FastifyBaseLogger } from 'fastify'
+import { boundedCollector, type ExecProcess, type SandboxDriver } from '../sandbox/driver.js'
+
+/** One output of a cell, as vre-kernel gives it (sandbox-images/README.md, "vre-kernel"). */
+export type CellOutput =
+  | {
+      type: 'table'
+      columns: { name: string; type: string; index?: boolean }[]
+      rows: unknown[][]
+      rowCount: number
+      truncated: boolean
+    }
+  | { type: 'stream'; name: 'stdout' | 'stderr'; text: string }
+  | { type: 'image'; mime: string; data: string }
+  | { type: 'text'; text: string }
+  | { type: 'error'; ename: string; evalue: string; traceback?: string[] }
+
+export interface KernelReply {
+  id: string
+  status: 'ok' | 'error'
+  outputs: CellOutput[]
+  durationMs?: number
+  executionCount?: number
+  [k: string]: unknown
+}
+
+export type CellLanguage = 'sql' | 'python'
+
+/** A reply line larger than this is refused (a cell's images and capped tables stay far below). */
+const MAX_LINE = 64 * 1024 * 1024
+
+interface Kernel {
+  proc: ExecProcess
+  pending: Map<string, { resolve: (r: KernelReply) => void; reject: (e: Error) => void }>
+  alive: boolean
+}
+
+/**
+ * The notebook kernels of live sessions: one vre-kernel process per session, started in its
+ * sandbox on the first cell, spoken to in line-delimited JSON over the exec's stdio. SQL runs on
+ * DuckDB with the dataset attached; Python on the sandbox's ipykernel; temporary tables and
+ * variables live as long as the kernel.
+ */
+export function createKernelService(deps: { driver: SandboxDriver; log: FastifyBaseLogger }) {
+  const kernels = new Map<string, Promise<Kernel>>()
+
+  async function spawn(sessionId: string, sandboxId: string): Promise<Kernel> {
+    const proc = await deps.driver.exec(sandboxId, { cmd: ['vre-kernel'], stdin: true })
+    const kernel: Kernel = { proc, pending: new Map(), alive: true }
+    const errors = boundedCollector(16 * 1024)
+    proc.stderr.on('data', (c: Buffer) => errors.push(c))
+    let buffered: Buffer[] = []
+    let size = 0
+    proc.stdout.on('data', (chunk: Buffer) => {
+      let c = chunk
+      let nl: number
+      while ((nl = c.indexOf(10)) >= 0) {
+        const line = Buffer.concat([...buffered, c.subarray(0, nl)]).toString('utf8')
+        buffered = []
+        size = 0
+        c = c.subarray(nl + 1)
+        if (line.trim() === '') continue
+        let msg: KernelReply & { event?: string }
+        try {
+          msg = JSON.parse(line) as KernelReply & { event?: string }
+        } catch {
+          deps.log.warn({ session: sessionId }, 'the kernel said something that is not JSON')
+          continue
+        }
+        if (msg.event !== undefined || typeof msg.id !== 'string') continue
+        const waiter = kernel.pending.get(msg.id)
+        kernel.pending.delete(msg.id)
+        waiter?.resolve(msg)
+      }
+      buffered.push(c)
+      size += c.length
+      if (size > MAX_LINE) {
+        // nothing this large is a reply we could pass on: end the kernel, fail what waits
+        proc.stdin?.destroy()
+        buffered = []
+        size = 0
+      }
+    })
+    void proc
+      .wait()
+      .catch(() => -1)
+      .then((code) => {
+        kernel.alive = false
+        if (kernels.get(sessionId) !== undefined) kernels.delete(sessionId)
+        const why = new Error(`the kernel ended (exit ${code})${errors.text() ? `: ${errors.text().slice(-500)}` : ''}`)
+        for (const w of kernel.pending.values()) w.reject(why)
+        kernel.pending.clear()
+      })
+    return kernel
+  }
+
+  async function kernelOf(sessionId: string, sandboxId: string): Promise<Kernel> {
+    let k = kernels.get(sessionId)
+    if (k !== undefined) {
+      const kernel = await k.catch(() => null)
+      if (kernel?.alive) return kernel
+    }
+    k = spawn(sessionId, sandboxId)
+    kernels.set(sessionId, k)
+    k.catch(() => kernels.delete(sessionId))
+    return k
+  }
+
+  async function request(sessionId: string, sandboxId: string, body: Record<string, unknown>): Promise<KernelReply> {
+    const kernel = await kernelOf(sessionId, sandboxId)
+    const id = randomUUID()
+    return new Promise<KernelReply>((resolve, reject) => {
+      kernel.pending.set(id, { resolve, reject })
+      kernel.proc.stdin!.write(`${JSON.stringify({ ...body, id })}\n`)
+    })
+  }
+
+  return {
+    run: (sessionId: string, sandboxId: string, cell: { language: CellLanguage; source: string }) =>
+      request(sessionId, sandboxId, { language: cell.language, source: cell.source }),
+    interrupt: (sessionId: string, sandboxId: string) => request(sessionId, sandboxId, { op: 'interrupt' }),
+    restart: (sessionId: string, sandboxId: string) => request(sessionId, sandboxId, { op: 'restart' }),
+    /** The session ended: its kernel goes with the sandbox; whatever waits is told. */
+    async end(sessionId: string): Promise<void> {
+      const k = kernels.get(sessionId)
+      kernels.delete(sessionId)
+      const kernel = await k?.catch(() => null)
+      kernel?.proc.stdin?.destroy()
+    }
+  }
+}
+
+export type KernelService = ReturnType<typeof createKernelService>

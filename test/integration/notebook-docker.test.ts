@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DEMO_PROJECT, seedDemo } from '../../server/src/demo/seed.js'
+import type { DockerDriver } from '../../server/src/sandbox/docker-driver.js'
+import { type TestGateway, testGateway } from '../support/gateway.js'
+import { requireDocker } from '../support/sandbox.js'
+
+interface Cell {
+  status: 'ok' | 'error'
+  outputs: {
+    type: string
+    rows?: unknown[][]
+    rowCount?: number
+    truncated?: boolean
+    mime?: string
+    data?: string
+    text?: string
+    ename?: string
+  }[]
+}
+
+describe('notebook cells on a real sandbox (runsc, the default policy)', () => {
+  let docker: DockerDriver
+  let gw: TestGateway
+  let token = ''
+  let sessionId = ''
+
+  const cell = async (language: 'sql' | 'python', source: string) => {
+    const res = await gw.app.inject({
+      method: 'POST',
+      url: `/api/v1/sessions/${sessionId}/cells`,
+      headers: { authorization: `Bearer ${token}` },
+      payload: { language, source }
+    })
+    expect(res.statusCode, res.body).toBe(200)
+    return res.json() as Cell
+  }
+
+  beforeAll(async () => {
+    docker = await requireDocker()
+    gw = await testGateway({}, {}, { sessions: { driver: docker } })
+    await seedDemo(gw.app.store, gw.app.keys, gw.dataDir, {
+      now: gw.clock.now(),
+      timeZone: gw.config.timeZone,
+      withDataset: true
+    })
+    token = (await gw.login('researcher1')).accessToken
+    const projectId = (await gw.app.store.getProjectByTitle(DEMO_PROJECT))!.id
+    const res = await gw.app.inject({
+      method: 'POST',
+      url: '/api/v1/sessions',
+      headers: { authorization: `Bearer ${token}` },
+      payload: { projectId }
+    })
+    sessionId = res.json().id as string
+    await gw.app.sessions.settle()
+    expect((await gw.app.sessions.get(sessionId))!.state).toBe('running')
+  }, 120_000)
+
+  afterAll(async () => {
+    if (sessionId) await gw.app.sessions.stop(sessionId, 'test over', { actor: 'test', sourceIp: null })
+    await gw?.close()
+  })
+
+  it('runs SQL on the dataset, and a temporary table lives on to the next cell', async () => {
+    const count = await cell('sql', 'select count(*) as n from patients')
+    expect(count.status).toBe('ok')
+    expect(count.outputs[0]).toMatchObject({ type: 'table', rows: [[2000]], rowCount: 1, truncated: false })
+    expect((await cell('sql', "create temp table women as select * from patients where sex = 'F'")).status).toBe('ok')
+    const women = await cell('sql', 'select count(*) > 0 and count(*) < 2000 as plausible from women')
+    expect(women.outputs[0]).toMatchObject({ type: 'table', rows: [[true]] })
+  }, 60_000)
+
+  it('shows at most the policy row cap, counting the rest', async () => {
+    const many = await cell('sql', 'select * from range(5000)')
+    expect(many.outputs[0]).toMatchObject({ type: 'table', rowCount: 5000, truncated: true })
+    expect(many.outputs[0]!.rows).toHaveLength(1000)
+  }, 60_000)
+
+  it('runs Python on the kernel: variables persist and a figure comes back as an image', async () => {
+    expect(
+      (
+        await cell(
+          'python',
+          'import vre\ndf = vre.sql("select sex, count(*) as n from patients group by all order by sex")'
+        )
+      ).status
+    ).toBe('ok')
+    const shown = await cell('python', 'len(df)')
+    expect(shown.outputs).toContainEqual({ type: 'text', text: '2' })
+    const fig = await cell('python', 'import matplotlib.pyplot as plt\nplt.bar(df["sex"], df["n"])\nplt.show()')
+    expect(fig.status).toBe('ok')
+    const image = fig.outputs.find((o) => o.type === 'image')!
+    expect(image.mime).toBe('image/png')
+    expect(Buffer.from(image.data!, 'base64').subarray(1, 4).toString()).toBe('PNG')
+  }, 120_000)
+
+  it('reports errors as outputs and audits every source it ran', async () => {
+    const bad = await cell('sql', 'select * from no_such_table')
+    expect(bad.status).toBe('error')
+    expect(bad.outputs[0]).toMatchObject({ type: 'error', ename: 'CatalogError' })
+    const audited = (await gw.app.store.recentAudit(100))
+      .filter((r) => r.action === 'cell.run' && r.target === sessionId)
+      .map((r) => (r.details as { source: string }).source)
+    expect(audited).toContain('select count(*) as n from patients')
+    expect(audited).toContain('select * from no_such_table')
+    expect(audited.some((s) => s.includes('plt.bar'))).toBe(true)
+  })
+
+  it('restarts the kernel: temporary tables are gone', async () => {
+    const res = await gw.app.inject({
+      method: 'POST',
+      url: `/api/v1/sessions/${sessionId}/kernel/restart`,
+      headers: { authorization: `Bearer ${token}` }
+    })
+    expect(res.statusCode).toBe(200)
+    const gone = await cell('sql', 'select count(*) from women')
+    expect(gone.status).toBe('error')
+  }, 60_000)
+})
