@@ -1,4 +1,4 @@
-import type { ErrorBody, LoginBody, MeResponse, OkResponse, TokenResponse } from './types'
+import type { ErrorBody, LoginBody, MeResponse, OkResponse, SessionEvent, SessionView, TokenResponse } from './types'
 
 /** The server answered with an error status. `serverMessage` is its sentence, when it sent one. */
 export class ApiError extends Error {
@@ -24,6 +24,13 @@ export interface ApiClient {
   /** Ends the session on the server (which clears the cookie); the token is forgotten either way. */
   logout(): Promise<void>
   me(): Promise<MeResponse>
+  startSession(projectId: string): Promise<SessionView>
+  stopSession(id: string): Promise<SessionView>
+  listSessions(): Promise<SessionView[]>
+  /** Follows a session's events until it ends, `signal` aborts, or the stream closes. */
+  followSession(id: string, onEvent: (event: SessionEvent) => void, signal: AbortSignal): Promise<void>
+  /** The terminal WebSocket's URL, with a fresh single-use ticket. */
+  terminalUrl(id: string, cols: number, rows: number): Promise<string>
   /** Called when an authenticated request was refused and the session could not be renewed. */
   onSessionEnded(listener: () => void): () => void
 }
@@ -91,9 +98,9 @@ export function createApiClient(fetchImpl: typeof fetch = (...args) => fetch(...
   }
 
   /** Sends with the access token; on 401 renews it through the refresh cookie once and retries. */
-  async function authorized(method: string, path: string): Promise<Response> {
+  async function authorized(method: string, path: string, body?: unknown): Promise<Response> {
     const sentWith = session?.accessToken
-    const first = await send(method, path, undefined, sentWith)
+    const first = await send(method, path, body, sentWith)
     if (first.status !== 401) return first
 
     // Another request may already have renewed the token while this one was in flight.
@@ -102,7 +109,7 @@ export function createApiClient(fetchImpl: typeof fetch = (...args) => fetch(...
       endSession()
       return first
     }
-    const second = await send(method, path, undefined, renewed.accessToken)
+    const second = await send(method, path, body, renewed.accessToken)
     if (second.status === 401) endSession()
     return second
   }
@@ -124,6 +131,54 @@ export function createApiClient(fetchImpl: typeof fetch = (...args) => fetch(...
 
     async me() {
       return readJson<MeResponse>(await authorized('GET', '/api/v1/me'))
+    },
+
+    async startSession(projectId) {
+      return readJson<SessionView>(await authorized('POST', '/api/v1/sessions', { projectId }))
+    },
+
+    async stopSession(id) {
+      return readJson<SessionView>(await authorized('DELETE', `/api/v1/sessions/${encodeURIComponent(id)}`))
+    },
+
+    async listSessions() {
+      return readJson<SessionView[]>(await authorized('GET', '/api/v1/sessions'))
+    },
+
+    async followSession(id, onEvent, signal) {
+      // fetch, not EventSource: the stream needs the Authorization header
+      const res = await fetchImpl(`/api/v1/sessions/${encodeURIComponent(id)}/events`, {
+        headers: { authorization: `Bearer ${session?.accessToken ?? ''}`, accept: 'text/event-stream' },
+        credentials: 'same-origin',
+        cache: 'no-store',
+        signal
+      })
+      if (!res.ok || res.body === null) throw await toApiError(res)
+      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader()
+      let buffered = ''
+      for (;;) {
+        const { value, done } = await reader.read()
+        if (done) return
+        buffered += value
+        let end: number
+        while ((end = buffered.indexOf('\n\n')) >= 0) {
+          const block = buffered.slice(0, end)
+          buffered = buffered.slice(end + 2)
+          const event = /^event: (.*)$/m.exec(block)?.[1]
+          const data = /^data: (.*)$/m.exec(block)?.[1]
+          if (event === undefined || data === undefined) continue
+          if (event === 'session') onEvent({ kind: 'session', session: JSON.parse(data) as SessionView })
+          else if (event === 'progress') onEvent({ kind: 'progress', progress: JSON.parse(data) })
+        }
+      }
+    },
+
+    async terminalUrl(id, cols, rows) {
+      const { ticket } = await readJson<{ ticket: string }>(
+        await authorized('POST', `/api/v1/sessions/${encodeURIComponent(id)}/terminal-ticket`)
+      )
+      const scheme = location.protocol === 'https:' ? 'wss' : 'ws'
+      return `${scheme}://${location.host}/api/v1/sessions/${encodeURIComponent(id)}/terminal?ticket=${encodeURIComponent(ticket)}&cols=${cols}&rows=${rows}`
     },
 
     onSessionEnded(listener) {

@@ -85,3 +85,25 @@ export interface OkResponse {
 export interface ErrorBody {
   error: { code: string; message: string }
 }
+
+export type SessionState = 'starting' | 'running' | 'stopping' | 'stopped' | 'failed'
+
+/** An analysis session (GET /api/v1/sessions/:id). */
+export interface SessionView {
+  id: string
+  projectId: string
+  state: SessionState
+  reason: string | null
+  runtime: string
+  createdAt: IsoDateTime
+  startedAt: IsoDateTime | null
+  endedAt: IsoDateTime | null
+  expiresAt: IsoDateTime | null
+  idleMinutes: number
+}
+
+/** A start step, from the session's event stream. */
+export type StartStep =
+  { step: 'sandbox' } | { step: 'data'; bytes: number; totalBytes: number } | { step: 'workspace' }
+
+export type SessionEvent = { kind: 'session'; session: SessionView } | { kind: 'progress'; progress: StartStep }

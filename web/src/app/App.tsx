@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'react'
 import { NetworkError, type ApiClient } from '../api/client'
-import type { UserView } from '../api/types'
+import type { ProjectView, UserView } from '../api/types'
 import { HomePage } from '../home/HomePage'
 import { useStrings } from '../i18n/language'
 import { LoginPage } from '../login/LoginPage'
+import { WorkspacePage } from '../workspace/WorkspacePage'
 import { appStrings, type SignedOutNotice } from './strings'
 
 export type AuthState =
@@ -11,6 +12,7 @@ export type AuthState =
 
 export function App({ api }: { api: ApiClient }) {
   const [auth, setAuth] = useState<AuthState>({ kind: 'resuming' })
+  const [workspace, setWorkspace] = useState<ProjectView | null>(null)
   const t = useStrings(appStrings)
 
   // A reload loses the in-memory token; the refresh cookie brings the session back silently.
@@ -48,6 +50,16 @@ export function App({ api }: { api: ApiClient }) {
         />
       )
     case 'signed-in':
-      return <HomePage api={api} user={auth.user} onSignedOut={(notice) => setAuth({ kind: 'signed-out', notice })} />
+      if (workspace !== null) {
+        return <WorkspacePage api={api} user={auth.user} project={workspace} onBack={() => setWorkspace(null)} />
+      }
+      return (
+        <HomePage
+          api={api}
+          user={auth.user}
+          onSignedOut={(notice) => setAuth({ kind: 'signed-out', notice })}
+          onOpenWorkspace={setWorkspace}
+        />
+      )
   }
 }

@@ -14,9 +14,11 @@ interface Props {
   /** From the login or refresh answer, shown until /me arrives. */
   user: UserView
   onSignedOut(notice: SignedOutNotice): void
+  /** Opens a project's analysis session (starting one if none is live). */
+  onOpenWorkspace(project: ProjectView): void
 }
 
-export function HomePage({ api, user, onSignedOut }: Props) {
+export function HomePage({ api, user, onSignedOut, onOpenWorkspace }: Props) {
   const t = useStrings(homeStrings)
   const app = useStrings(appStrings)
   const [meState, setMeState] = useState<MeState>({ kind: 'loading' })
@@ -121,7 +123,13 @@ export function HomePage({ api, user, onSignedOut }: Props) {
           />
         )}
         <CertificationCard organization={shownUser.organization} />
-        {meState.kind === 'loaded' && <ProjectList projects={meState.me.projects} />}
+        {meState.kind === 'loaded' && (
+          <ProjectList
+            projects={meState.me.projects}
+            canWork={meState.me.eligibility.canWork && meState.me.user.roles.includes('researcher')}
+            onOpen={onOpenWorkspace}
+          />
+        )}
       </main>
     </div>
   )
@@ -214,7 +222,15 @@ function CertificationCard({ organization }: { organization: OrganizationView | 
 
 const PROJECT_BADGE: Record<ProjectView['state'], string> = { upcoming: 'info', active: 'ok', ended: 'neutral' }
 
-function ProjectList({ projects }: { projects: ProjectView[] }) {
+function ProjectList({
+  projects,
+  canWork,
+  onOpen
+}: {
+  projects: ProjectView[]
+  canWork: boolean
+  onOpen(project: ProjectView): void
+}) {
   const t = useStrings(homeStrings).projects
   const { language } = useLanguage()
   return (
@@ -276,6 +292,16 @@ function ProjectList({ projects }: { projects: ProjectView[] }) {
                   </dd>
                 </div>
               </dl>
+              {canWork && project.state === 'active' && (
+                <button
+                  type="button"
+                  className="button button--primary project__open"
+                  data-testid="open-workspace"
+                  onClick={() => onOpen(project)}
+                >
+                  {t.openWorkspace}
+                </button>
+              )}
             </li>
           ))}
         </ul>

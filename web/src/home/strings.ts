@@ -50,7 +50,8 @@ const en = {
     periodValue: (from: string, to: string) => `${from} to ${to}`,
     datasets: 'Granted datasets',
     noDatasets: 'No datasets granted yet.',
-    states: { upcoming: 'Upcoming', active: 'Active', ended: 'Ended' } satisfies Record<ProjectState, string>
+    states: { upcoming: 'Upcoming', active: 'Active', ended: 'Ended' } satisfies Record<ProjectState, string>,
+    openWorkspace: 'Start analysis'
   }
 }
 
@@ -102,7 +103,8 @@ export const homeStrings: Localized<typeof en> = {
       periodValue: (from: string, to: string) => `${from} 〜 ${to}`,
       datasets: '利用可能なデータセット',
       noDatasets: '利用可能なデータセットはまだありません。',
-      states: { upcoming: '開始前', active: '実施中', ended: '終了' }
+      states: { upcoming: '開始前', active: '実施中', ended: '終了' },
+      openWorkspace: '解析を開始'
     }
   }
 }

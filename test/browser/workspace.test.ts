@@ -1,0 +1,94 @@
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import * as OTPAuth from 'otpauth'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startDemoServer } from '../support/demo-server.js'
+import { requireDocker } from '../support/sandbox.js'
+import { ensureWebBuilt } from './web-build.js'
+
+const CHROMIUM = '/usr/bin/chromium'
+const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots')
+
+let server: Awaited<ReturnType<typeof startDemoServer>>
+let browser: Browser
+let page: Page
+
+const screenshot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) })
+const terminalText = () => page.locator('.xterm-rows').innerText()
+
+beforeAll(async () => {
+  await requireDocker()
+  await ensureWebBuilt()
+  await mkdir(SCREENSHOTS, { recursive: true })
+  server = await startDemoServer()
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run']
+  })
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' })
+  page = await context.newPage()
+}, 120_000)
+
+afterAll(async () => {
+  await browser?.close()
+  for (const s of (await server?.app.store.listSandboxSessions({ states: ['starting', 'running'] })) ?? []) {
+    await server.app.sessions.stop(s.id, 'test over', { actor: 'test', sourceIp: null })
+  }
+  await server?.close()
+})
+
+describe('the researcher workspace in a browser (real gateway, real sandbox)', () => {
+  it('signs in with TOTP, starts a session with visible progress, and opens the terminal', async () => {
+    const c = server.credentials.researcher1!
+    await page.goto(server.url)
+    await page.getByTestId('login-username').fill('researcher1')
+    await page.getByTestId('login-password').fill(c.password)
+    const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(c.totpSecret), digits: 6, period: 30 })
+    await page.getByTestId('login-totp').fill(totp.generate())
+    await page.getByTestId('login-totp').press('Enter')
+    await page.getByTestId('open-workspace').click()
+    await page.getByTestId('start-progress').waitFor({ timeout: 5_000 })
+    await screenshot('workspace-starting')
+    await expect.poll(() => page.getByTestId('terminal').getAttribute('data-link'), { timeout: 30_000 }).toBe('open')
+    await expect.poll(terminalText, { timeout: 15_000 }).toMatch(/researcher@vre:~\$/)
+  }, 90_000)
+
+  it('runs echo in the terminal and shows its output', async () => {
+    await page.locator('.xterm-helper-textarea').focus()
+    await page.keyboard.type('echo "browser-$((6 * 7))"\n')
+    await expect.poll(terminalText, { timeout: 15_000 }).toMatch(/browser-42/)
+    await screenshot('workspace-terminal')
+  }, 30_000)
+
+  it('reconnects a dropped socket to the same shell', async () => {
+    await page.keyboard.type('export VRE_MARK=kept-$$\n')
+    for (const client of server.app.websocketServer.clients) client.terminate()
+    await expect.poll(() => page.getByTestId('terminal').getAttribute('data-link'), { timeout: 15_000 }).toBe('lost')
+    await expect.poll(() => page.getByTestId('terminal').getAttribute('data-link'), { timeout: 15_000 }).toBe('open')
+    await page.locator('.xterm-helper-textarea').focus()
+    await page.keyboard.type('echo "mark=$VRE_MARK"\n')
+    await expect.poll(terminalText, { timeout: 15_000 }).toMatch(/mark=kept-\d+/)
+  }, 40_000)
+
+  it('blocks copying out of the terminal and shows the watermark', async () => {
+    await page.keyboard.press('Control+Shift+C')
+    await page.getByTestId('copy-blocked').waitFor({ timeout: 5_000 })
+    const copied = await page.evaluate(() => {
+      let data: string | null = null
+      const probe = (e: ClipboardEvent) => (data = e.defaultPrevented ? 'blocked' : 'allowed')
+      document.addEventListener('copy', probe)
+      const sel = window.getSelection()!
+      sel.selectAllChildren(document.querySelector('.workspace')!)
+      document.execCommand('copy')
+      document.removeEventListener('copy', probe)
+      return data
+    })
+    expect(copied).toBe('blocked')
+    const mark = page.getByTestId('watermark')
+    await expect.poll(() => mark.innerText()).toMatch(/researcher1 · [0-9a-f]{8} · \d{4}-\d{2}-\d{2} \d{2}:\d{2}/)
+    await expect.poll(() => page.getByTestId('time-left').textContent()).toMatch(/^\d+ min left$/)
+    await screenshot('workspace-visiting-controls')
+  }, 30_000)
+})
