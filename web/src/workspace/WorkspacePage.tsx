@@ -46,10 +46,21 @@ export function WorkspacePage({ api, user, project, onBack }: Props) {
     void (async () => {
       try {
         // a live session of this project is reopened, not started twice
-        const live = (await api.listSessions()).find(
-          (s) => s.projectId === project.id && (s.state === 'starting' || s.state === 'running')
-        )
-        const session = live ?? (await api.startSession(project.id))
+        const liveOne = async () =>
+          (await api.listSessions()).find(
+            (s) => s.projectId === project.id && (s.state === 'starting' || s.state === 'running')
+          )
+        let session = await liveOne()
+        if (session === undefined) {
+          try {
+            session = await api.startSession(project.id)
+          } catch (err) {
+            // another tab (or a second run of this effect) started it a moment ago
+            const started = err instanceof ApiError && err.status === 409 ? await liveOne() : undefined
+            if (started === undefined) throw err
+            session = started
+          }
+        }
         if (abort.signal.aborted) return
         setView({ kind: 'starting', session, step: null })
         await api.followSession(
