@@ -111,6 +111,11 @@ export function createKernelService(deps: { driver: SandboxDriver; log: FastifyB
     const kernel = await kernelOf(sessionId, sandboxId)
     const id = randomUUID()
     return new Promise<KernelReply>((resolve, reject) => {
+      // a kernel that ended a moment ago has told its waiters already: this one must not wait forever
+      if (!kernel.alive) {
+        reject(new Error('the kernel ended; run the cell again to start a new one'))
+        return
+      }
       kernel.pending.set(id, { resolve, reject })
       kernel.proc.stdin!.write(`${JSON.stringify({ ...body, id })}\n`)
     })
