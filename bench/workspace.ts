@@ -1,0 +1,298 @@
+/**
+ * Workspace benchmark on the real engine (runsc, the default policy), each figure next to its floor
+ * measured in the same run:
+ *   - keystroke echo round trip through the gateway's terminal WebSocket vs a raw docker exec TTY
+ *     (p50, p99; goal: at most 5 ms added at p99);
+ *   - terminal throughput for 100 MB of output through the WebSocket, acknowledged as the browser
+ *     does, vs the raw exec stream (goal >= 35 MB/s, every byte arrives);
+ *   - SQL cell latency through POST /cells vs the same query sent to vre-kernel over a raw exec
+ *     (goal: at most 20 ms added).
+ *
+ *   npx tsx bench/workspace.ts [--keys 200] [--cells 30] [--megabytes 100]
+ * Writes bench/results/workspace.json.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import WebSocket from 'ws'
+import { build } from '../server/src/app.js'
+import { totpCode } from '../server/src/auth/totp.js'
+import { loadConfig, PROJECT_ROOT } from '../server/src/config/config.js'
+import { DEMO_PROJECT, type DemoCredentials, seedDemo } from '../server/src/demo/seed.js'
+import { CONFINE, DockerDriver } from '../server/src/sandbox/docker-driver.js'
+
+const { values } = parseArgs({
+  options: {
+    keys: { type: 'string', default: '200' },
+    cells: { type: 'string', default: '30' },
+    megabytes: { type: 'string', default: '100' }
+  }
+})
+const KEYS = Number(values.keys)
+const CELLS = Number(values.cells)
+const BYTES = Number(values.megabytes) * 1_000_000
+const LINE = '0123456789012345678901234567890123456789012345678' // 49 characters and a newline: 50 bytes
+const PROMPT = /researcher@vre:[^\r\n]*\$ $/
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!
+}
+const r2 = (x: number) => Math.round(x * 100) / 100
+
+/** A TTY byte stream both paths provide: send text, get every output chunk. */
+interface Tty {
+  send(data: string): void
+  onData(fn: (c: Buffer) => void): void
+  /** what the browser does after drawing: acknowledge (no-op for the raw exec) */
+  ack(bytes: number): void
+  close(): void
+}
+
+function waitFor(tty: Tty, test: (seen: string) => boolean, ms = 30_000): Promise<void> {
+  return new Promise((resolveWait, reject) => {
+    let seen = ''
+    const timer = setTimeout(() => reject(new Error(`timed out; saw ${JSON.stringify(seen.slice(-200))}`)), ms)
+    tty.onData((c) => {
+      seen = (seen + c.toString('latin1')).slice(-4096)
+      if (test(seen)) {
+        clearTimeout(timer)
+        resolveWait()
+      }
+    })
+  })
+}
+
+/** Keystroke echo: one character typed at the prompt, timed until it is echoed; then erased. */
+async function echoTimes(tty: Tty, listeners: { fn: ((c: Buffer) => void) | null }): Promise<number[]> {
+  const times: number[] = []
+  for (let i = 0; i < KEYS; i++) {
+    const ch = String.fromCharCode(97 + (i % 26))
+    const t0 = performance.now()
+    await new Promise<void>((res) => {
+      listeners.fn = (c) => {
+        if (c.includes(ch)) res()
+      }
+      tty.send(ch)
+    })
+    times.push(performance.now() - t0)
+    await new Promise<void>((res) => {
+      listeners.fn = () => res()
+      tty.send('\x7f')
+    })
+  }
+  listeners.fn = null
+  return times
+}
+
+/** Throughput: `yes LINE | head -c BYTES`, every byte counted (the TTY turns \n into \r\n). */
+async function throughput(
+  tty: Tty,
+  listeners: { fn: ((c: Buffer) => void) | null }
+): Promise<{ mbPerS: number; complete: boolean }> {
+  const lines = BYTES / (LINE.length + 1)
+  const want = lines * (LINE.length + 2) // each "\n" arrives as "\r\n"
+  let got = 0
+  let acked = 0
+  let t0 = 0
+  let tail = ''
+  const done = new Promise<number>((res) => {
+    listeners.fn = (c) => {
+      if (t0 === 0) t0 = performance.now()
+      got += c.length
+      if (got - acked >= 64 * 1024) {
+        acked = got
+        tty.ack(acked)
+      }
+      tail = (tail + c.toString('latin1')).slice(-200)
+      if (/bench-end-7\r\n/.test(tail)) res(performance.now())
+    }
+  })
+  tty.send(`yes ${LINE} | head -c ${BYTES}; echo bench-end-$((3 + 4))\r`)
+  const end = await done
+  listeners.fn = null
+  // subtract what is not the data: the echoed command line, the marker, the prompt
+  const extra = got - want
+  return { mbPerS: r2(BYTES / 1e6 / ((end - t0) / 1000)), complete: extra >= 0 && extra < 1024 }
+}
+
+const driver = new DockerDriver()
+const work = mkdtempSync(join(tmpdir(), 'vre-bench-ws-'))
+const config = loadConfig({ dataDir: work, port: 0, webRoot: null, logLevel: 'warn' }, {})
+const app = await build({ config, logger: false, sessions: { driver } })
+await app.ready()
+const { credentials } = await seedDemo(app.store, app.keys, work, {
+  now: new Date(),
+  timeZone: config.timeZone,
+  withDataset: true
+})
+await app.listen({ host: '127.0.0.1', port: 0 })
+const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
+const c = (credentials as DemoCredentials).researcher1!
+const token = (
+  (await (
+    await fetch(`${url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'researcher1', password: c.password, totp: totpCode(c.totpSecret, new Date()) })
+    })
+  ).json()) as { accessToken: string }
+).accessToken
+const auth = { authorization: `Bearer ${token}` }
+const projectId = (await app.store.getProjectByTitle(DEMO_PROJECT))!.id
+const session = (await (
+  await fetch(`${url}/api/v1/sessions`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ projectId })
+  })
+).json()) as { id: string }
+await app.sessions.settle()
+const sandboxId = (await app.store.getSandboxSession(session.id))!.sandboxId!
+
+/** The gateway path: ticket, WebSocket, JSON input, binary output, acknowledgements. */
+async function gatewayTty(): Promise<{ tty: Tty; listeners: { fn: ((c: Buffer) => void) | null } }> {
+  const { ticket } = (await (
+    await fetch(`${url}/api/v1/sessions/${session.id}/terminal-ticket`, { method: 'POST', headers: auth })
+  ).json()) as { ticket: string }
+  const ws = new WebSocket(
+    `${url.replace('http', 'ws')}/api/v1/sessions/${session.id}/terminal?ticket=${ticket}&cols=200&rows=50`,
+    {
+      origin: url
+    }
+  )
+  const listeners: { fn: ((c: Buffer) => void) | null } = { fn: null }
+  const others: ((c: Buffer) => void)[] = []
+  ws.on('message', (d: Buffer, binary: boolean) => {
+    if (!binary) return
+    listeners.fn?.(d)
+    for (const o of others) o(d)
+  })
+  await new Promise((r) => ws.on('open', r))
+  const tty: Tty = {
+    send: (data) => ws.send(JSON.stringify({ type: 'input', data })),
+    onData: (fn) => others.push(fn),
+    ack: (bytes) => ws.send(JSON.stringify({ type: 'ack', bytes })),
+    close: () => ws.close()
+  }
+  return { tty, listeners }
+}
+
+/** The floor: a TTY bash exec'd straight through the engine, as the researcher. */
+async function rawTty(): Promise<{ tty: Tty; listeners: { fn: ((c: Buffer) => void) | null } }> {
+  const exec = await driver.docker.getContainer(sandboxId).exec({
+    Cmd: [CONFINE, 'bash', '-l'],
+    User: '1000:1000',
+    Env: ['TERM=xterm-256color'],
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: true
+  })
+  const stream = (await exec.start({ hijack: true, stdin: true, Tty: true })) as NodeJS.ReadWriteStream & {
+    destroy(): void
+  }
+  await exec.resize({ w: 200, h: 50 })
+  const listeners: { fn: ((c: Buffer) => void) | null } = { fn: null }
+  const others: ((c: Buffer) => void)[] = []
+  stream.on('data', (d: Buffer) => {
+    listeners.fn?.(d)
+    for (const o of others) o(d)
+  })
+  const tty: Tty = {
+    send: (data) => stream.write(data),
+    onData: (fn) => others.push(fn),
+    ack: () => undefined,
+    close: () => stream.destroy()
+  }
+  return { tty, listeners }
+}
+
+const results: Record<string, unknown> = {}
+for (const [name, open] of [
+  ['floor', rawTty],
+  ['gateway', gatewayTty]
+] as const) {
+  const { tty, listeners } = await open()
+  tty.send('\r')
+  await waitFor(tty, (s) => PROMPT.test(s))
+  const echo = await echoTimes(tty, listeners)
+  const through = await throughput(tty, listeners)
+  results[name] = {
+    echoMs: { p50: r2(pct(echo, 50)), p99: r2(pct(echo, 99)) },
+    throughputMBps: through.mbPerS,
+    everyByteArrived: through.complete
+  }
+  console.log(name, JSON.stringify(results[name]))
+  tty.close()
+}
+
+// SQL cell latency: POST /cells vs vre-kernel over a raw exec, same query, alternating
+const QUERY = 'select sex, count(*) as n from patients group by all order by sex'
+const kernel = await driver.exec(sandboxId, { cmd: ['vre-kernel'], stdin: true })
+let kbuf = ''
+const waiting = new Map<string, () => void>()
+kernel.stdout.on('data', (c: Buffer) => {
+  kbuf += c.toString('utf8')
+  let nl: number
+  while ((nl = kbuf.indexOf('\n')) >= 0) {
+    const line = kbuf.slice(0, nl)
+    kbuf = kbuf.slice(nl + 1)
+    const m = JSON.parse(line) as { id?: string }
+    if (m.id) waiting.get(m.id)?.()
+  }
+})
+const direct = (i: number) =>
+  new Promise<void>((res) => {
+    const id = `b${i}`
+    waiting.set(id, res)
+    kernel.stdin!.write(`${JSON.stringify({ id, language: 'sql', source: QUERY })}\n`)
+  })
+const viaGateway = async () => {
+  const res = await fetch(`${url}/api/v1/sessions/${session.id}/cells`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ language: 'sql', source: QUERY })
+  })
+  if (res.status !== 200) throw new Error(`cell failed: ${res.status} ${await res.text()}`)
+  await res.json()
+}
+await direct(-1)
+await viaGateway() // warm-up: the session's kernel starts on its first cell
+const floorCells: number[] = []
+const gatewayCells: number[] = []
+for (let i = 0; i < CELLS; i++) {
+  let t0 = performance.now()
+  await direct(i)
+  floorCells.push(performance.now() - t0)
+  t0 = performance.now()
+  await viaGateway()
+  gatewayCells.push(performance.now() - t0)
+}
+kernel.stdin!.end()
+results.sqlCell = {
+  query: QUERY,
+  floorMs: { p50: r2(pct(floorCells, 50)), p95: r2(pct(floorCells, 95)) },
+  gatewayMs: { p50: r2(pct(gatewayCells, 50)), p95: r2(pct(gatewayCells, 95)) },
+  addedMsP50: r2(pct(gatewayCells, 50) - pct(floorCells, 50))
+}
+console.log('sql cell', JSON.stringify(results.sqlCell))
+const g = results.gateway as { echoMs: { p99: number } }
+const f = results.floor as { echoMs: { p99: number } }
+results.echoAddedMsP99 = r2(g.echoMs.p99 - f.echoMs.p99)
+console.log(`echo added at p99: ${results.echoAddedMsP99} ms`)
+
+await app.sessions.stop(session.id, 'bench over', { actor: 'bench', sourceIp: null })
+await app.close()
+rmSync(work, { recursive: true, force: true })
+const out = {
+  benchmark: 'workspace',
+  date: new Date().toISOString(),
+  machine: { cpus: cpus().length, node: process.version },
+  settings: { keys: KEYS, cells: CELLS, bytes: BYTES, runtime: 'runsc' },
+  goals: { echoAddedMsP99: 5, throughputMBps: 35, sqlCellAddedMs: 20 },
+  ...results
+}
+mkdirSync(resolve(PROJECT_ROOT, 'bench', 'results'), { recursive: true })
+writeFileSync(resolve(PROJECT_ROOT, 'bench', 'results', 'workspace.json'), `${JSON.stringify(out, null, 2)}\n`)
