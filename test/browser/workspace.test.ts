@@ -72,6 +72,24 @@ describe('the researcher workspace in a browser (real gateway, real sandbox)', (
     await expect.poll(terminalText, { timeout: 15_000 }).toMatch(/mark=kept-\d+/)
   }, 40_000)
 
+  it('shows the data catalog beside the terminal, searchable', async () => {
+    const catalog = page.getByTestId('catalog')
+    await expect.poll(() => catalog.getByTestId('catalog-table').count(), { timeout: 10_000 }).toBeGreaterThan(3)
+    await expect
+      .poll(() => catalog.locator('[data-table="patients"] summary').innerText())
+      .toMatch(/patients\s+2,000 rows/)
+    const all = await catalog.getByTestId('catalog-table').count()
+    await catalog.getByTestId('catalog-search').fill('HbA1c')
+    // only the matching tables remain, and each says why
+    await expect.poll(() => catalog.getByTestId('catalog-table').count(), { timeout: 10_000 }).toBeLessThan(all)
+    const shown = await catalog.getByTestId('catalog-table').allTextContents()
+    expect(shown.length).toBeGreaterThan(0)
+    for (const text of shown) expect(text.toLowerCase()).toContain('hba1c')
+    await screenshot('workspace-catalog')
+    await catalog.getByTestId('catalog-search').fill('')
+    await page.locator('.xterm-helper-textarea').focus()
+  }, 30_000)
+
   it('blocks copying out of the terminal and shows the watermark', async () => {
     await page.keyboard.press('Control+Shift+C')
     await page.getByTestId('copy-blocked').waitFor({ timeout: 5_000 })

@@ -1,4 +1,13 @@
-import type { ErrorBody, LoginBody, MeResponse, OkResponse, SessionEvent, SessionView, TokenResponse } from './types'
+import type {
+  CatalogView,
+  ErrorBody,
+  LoginBody,
+  MeResponse,
+  OkResponse,
+  SessionEvent,
+  SessionView,
+  TokenResponse
+} from './types'
 
 /** The server answered with an error status. `serverMessage` is its sentence, when it sent one. */
 export class ApiError extends Error {
@@ -24,6 +33,8 @@ export interface ApiClient {
   /** Ends the session on the server (which clears the cookie); the token is forgotten either way. */
   logout(): Promise<void>
   me(): Promise<MeResponse>
+  /** The project's data catalog, filtered by `query` when given. */
+  catalog(projectId: string, query?: string): Promise<CatalogView>
   startSession(projectId: string): Promise<SessionView>
   stopSession(id: string): Promise<SessionView>
   listSessions(): Promise<SessionView[]>
@@ -131,6 +142,13 @@ export function createApiClient(fetchImpl: typeof fetch = (...args) => fetch(...
 
     async me() {
       return readJson<MeResponse>(await authorized('GET', '/api/v1/me'))
+    },
+
+    async catalog(projectId, query) {
+      const q = query === undefined || query === '' ? '' : `?q=${encodeURIComponent(query)}`
+      return readJson<CatalogView>(
+        await authorized('GET', `/api/v1/projects/${encodeURIComponent(projectId)}/catalog${q}`)
+      )
     },
 
     async startSession(projectId) {

@@ -107,3 +107,20 @@ export type StartStep =
   { step: 'sandbox' } | { step: 'data'; bytes: number; totalBytes: number } | { step: 'workspace' }
 
 export type SessionEvent = { kind: 'session'; session: SessionView } | { kind: 'progress'; progress: StartStep }
+
+export interface CatalogView {
+  projectId: string
+  query: string | null
+  datasets: {
+    id: string
+    name: string
+    description: string
+    available: boolean
+    tables: {
+      name: string
+      description: string
+      rowCount: number
+      columns: { name: string; type: string; description: string }[]
+    }[]
+  }[]
+}

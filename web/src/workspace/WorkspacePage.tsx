@@ -5,6 +5,7 @@ import { appStrings } from '../app/strings'
 import { LanguageSwitch } from '../i18n/LanguageSwitch'
 import { useStrings } from '../i18n/language'
 import { workspaceStrings } from './strings'
+import { CatalogPanel } from './Catalog'
 import { TerminalView } from './Terminal'
 
 interface Props {
@@ -185,7 +186,10 @@ export function WorkspacePage({ api, user, project, onBack }: Props) {
           </section>
         )}
         {view.kind === 'running' && (
-          <TerminalView api={api} sessionId={view.session.id} onCopyBlocked={onCopyBlocked} />
+          <div className="workspace__panes">
+            <TerminalView api={api} sessionId={view.session.id} onCopyBlocked={onCopyBlocked} />
+            <CatalogPanel api={api} projectId={project.id} />
+          </div>
         )}
       </main>
       {session !== null && (

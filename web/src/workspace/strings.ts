@@ -23,7 +23,13 @@ const en = {
   copyBlocked: 'Copying out of the workspace is not allowed. Results leave only through the airlock.',
   timeLeft: (minutes: number) => `${minutes} min left`,
   timeWarning: (minutes: number) => `The session ends in ${minutes} minutes. Save your work.`,
-  watermark: (user: string, session: string, at: string) => `${user} · ${session} · ${at}`
+  watermark: (user: string, session: string, at: string) => `${user} · ${session} · ${at}`,
+  catalog: {
+    heading: 'Data catalog',
+    search: 'Search tables and columns',
+    nothing: 'No table or column matches.',
+    rows: (n: string) => `${n} rows`
+  }
 }
 
 export const workspaceStrings: Localized<typeof en> = {
@@ -51,6 +57,12 @@ export const workspaceStrings: Localized<typeof en> = {
     copyBlocked: 'ワークスペースからのコピーはできません。結果の持ち出しはエアロック経由のみです。',
     timeLeft: (minutes: number) => `残り ${minutes} 分`,
     timeWarning: (minutes: number) => `あと ${minutes} 分でセッションが終了します。作業を保存してください。`,
-    watermark: (user: string, session: string, at: string) => `${user} · ${session} · ${at}`
+    watermark: (user: string, session: string, at: string) => `${user} · ${session} · ${at}`,
+    catalog: {
+      heading: 'データカタログ',
+      search: 'テーブルと列を検索',
+      nothing: '一致するテーブルや列はありません。',
+      rows: (n: string) => `${n} 行`
+    }
   }
 }
