@@ -1,6 +1,6 @@
 /**
- * Workspace benchmark on the real engine (runsc, the default policy), each figure next to its floor
- * measured in the same run:
+ * Workspace benchmark on the real engine (runsc, the default policy, or --runtime runc), each figure
+ * next to its floor measured in the same run:
  *   - keystroke echo round trip through the gateway's terminal WebSocket vs a raw docker exec TTY
  *     (p50, p99; goal: at most 5 ms added at p99);
  *   - terminal throughput for 100 MB of output through the WebSocket, acknowledged as the browser
@@ -8,10 +8,10 @@
  *   - SQL cell latency through POST /cells vs the same query sent to vre-kernel over a raw exec
  *     (goal: at most 20 ms added).
  *
- *   npx tsx bench/workspace.ts [--keys 200] [--cells 30] [--megabytes 100]
- * Writes bench/results/workspace.json.
+ *   npx tsx bench/workspace.ts [--runtime runsc|runc] [--keys 200] [--cells 30] [--megabytes 100]
+ * Writes bench/results/workspace.json (runsc) or workspace-runc.json.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -26,9 +26,11 @@ const { values } = parseArgs({
   options: {
     keys: { type: 'string', default: '200' },
     cells: { type: 'string', default: '30' },
-    megabytes: { type: 'string', default: '100' }
+    megabytes: { type: 'string', default: '100' },
+    runtime: { type: 'string', default: 'runsc' }
   }
 })
+const RUNTIME = values.runtime === 'runc' ? 'runc' : 'runsc'
 const KEYS = Number(values.keys)
 const CELLS = Number(values.cells)
 const BYTES = Number(values.megabytes) * 1_000_000
@@ -119,7 +121,15 @@ async function throughput(
 
 const driver = new DockerDriver()
 const work = mkdtempSync(join(tmpdir(), 'vre-bench-ws-'))
-const config = loadConfig({ dataDir: work, port: 0, webRoot: null, logLevel: 'warn' }, {})
+const policyFile = join(work, 'policy.yaml')
+writeFileSync(
+  policyFile,
+  readFileSync(resolve(PROJECT_ROOT, 'policies', 'default.yaml'), 'utf8').replace(
+    /^ {2}runtime: .*$/m,
+    `  runtime: ${RUNTIME}`
+  )
+)
+const config = loadConfig({ dataDir: work, port: 0, webRoot: null, logLevel: 'warn', policyFile }, {})
 const app = await build({ config, logger: false, sessions: { driver } })
 await app.ready()
 const { credentials } = await seedDemo(app.store, app.keys, work, {
@@ -182,7 +192,7 @@ async function gatewayTty(): Promise<{ tty: Tty; listeners: { fn: ((c: Buffer) =
 /** The floor: a TTY bash exec'd straight through the engine, as the researcher. */
 async function rawTty(): Promise<{ tty: Tty; listeners: { fn: ((c: Buffer) => void) | null } }> {
   const exec = await driver.docker.getContainer(sandboxId).exec({
-    Cmd: [CONFINE, 'bash', '-l'],
+    Cmd: [...(RUNTIME === 'runsc' ? [CONFINE] : []), 'bash', '-l'],
     User: '1000:1000',
     Env: ['TERM=xterm-256color'],
     AttachStdin: true,
@@ -290,9 +300,10 @@ const out = {
   benchmark: 'workspace',
   date: new Date().toISOString(),
   machine: { cpus: cpus().length, node: process.version },
-  settings: { keys: KEYS, cells: CELLS, bytes: BYTES, runtime: 'runsc' },
+  settings: { keys: KEYS, cells: CELLS, bytes: BYTES, runtime: RUNTIME },
   goals: { echoAddedMsP99: 5, throughputMBps: 35, sqlCellAddedMs: 20 },
   ...results
 }
 mkdirSync(resolve(PROJECT_ROOT, 'bench', 'results'), { recursive: true })
-writeFileSync(resolve(PROJECT_ROOT, 'bench', 'results', 'workspace.json'), `${JSON.stringify(out, null, 2)}\n`)
+const file = RUNTIME === 'runsc' ? 'workspace.json' : `workspace-${RUNTIME}.json`
+writeFileSync(resolve(PROJECT_ROOT, 'bench', 'results', file), `${JSON.stringify(out, null, 2)}\n`)
