@@ -19,9 +19,10 @@ import { totpCode } from '../server/src/auth/totp.js'
 import { loadConfig, PROJECT_ROOT } from '../server/src/config/config.js'
 import { generateSyntheticDataset } from '../server/src/datasets/index.js'
 import { DEMO_DATASET, DEMO_PROJECT, type DemoCredentials, seedDemo } from '../server/src/demo/seed.js'
-import { CONFINE, containerOptions, DockerDriver } from '../server/src/sandbox/docker-driver.js'
+import { containerOptions, DockerDriver } from '../server/src/sandbox/docker-driver.js'
 import type { SandboxRuntime } from '../server/src/sandbox/driver.js'
 import { sandboxSpec } from '../server/src/sessions/session-service.js'
+import { rawShell } from './raw-shell.js'
 
 const { values } = parseArgs({
   options: {
@@ -55,16 +56,7 @@ async function dataset(patients: number): Promise<string> {
  * vre-confine under gVisor, as the gateway would run it), waited on until it prints its prompt.
  */
 async function firstPrompt(id: string, runtime: SandboxRuntime): Promise<void> {
-  const exec = await driver.docker.getContainer(id).exec({
-    Cmd: [...(runtime === 'runsc' ? [CONFINE] : []), 'bash', '-i'],
-    User: '1000:1000',
-    Env: ['TERM=xterm-256color'],
-    AttachStdin: true,
-    AttachStdout: true,
-    AttachStderr: true,
-    Tty: true
-  })
-  const stream = (await exec.start({ hijack: true, stdin: true, Tty: true })) as NodeJS.ReadWriteStream
+  const stream = await rawShell(driver, id, runtime, ['-i'])
   await new Promise<void>((resolvePrompt, reject) => {
     let seen = ''
     const timer = setTimeout(

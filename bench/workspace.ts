@@ -20,7 +20,8 @@ import { build } from '../server/src/app.js'
 import { totpCode } from '../server/src/auth/totp.js'
 import { loadConfig, PROJECT_ROOT } from '../server/src/config/config.js'
 import { DEMO_PROJECT, type DemoCredentials, seedDemo } from '../server/src/demo/seed.js'
-import { CONFINE, DockerDriver } from '../server/src/sandbox/docker-driver.js'
+import { DockerDriver } from '../server/src/sandbox/docker-driver.js'
+import { rawShell } from './raw-shell.js'
 
 const { values } = parseArgs({
   options: {
@@ -191,19 +192,7 @@ async function gatewayTty(): Promise<{ tty: Tty; listeners: { fn: ((c: Buffer) =
 
 /** The floor: a TTY bash exec'd straight through the engine, as the researcher. */
 async function rawTty(): Promise<{ tty: Tty; listeners: { fn: ((c: Buffer) => void) | null } }> {
-  const exec = await driver.docker.getContainer(sandboxId).exec({
-    Cmd: [...(RUNTIME === 'runsc' ? [CONFINE] : []), 'bash', '-l'],
-    User: '1000:1000',
-    Env: ['TERM=xterm-256color'],
-    AttachStdin: true,
-    AttachStdout: true,
-    AttachStderr: true,
-    Tty: true
-  })
-  const stream = (await exec.start({ hijack: true, stdin: true, Tty: true })) as NodeJS.ReadWriteStream & {
-    destroy(): void
-  }
-  await exec.resize({ w: 200, h: 50 })
+  const stream = await rawShell(driver, sandboxId, RUNTIME, ['-l'], { cols: 200, rows: 50 })
   const listeners: { fn: ((c: Buffer) => void) | null } = { fn: null }
   const others: ((c: Buffer) => void)[] = []
   stream.on('data', (d: Buffer) => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DEMO_PROJECT, seedDemo } from '../../server/src/demo/seed.js'
+import { seedDemo } from '../../server/src/demo/seed.js'
 import type { DockerDriver } from '../../server/src/sandbox/docker-driver.js'
-import { type TestGateway, testGateway } from '../support/gateway.js'
+import { startRunningSession, type TestGateway, testGateway } from '../support/gateway.js'
 import { requireDocker } from '../support/sandbox.js'
 
 interface Cell {
@@ -43,17 +43,7 @@ describe('notebook cells on a real sandbox (runsc, the default policy)', () => {
       timeZone: gw.config.timeZone,
       withDataset: true
     })
-    token = (await gw.login('researcher1')).accessToken
-    const projectId = (await gw.app.store.getProjectByTitle(DEMO_PROJECT))!.id
-    const res = await gw.app.inject({
-      method: 'POST',
-      url: '/api/v1/sessions',
-      headers: { authorization: `Bearer ${token}` },
-      payload: { projectId }
-    })
-    sessionId = res.json().id as string
-    await gw.app.sessions.settle()
-    expect((await gw.app.sessions.get(sessionId))!.state).toBe('running')
+    ;({ sessionId, token } = await startRunningSession(gw))
   }, 120_000)
 
   afterAll(async () => {

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DEMO_PROJECT } from '../../server/src/demo/seed.js'
 import { UNACKED_HIGH } from '../../server/src/routes/api/v1/sessions/terminal.js'
 import type { DockerDriver } from '../../server/src/sandbox/docker-driver.js'
 import { recordingFile } from '../../server/src/terminal/recording.js'
-import { type TestGateway, testGateway } from '../support/gateway.js'
+import { startRunningSession, type TestGateway, testGateway } from '../support/gateway.js'
 import { requireDocker } from '../support/sandbox.js'
 import { openTerminal, type TerminalClient } from '../support/terminal.js'
 
@@ -37,17 +36,7 @@ describe('the terminal on a real sandbox (runsc, the default policy)', () => {
     gw = await testGateway({}, {}, { sessions: { driver: docker } })
     await gw.app.listen({ host: '127.0.0.1', port: 0 })
     url = `http://127.0.0.1:${(gw.app.server.address() as { port: number }).port}`
-    token = (await gw.login('researcher1')).accessToken
-    const projectId = (await gw.app.store.getProjectByTitle(DEMO_PROJECT))!.id
-    const res = await gw.app.inject({
-      method: 'POST',
-      url: '/api/v1/sessions',
-      headers: { authorization: `Bearer ${token}` },
-      payload: { projectId }
-    })
-    sessionId = res.json().id as string
-    await gw.app.sessions.settle()
-    expect((await gw.app.sessions.get(sessionId))!.state).toBe('running')
+    ;({ sessionId, token } = await startRunningSession(gw))
   }, 60_000)
 
   afterAll(async () => {

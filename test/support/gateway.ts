@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify'
 import { build, type BuildOptions } from '../../server/src/app.js'
 import { totpCode } from '../../server/src/auth/totp.js'
 import { type Config, loadConfig } from '../../server/src/config/config.js'
-import { type DemoCredentials, seedDemo } from '../../server/src/demo/seed.js'
+import { DEMO_PROJECT, type DemoCredentials, seedDemo } from '../../server/src/demo/seed.js'
 import { FakeDriver } from './fake-driver.js'
 
 /** A clock the test moves by hand, so expiry and TOTP windows are exact. */
@@ -87,4 +87,25 @@ export async function testGateway(
       if (!keepData) rmSync(dataDir, { recursive: true, force: true })
     }
   }
+}
+
+/** Signs `username` in and starts a session of the demo project through the API; waits until it runs. */
+export async function startRunningSession(
+  gw: TestGateway,
+  username = 'researcher1'
+): Promise<{ sessionId: string; token: string }> {
+  const token = (await gw.login(username)).accessToken
+  const projectId = (await gw.app.store.getProjectByTitle(DEMO_PROJECT))!.id
+  const res = await gw.app.inject({
+    method: 'POST',
+    url: '/api/v1/sessions',
+    headers: { authorization: `Bearer ${token}` },
+    payload: { projectId }
+  })
+  if (res.statusCode !== 201) throw new Error(`the session did not start: ${res.statusCode} ${res.body}`)
+  const sessionId = res.json().id as string
+  await gw.app.sessions.settle()
+  const state = (await gw.app.sessions.get(sessionId))!.state
+  if (state !== 'running') throw new Error(`the session is ${state}, not running`)
+  return { sessionId, token }
 }

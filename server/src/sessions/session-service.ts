@@ -611,10 +611,16 @@ export function createSessionService(deps: SessionServiceDeps) {
       if (step !== undefined) listener({ kind: 'progress', ...step })
       return () => changes.off(id, listener)
     },
-    /** Calls `listener` on every change of any session until the returned function is called. */
-    subscribeAll(listener: (id: string, change: SessionChange) => void): () => void {
-      changes.on(ANY_SESSION, listener)
-      return () => changes.off(ANY_SESSION, listener)
+    /**
+     * Calls `listener` with the id of every session that leaves `starting` or `running` (its
+     * terminals and kernel go with it) until the returned function is called.
+     */
+    onEnding(listener: (id: string) => void): () => void {
+      const onChange = (id: string, change: SessionChange) => {
+        if (change.kind === 'state' && change.state !== 'starting' && change.state !== 'running') listener(id)
+      }
+      changes.on(ANY_SESSION, onChange)
+      return () => changes.off(ANY_SESSION, onChange)
     },
     list: (userId: string) => store.listSandboxSessions({ userId }),
     /** waits for launches and stops under way (tests, shutdown) */

@@ -22,10 +22,13 @@ export class Recording {
   private readonly started: number
   private readonly decoder = new TextDecoder('utf-8')
 
-  constructor(file: string, size: { cols: number; rows: number }, now: () => number) {
+  constructor(
+    file: string,
+    size: { cols: number; rows: number },
+    private readonly now: () => number
+  ) {
     mkdirSync(join(file, '..'), { recursive: true, mode: 0o700 })
     this.started = now()
-    this.now = now
     this.out = createWriteStream(file, { flags: 'wx', mode: 0o600 })
     // a recording that cannot be written is logged by the terminal's owner; it must not crash the gateway
     this.out.on('error', () => (this.closed = true))
@@ -39,8 +42,6 @@ export class Recording {
       })}\n`
     )
   }
-
-  private readonly now: () => number
 
   private closed = false
 

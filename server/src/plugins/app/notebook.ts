@@ -12,10 +12,8 @@ export default fp(
   async (app) => {
     const kernels = createKernelService({ driver: app.sandboxDriver, log: app.log })
     app.decorate('kernels', kernels)
-    const unsubscribe = app.sessions.subscribeAll((id, change) => {
-      if (change.kind === 'state' && change.state !== 'starting' && change.state !== 'running') {
-        kernels.end(id).catch((err: unknown) => app.log.error({ err, session: id }, 'ending a kernel failed'))
-      }
+    const unsubscribe = app.sessions.onEnding((id) => {
+      kernels.end(id).catch((err: unknown) => app.log.error({ err, session: id }, 'ending a kernel failed'))
     })
     app.addHook('onClose', async () => unsubscribe())
   },

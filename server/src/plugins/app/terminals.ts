@@ -12,10 +12,8 @@ export default fp(
   async (app) => {
     const terminals = app.terminals
     app.decorate('terminalTickets', new TicketBook(() => app.now().getTime()))
-    const unsubscribe = app.sessions.subscribeAll((id, change) => {
-      if (change.kind === 'state' && change.state !== 'starting' && change.state !== 'running') {
-        terminals.end(id).catch((err: unknown) => app.log.error({ err, session: id }, 'closing terminals failed'))
-      }
+    const unsubscribe = app.sessions.onEnding((id) => {
+      terminals.end(id).catch((err: unknown) => app.log.error({ err, session: id }, 'closing terminals failed'))
     })
     app.addHook('onClose', async () => unsubscribe())
   },

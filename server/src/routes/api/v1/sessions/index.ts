@@ -209,10 +209,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { params: SessionParams, response: { 201: TerminalTicketView, ...errorResponses } } },
     async (request, reply) => {
       const { user, claims } = request.principal!
-      const s = await own(request.params.id, user.id)
-      if (s.state !== 'running') {
-        throw new Errors.Conflict(`The session is ${s.state}; a terminal needs a running session.`)
-      }
+      const s = await running(request.params.id, user.id)
       const t = app.terminalTickets.issue({ userId: user.id, signInId: claims.sid, sessionId: s.id })
       return reply.status(201).send({ ticket: t.ticket, expiresAt: t.expiresAt.toISOString() })
     }
