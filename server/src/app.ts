@@ -9,6 +9,7 @@ import webApp from './plugins/external/web-app.js'
 import auth from './plugins/app/auth.js'
 import configPlugin from './plugins/app/config.js'
 import errorHandler from './plugins/app/error-handler.js'
+import files from './plugins/app/files.js'
 import notebook from './plugins/app/notebook.js'
 import policy from './plugins/app/policy.js'
 import sessions, { type SessionsPluginOptions } from './plugins/app/sessions.js'
@@ -75,6 +76,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   await app.register(sessions, options.sessions ?? {})
   await app.register(terminals)
   await app.register(notebook)
+  await app.register(files)
   await app.register(authRoutes, { prefix: '/api/v1/auth' })
   await app.register(meRoutes, { prefix: '/api/v1/me' })
   await app.register(projectRoutes, { prefix: '/api/v1/projects' })

@@ -26,6 +26,8 @@ export const Errors = {
   NotEligible: createError('VRE_ERR_NOT_ELIGIBLE', '%s', 403),
   NotFound: createError('VRE_ERR_NOT_FOUND', '%s', 404),
   Conflict: createError('VRE_ERR_CONFLICT', '%s', 409),
+  TooLarge: createError('VRE_ERR_TOO_LARGE', '%s', 413),
+  UnsupportedType: createError('VRE_ERR_UNSUPPORTED_TYPE', '%s', 415),
   SandboxUnavailable: createError('VRE_ERR_SANDBOX_UNAVAILABLE', 'No sandbox can be started now: %s.', 503),
   AuditUnavailable: createError(
     'VRE_ERR_AUDIT_UNAVAILABLE',

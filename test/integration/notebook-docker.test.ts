@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seedDemo } from '../../server/src/demo/seed.js'
 import type { DockerDriver } from '../../server/src/sandbox/docker-driver.js'
+import { runInSandbox } from '../../server/src/sandbox/driver.js'
 import { startRunningSession, type TestGateway, testGateway } from '../support/gateway.js'
 import { requireDocker } from '../support/sandbox.js'
 
@@ -95,6 +96,67 @@ describe('notebook cells on a real sandbox (runsc, the default policy)', () => {
     expect(audited).toContain('select * from no_such_table')
     expect(audited.some((s) => s.includes('plt.bar'))).toBe(true)
   })
+
+  const exportCell = (language: 'sql' | 'python', source: string, name: string) =>
+    gw.app.inject({
+      method: 'POST',
+      url: `/api/v1/sessions/${sessionId}/cells/export`,
+      headers: { authorization: `Bearer ${token}` },
+      payload: { language, source, name }
+    })
+  const inSandbox = async (cmd: string[]) => {
+    const s = (await gw.app.sessions.get(sessionId))!
+    return runInSandbox(docker, s.sandboxId!, { cmd })
+  }
+
+  it('sends a SQL result to the outbox as CSV with every row, its query beside it', async () => {
+    const source = 'create temp table ages as select * from range(2500) t(n);\nselect n, n % 7 as r from ages'
+    expect((await cell('sql', source)).outputs[0]).toMatchObject({ rowCount: 2500, truncated: true })
+    const res = await exportCell('sql', source, 'ages-by-seven')
+    expect(res.statusCode, res.body).toBe(201)
+    expect(res.json()).toMatchObject({
+      rows: 2500,
+      csv: { path: 'outbox/ages-by-seven.csv', type: 'file' },
+      query: { path: 'outbox/ages-by-seven.sql', type: 'file' }
+    })
+    const csv = (await inSandbox(['cat', '/home/researcher/work/outbox/ages-by-seven.csv'])).stdout.split('\r\n')
+    expect(csv[0]).toBe('n,r')
+    expect(csv[2500]).toBe('2499,0')
+    expect(csv).toHaveLength(2502) // header, 2500 rows, the empty string after the last line end
+    expect((await inSandbox(['cat', '/home/researcher/work/outbox/ages-by-seven.sql'])).stdout).toBe(`${source}\n`)
+    const audit = (await gw.app.store.recentAudit(50)).find((r) => r.action === 'cell.export')
+    expect(audit?.details).toMatchObject({ source, name: 'ages-by-seven', rows: 2500 })
+  }, 60_000)
+
+  it('refuses an export that would clobber a file or run a change again, and leaves nothing behind', async () => {
+    const clash = await exportCell('sql', 'select 1', 'ages-by-seven')
+    expect(clash.statusCode).toBe(409)
+    expect(clash.json().error.message).toMatch(/exists already/)
+    const change = await exportCell('sql', 'create temp table again as select 1', 'change')
+    expect(change.statusCode).toBe(400)
+    expect(change.json().error.message).toMatch(/not a query/)
+    const left = await inSandbox(['ls', '/home/researcher/work/outbox'])
+    expect(left.stdout.split('\n').filter(Boolean).sort()).toEqual(['ages-by-seven.csv', 'ages-by-seven.sql'])
+    const badName = await exportCell('sql', 'select 1', '../escape')
+    expect(badName.statusCode).toBe(400)
+  }, 60_000)
+
+  it('sends a Python table to the outbox: the last expression, all its rows', async () => {
+    const source = 'import pandas as pd\nbig = pd.DataFrame({"k": range(3000)})\nbig.assign(twice=big.k * 2)'
+    expect((await cell('python', source)).outputs[0]).toMatchObject({ type: 'table', rowCount: 3000, truncated: true })
+    const res = await exportCell('python', source, 'twice')
+    expect(res.statusCode, res.body).toBe(201)
+    expect(res.json()).toMatchObject({ rows: 3000, query: { path: 'outbox/twice.py' } })
+    const csv = (await inSandbox(['cat', '/home/researcher/work/outbox/twice.csv'])).stdout.trim().split('\n')
+    expect(csv[0]).toBe('k,twice')
+    expect(csv.at(-1)).toBe('2999,5998')
+    expect((await cell('python', 'x = 1\nx')).status).toBe('ok')
+    const notTable = await exportCell('python', 'x = 1\nx', 'scalar')
+    expect(notTable.statusCode).toBe(400)
+    expect(notTable.json().error.message).toMatch(/of type int, not a table/)
+    const notRun = await exportCell('python', 'never_defined', 'not-run')
+    expect(notRun.json().error.message).toMatch(/run the cell first/)
+  }, 60_000)
 
   it('restarts the kernel: temporary tables are gone', async () => {
     const res = await gw.app.inject({

@@ -7,6 +7,10 @@
 //   {"id": "i1", "op": "interrupt"}     cancel the running cell (queued cells still run)
 //   {"id": "r1", "op": "restart"}       cancel running and queued cells, fresh DuckDB + fresh Python
 //   {"id": "s1", "op": "status"}        state of SQL and Python
+//   {"id": "e1", "op": "export", "language", "source", "dir", "name"}
+//                                       the cell's last statement / expression again, ALL rows as
+//                                       DIR/NAME.csv, the source as DIR/NAME.sql|.py
+//                                       (-> "rows": N, "csv"/"query": {path, size, modifiedAt})
 //   {"id": "x1", "op": "shutdown"}      stop (also on stdin EOF / SIGTERM)
 // Replies (one per request, same id)
 //   {"id", "status": "ok"|"error", "outputs": [...], "durationMs": N, ...}
@@ -26,7 +30,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { openSession, runStatements, rowCap, datasetPath } from '../lib/duckdb.mjs';
+import { openSession, runStatements, rowCap, datasetPath, toDisplay } from '../lib/duckdb.mjs';
 import { columnarQuery, errorJson } from '../lib/columnar.mjs';
 import { isBlank } from '../lib/sqltext.mjs';
 
@@ -246,6 +250,94 @@ async function runPythonCell(source) {
   }
 }
 
+// --- export: a cell's result, every row, as CSV beside its source (for the airlock) -----------------
+const EXPORT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+const SELECT_STATEMENT = 1; // DuckDB's StatementType.SELECT (also FROM-first queries, WITH, VALUES)
+
+function csvField(v) {
+  if (v === null || v === undefined) return '';
+  const s = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return /[",\r\n]/.test(s) || /^\s|\s$/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+async function writeSqlCsv(source, csvPath, created) {
+  const extracted = await session.conn.extractStatements(source);
+  if (extracted.count === 0) throw new Error('the cell has no statement');
+  const prepared = await extracted.prepare(extracted.count - 1);
+  let fd = null;
+  let rows = 0;
+  try {
+    // only a query runs again: an INSERT, UPDATE or CREATE at the end would change things twice
+    if (prepared.statementType !== SELECT_STATEMENT) throw new Error('the cell\'s last statement is not a query (SELECT, FROM, WITH ...); there is no table to send');
+    fd = fs.openSync(csvPath, 'wx', 0o644);
+    created.push(csvPath);
+    const result = await prepared.stream();
+    const n = result.columnCount;
+    if (n === 0) throw new Error('the cell\'s last statement gives no table');
+    const types = Array.from({ length: n }, (_, i) => result.columnType(i));
+    fs.writeSync(fd, `${result.deduplicatedColumnNames().map(csvField).join(',')}\r\n`);
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      const cols = Array.from({ length: n }, (_, c) => chunk.getColumnVector(c));
+      const lines = [];
+      for (let r = 0; r < chunk.rowCount; r++) {
+        lines.push(cols.map((col, c) => csvField(toDisplay(col.getItem(r), types[c]))).join(','));
+      }
+      fs.writeSync(fd, `${lines.join('\r\n')}\r\n`);
+      rows += chunk.rowCount;
+    }
+  } finally {
+    prepared.destroySync();
+    if (fd !== null) fs.closeSync(fd);
+  }
+  return rows;
+}
+
+async function writePythonCsv(source, csvPath, created) {
+  const code = `import vre.export as _vre_export\n_vre_export.last_value_to_csv(${JSON.stringify(source)}, ${JSON.stringify(csvPath)})\ndel _vre_export`;
+  if (python.state !== 'ready') await python.start();
+  const reply = await python.request({ op: 'execute', code, history: false });
+  const error = reply.outputs?.find((o) => o.type === 'error');
+  if (error?.ename !== 'FileExistsError' && fs.existsSync(csvPath)) created.push(csvPath);
+  if (reply.status !== 'ok' || error) throw new Error(error ? `${error.ename}: ${error.evalue}` : 'the Python kernel did not answer');
+  const out = reply.outputs.filter((o) => o.type === 'stream' && o.name === 'stdout').map((o) => o.text).join('');
+  return JSON.parse(out.trim().split('\n').pop()).rows;
+}
+
+async function exportCell({ language, source, dir, name }) {
+  if (typeof source !== 'string' || (language !== 'sql' && language !== 'python') || typeof dir !== 'string' || !path.isAbsolute(dir) || typeof name !== 'string' || !EXPORT_NAME.test(name)) {
+    return { status: 'error', outputs: [errorOutput('ProtocolError', 'export needs "language", "source", an absolute "dir" and a "name" of letters, digits, ".", "_" and "-"')] };
+  }
+  const csvPath = path.join(dir, `${name}.csv`);
+  const queryPath = path.join(dir, `${name}.${language === 'sql' ? 'sql' : 'py'}`);
+  for (const p of [csvPath, queryPath]) {
+    if (fs.existsSync(p) || isSymlink(p)) return { status: 'error', outputs: [errorOutput('FileExistsError', `${path.basename(p)} exists already in the outbox`)] };
+  }
+  const created = [];
+  try {
+    fs.writeFileSync(queryPath, source.endsWith('\n') ? source : `${source}\n`, { flag: 'wx', mode: 0o644 });
+    created.push(queryPath);
+    const rows = language === 'sql'
+      ? await withDb(() => writeSqlCsv(source, csvPath, created))
+      : await writePythonCsv(source, csvPath, created);
+    const file = (p) => {
+      const st = fs.statSync(p);
+      return { path: p, size: st.size, modifiedAt: new Date(Math.floor(st.mtimeMs)).toISOString() };
+    };
+    return { status: 'ok', outputs: [], rows, csv: file(csvPath), query: file(queryPath) };
+  } catch (e) {
+    // a half-written export never waits in the outbox; files that were there already stay
+    for (const p of created) { try { fs.unlinkSync(p); } catch { /* gone */ } }
+    const out = language === 'sql' && e?.message && !/^the cell/.test(e.message) ? duckdbError(e) : errorOutput('ExportError', String(e?.message ?? e));
+    return { status: 'error', outputs: [out] };
+  }
+}
+
+function isSymlink(p) {
+  try { return fs.lstatSync(p).isSymbolicLink(); } catch { return false; }
+}
+
 // --- queue ------------------------------------------------------------------------------------------
 const queue = [];
 let running = null; // { id, language }
@@ -336,6 +428,17 @@ function handle(msg) {
   if (msg.op === 'shutdown') {
     send({ id, status: 'ok', outputs: [] });
     shutdown(0);
+    return;
+  }
+  if (msg.op === 'export') {
+    const gen = generation;
+    enqueue({
+      id,
+      language: msg.language,
+      run: () => gen !== generation
+        ? { status: 'error', outputs: [errorOutput('KernelRestarted', 'the kernel was restarted before this export ran')] }
+        : exportCell(msg),
+    });
     return;
   }
   if (msg.op !== undefined && msg.op !== 'execute') {

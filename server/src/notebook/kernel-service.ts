@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
 import { boundedCollector, type ExecProcess, type SandboxDriver } from '../sandbox/driver.js'
+import { WORK_DIR } from '../sessions/workspace.js'
+
+/** Where results wait for the airlock, inside the sandbox. */
+export const OUTBOX_DIR = `${WORK_DIR}/outbox`
 
 /** One output of a cell, as vre-kernel gives it (sandbox-images/README.md, "vre-kernel"). */
 export type CellOutput =
@@ -126,6 +130,15 @@ export function createKernelService(deps: { driver: SandboxDriver; log: FastifyB
       request(sessionId, sandboxId, { language: cell.language, source: cell.source }),
     interrupt: (sessionId: string, sandboxId: string) => request(sessionId, sandboxId, { op: 'interrupt' }),
     restart: (sessionId: string, sandboxId: string) => request(sessionId, sandboxId, { op: 'restart' }),
+    /**
+     * Writes the cell's result, every row, as outbox/NAME.csv with its source beside it: the last
+     * statement (SQL) or expression (Python) is evaluated again in the kernel as it is now.
+     */
+    exportResult: (
+      sessionId: string,
+      sandboxId: string,
+      cell: { language: CellLanguage; source: string; name: string }
+    ) => request(sessionId, sandboxId, { op: 'export', ...cell, dir: OUTBOX_DIR }),
     /** The session ended: its kernel goes with the sandbox; whatever waits is told. */
     async end(sessionId: string): Promise<void> {
       const k = kernels.get(sessionId)

@@ -146,9 +146,9 @@ class Kernel:
         except Exception as e:
             log("shutdown:", e)
 
-    def execute(self, code):
+    def execute(self, code, history=True):
         out = Outputs()
-        msg_id = self.kc.execute(code, store_history=True, allow_stdin=False, stop_on_error=False)
+        msg_id = self.kc.execute(code, store_history=history, allow_stdin=False, stop_on_error=False)
         idle = False
         while not idle:
             try:
@@ -293,7 +293,7 @@ def main():
             continue
         if op == "execute":
             try:
-                reply = kernel.execute(msg.get("code", ""))
+                reply = kernel.execute(msg.get("code", ""), history=msg.get("history", True) is not False)
             except Exception as e:
                 reply = {"status": "error", "outputs": [
                     {"type": "error", "ename": type(e).__name__, "evalue": str(e), "traceback": []}]}

@@ -13,6 +13,24 @@ import {
   TerminalTicketView
 } from '../../../../schemas/sessions.js'
 import type { SandboxSessionRow } from '../../../../store/types.js'
+import { OUTBOX_DIR } from '../../../../notebook/kernel-service.js'
+import { ExportCellBody, ExportCellView, type FileEntry } from '../../../../schemas/files.js'
+import { WORK_DIR } from '../../../../sessions/workspace.js'
+import { sessionAccess } from './access.js'
+import files from './files.js'
+
+/** A cell's source may be 100,000 characters of any script: room for that as UTF-8 JSON. */
+const CELL_BODY_LIMIT = 512 * 1024
+
+/** A file the kernel says it wrote into the outbox, as the Files view lists it; null if it is not one. */
+function exportedFile(f: unknown): FileEntry | null {
+  if (typeof f !== 'object' || f === null) return null
+  const { path, size, modifiedAt } = f as Record<string, unknown>
+  if (typeof path !== 'string' || !path.startsWith(`${OUTBOX_DIR}/`) || typeof size !== 'number') return null
+  if (typeof modifiedAt !== 'string') return null
+  const rel = path.slice(WORK_DIR.length + 1)
+  return { path: rel, name: rel.slice(rel.lastIndexOf('/') + 1), type: 'file', size, modifiedAt }
+}
 
 export function sessionView(s: SandboxSessionRow): SessionView {
   const limits = s.limits as Partial<SandboxPolicy>
@@ -36,12 +54,8 @@ export function sessionView(s: SandboxSessionRow): SessionView {
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', app.requireRole('researcher'))
 
-  /** A session of someone else is reported as not found, so ids can't be probed. */
-  const own = async (id: string, userId: string) => {
-    const s = await app.sessions.get(id)
-    if (s === null || s.userId !== userId) throw new Errors.NotFound('There is no such session.')
-    return s
-  }
+  const { own, running } = sessionAccess(app)
+  await app.register(files)
 
   app.post(
     '/',
@@ -118,22 +132,16 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     res.on('close', finish)
   })
 
-  /** A running session of the caller's, or why not. */
-  const running = async (id: string, userId: string) => {
-    const s = await own(id, userId)
-    if (s.state !== 'running' || s.sandboxId === null) {
-      throw new Errors.Conflict(`The session is ${s.state}; this needs a running session.`)
-    }
-    return s as typeof s & { sandboxId: string }
-  }
-
   /**
    * Runs a notebook cell in the session's kernel: SQL on DuckDB with the dataset attached, Python
    * on the sandbox's ipykernel. Every source run is audited (the data-operation log).
    */
   app.post(
     '/:id/cells',
-    { schema: { params: SessionParams, body: RunCellBody, response: { 200: CellResult, ...errorResponses } } },
+    {
+      bodyLimit: CELL_BODY_LIMIT,
+      schema: { params: SessionParams, body: RunCellBody, response: { 200: CellResult, ...errorResponses } }
+    },
     async (request) => {
       const user = request.principal!.user
       const s = await running(request.params.id, user.id)
@@ -174,6 +182,52 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         durationMs: reply.durationMs ?? null,
         executionCount: reply.executionCount ?? null
       }
+    }
+  )
+
+  /**
+   * Sends a cell's result to the outbox for the airlock: every row as outbox/NAME.csv, the cell's
+   * source beside it as NAME.sql or NAME.py. The last statement or expression runs again in the
+   * kernel as it is now; the export is audited with the source.
+   */
+  app.post(
+    '/:id/cells/export',
+    {
+      bodyLimit: CELL_BODY_LIMIT,
+      schema: { params: SessionParams, body: ExportCellBody, response: { 201: ExportCellView, ...errorResponses } }
+    },
+    async (request, reply) => {
+      const user = request.principal!.user
+      const s = await running(request.params.id, user.id)
+      const { language, source, name } = request.body
+      app.sessions.touch(s.id)
+      const result = await app.kernels
+        .exportResult(s.id, s.sandboxId, { language, source, name })
+        .catch((err: unknown) => {
+          throw new Errors.Conflict(`The result could not be sent to the outbox: ${(err as Error).message}.`)
+        })
+      const files = [result.csv, result.query].map((f) => exportedFile(f))
+      const error = result.outputs.find((o) => o.type === 'error')
+      await app.store.appendAudit({
+        actor: user.id,
+        action: 'cell.export',
+        sourceIp: request.ip,
+        target: s.id,
+        outcome: result.status === 'ok' ? 'success' : 'error',
+        details: {
+          language,
+          source,
+          name,
+          rows: result.rows ?? null,
+          ...(error ? { reason: `${error.ename}: ${error.evalue}` } : {})
+        }
+      })
+      if (result.status !== 'ok' || error !== undefined || files.includes(null) || typeof result.rows !== 'number') {
+        const why = error ? `${error.ename}: ${error.evalue}` : 'the kernel gave no file'
+        const Refusal = error?.ename === 'FileExistsError' ? Errors.Conflict : Errors.BadRequest
+        throw new Refusal(`The result could not be sent to the outbox: ${why}`)
+      }
+      return reply.status(201).send({ csv: files[0]!, query: files[1]!, rows: result.rows })
     }
   )
 

@@ -1,0 +1,124 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
+import { Type } from 'typebox'
+import { errorResponses } from '../../../../schemas/common.js'
+import {
+  FileContent,
+  FileEntry,
+  FileList,
+  MoveBody,
+  PathBody,
+  PathQuery,
+  SaveFileBody
+} from '../../../../schemas/files.js'
+import { SessionParams } from '../../../../schemas/sessions.js'
+import { sessionAccess } from './access.js'
+
+/** A saved notebook may hold figures: the most the largest editable file takes as JSON, with room. */
+const SAVE_BODY_LIMIT = 24 * 1024 * 1024
+
+/**
+ * The Files view of a running session: the workspace tree, folders, rename and move, delete, move
+ * to the outbox, and the text of notebooks and code for editing. Every change and every read of
+ * contents is audited; a refused one changes nothing and is not.
+ */
+const routes: FastifyPluginAsyncTypebox = async (app) => {
+  const { running } = sessionAccess(app)
+  const files = app.workspaceFiles
+
+  /** Runs `act` on the caller's running session, then audits it with `details`. */
+  async function audited<T>(
+    request: Pick<FastifyRequest, 'principal' | 'ip'> & { params: { id: string } },
+    action: string,
+    details: Record<string, unknown>,
+    act: (sandboxId: string) => Promise<T>
+  ): Promise<T> {
+    const user = request.principal!.user
+    const s = await running(request.params.id, user.id)
+    app.sessions.touch(s.id)
+    const result = await act(s.sandboxId)
+    await app.store.appendAudit({
+      actor: user.id,
+      action,
+      sourceIp: request.ip,
+      target: s.id,
+      outcome: 'success',
+      details
+    })
+    return result
+  }
+
+  app.get(
+    '/:id/files',
+    { schema: { params: SessionParams, response: { 200: FileList, ...errorResponses } } },
+    async (request) => {
+      const s = await running(request.params.id, request.principal!.user.id)
+      return files.list(s.sandboxId)
+    }
+  )
+
+  app.post(
+    '/:id/files/folder',
+    { schema: { params: SessionParams, body: PathBody, response: { 201: FileEntry, ...errorResponses } } },
+    async (request, reply) => {
+      const { path } = request.body
+      const entry = await audited(request, 'file.folder', { path }, (sb) => files.makeFolder(sb, path))
+      return reply.status(201).send(entry)
+    }
+  )
+
+  app.post(
+    '/:id/files/move',
+    { schema: { params: SessionParams, body: MoveBody, response: { 200: FileEntry, ...errorResponses } } },
+    async (request) => {
+      const { from, to } = request.body
+      return audited(request, 'file.move', { from, to }, (sb) => files.move(sb, from, to))
+    }
+  )
+
+  app.delete(
+    '/:id/files',
+    { schema: { params: SessionParams, querystring: PathQuery, response: { 204: Type.Null(), ...errorResponses } } },
+    async (request, reply) => {
+      const { path } = request.query
+      await audited(request, 'file.delete', { path }, (sb) => files.remove(sb, path))
+      return reply.status(204).send(null)
+    }
+  )
+
+  /** Moves a file or folder into outbox/, where the airlock's reviewers will see it. */
+  app.post(
+    '/:id/files/outbox',
+    { schema: { params: SessionParams, body: PathBody, response: { 200: FileEntry, ...errorResponses } } },
+    async (request) => {
+      const { path } = request.body
+      return audited(request, 'file.outbox', { path }, (sb) => files.toOutbox(sb, path))
+    }
+  )
+
+  /** The text of a notebook or code file, for editing; data files are refused (415). */
+  app.get(
+    '/:id/files/content',
+    { schema: { params: SessionParams, querystring: PathQuery, response: { 200: FileContent, ...errorResponses } } },
+    async (request) => {
+      const { path } = request.query
+      return audited(request, 'file.open', { path }, (sb) => files.read(sb, path))
+    }
+  )
+
+  app.put(
+    '/:id/files/content',
+    {
+      bodyLimit: SAVE_BODY_LIMIT,
+      schema: { params: SessionParams, body: SaveFileBody, response: { 200: FileEntry, ...errorResponses } }
+    },
+    async (request) => {
+      const { path, content, baseModifiedAt } = request.body
+      return audited(request, 'file.save', { path, bytes: Buffer.byteLength(content) }, (sb) =>
+        files.write(sb, path, content, baseModifiedAt)
+      )
+    }
+  )
+}
+
+export default routes
