@@ -90,6 +90,117 @@ describe('the researcher workspace in a browser (real gateway, real sandbox)', (
     await page.locator('.xterm-helper-textarea').focus()
   }, 30_000)
 
+  it('creates a notebook from the Files view and runs a SQL cell on the demo dataset', async () => {
+    await page.getByRole('tab', { name: 'Files' }).click()
+    await page.getByTestId('files').waitFor({ timeout: 10_000 })
+    await page.getByTestId('new-notebook').click()
+    const notebook = page.getByTestId('notebook')
+    await notebook.waitFor({ timeout: 15_000 })
+    await notebook.getByTestId('add-sql-cell').click()
+    const cell = notebook.getByTestId('notebook-cell').last()
+    await cell.getByTestId('cell-source').fill('select sex, count(*) as n from patients group by all order by sex')
+    await cell.getByTestId('cell-source').press('Control+Enter')
+    const table = cell.getByTestId('output-table')
+    await table.waitFor({ timeout: 30_000 })
+    expect(await table.locator('thead').innerText()).toMatch(/sex[\s\S]*n/)
+    const rows = await table.locator('tbody tr').allInnerTexts()
+    expect(rows).toHaveLength(2)
+    const total = rows.map((r) => Number(r.split(/\s+/).at(-1))).reduce((a, b) => a + b, 0)
+    expect(total).toBe(2000)
+    await screenshot('workspace-notebook-sql')
+  }, 60_000)
+
+  it('shows at most the row cap and says how many rows are not shown', async () => {
+    const notebook = page.getByTestId('notebook')
+    await notebook.getByTestId('add-sql-cell').click()
+    const cell = notebook.getByTestId('notebook-cell').last()
+    await cell.getByTestId('cell-source').fill('select range as k from range(1500)')
+    await cell.getByTestId('cell-source').press('Control+Enter')
+    await cell.getByTestId('rows-not-shown').waitFor({ timeout: 30_000 })
+    expect(await cell.getByTestId('rows-not-shown').innerText()).toMatch(/500 rows not shown/)
+    expect(await cell.locator('[data-testid="output-table"] tbody tr').count()).toBe(1000)
+  }, 60_000)
+
+  it('runs a Python cell that draws a figure and shows it as an image', async () => {
+    const notebook = page.getByTestId('notebook')
+    await notebook.getByTestId('add-python-cell').click()
+    const cell = notebook.getByTestId('notebook-cell').last()
+    await cell
+      .getByTestId('cell-source')
+      .fill(
+        [
+          'import vre, matplotlib.pyplot as plt',
+          'df = vre.sql("select sex, count(*) as n from patients group by all order by sex")',
+          'plt.bar(df["sex"], df["n"])',
+          'plt.title("patients by sex")',
+          'plt.show()'
+        ].join('\n')
+      )
+    await cell.getByTestId('cell-run').click()
+    const image = cell.getByTestId('output-image')
+    await image.waitFor({ timeout: 90_000 })
+    await expect
+      .poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+      .toBeGreaterThan(100)
+    await image.scrollIntoViewIfNeeded()
+    await screenshot('workspace-notebook-figure')
+  }, 120_000)
+
+  it('blocks copying a result out of the notebook; pasting in works', async () => {
+    const notebook = page.getByTestId('notebook')
+    const outcome = await notebook
+      .getByTestId('output-table')
+      .first()
+      .evaluate((table) => {
+        let verdict: string | null = null
+        const probe = (e: ClipboardEvent) => (verdict = e.defaultPrevented ? 'blocked' : 'allowed')
+        document.addEventListener('copy', probe)
+        window.getSelection()!.selectAllChildren(table)
+        document.execCommand('copy')
+        document.removeEventListener('copy', probe)
+        return verdict
+      })
+    expect(outcome).toBe('blocked')
+    await page.getByTestId('copy-blocked').waitFor({ timeout: 5_000 })
+    const source = notebook.getByTestId('notebook-cell').first().getByTestId('cell-source')
+    const pasted = await source.evaluate((el: HTMLTextAreaElement) => {
+      const data = new DataTransfer()
+      data.setData('text/plain', ' -- pasted')
+      const event = new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true })
+      el.dispatchEvent(event)
+      return event.defaultPrevented
+    })
+    expect(pasted).toBe(false)
+  }, 30_000)
+
+  it('sends a result to the outbox as CSV with its query, and saves the notebook', async () => {
+    const notebook = page.getByTestId('notebook')
+    const cell = notebook.getByTestId('notebook-cell').first()
+    await cell.getByTestId('export-csv').click()
+    await cell.getByTestId('export-name').fill('patients-by-sex')
+    await cell.getByTestId('export-name').press('Enter')
+    await expect
+      .poll(() => cell.getByTestId('export-result').innerText(), { timeout: 30_000 })
+      .toMatch(/outbox\/patients-by-sex\.csv/)
+    expect(await notebook.getByTestId('notebook-state').innerText()).toBe('Unsaved changes')
+    await notebook.getByTestId('notebook-save').click()
+    await expect
+      .poll(() => notebook.getByTestId('notebook-state').innerText(), { timeout: 15_000 })
+      .toBe('All changes saved')
+    await page.getByRole('tab', { name: 'Files' }).click()
+    const files = page.getByTestId('files')
+    for (const folder of ['outbox', 'notebooks']) {
+      await files.locator(`[data-path="${folder}"] button[aria-expanded="false"]`).click()
+    }
+    for (const path of ['outbox/patients-by-sex.csv', 'outbox/patients-by-sex.sql']) {
+      await files.locator(`[data-testid="file-row"][data-path="${path}"]`).waitFor({ timeout: 15_000 })
+    }
+    expect(await files.locator('[data-testid="file-row"][data-path$=".ipynb"]').count()).toBe(1)
+    await screenshot('workspace-files')
+    await page.getByRole('tab', { name: 'Terminal' }).click()
+    await page.locator('.xterm-helper-textarea').focus()
+  }, 60_000)
+
   it('blocks copying out of the terminal and shows the watermark', async () => {
     await page.keyboard.press('Control+Shift+C')
     await page.getByTestId('copy-blocked').waitFor({ timeout: 5_000 })

@@ -1,6 +1,13 @@
 import type {
   CatalogView,
+  CellLanguage,
+  CellResult,
   ErrorBody,
+  ExportCellBody,
+  ExportResult,
+  FileContent,
+  FileEntry,
+  FileList,
   LoginBody,
   MeResponse,
   OkResponse,
@@ -44,6 +51,32 @@ export interface ApiClient {
   terminalUrl(id: string, cols: number, rows: number): Promise<string>
   /** Called when an authenticated request was refused and the session could not be renewed. */
   onSessionEnded(listener: () => void): () => void
+
+  // The session's workspace folder (work/); every path is relative to it.
+  /** Every file and folder, depth-first and sorted by path. */
+  listFiles(sessionId: string): Promise<FileList>
+  makeFolder(sessionId: string, path: string): Promise<FileEntry>
+  /** Renames or moves; refused when `to` exists. */
+  moveFile(sessionId: string, from: string, to: string): Promise<FileEntry>
+  /** Deletes a file, or a folder with everything in it. */
+  deleteFile(sessionId: string, path: string): Promise<void>
+  /** Moves a file or folder into outbox/, which the airlock reviews. */
+  moveToOutbox(sessionId: string, path: string): Promise<FileEntry>
+  /** An editable text file's content (notebooks, scripts, notes); data files are refused. */
+  readFile(sessionId: string, path: string): Promise<FileContent>
+  /**
+   * Saves a text file. `baseModifiedAt` is the modifiedAt it was read with (null: the file must not
+   * exist yet); the server refuses with 409 when the file changed since.
+   */
+  saveFile(sessionId: string, path: string, content: string, baseModifiedAt: string | null): Promise<FileEntry>
+
+  // The session's kernel.
+  runCell(sessionId: string, language: CellLanguage, source: string): Promise<CellResult>
+  interruptKernel(sessionId: string): Promise<CellResult>
+  /** Temporary tables and variables are lost. */
+  restartKernel(sessionId: string): Promise<CellResult>
+  /** Writes all rows of the cell's last result, and its source, into outbox/ for review. */
+  exportCell(sessionId: string, body: ExportCellBody): Promise<ExportResult>
 }
 
 interface Session {
@@ -81,6 +114,13 @@ export function createApiClient(fetchImpl: typeof fetch = (...args) => fetch(...
     if (!res.ok) throw await toApiError(res)
     return (await res.json()) as T
   }
+
+  /** For answers without a body (204). */
+  async function readNothing(res: Response): Promise<void> {
+    if (!res.ok) throw await toApiError(res)
+  }
+
+  const sessionPath = (id: string, rest: string) => `/api/v1/sessions/${encodeURIComponent(id)}/${rest}`
 
   function adopt(tokens: TokenResponse): TokenResponse {
     session = { accessToken: tokens.accessToken, expiresAt: tokens.expiresAt }
@@ -202,6 +242,54 @@ export function createApiClient(fetchImpl: typeof fetch = (...args) => fetch(...
     onSessionEnded(listener) {
       sessionEndedListeners.add(listener)
       return () => sessionEndedListeners.delete(listener)
+    },
+
+    async listFiles(sessionId) {
+      return readJson<FileList>(await authorized('GET', sessionPath(sessionId, 'files')))
+    },
+
+    async makeFolder(sessionId, path) {
+      return readJson<FileEntry>(await authorized('POST', sessionPath(sessionId, 'files/folder'), { path }))
+    },
+
+    async moveFile(sessionId, from, to) {
+      return readJson<FileEntry>(await authorized('POST', sessionPath(sessionId, 'files/move'), { from, to }))
+    },
+
+    async deleteFile(sessionId, path) {
+      return readNothing(await authorized('DELETE', sessionPath(sessionId, `files?path=${encodeURIComponent(path)}`)))
+    },
+
+    async moveToOutbox(sessionId, path) {
+      return readJson<FileEntry>(await authorized('POST', sessionPath(sessionId, 'files/outbox'), { path }))
+    },
+
+    async readFile(sessionId, path) {
+      return readJson<FileContent>(
+        await authorized('GET', sessionPath(sessionId, `files/content?path=${encodeURIComponent(path)}`))
+      )
+    },
+
+    async saveFile(sessionId, path, content, baseModifiedAt) {
+      return readJson<FileEntry>(
+        await authorized('PUT', sessionPath(sessionId, 'files/content'), { path, content, baseModifiedAt })
+      )
+    },
+
+    async runCell(sessionId, language, source) {
+      return readJson<CellResult>(await authorized('POST', sessionPath(sessionId, 'cells'), { language, source }))
+    },
+
+    async interruptKernel(sessionId) {
+      return readJson<CellResult>(await authorized('POST', sessionPath(sessionId, 'kernel/interrupt')))
+    },
+
+    async restartKernel(sessionId) {
+      return readJson<CellResult>(await authorized('POST', sessionPath(sessionId, 'kernel/restart')))
+    },
+
+    async exportCell(sessionId, body) {
+      return readJson<ExportResult>(await authorized('POST', sessionPath(sessionId, 'cells/export'), body))
     }
   }
 }

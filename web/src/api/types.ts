@@ -124,3 +124,77 @@ export interface CatalogView {
     }[]
   }[]
 }
+
+// Mirrors server/src/schemas/files.ts and the cell routes (server/src/schemas/sessions.ts).
+
+/** A file or folder in the researcher's workspace folder (work/); `path` is relative to it. */
+export interface FileEntry {
+  path: string
+  name: string
+  type: 'file' | 'dir'
+  /** bytes; 0 for folders */
+  size: number
+  modifiedAt: IsoDateTime
+}
+
+export interface FileList {
+  /** depth-first, sorted by path */
+  entries: FileEntry[]
+  /** more entries exist than were listed */
+  truncated: boolean
+}
+
+/** An editable text file (a notebook, a script, a note) as read for the browser. */
+export interface FileContent {
+  path: string
+  content: string
+  modifiedAt: IsoDateTime
+  size: number
+}
+
+export type CellLanguage = 'sql' | 'python'
+
+export interface TableColumn {
+  name: string
+  type: string
+  /** a pandas index level, shown as a leading column */
+  index?: boolean
+}
+
+/** At most the policy's row cap of rows; `rowCount` counts them all. */
+export interface TableOutput {
+  type: 'table'
+  columns: TableColumn[]
+  rows: unknown[][]
+  rowCount: number
+  truncated: boolean
+}
+
+export type CellOutput =
+  | TableOutput
+  | { type: 'stream'; name: 'stdout' | 'stderr'; text: string }
+  | { type: 'image'; mime: string; data: string }
+  | { type: 'text'; text: string }
+  | { type: 'error'; ename: string; evalue: string; traceback?: string[] }
+
+/** A cell's run, or a kernel interrupt or restart (with no outputs). */
+export interface CellResult {
+  status: 'ok' | 'error'
+  outputs: CellOutput[]
+  durationMs: number | null
+  executionCount: number | null
+}
+
+export interface ExportCellBody {
+  language: CellLanguage
+  source: string
+  /** [A-Za-z0-9][A-Za-z0-9._-]{0,99}, without extension */
+  name: string
+}
+
+/** What a cell's export wrote into outbox/ for the airlock: all rows as CSV, and the cell source. */
+export interface ExportResult {
+  csv: FileEntry
+  query: FileEntry
+  rows: number
+}

@@ -90,7 +90,8 @@ export function TerminalView({
         drawn = 0
         acked = 0
         setLink({ kind: 'open' })
-        term.focus()
+        // not while another tab is shown: a reconnect must not take the focus from a notebook cell
+        if (el.offsetParent !== null) term.focus()
       }
       socket.onmessage = (e) => {
         if (typeof e.data === 'string') {

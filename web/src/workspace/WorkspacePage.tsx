@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react'
+import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent } from 'react'
 import { ApiError, type ApiClient } from '../api/client'
 import type { ProjectView, SessionView, StartStep, UserView } from '../api/types'
 import { appStrings } from '../app/strings'
@@ -6,7 +6,11 @@ import { LanguageSwitch } from '../i18n/LanguageSwitch'
 import { useStrings } from '../i18n/language'
 import { workspaceStrings } from './strings'
 import { CatalogPanel } from './Catalog'
+import { FilesView, NewNotebookButton } from './Files'
+import { NotebookView } from './Notebook'
 import { TerminalView } from './Terminal'
+import { TextEditor } from './TextEditor'
+import { movedPath } from './workspace-files'
 
 interface Props {
   api: ApiClient
@@ -20,11 +24,25 @@ type View =
   | { kind: 'running'; session: SessionView }
   | { kind: 'ended'; session: SessionView | null; reason: string }
 
+type Tab = 'terminal' | 'notebook' | 'files'
+const TABS: Tab[] = ['terminal', 'notebook', 'files']
+
+/** A notebook or text file open in its view; `key` remounts the view when another file is opened. */
+interface OpenFile {
+  key: number
+  path: string
+}
+
+type Editor = 'notebook' | 'text'
+
 const STEPS: StartStep['step'][] = ['sandbox', 'data', 'workspace']
 const MiB = 1024 * 1024
 const WARN_MINUTES = 15
 
-/** A project's analysis session: start progress, then the terminal, under the Visiting controls. */
+/**
+ * A project's analysis session: start progress, then the terminal, a notebook and the workspace's
+ * files as tabs beside the data catalog, under the Visiting controls.
+ */
 export function WorkspacePage({ api, user, project, onBack }: Props) {
   const t = useStrings(workspaceStrings)
   const app = useStrings(appStrings)
@@ -32,6 +50,16 @@ export function WorkspacePage({ api, user, project, onBack }: Props) {
   const [ending, setEnding] = useState(false)
   const [copyNotice, setCopyNotice] = useState(false)
   const [now, setNow] = useState(() => Date.now())
+  const [tab, setTab] = useState<Tab>('terminal')
+  const [notebook, setNotebook] = useState<OpenFile | null>(null)
+  const [textFile, setTextFile] = useState<OpenFile | null>(null)
+  const [dirty, setDirty] = useState<Record<Editor, boolean>>({ notebook: false, text: false })
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set())
+  const [leave, setLeave] = useState<{ paths: string[]; proceed(): void } | null>(null)
+  const [notebookError, setNotebookError] = useState<string | null>(null)
+  const opened = useRef(0)
+  const tabs = useRef(new Map<Tab, HTMLButtonElement>())
+  const tabId = useId()
 
   useEffect(() => {
     document.title = `${t.documentTitle} – ${project.title} – ${app.productName}`
@@ -92,6 +120,83 @@ export function WorkspacePage({ api, user, project, onBack }: Props) {
     setTimeout(() => setCopyNotice(false), 4000)
   }, [])
 
+  // the views report their unsaved state, and false once closed or replaced by another file
+  const onNotebookDirty = useCallback((d: boolean) => setDirty((s) => ({ ...s, notebook: d })), [])
+  const onTextDirty = useCallback((d: boolean) => setDirty((s) => ({ ...s, text: d })), [])
+
+  // unsaved edits: the browser asks before the page is closed or reloaded
+  const anyDirty = dirty.notebook || dirty.text
+  useEffect(() => {
+    if (!anyDirty) return
+    const warn = (e: BeforeUnloadEvent) => e.preventDefault()
+    window.addEventListener('beforeunload', warn)
+    return () => window.removeEventListener('beforeunload', warn)
+  }, [anyDirty])
+
+  /** Runs `proceed` at once, or after the researcher agrees to lose the unsaved edits of `editors`. */
+  function guard(editors: Editor[], proceed: () => void) {
+    const paths = editors
+      .filter((e) => dirty[e])
+      .map((e) => (e === 'notebook' ? notebook : textFile)?.path)
+      .filter((p): p is string => p !== undefined)
+    if (paths.length === 0) proceed()
+    else setLeave({ paths, proceed })
+  }
+
+  function openNotebook(path: string) {
+    if (notebook?.path === path) {
+      setTab('notebook')
+      return
+    }
+    guard(['notebook'], () => {
+      setNotebook({ key: ++opened.current, path })
+      setNotebookError(null)
+      setTab('notebook')
+    })
+  }
+
+  function openText(path: string) {
+    if (textFile?.path === path) return
+    guard(['text'], () => {
+      setTextFile({ key: ++opened.current, path })
+    })
+  }
+
+  function closeEditor(editor: Editor) {
+    guard([editor], () => {
+      if (editor === 'notebook') setNotebook(null)
+      else setTextFile(null)
+    })
+  }
+
+  /** Open files follow a rename or a move into the outbox, so that saving writes to where they are now. */
+  function onMoved(from: string, to: string) {
+    const follow = (f: OpenFile | null) => {
+      const moved = f === null ? null : movedPath(f.path, from, to)
+      return f === null || moved === null ? f : { ...f, path: moved }
+    }
+    setNotebook(follow)
+    setTextFile(follow)
+  }
+
+  function onTabKey(e: KeyboardEvent) {
+    const at = TABS.indexOf(tab)
+    const to =
+      e.key === 'ArrowRight'
+        ? TABS[(at + 1) % TABS.length]
+        : e.key === 'ArrowLeft'
+          ? TABS[(at - 1 + TABS.length) % TABS.length]
+          : e.key === 'Home'
+            ? TABS[0]
+            : e.key === 'End'
+              ? TABS[TABS.length - 1]
+              : undefined
+    if (to === undefined) return
+    e.preventDefault()
+    setTab(to)
+    tabs.current.get(to)?.focus()
+  }
+
   async function end(session: SessionView) {
     setEnding(true)
     try {
@@ -112,9 +217,11 @@ export function WorkspacePage({ api, user, project, onBack }: Props) {
       className="workspace"
       onCopy={(e) => (e.preventDefault(), onCopyBlocked())}
       onCut={(e) => (e.preventDefault(), onCopyBlocked())}
+      // nor by dragging a selection (or an image) out of an output into another window
+      onDragStart={(e) => e.preventDefault()}
     >
       <header className="topbar">
-        <button type="button" className="button button--secondary" onClick={onBack}>
+        <button type="button" className="button button--secondary" onClick={() => guard(['notebook', 'text'], onBack)}>
           {t.backToOverview}
         </button>
         <h1 className="workspace__title">{project.title}</h1>
@@ -131,7 +238,7 @@ export function WorkspacePage({ api, user, project, onBack }: Props) {
             type="button"
             className="button button--secondary"
             disabled={ending}
-            onClick={() => void end(view.session)}
+            onClick={() => guard(['notebook', 'text'], () => void end(view.session))}
           >
             {ending ? t.ending : t.endSession}
           </button>
@@ -142,6 +249,27 @@ export function WorkspacePage({ api, user, project, onBack }: Props) {
         <p className="notice notice--warn" role="alert">
           {t.timeWarning(minutesLeft)}
         </p>
+      )}
+      {leave !== null && (
+        <div className="notice notice--warn leave-notice" role="alert" data-testid="unsaved-warning">
+          <p>{t.leave.message(leave.paths.join(', '))}</p>
+          <div className="button-row">
+            <button
+              type="button"
+              className="button button--danger button--small"
+              onClick={() => {
+                setLeave(null)
+                leave.proceed()
+              }}
+              data-testid="unsaved-discard"
+            >
+              {t.leave.discard}
+            </button>
+            <button type="button" className="button button--secondary button--small" onClick={() => setLeave(null)}>
+              {t.leave.stay}
+            </button>
+          </div>
+        </div>
       )}
       {copyNotice && (
         <p className="notice notice--warn" role="alert" data-testid="copy-blocked">
@@ -187,7 +315,116 @@ export function WorkspacePage({ api, user, project, onBack }: Props) {
         )}
         {view.kind === 'running' && (
           <div className="workspace__panes">
-            <TerminalView api={api} sessionId={view.session.id} onCopyBlocked={onCopyBlocked} />
+            <div className="workspace__tools">
+              <div className="tabs" role="tablist" aria-label={t.tabs.label} onKeyDown={onTabKey}>
+                {TABS.map((name) => (
+                  <button
+                    key={name}
+                    ref={(el) => {
+                      if (el === null) tabs.current.delete(name)
+                      else tabs.current.set(name, el)
+                    }}
+                    type="button"
+                    role="tab"
+                    id={`${tabId}-tab-${name}`}
+                    className="tabs__tab"
+                    aria-selected={tab === name}
+                    aria-controls={`${tabId}-panel-${name}`}
+                    tabIndex={tab === name ? 0 : -1}
+                    onClick={() => setTab(name)}
+                    data-testid={`tab-${name}`}
+                  >
+                    {t.tabs[name]}
+                    {((name === 'notebook' && dirty.notebook) || (name === 'files' && dirty.text)) && (
+                      <span className="tabs__dirty" title={t.tabs.unsavedMark}>
+                        <span aria-hidden="true"> ●</span>
+                        <span className="visually-hidden"> ({t.tabs.unsavedMark})</span>
+                      </span>
+                    )}
+                  </button>
+                ))}
+              </div>
+              {/* The terminal stays mounted while hidden: its shell and WebSocket live on. */}
+              <div
+                role="tabpanel"
+                id={`${tabId}-panel-terminal`}
+                aria-labelledby={`${tabId}-tab-terminal`}
+                className="workspace__panel workspace__panel--terminal"
+                hidden={tab !== 'terminal'}
+              >
+                <TerminalView api={api} sessionId={view.session.id} onCopyBlocked={onCopyBlocked} />
+              </div>
+              {/* An open notebook stays mounted too (its edits, its running cells); the empty state only when shown. */}
+              <div
+                role="tabpanel"
+                id={`${tabId}-panel-notebook`}
+                aria-labelledby={`${tabId}-tab-notebook`}
+                className="workspace__panel"
+                hidden={tab !== 'notebook'}
+              >
+                {notebook !== null ? (
+                  <NotebookView
+                    key={notebook.key}
+                    api={api}
+                    sessionId={view.session.id}
+                    path={notebook.path}
+                    active={tab === 'notebook'}
+                    onClose={() => closeEditor('notebook')}
+                    onDirtyChange={onNotebookDirty}
+                  />
+                ) : (
+                  tab === 'notebook' && (
+                    <section className="empty-state notebook-empty" data-testid="notebook-empty">
+                      <h2 className="notebook-empty__heading">{t.notebook.emptyHeading}</h2>
+                      <p>{t.notebook.empty}</p>
+                      <NewNotebookButton
+                        api={api}
+                        sessionId={view.session.id}
+                        onCreated={openNotebook}
+                        onError={setNotebookError}
+                      />
+                      {notebookError !== null && (
+                        <p className="error-message" role="alert">
+                          {notebookError}
+                        </p>
+                      )}
+                    </section>
+                  )
+                )}
+              </div>
+              {/* Files is read afresh each time it is shown; an open text file stays mounted. */}
+              <div
+                role="tabpanel"
+                id={`${tabId}-panel-files`}
+                aria-labelledby={`${tabId}-tab-files`}
+                className="workspace__panel"
+                hidden={tab !== 'files'}
+              >
+                {textFile !== null ? (
+                  <TextEditor
+                    key={textFile.key}
+                    api={api}
+                    sessionId={view.session.id}
+                    path={textFile.path}
+                    active={tab === 'files'}
+                    onClose={() => closeEditor('text')}
+                    onDirtyChange={onTextDirty}
+                  />
+                ) : (
+                  tab === 'files' && (
+                    <FilesView
+                      api={api}
+                      sessionId={view.session.id}
+                      expanded={expanded}
+                      onExpandedChange={setExpanded}
+                      onOpenNotebook={openNotebook}
+                      onOpenText={openText}
+                      onMoved={onMoved}
+                    />
+                  )
+                )}
+              </div>
+            </div>
             <CatalogPanel api={api} projectId={project.id} />
           </div>
         )}

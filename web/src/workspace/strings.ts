@@ -29,6 +29,146 @@ const en = {
     search: 'Search tables and columns',
     nothing: 'No table or column matches.',
     rows: (n: string) => `${n} rows`
+  },
+  tabs: {
+    label: 'Workspace tools',
+    terminal: 'Terminal',
+    notebook: 'Notebook',
+    files: 'Files',
+    unsavedMark: 'unsaved changes'
+  },
+  leave: {
+    message: (paths: string) => `You have unsaved changes in ${paths}. They are lost if you continue.`,
+    discard: 'Discard changes and continue',
+    stay: 'Stay and keep editing'
+  },
+  files: {
+    heading: 'Files',
+    intro:
+      'Your workspace folder, kept between sessions. Data files are read in a notebook or the terminal; nothing is downloaded.',
+    outboxNote:
+      'outbox/ is what reviewers check in the airlock: a result leaves only from there, and only once approved. Approved imports arrive in inbox/.',
+    refresh: 'Refresh',
+    newFolder: 'New folder',
+    newNotebook: 'New notebook',
+    creatingNotebook: 'Creating…',
+    folderPath: 'Path of the new folder',
+    pathHint: 'Relative to your workspace, with / between folders, e.g. analysis/cohort',
+    create: 'Create',
+    cancel: 'Cancel',
+    loading: 'Loading files…',
+    empty: 'Your workspace is empty.',
+    truncated: (n: string) => `Only the first ${n} files and folders are listed.`,
+    columns: { name: 'Name', size: 'Size', modified: 'Modified', actions: 'Actions' },
+    folder: 'Folder',
+    open: 'Open',
+    openLabel: (path: string) => `Open ${path}`,
+    rename: 'Rename or move',
+    renameLabel: (path: string) => `Rename or move ${path}`,
+    newPath: (path: string) => `New path for ${path}`,
+    move: 'Move',
+    toOutbox: 'Move to outbox',
+    toOutboxLabel: (path: string) => `Move ${path} to the outbox for review`,
+    delete: 'Delete',
+    deleteLabel: (path: string) => `Delete ${path}`,
+    confirmDeleteFile: (path: string) => `Delete ${path}? This cannot be undone.`,
+    confirmDeleteFolder: (path: string) => `Delete the folder ${path} and everything in it? This cannot be undone.`,
+    notOpenable: 'Read it in a notebook or the terminal',
+    created: (path: string) => `Created ${path}.`,
+    moved: (from: string, to: string) => `Moved ${from} to ${to}.`,
+    deleted: (path: string) => `Deleted ${path}.`,
+    inOutbox: (path: string) => `${path} is in the outbox and waits there for review in the airlock.`
+  },
+  editor: {
+    label: (path: string) => `Editing ${path}`,
+    content: 'File content',
+    loading: 'Opening the file…',
+    save: 'Save',
+    saving: 'Saving…',
+    saved: 'All changes saved',
+    unsaved: 'Unsaved changes',
+    close: 'Close',
+    shortcut: 'Ctrl+S saves.',
+    conflict:
+      'This file was changed since you opened it (in the terminal, a notebook or another tab), so it was not saved. Your edits are still here.',
+    reload: 'Discard my edits and reload',
+    overwrite: 'Save my version over it'
+  },
+  notebook: {
+    label: (path: string) => `Notebook ${path}`,
+    emptyHeading: 'No notebook is open',
+    empty: 'Open a notebook from Files, or create a new one.',
+    loading: 'Opening the notebook…',
+    invalid: {
+      json: 'This file is not valid JSON, so it cannot be opened as a notebook.',
+      version: 'Only Jupyter notebooks in format 4 can be opened.',
+      shape: 'This file does not have the structure of a Jupyter notebook.'
+    },
+    save: 'Save',
+    saving: 'Saving…',
+    saved: 'All changes saved',
+    unsaved: 'Unsaved changes',
+    close: 'Close',
+    runAll: 'Run all',
+    interrupt: 'Interrupt',
+    restart: 'Restart kernel',
+    confirmRestart:
+      'Restart the kernel? Temporary tables and variables are lost; the cells and their outputs stay in the notebook.',
+    restartConfirm: 'Restart',
+    cancel: 'Cancel',
+    restarted: 'The kernel was restarted. Temporary tables and variables are gone.',
+    interrupted: 'The kernel was interrupted.',
+    kernelBusy: (n: string) => `Running cell ${n}`,
+    kernelIdle: 'Kernel idle',
+    addSql: 'Add SQL cell',
+    addPython: 'Add Python cell',
+    addText: 'Add text cell',
+    addHint: 'New cells go below the selected cell.',
+    shortcuts: 'Shift+Enter runs a cell and moves to the next · Ctrl+Enter runs it in place · Ctrl+S saves',
+    noCells: 'This notebook has no cells yet. Add a SQL or Python cell to begin.',
+    kinds: { sql: 'SQL', python: 'Python', markdown: 'Text', raw: 'Raw text' },
+    cellKind: 'Cell type',
+    cellLabel: (n: string, kind: string) => `Cell ${n}, ${kind}`,
+    source: (n: string) => `Source of cell ${n}`,
+    run: 'Run',
+    runLabel: (n: string) => `Run cell ${n}`,
+    moveUp: 'Move cell up',
+    moveDown: 'Move cell down',
+    deleteCell: 'Delete cell',
+    confirmDelete: 'Delete this cell?',
+    deleteConfirm: 'Delete',
+    queued: 'Queued',
+    running: 'Running…',
+    notRun: 'Not run yet',
+    duration: (ms: number) =>
+      ms < 1000
+        ? `${Math.round(ms)} ms`
+        : ms < 60_000
+          ? `${(ms / 1000).toFixed(1)} s`
+          : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`,
+    output: {
+      label: (n: string) => `Output of cell ${n}`,
+      rows: (n: string) => `${n} rows`,
+      notShown: (shown: string, total: string, hidden: string) =>
+        `Showing ${shown} of ${total} rows; ${hidden} rows not shown`,
+      image: (n: string) => `Figure produced by cell ${n}`
+    },
+    export: {
+      action: 'Send to outbox as CSV',
+      explain:
+        'All rows are written, not only the ones shown here. Reviewers check them in the airlock before anything leaves.',
+      explainPython: "The cell's last line must give a pandas DataFrame or Series.",
+      name: 'Name in outbox/',
+      hint: 'Letters, digits, ".", "_" and "-", starting with a letter or digit; at most 100 characters, without extension.',
+      invalidName:
+        'This name cannot be used: use letters, digits, ".", "_" and "-", start with a letter or digit, at most 100 characters.',
+      withExtension: 'Leave out the extension: .csv is added for you.',
+      send: 'Send to outbox',
+      sending: 'Writing…',
+      cancel: 'Cancel',
+      done: (csv: string, query: string, rows: string) =>
+        `${csv} (${rows} rows) and ${query} are waiting for review in the airlock.`
+    }
   }
 }
 
@@ -63,6 +203,145 @@ export const workspaceStrings: Localized<typeof en> = {
       search: 'テーブルと列を検索',
       nothing: '一致するテーブルや列はありません。',
       rows: (n: string) => `${n} 行`
+    },
+    tabs: {
+      label: 'ワークスペースのツール',
+      terminal: 'ターミナル',
+      notebook: 'ノートブック',
+      files: 'ファイル',
+      unsavedMark: '未保存の変更あり'
+    },
+    leave: {
+      message: (paths: string) => `${paths} に保存されていない変更があります。このまま続けると変更は失われます。`,
+      discard: '変更を破棄して続ける',
+      stay: '編集に戻る'
+    },
+    files: {
+      heading: 'ファイル',
+      intro:
+        'セッションをまたいで保持される作業フォルダです。データファイルはノートブックかターミナルで読み込みます。ダウンロードはできません。',
+      outboxNote:
+        'outbox/ はエアロックで審査担当者が確認するフォルダです。結果は承認された場合に限り、ここからのみ持ち出されます。承認された持ち込みファイルは inbox/ に届きます。',
+      refresh: '再読み込み',
+      newFolder: '新しいフォルダ',
+      newNotebook: '新しいノートブック',
+      creatingNotebook: '作成しています…',
+      folderPath: '新しいフォルダのパス',
+      pathHint: 'ワークスペースからの相対パスで、フォルダの区切りは / です(例: analysis/cohort)',
+      create: '作成',
+      cancel: 'キャンセル',
+      loading: 'ファイルを読み込んでいます…',
+      empty: 'ワークスペースは空です。',
+      truncated: (n: string) => `最初の ${n} 件のファイルとフォルダのみを表示しています。`,
+      columns: { name: '名前', size: 'サイズ', modified: '更新日時', actions: '操作' },
+      folder: 'フォルダ',
+      open: '開く',
+      openLabel: (path: string) => `${path} を開く`,
+      rename: '名前変更・移動',
+      renameLabel: (path: string) => `${path} の名前を変更または移動`,
+      newPath: (path: string) => `${path} の新しいパス`,
+      move: '移動',
+      toOutbox: 'outbox へ移動',
+      toOutboxLabel: (path: string) => `${path} を審査のため outbox へ移動`,
+      delete: '削除',
+      deleteLabel: (path: string) => `${path} を削除`,
+      confirmDeleteFile: (path: string) => `${path} を削除しますか?この操作は元に戻せません。`,
+      confirmDeleteFolder: (path: string) => `フォルダ ${path} を中身ごと削除しますか?この操作は元に戻せません。`,
+      notOpenable: 'ノートブックかターミナルで読み込んでください',
+      created: (path: string) => `${path} を作成しました。`,
+      moved: (from: string, to: string) => `${from} を ${to} に移動しました。`,
+      deleted: (path: string) => `${path} を削除しました。`,
+      inOutbox: (path: string) => `${path} を outbox に移動しました。エアロックでの審査を待っています。`
+    },
+    editor: {
+      label: (path: string) => `${path} を編集中`,
+      content: 'ファイルの内容',
+      loading: 'ファイルを開いています…',
+      save: '保存',
+      saving: '保存しています…',
+      saved: 'すべての変更を保存済み',
+      unsaved: '未保存の変更があります',
+      close: '閉じる',
+      shortcut: 'Ctrl+S で保存できます。',
+      conflict:
+        'このファイルは開いた後に(ターミナル、ノートブック、または別のタブで)変更されたため、保存しませんでした。編集内容はそのまま残っています。',
+      reload: '編集内容を破棄して読み込み直す',
+      overwrite: '自分の内容で上書き保存する'
+    },
+    notebook: {
+      label: (path: string) => `ノートブック ${path}`,
+      emptyHeading: 'ノートブックが開かれていません',
+      empty: '「ファイル」からノートブックを開くか、新しく作成してください。',
+      loading: 'ノートブックを開いています…',
+      invalid: {
+        json: 'このファイルは正しい JSON ではないため、ノートブックとして開けません。',
+        version: '開けるのは形式バージョン 4 の Jupyter ノートブックのみです。',
+        shape: 'このファイルは Jupyter ノートブックの構造になっていません。'
+      },
+      save: '保存',
+      saving: '保存しています…',
+      saved: 'すべての変更を保存済み',
+      unsaved: '未保存の変更があります',
+      close: '閉じる',
+      runAll: 'すべて実行',
+      interrupt: '中断',
+      restart: 'カーネルを再起動',
+      confirmRestart:
+        'カーネルを再起動しますか?一時テーブルと変数は失われます。セルとその出力はノートブックに残ります。',
+      restartConfirm: '再起動',
+      cancel: 'キャンセル',
+      restarted: 'カーネルを再起動しました。一時テーブルと変数は消去されています。',
+      interrupted: 'カーネルの実行を中断しました。',
+      kernelBusy: (n: string) => `セル ${n} を実行中`,
+      kernelIdle: 'カーネル待機中',
+      addSql: 'SQL セルを追加',
+      addPython: 'Python セルを追加',
+      addText: 'テキストセルを追加',
+      addHint: '新しいセルは選択中のセルの下に追加されます。',
+      shortcuts: 'Shift+Enter で実行して次のセルへ · Ctrl+Enter でその場で実行 · Ctrl+S で保存',
+      noCells: 'このノートブックにはまだセルがありません。SQL または Python のセルを追加して始めてください。',
+      kinds: { sql: 'SQL', python: 'Python', markdown: 'テキスト', raw: 'プレーンテキスト' },
+      cellKind: 'セルの種類',
+      cellLabel: (n: string, kind: string) => `セル ${n}(${kind})`,
+      source: (n: string) => `セル ${n} のソース`,
+      run: '実行',
+      runLabel: (n: string) => `セル ${n} を実行`,
+      moveUp: 'セルを上へ移動',
+      moveDown: 'セルを下へ移動',
+      deleteCell: 'セルを削除',
+      confirmDelete: 'このセルを削除しますか?',
+      deleteConfirm: '削除',
+      queued: '実行待ち',
+      running: '実行中…',
+      notRun: '未実行',
+      duration: (ms: number) =>
+        ms < 1000
+          ? `${Math.round(ms)} ミリ秒`
+          : ms < 60_000
+            ? `${(ms / 1000).toFixed(1)} 秒`
+            : `${Math.floor(ms / 60_000)} 分 ${Math.round((ms % 60_000) / 1000)} 秒`,
+      output: {
+        label: (n: string) => `セル ${n} の出力`,
+        rows: (n: string) => `${n} 行`,
+        notShown: (shown: string, total: string, hidden: string) =>
+          `全 ${total} 行のうち ${shown} 行を表示しています(${hidden} 行は表示されていません)`,
+        image: (n: string) => `セル ${n} が出力した図`
+      },
+      export: {
+        action: 'CSV として outbox へ送る',
+        explain:
+          '表示されている行だけでなく、すべての行が書き出されます。持ち出される前に、エアロックで審査担当者が内容を確認します。',
+        explainPython: 'セルの最後の行は pandas の DataFrame または Series を返す必要があります。',
+        name: 'outbox/ 内での名前',
+        hint: '英数字と「.」「_」「-」が使えます。先頭は英数字、100 文字以内で、拡張子は付けません。',
+        invalidName: 'この名前は使えません。英数字と「.」「_」「-」を使い、先頭は英数字、100 文字以内にしてください。',
+        withExtension: '拡張子は付けないでください。.csv は自動で付きます。',
+        send: 'outbox へ送る',
+        sending: '書き出しています…',
+        cancel: 'キャンセル',
+        done: (csv: string, query: string, rows: string) =>
+          `${csv}(${rows} 行)と ${query} がエアロックでの審査を待っています。`
+      }
     }
   }
 }
