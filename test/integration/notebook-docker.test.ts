@@ -125,7 +125,11 @@ describe('notebook cells on a real sandbox (runsc, the default policy)', () => {
     expect(csv).toHaveLength(2502) // header, 2500 rows, the empty string after the last line end
     expect((await inSandbox(['cat', '/home/researcher/work/outbox/ages-by-seven.sql'])).stdout).toBe(`${source}\n`)
     const audit = (await gw.app.store.recentAudit(50)).find((r) => r.action === 'cell.export')
-    expect(audit?.details).toMatchObject({ source, name: 'ages-by-seven', rows: 2500 })
+    const digest = (await inSandbox(['sha256sum', '/home/researcher/work/outbox/ages-by-seven.csv'])).stdout.slice(
+      0,
+      64
+    )
+    expect(audit?.details).toMatchObject({ source, name: 'ages-by-seven', rows: 2500, csvSha256: digest })
   }, 60_000)
 
   it('refuses an export that would clobber a file or run a change again, and leaves nothing behind', async () => {

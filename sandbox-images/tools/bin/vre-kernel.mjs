@@ -10,7 +10,7 @@
 //   {"id": "e1", "op": "export", "language", "source", "dir", "name"}
 //                                       the cell's last statement / expression again, ALL rows as
 //                                       DIR/NAME.csv, the source as DIR/NAME.sql|.py
-//                                       (-> "rows": N, "csv"/"query": {path, size, modifiedAt})
+//                                       (-> "rows": N, "csv"/"query": {path, size, modifiedAt, sha256})
 //   {"id": "x1", "op": "shutdown"}      stop (also on stdin EOF / SIGTERM)
 // Replies (one per request, same id)
 //   {"id", "status": "ok"|"error", "outputs": [...], "durationMs": N, ...}
@@ -25,6 +25,7 @@
 // Environment: VRE_DATASET, VRE_ROW_CAP (default 1000), VRE_KERNEL_PYTHON = background (default:
 // start IPython right away, in the background) | lazy (on the first Python cell) | off.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -321,9 +322,11 @@ async function exportCell({ language, source, dir, name }) {
     const rows = language === 'sql'
       ? await withDb(() => writeSqlCsv(source, csvPath, created))
       : await writePythonCsv(source, csvPath, created);
+    // the digest binds the CSV to the query that made it: the airlock recounts from that query
     const file = (p) => {
       const st = fs.statSync(p);
-      return { path: p, size: st.size, modifiedAt: new Date(Math.floor(st.mtimeMs)).toISOString() };
+      const sha256 = createHash('sha256').update(fs.readFileSync(p)).digest('hex');
+      return { path: p, size: st.size, modifiedAt: new Date(Math.floor(st.mtimeMs)).toISOString(), sha256 };
     };
     return { status: 'ok', outputs: [], rows, csv: file(csvPath), query: file(queryPath) };
   } catch (e) {

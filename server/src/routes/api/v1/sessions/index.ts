@@ -32,6 +32,11 @@ function exportedFile(f: unknown): FileEntry | null {
   return { path: rel, name: rel.slice(rel.lastIndexOf('/') + 1), type: 'file', size, modifiedAt }
 }
 
+function digestOf(f: unknown): string | null {
+  const d = typeof f === 'object' && f !== null ? (f as Record<string, unknown>).sha256 : undefined
+  return typeof d === 'string' && /^[0-9a-f]{64}$/.test(d) ? d : null
+}
+
 export function sessionView(s: SandboxSessionRow): SessionView {
   const limits = s.limits as Partial<SandboxPolicy>
   return {
@@ -219,6 +224,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
           source,
           name,
           rows: result.rows ?? null,
+          // binds the CSV to this source: the airlock recounts individuals from it
+          csvSha256: digestOf(result.csv),
           ...(error ? { reason: `${error.ename}: ${error.evalue}` } : {})
         }
       })
