@@ -12,6 +12,11 @@ export function recordingFile(dataDir: string, sessionId: string): string {
   return file
 }
 
+/** Output is written to the recording at least this often... */
+const FLUSH_MS = 50
+/** ...and whenever this much is held. */
+const FLUSH_BYTES = 256 * 1024
+
 /**
  * A session's terminal, recorded for the audit as asciicast v2 (https://docs.asciinema.org/manual/asciicast/v2/):
  * a header line, then `[seconds, "o" | "i" | "r", data]` per output, input and resize. Every
@@ -45,26 +50,57 @@ export class Recording {
 
   private closed = false
 
-  private event(kind: 'o' | 'i' | 'r', data: string): void {
+  private pending: Buffer[] = []
+  private pendingBytes = 0
+  private pendingAt = 0
+  private timer: NodeJS.Timeout | undefined
+
+  private event(kind: 'o' | 'i' | 'r', data: string, at = this.now()): void {
     if (data === '' || this.closed) return
-    const t = Math.round(this.now() - this.started) / 1000
+    const t = Math.round(at - this.started) / 1000
     this.out.write(`${JSON.stringify([t, kind, data])}\n`)
   }
 
-  /** Output bytes, decoded as a stream so a character split across chunks stays whole. */
+  /**
+   * Output bytes. A flood (a `cat` of a large file) arrives in many small chunks: they are held for
+   * at most FLUSH_MS (or FLUSH_BYTES) and written as one event, so decoding, JSON encoding and
+   * file writes happen once per batch instead of once per chunk. A player shows the batch at the
+   * time its first chunk arrived; typing and resizes flush first, so the order is always kept.
+   */
   output(chunk: Buffer): void {
-    this.event('o', this.decoder.decode(chunk, { stream: true }))
+    if (this.closed) return
+    if (this.pending.length === 0) {
+      this.pendingAt = this.now()
+      this.timer = setTimeout(() => this.flush(), FLUSH_MS)
+      this.timer.unref()
+    }
+    this.pending.push(chunk)
+    this.pendingBytes += chunk.length
+    if (this.pendingBytes >= FLUSH_BYTES) this.flush()
   }
 
   input(data: string): void {
+    this.flush()
     this.event('i', data)
   }
 
   resize(cols: number, rows: number): void {
+    this.flush()
     this.event('r', `${cols}x${rows}`)
   }
 
+  /** Writes the held output as one event (decoded as a stream, so a character split across chunks stays whole). */
+  private flush(): void {
+    if (this.pending.length === 0) return
+    clearTimeout(this.timer)
+    const bytes = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes)
+    this.pending = []
+    this.pendingBytes = 0
+    this.event('o', this.decoder.decode(bytes, { stream: true }), this.pendingAt)
+  }
+
   close(): Promise<void> {
+    this.flush()
     this.closed = true
     return new Promise((resolve) => this.out.end(resolve))
   }

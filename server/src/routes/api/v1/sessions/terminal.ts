@@ -193,10 +193,22 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
           outcome: 'success',
           details: { cols: size.cols, rows: size.rows }
         })
+        // a flood arrives from the engine in many small chunks: those of one turn of the event
+        // loop leave as one frame, which saves the gateway and the browser a frame each
+        let frame: Buffer[] = []
+        let frameBytes = 0
+        const sendFrame = () => {
+          const data = frame.length === 1 ? frame[0]! : Buffer.concat(frame, frameBytes)
+          frame = []
+          frameBytes = 0
+          if (!closed) socket.send(data, { binary: true })
+        }
         t.output.on('data', (c: Buffer) => {
           if (closed) return
           sent += c.length
-          socket.send(c, { binary: true })
+          if (frame.length === 0) setImmediate(sendFrame)
+          frame.push(c)
+          frameBytes += c.length
           if (!paused && sent - acked > UNACKED_HIGH) {
             paused = true
             t.output.pause()
