@@ -1,0 +1,82 @@
+import type { AirlockPolicy } from '../../policy/schema.js'
+
+export type PresetName = AirlockPolicy['preset']
+
+/** Every airlock parameter with its effective value: the policy's override, else the preset's. */
+export interface AirlockParams {
+  preset: PresetName
+  /** fewest individuals a released cell may count */
+  threshold: number
+  /** whether a count of 0 fails */
+  zerosDisclosive: boolean
+  /** a cell fails when its top `n` contributors make up at least `k` (a share, 0.9 = 90%) of its total */
+  dominance: { n: number; k: number }
+  /** a cell fails when (total - top1 - top2) / top1 is below this */
+  pPercent: number
+  minResidualDf: number
+  rowLevel: { reviewAboveRows: number }
+  /** distinct reviewers needed to release an output */
+  reviewers: number
+  /** extensions without the dot, lower case */
+  exportTypes: string[]
+  maxExportFileMiB: number
+  importTypes: string[]
+  maxImportFileMiB: number
+}
+
+type PresetParams = Pick<
+  AirlockParams,
+  'threshold' | 'zerosDisclosive' | 'dominance' | 'pPercent' | 'minResidualDf' | 'reviewers'
+>
+
+/**
+ * DISCLOSURE.md names for ndb-japan only the threshold, zeros and reviewers. The magnitude and
+ * model rules are not part of the NDB publication rules, but a sum of costs dominated by one
+ * patient is as disclosive in Japan as anywhere, so ndb-japan keeps ACRO's values for them.
+ */
+export const PRESETS: Readonly<Record<PresetName, Readonly<PresetParams>>> = {
+  'ndb-japan': {
+    threshold: 10,
+    zerosDisclosive: false,
+    dominance: { n: 2, k: 0.9 },
+    pPercent: 0.1,
+    minResidualDf: 10,
+    reviewers: 2
+  },
+  'acro-default': {
+    threshold: 10,
+    zerosDisclosive: true,
+    dominance: { n: 2, k: 0.9 },
+    pPercent: 0.1,
+    minResidualDf: 10,
+    reviewers: 2
+  }
+}
+
+/** The same under both presets: which files may pass and how large, and when many rows need a look. */
+export const FILE_DEFAULTS = {
+  rowLevel: { reviewAboveRows: 1000 },
+  exportTypes: ['csv', 'tsv', 'png', 'jpg', 'jpeg', 'pdf', 'txt', 'md', 'json'],
+  maxExportFileMiB: 16,
+  importTypes: ['py', 'r', 'sql', 'csv', 'txt', 'md', 'json', 'yaml', 'zip', 'tar.gz', 'tgz'],
+  maxImportFileMiB: 64
+} as const
+
+/** The effective parameters of a policy's airlock section: the preset's values, then the policy's overrides. */
+export function resolveAirlockParams(policy: AirlockPolicy): AirlockParams {
+  const preset = PRESETS[policy.preset]
+  return {
+    preset: policy.preset,
+    threshold: policy.threshold ?? preset.threshold,
+    zerosDisclosive: policy.zerosDisclosive ?? preset.zerosDisclosive,
+    dominance: { ...(policy.dominance ?? preset.dominance) },
+    pPercent: policy.pPercent ?? preset.pPercent,
+    minResidualDf: policy.minResidualDf ?? preset.minResidualDf,
+    rowLevel: { ...(policy.rowLevel ?? FILE_DEFAULTS.rowLevel) },
+    reviewers: policy.reviewers ?? preset.reviewers,
+    exportTypes: [...(policy.exportTypes ?? FILE_DEFAULTS.exportTypes)],
+    maxExportFileMiB: policy.maxExportFileMiB ?? FILE_DEFAULTS.maxExportFileMiB,
+    importTypes: [...(policy.importTypes ?? FILE_DEFAULTS.importTypes)],
+    maxImportFileMiB: policy.maxImportFileMiB ?? FILE_DEFAULTS.maxImportFileMiB
+  }
+}

@@ -1,0 +1,111 @@
+import type { AirlockParams } from './params.js'
+import { identifierLikeName, type Table } from './table.js'
+import type { Evidence, Outcome, RuleResult } from './types.js'
+import { columnName, count, examples, result } from './wording.js'
+
+/**
+ * Row-level data: an output must be an aggregate, never individual records.
+ * - fail: a column looks like an identifier (a pseudonymized ID names one individual per row);
+ * - review: a column is named like an identifier and has many distinct values though some repeat
+ *   (records per visit or per claim); more rows than `rowLevel.reviewAboveRows`; or no column
+ *   aggregates anything and the rows are mostly distinct (a list of records).
+ */
+export function rowLevelRule(table: Table, _evidence: Evidence, params: AirlockParams): RuleResult {
+  const findings: { outcome: Outcome; text: string; columns: number[] }[] = []
+  const rows = table.rows.length
+
+  const ids = table.columns.filter((c) => c.role === 'identifier')
+  for (const c of ids) {
+    findings.push({
+      outcome: 'fail',
+      text: `${columnName(c)} looks like an identifier (${c.why}: ${c.distinct} distinct in ${c.filled} filled rows): an output that names individuals is row-level data and cannot leave; aggregate it, or drop the column.`,
+      columns: [c.index]
+    })
+  }
+  const repeated = table.columns.filter(
+    (c) => c.role !== 'identifier' && c.role !== 'count' && identifierLikeName(c.name) && c.distinct >= params.threshold
+  )
+  for (const c of repeated) {
+    findings.push({
+      outcome: 'review',
+      text: `${columnName(c)} is named like an identifier and has ${c.distinct} distinct values: the rows may be records per individual, visit or claim.`,
+      columns: [c.index]
+    })
+  }
+  if (rows > params.rowLevel.reviewAboveRows) {
+    findings.push({
+      outcome: 'review',
+      text: `The table has ${rows} rows, more than the ${params.rowLevel.reviewAboveRows} above which an output is looked at as possible individual records.`,
+      columns: []
+    })
+  }
+  const aggregates = table.columns.some((c) => c.role === 'count' || c.role === 'magnitude' || c.role === 'statistic')
+  if (!aggregates && ids.length === 0 && rows >= params.threshold) {
+    const distinct = new Set(table.rows.map((r) => r.join('\u0000'))).size
+    if (distinct / rows >= MOSTLY_DISTINCT) {
+      findings.push({
+        outcome: 'review',
+        text: `No column counts or sums anything and ${distinct} of the ${rows} rows are distinct: the table looks like a list of records rather than an aggregate.`,
+        columns: []
+      })
+    }
+  }
+  if (findings.length === 0) {
+    return result(
+      'row-level',
+      'pass',
+      `The table looks like an aggregate: no identifier column, ${count(rows, 'row')}.`
+    )
+  }
+  const outcome: Outcome = findings.some((f) => f.outcome === 'fail') ? 'fail' : 'review'
+  return result('row-level', outcome, findings.map((f) => f.text).join(' '), {
+    columns: findings.flatMap((f) => f.columns)
+  })
+}
+
+const MOSTLY_DISTINCT = 0.9
+
+/**
+ * Row-level data in text output (a printed data frame, a log): review when a line names an
+ * identifier column, when pseudonym-like codes appear, or when the text is longer than
+ * `rowLevel.reviewAboveRows` lines. Never fail: text mentions identifiers innocently too.
+ */
+export function rowLevelTextRule(text: string, _evidence: Evidence, params: AirlockParams): RuleResult {
+  const lines = text.split(/\r?\n/)
+  if (lines.at(-1) === '') lines.pop()
+  const findings: string[] = []
+  const flagged = new Set<number>()
+
+  const idLines: { line: number; token: string }[] = []
+  const codes = new Map<string, number>()
+  lines.forEach((line, i) => {
+    const token = line.split(/[\s,|;:]+/).find((t) => t !== '' && identifierLikeName(t))
+    if (token !== undefined) idLines.push({ line: i, token })
+    for (const m of line.matchAll(PSEUDONYM)) if (/\d/.test(m[0]) && !codes.has(m[0])) codes.set(m[0], i)
+  })
+  if (idLines.length > 0) {
+    idLines.forEach((f) => flagged.add(f.line))
+    findings.push(
+      `${count(idLines.length, 'line names', 'lines name')} an identifier: ${examples(idLines, (f) => `line ${f.line + 1} "${f.token}"`)}; if it is a printed table of individuals, it cannot leave.`
+    )
+  }
+  if (codes.size >= MIN_CODES) {
+    for (const line of codes.values()) flagged.add(line)
+    findings.push(
+      `${codes.size} distinct codes look like pseudonymized IDs (${examples([...codes.keys()], (c) => c)}): check that no individual is listed.`
+    )
+  }
+  if (lines.length > params.rowLevel.reviewAboveRows) {
+    findings.push(
+      `The text has ${lines.length} lines, more than the ${params.rowLevel.reviewAboveRows} above which an output is looked at as possible individual records.`
+    )
+  }
+  if (findings.length === 0) {
+    return result('row-level', 'pass', 'No identifier, pseudonym-like code or long listing was found in the text.')
+  }
+  return result('row-level', 'review', findings.join(' '), { rows: [...flagged].sort((a, b) => a - b) })
+}
+
+// Upper-case letters and digits as pseudonymizers print them (the demo data's `P0A1B2C3D4E5F`).
+const PSEUDONYM = /\b[A-Z]{0,2}[0-9A-F]{10,64}\b/g
+const MIN_CODES = 3

@@ -1,0 +1,85 @@
+import type { ColumnRole, Table } from './table.js'
+
+/** The rules of DISCLOSURE.md, one module each. */
+export type RuleName =
+  | 'threshold'
+  | 'zeros'
+  | 'dominance'
+  | 'p-percent'
+  | 'residual-df'
+  | 'row-level'
+  | 'differencing'
+  | 'repeats'
+  | 'file-type'
+  | 'images'
+
+/** `fail`: the output must not leave as it is; `review`: a person must look; `pass`: nothing found. */
+export type Outcome = 'pass' | 'review' | 'fail'
+
+/** A data cell: 0-based data row (the header is not a row) and 0-based column. */
+export interface CellRef {
+  row: number
+  column: number
+}
+
+export interface RuleResult {
+  rule: RuleName
+  outcome: Outcome
+  /** for the reviewer: what was found and why it matters (rows in it are numbered from 1, as people count) */
+  message: string
+  /** the cells at risk, row by row; empty when the finding is not about particular cells */
+  cells: CellRef[]
+  /** 0-based data rows at risk; for a text output, 0-based line numbers */
+  rows?: number[]
+  /** 0-based columns at risk as a whole (an identifier column, a sum with no recorded contributions) */
+  columns?: number[]
+}
+
+/** The largest individual contributions to one sum-like cell, recomputed in the sandbox. */
+export interface Contribution {
+  row: number
+  column: number
+  /** the largest contributions, any order; at least the top two for the p-percent rule */
+  top: number[]
+  /** the cell's total over all contributors */
+  total: number
+}
+
+/** An output the project released before. */
+export interface EarlierRelease {
+  name: string
+  sha256: string
+  /** its table, for differencing (CSV and TSV releases) */
+  table?: Table
+}
+
+/**
+ * What the system may know about an output besides its bytes. Every field is optional; without it
+ * the rules fall back to what the printed output shows, and ask for review where that is not enough.
+ */
+export interface Evidence {
+  /**
+   * Distinct pseudonymized individuals behind each data row, recomputed in the sandbox from the
+   * recorded query. The threshold rule trusts this over printed numbers.
+   */
+  individualsPerRow?: number[]
+  /** largest contributions to sum-like cells, for n,k dominance and p-percent */
+  contributions?: Contribution[]
+  /** the project's earlier releases, for repeats (by SHA-256) and differencing (by table) */
+  earlierReleases?: EarlierRelease[]
+  /** a model's residual degrees of freedom, when the system knows it */
+  residualDf?: number
+  /** names of the other files in the same request: a figure's table may be among them */
+  requestFiles?: string[]
+  /** column roles known from the query (by column name), in place of the name-and-value heuristics */
+  columnRoles?: Record<string, ColumnRole>
+}
+
+const RANK: Record<Outcome, number> = { pass: 0, review: 1, fail: 2 }
+
+/** fail > review > pass; `pass` for none. */
+export function worst(outcomes: Iterable<Outcome>): Outcome {
+  let w: Outcome = 'pass'
+  for (const o of outcomes) if (RANK[o] > RANK[w]) w = o
+  return w
+}
