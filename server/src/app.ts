@@ -6,6 +6,7 @@ import cookie from './plugins/external/cookie.js'
 import rateLimit from './plugins/external/rate-limit.js'
 import securityHeaders from './plugins/external/security-headers.js'
 import webApp from './plugins/external/web-app.js'
+import airlock from './plugins/app/airlock.js'
 import auth from './plugins/app/auth.js'
 import configPlugin from './plugins/app/config.js'
 import errorHandler from './plugins/app/error-handler.js'
@@ -16,8 +17,10 @@ import sessions, { type SessionsPluginOptions } from './plugins/app/sessions.js'
 import store from './plugins/app/store.js'
 import terminals from './plugins/app/terminals.js'
 import authRoutes from './routes/api/v1/auth/index.js'
+import exportRoutes from './routes/api/v1/exports/index.js'
 import meRoutes from './routes/api/v1/me/index.js'
 import projectRoutes from './routes/api/v1/projects/index.js'
+import reviewRoutes from './routes/api/v1/reviews/index.js'
 import sessionRoutes from './routes/api/v1/sessions/index.js'
 import terminalRoutes from './routes/api/v1/sessions/terminal.js'
 
@@ -77,10 +80,13 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   await app.register(terminals)
   await app.register(notebook)
   await app.register(files)
+  await app.register(airlock)
   await app.register(authRoutes, { prefix: '/api/v1/auth' })
   await app.register(meRoutes, { prefix: '/api/v1/me' })
   await app.register(projectRoutes, { prefix: '/api/v1/projects' })
   await app.register(sessionRoutes, { prefix: '/api/v1/sessions' })
+  await app.register(exportRoutes, { prefix: '/api/v1/exports' })
+  await app.register(reviewRoutes, { prefix: '/api/v1/reviews' })
   // its own plugin: authenticated by a ticket, not the researcher hook of the session routes
   await app.register(terminalRoutes, { prefix: '/api/v1/sessions' })
   await app.register(webApp)

@@ -56,7 +56,15 @@ export function unsafeName(name: string): string | null {
 export async function filterTar(
   input: Readable,
   output: Writable | null,
-  options: { limits: TarLimits; unsafeEntries: 'refuse' | 'drop' }
+  options: {
+    limits: TarLimits
+    unsafeEntries: 'refuse' | 'drop'
+    /**
+     * Takes each accepted file's bytes instead of re-packing them (with `output` null): the
+     * airlock stores them one by one. It must read `content` to its end.
+     */
+    onFile?: (entry: TarEntrySummary, content: Readable) => Promise<void>
+  }
 ): Promise<FilterResult> {
   const { limits } = options
   const result: FilterResult = { entries: [], totalBytes: 0, dropped: [], droppedCount: 0 }
@@ -106,6 +114,10 @@ export async function filterTar(
       result.totalBytes += size
       const mode = (header.mode ?? (type === 'directory' ? 0o755 : 0o644)) & 0o777
       result.entries.push({ name: header.name, type, size, mode })
+      if (options.onFile !== undefined && type === 'file') {
+        await options.onFile({ name: header.name, type, size, mode }, entry as unknown as Readable)
+        continue
+      }
       if (out === null) {
         entry.resume()
         continue

@@ -119,6 +119,75 @@ export interface LoginCompletion {
   refresh: RefreshTokenRow
 }
 
+export type ExportState =
+  'draft' | 'submitted' | 'in_review' | 'returned' | 'approved' | 'released' | 'rejected' | 'withdrawn'
+export type CheckOutcome = 'pass' | 'review' | 'fail'
+export type ReviewDecision = 'approve' | 'return' | 'reject'
+
+/** A researcher's request to take outputs out of the environment, reviewed in the airlock. */
+export interface ExportRequestRow {
+  id: string
+  projectId: string
+  requesterId: string
+  /** the session the files were copied out of (the latest round's) */
+  sessionId: string
+  state: ExportState
+  /** 1 at submission, one more at each resubmission after a return */
+  round: number
+  createdAt: string
+  updatedAt: string
+  releasedAt: string | null
+}
+
+/** One file of one round of an export request, stored in quarantine under its SHA-256. */
+export interface ExportFileRow {
+  id: string
+  requestId: string
+  round: number
+  /** where it was in the workspace, e.g. outbox/table1.csv */
+  path: string
+  name: string
+  sha256: string
+  size: number
+  justification: string
+  /** the automated disclosure checks: worst outcome and each rule's result */
+  outcome: CheckOutcome
+  checks: unknown
+  /** the query that made it, when the file came from a notebook cell export */
+  provenance: unknown
+}
+
+export interface ReviewDecisionRow {
+  id: string
+  requestId: string
+  round: number
+  reviewerId: string
+  decision: ReviewDecision
+  comment: string | null
+  /** the digests of the round's files the decision was made on: an approval is bound to them */
+  files: { fileId: string; sha256: string }[]
+  createdAt: string
+}
+
+/** A notebook result sent to the outbox: the CSV's digest bound to the query that made it. */
+export interface CellExportRow {
+  sha256: string
+  sessionId: string
+  userId: string
+  name: string
+  language: 'sql' | 'python'
+  source: string
+  rows: number
+  createdAt: string
+}
+
+export interface ExportRequestDetail {
+  request: ExportRequestRow
+  /** every round's files, oldest round first */
+  files: ExportFileRow[]
+  decisions: ReviewDecisionRow[]
+}
+
 /**
  * The state store seam. SQLite is the embedded default; PostgreSQL can implement the same
  * contract when several gateways share state.
@@ -171,6 +240,40 @@ export interface Store {
   ): Promise<boolean>
   getSandboxSession(id: string): Promise<SandboxSessionRow | null>
   listSandboxSessions(filter: { userId?: string; states?: SandboxSessionState[] }): Promise<SandboxSessionRow[]>
+
+  // airlock: export requests
+  recordCellExport(row: CellExportRow, audit: AuditEvent): Promise<void>
+  /** The latest export by `userId` of a CSV with these bytes, if one was made by a notebook cell. */
+  findCellExport(sha256: string, userId: string): Promise<CellExportRow | null>
+  createExportRequest(request: ExportRequestRow, files: ExportFileRow[], audit: AuditEvent): Promise<void>
+  /**
+   * Moves a request from one of `from` to `to.state` (bumping updatedAt); with `files`, they are the
+   * request's next round (round = to.round). False when it was no longer in one of `from`.
+   */
+  transitionExportRequest(
+    id: string,
+    from: ExportState[],
+    to: { state: ExportState; at: string; round?: number; sessionId?: string; releasedAt?: string },
+    audit: AuditEvent,
+    files?: ExportFileRow[]
+  ): Promise<boolean>
+  /**
+   * Records a reviewer's decision and, when given, the request's transition, in one transaction.
+   * False (nothing written) when the transition lost a race or the reviewer already decided this round.
+   */
+  recordReviewDecision(
+    decision: ReviewDecisionRow,
+    transition: { from: ExportState[]; to: ExportState } | null,
+    audit: AuditEvent
+  ): Promise<boolean>
+  getExportRequest(id: string): Promise<ExportRequestDetail | null>
+  listExportRequests(filter: {
+    requesterId?: string
+    projectId?: string
+    states?: ExportState[]
+  }): Promise<ExportRequestRow[]>
+  /** Files of the project's released requests (their released round), for repeat and differencing checks. */
+  listReleasedFiles(projectId: string): Promise<ExportFileRow[]>
 
   // sign-in
   countLoginFailures(by: { username?: string; sourceIp?: string }, since: Date): Promise<number>

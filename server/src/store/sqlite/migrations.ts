@@ -149,5 +149,65 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX sandbox_sessions_user ON sandbox_sessions(user_id, state);
       CREATE INDEX sandbox_sessions_state ON sandbox_sessions(state);
     `
+  },
+  {
+    version: 3,
+    name: 'airlock: export requests, their files by digest, review decisions',
+    sql: `
+      CREATE TABLE export_requests (
+        id TEXT PRIMARY KEY,
+        project_id TEXT NOT NULL REFERENCES projects(id),
+        requester_id TEXT NOT NULL REFERENCES users(id),
+        session_id TEXT NOT NULL REFERENCES sandbox_sessions(id),
+        state TEXT NOT NULL CHECK (state IN
+          ('draft', 'submitted', 'in_review', 'returned', 'approved', 'released', 'rejected', 'withdrawn')),
+        round INTEGER NOT NULL CHECK (round >= 1),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        released_at TEXT
+      );
+      CREATE INDEX export_requests_requester ON export_requests(requester_id, state);
+      CREATE INDEX export_requests_state ON export_requests(state);
+      CREATE INDEX export_requests_project ON export_requests(project_id, state);
+      CREATE TABLE export_files (
+        id TEXT PRIMARY KEY,
+        request_id TEXT NOT NULL REFERENCES export_requests(id),
+        round INTEGER NOT NULL,
+        path TEXT NOT NULL,
+        name TEXT NOT NULL,
+        sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+        size INTEGER NOT NULL CHECK (size >= 0),
+        justification TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('pass', 'review', 'fail')),
+        checks TEXT NOT NULL,
+        provenance TEXT,
+        UNIQUE (request_id, round, name)
+      );
+      CREATE INDEX export_files_request ON export_files(request_id, round);
+      CREATE INDEX export_files_sha256 ON export_files(sha256);
+      CREATE TABLE review_decisions (
+        id TEXT PRIMARY KEY,
+        request_id TEXT NOT NULL REFERENCES export_requests(id),
+        round INTEGER NOT NULL,
+        reviewer_id TEXT NOT NULL REFERENCES users(id),
+        decision TEXT NOT NULL CHECK (decision IN ('approve', 'return', 'reject')),
+        comment TEXT,
+        files TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (request_id, round, reviewer_id)
+      );
+      CREATE INDEX review_decisions_request ON review_decisions(request_id, round);
+      CREATE TABLE cell_exports (
+        sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+        session_id TEXT NOT NULL REFERENCES sandbox_sessions(id),
+        user_id TEXT NOT NULL REFERENCES users(id),
+        name TEXT NOT NULL,
+        language TEXT NOT NULL CHECK (language IN ('sql', 'python')),
+        source TEXT NOT NULL,
+        rows INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX cell_exports_sha256 ON cell_exports(sha256, user_id);
+    `
   }
 ]

@@ -23,6 +23,10 @@ const ev = (action: string): AuditEvent => ({ actor: 'test', action, sourceIp: n
 
 /** Methods that only read; every other method of the store is a mutation and must take an audit event. */
 const READS = new Set([
+  'findCellExport',
+  'getExportRequest',
+  'listExportRequests',
+  'listReleasedFiles',
   'getOrganization',
   'getOrganizationByName',
   'listOrganizations',
@@ -49,6 +53,20 @@ const READS = new Set([
   'appendAudit',
   'close'
 ])
+
+const exportFile = (id: string, round: number) => ({
+  id,
+  requestId: 'x1',
+  round,
+  path: `outbox/${id}.csv`,
+  name: `${id}.csv`,
+  sha256: 'b'.repeat(64),
+  size: 10,
+  justification: 'j',
+  outcome: 'pass' as const,
+  checks: [],
+  provenance: null
+})
 
 describe('SqliteStore', () => {
   it('takes an audit event with every mutation and writes exactly one record for it', async () => {
@@ -144,6 +162,60 @@ describe('SqliteStore', () => {
           ['starting'],
           { state: 'running', sandboxId: 'c1' },
           ev('transitionSandboxSession')
+        ),
+      recordCellExport: async () =>
+        store.recordCellExport(
+          {
+            sha256: 'a'.repeat(64),
+            sessionId: 'sb1',
+            userId: (await store.getUserByUsername('u1'))!.id,
+            name: 'n',
+            language: 'sql',
+            source: 'select 1',
+            rows: 1,
+            createdAt: new Date().toISOString()
+          },
+          ev('recordCellExport')
+        ),
+      createExportRequest: async () => {
+        const t = new Date().toISOString()
+        return store.createExportRequest(
+          {
+            id: 'x1',
+            projectId: (await store.getProjectByTitle('P'))!.id,
+            requesterId: (await store.getUserByUsername('u1'))!.id,
+            sessionId: 'sb1',
+            state: 'submitted',
+            round: 1,
+            createdAt: t,
+            updatedAt: t,
+            releasedAt: null
+          },
+          [exportFile('f1', 1)],
+          ev('createExportRequest')
+        )
+      },
+      transitionExportRequest: () =>
+        store.transitionExportRequest(
+          'x1',
+          ['submitted'],
+          { state: 'in_review', at: new Date().toISOString() },
+          ev('transitionExportRequest')
+        ),
+      recordReviewDecision: async () =>
+        store.recordReviewDecision(
+          {
+            id: 'd1',
+            requestId: 'x1',
+            round: 1,
+            reviewerId: (await store.getUserByUsername('u1'))!.id,
+            decision: 'approve',
+            comment: null,
+            files: [{ fileId: 'f1', sha256: 'b'.repeat(64) }],
+            createdAt: new Date().toISOString()
+          },
+          null,
+          ev('recordReviewDecision')
         )
     }
     const methods = Object.getOwnPropertyNames(SqliteStore.prototype).filter(
@@ -159,7 +231,9 @@ describe('SqliteStore', () => {
       'audited',
       'appendInTx',
       'appendChained',
-      'insertRefresh'
+      'insertRefresh',
+      'insertExportFiles',
+      'exportTransitionInTx'
     ])
     const mutations = methods.filter((m) => !READS.has(m) && !privateHelpers.has(m))
     // a new mutation must be added to this test, so it can't skip the audit unnoticed
@@ -173,6 +247,86 @@ describe('SqliteStore', () => {
     }
     const result = await verifyChain(store.auditRecords(), await store.auditCheckpoints(), keys.publicKey)
     expect(result.ok).toBe(true)
+  })
+
+  it('lets an airlock decision count once per reviewer and round, and never against a moved request', async () => {
+    const org = await store.createOrganization('Org', ev('org'))
+    const user = await store.createUser(
+      {
+        username: 'r',
+        displayName: 'R',
+        organizationId: org.id,
+        roles: ['reviewer'],
+        passwordHash: 'h',
+        totpSecretSealed: 's'
+      },
+      ev('u')
+    )
+    const project = await store.createProject(
+      {
+        title: 'P',
+        purpose: 'p',
+        approvalReference: 'a',
+        startDate: '2026-01-01',
+        endDate: '2026-12-31',
+        memberIds: [],
+        datasetIds: []
+      },
+      ev('p')
+    )
+    const t = new Date().toISOString()
+    await store.createSandboxSession(
+      {
+        id: 'sb1',
+        userId: user.id,
+        projectId: project.id,
+        state: 'running',
+        reason: null,
+        sandboxId: 'c',
+        runtime: 'runc',
+        image: 'i',
+        limits: {},
+        createdAt: t,
+        startedAt: t,
+        endedAt: null
+      },
+      ev('s')
+    )
+    await store.createExportRequest(
+      {
+        id: 'x1',
+        projectId: project.id,
+        requesterId: user.id,
+        sessionId: 'sb1',
+        state: 'in_review',
+        round: 1,
+        createdAt: t,
+        updatedAt: t,
+        releasedAt: null
+      },
+      [exportFile('f1', 1)],
+      ev('x')
+    )
+    const decision = (id: string, round: number) => ({
+      id,
+      requestId: 'x1',
+      round,
+      reviewerId: user.id,
+      decision: 'approve' as const,
+      comment: null,
+      files: [],
+      createdAt: t
+    })
+    const seq = async () => (await store.recentAudit(1))[0]!.seq
+    expect(await store.recordReviewDecision(decision('d1', 1), null, ev('approve'))).toBe(true)
+    const before = await seq()
+    // the same reviewer again in the same round, and a decision for a round the request is not in
+    expect(await store.recordReviewDecision(decision('d2', 1), null, ev('approve'))).toBe(false)
+    expect(await store.recordReviewDecision(decision('d3', 2), null, ev('approve'))).toBe(false)
+    // a transition from a state the request is not in
+    expect(await store.transitionExportRequest('x1', ['submitted'], { state: 'in_review', at: t }, ev('t'))).toBe(false)
+    expect(await seq()).toBe(before)
+    expect((await store.getExportRequest('x1'))!.decisions.map((d) => d.id)).toEqual(['d1'])
   })
 
   it('rolls the change back when its audit record cannot be written', async () => {

@@ -6,6 +6,14 @@ import { type AuditCheckpoint, signCheckpoint } from '../../audit/checkpoint.js'
 import { type AuditEvent, type AuditRecord, AuditWriteFailed, chainRecord } from '../../audit/record.js'
 import type { Role, UserStatus } from '../../schemas/identity.js'
 import type {
+  CellExportRow,
+  CheckOutcome,
+  ExportFileRow,
+  ExportRequestDetail,
+  ExportRequestRow,
+  ExportState,
+  ReviewDecision,
+  ReviewDecisionRow,
   AuthSessionRow,
   CertificationRow,
   DatasetRow,
@@ -88,6 +96,49 @@ function toSandboxSession(r: Row): SandboxSessionRow {
     createdAt: str(r.created_at),
     startedAt: strOrNull(r.started_at),
     endedAt: strOrNull(r.ended_at)
+  }
+}
+
+function toExportRequest(r: Row): ExportRequestRow {
+  return {
+    id: str(r.id),
+    projectId: str(r.project_id),
+    requesterId: str(r.requester_id),
+    sessionId: str(r.session_id),
+    state: str(r.state) as ExportState,
+    round: Number(r.round),
+    createdAt: str(r.created_at),
+    updatedAt: str(r.updated_at),
+    releasedAt: strOrNull(r.released_at)
+  }
+}
+
+function toExportFile(r: Row): ExportFileRow {
+  return {
+    id: str(r.id),
+    requestId: str(r.request_id),
+    round: Number(r.round),
+    path: str(r.path),
+    name: str(r.name),
+    sha256: str(r.sha256),
+    size: Number(r.size),
+    justification: str(r.justification),
+    outcome: str(r.outcome) as CheckOutcome,
+    checks: JSON.parse(str(r.checks)) as unknown,
+    provenance: r.provenance === null ? null : (JSON.parse(str(r.provenance)) as unknown)
+  }
+}
+
+function toReviewDecision(r: Row): ReviewDecisionRow {
+  return {
+    id: str(r.id),
+    requestId: str(r.request_id),
+    round: Number(r.round),
+    reviewerId: str(r.reviewer_id),
+    decision: str(r.decision) as ReviewDecision,
+    comment: strOrNull(r.comment),
+    files: JSON.parse(str(r.files)) as ReviewDecisionRow['files'],
+    createdAt: str(r.created_at)
   }
 }
 
@@ -483,6 +534,177 @@ export class SqliteStore implements Store {
     }
     const sql = `SELECT * FROM sandbox_sessions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC`
     return (this.q(sql).all(...params) as Row[]).map(toSandboxSession)
+  }
+
+  // airlock: export requests
+
+  async recordCellExport(row: CellExportRow, audit: AuditEvent): Promise<void> {
+    this.audited(audit, () =>
+      this.q(
+        `INSERT INTO cell_exports (sha256, session_id, user_id, name, language, source, rows, created_at)
+         VALUES (@sha256, @sessionId, @userId, @name, @language, @source, @rows, @createdAt)`
+      ).run(row)
+    )
+  }
+
+  async findCellExport(sha256: string, userId: string): Promise<CellExportRow | null> {
+    const r = this.q(
+      'SELECT * FROM cell_exports WHERE sha256 = ? AND user_id = ? ORDER BY created_at DESC LIMIT 1'
+    ).get(sha256, userId) as Row | undefined
+    if (r === undefined) return null
+    return {
+      sha256: str(r.sha256),
+      sessionId: str(r.session_id),
+      userId: str(r.user_id),
+      name: str(r.name),
+      language: str(r.language) as CellExportRow['language'],
+      source: str(r.source),
+      rows: Number(r.rows),
+      createdAt: str(r.created_at)
+    }
+  }
+
+  private insertExportFiles(files: ExportFileRow[]): void {
+    const insert = this.q(
+      `INSERT INTO export_files (id, request_id, round, path, name, sha256, size, justification, outcome, checks, provenance)
+       VALUES (@id, @requestId, @round, @path, @name, @sha256, @size, @justification, @outcome, @checks, @provenance)`
+    )
+    for (const f of files) {
+      insert.run({
+        ...f,
+        checks: JSON.stringify(f.checks),
+        provenance: f.provenance === null ? null : JSON.stringify(f.provenance)
+      })
+    }
+  }
+
+  async createExportRequest(request: ExportRequestRow, files: ExportFileRow[], audit: AuditEvent): Promise<void> {
+    this.audited(audit, () => {
+      this.q(
+        `INSERT INTO export_requests (id, project_id, requester_id, session_id, state, round, created_at, updated_at, released_at)
+         VALUES (@id, @projectId, @requesterId, @sessionId, @state, @round, @createdAt, @updatedAt, @releasedAt)`
+      ).run(request)
+      this.insertExportFiles(files)
+    })
+  }
+
+  async transitionExportRequest(
+    id: string,
+    from: ExportState[],
+    to: { state: ExportState; at: string; round?: number; sessionId?: string; releasedAt?: string },
+    audit: AuditEvent,
+    files?: ExportFileRow[]
+  ): Promise<boolean> {
+    try {
+      this.audited(audit, () => {
+        this.exportTransitionInTx(id, from, to)
+        if (files !== undefined) this.insertExportFiles(files)
+      })
+      return true
+    } catch (err) {
+      if (err instanceof TransitionLost) return false
+      throw err
+    }
+  }
+
+  private exportTransitionInTx(
+    id: string,
+    from: ExportState[],
+    to: { state: ExportState; at: string; round?: number; sessionId?: string; releasedAt?: string }
+  ): void {
+    const changed = this.q(
+      `UPDATE export_requests SET state = @state, updated_at = @at,
+         round = coalesce(@round, round), session_id = coalesce(@sessionId, session_id),
+         released_at = coalesce(@releasedAt, released_at)
+       WHERE id = @id AND state IN (${from.map((_, i) => `@from${i}`).join(', ')})`
+    ).run({
+      id,
+      state: to.state,
+      at: to.at,
+      round: to.round ?? null,
+      sessionId: to.sessionId ?? null,
+      releasedAt: to.releasedAt ?? null,
+      ...Object.fromEntries(from.map((f, i) => [`from${i}`, f]))
+    })
+    if (changed.changes !== 1) throw new TransitionLost()
+  }
+
+  async recordReviewDecision(
+    decision: ReviewDecisionRow,
+    transition: { from: ExportState[]; to: ExportState } | null,
+    audit: AuditEvent
+  ): Promise<boolean> {
+    try {
+      this.audited(audit, () => {
+        const inserted = this.q(
+          `INSERT OR IGNORE INTO review_decisions (id, request_id, round, reviewer_id, decision, comment, files, created_at)
+           VALUES (@id, @requestId, @round, @reviewerId, @decision, @comment, @files, @createdAt)`
+        ).run({ ...decision, files: JSON.stringify(decision.files) })
+        if (inserted.changes !== 1) throw new TransitionLost()
+        // the decision is for the round the request is in, or it counts for nothing
+        const current = this.q('SELECT round, state FROM export_requests WHERE id = ?').get(decision.requestId) as
+          Row | undefined
+        if (current === undefined || Number(current.round) !== decision.round) throw new TransitionLost()
+        if (transition !== null) {
+          this.exportTransitionInTx(decision.requestId, transition.from, {
+            state: transition.to,
+            at: decision.createdAt
+          })
+        } else if (str(current.state) !== 'in_review') {
+          throw new TransitionLost()
+        }
+      })
+      return true
+    } catch (err) {
+      if (err instanceof TransitionLost) return false
+      throw err
+    }
+  }
+
+  async getExportRequest(id: string): Promise<ExportRequestDetail | null> {
+    const r = this.q('SELECT * FROM export_requests WHERE id = ?').get(id) as Row | undefined
+    if (r === undefined) return null
+    return {
+      request: toExportRequest(r),
+      files: (this.q('SELECT * FROM export_files WHERE request_id = ? ORDER BY round, name').all(id) as Row[]).map(
+        toExportFile
+      ),
+      decisions: (
+        this.q('SELECT * FROM review_decisions WHERE request_id = ? ORDER BY created_at, id').all(id) as Row[]
+      ).map(toReviewDecision)
+    }
+  }
+
+  async listExportRequests(filter: {
+    requesterId?: string
+    projectId?: string
+    states?: ExportState[]
+  }): Promise<ExportRequestRow[]> {
+    const where: string[] = []
+    const params: unknown[] = []
+    if (filter.requesterId !== undefined) {
+      where.push('requester_id = ?')
+      params.push(filter.requesterId)
+    }
+    if (filter.projectId !== undefined) {
+      where.push('project_id = ?')
+      params.push(filter.projectId)
+    }
+    if (filter.states !== undefined) {
+      where.push(`state IN (${filter.states.map(() => '?').join(', ')})`)
+      params.push(...filter.states)
+    }
+    const sql = `SELECT * FROM export_requests ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY updated_at DESC, id`
+    return (this.q(sql).all(...params) as Row[]).map(toExportRequest)
+  }
+
+  async listReleasedFiles(projectId: string): Promise<ExportFileRow[]> {
+    return (
+      this.q(
+        `SELECT f.* FROM export_files f JOIN export_requests r ON r.id = f.request_id AND r.round = f.round
+         WHERE r.project_id = ? AND r.state = 'released' ORDER BY r.released_at, f.name`
+      ).all(projectId) as Row[]
+    ).map(toExportFile)
   }
 
   // sign-in

@@ -213,28 +213,48 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         })
       const files = [result.csv, result.query].map((f) => exportedFile(f))
       const error = result.outputs.find((o) => o.type === 'error')
-      await app.store.appendAudit({
+      const sha256 = digestOf(result.csv)
+      const audit = {
         actor: user.id,
         action: 'cell.export',
         sourceIp: request.ip,
         target: s.id,
-        outcome: result.status === 'ok' ? 'success' : 'error',
         details: {
           language,
           source,
           name,
           rows: result.rows ?? null,
-          // binds the CSV to this source: the airlock recounts individuals from it
-          csvSha256: digestOf(result.csv),
+          csvSha256: sha256,
           ...(error ? { reason: `${error.ename}: ${error.evalue}` } : {})
         }
-      })
-      if (result.status !== 'ok' || error !== undefined || files.includes(null) || typeof result.rows !== 'number') {
+      }
+      const ok =
+        result.status === 'ok' &&
+        error === undefined &&
+        !files.includes(null) &&
+        typeof result.rows === 'number' &&
+        sha256 !== null
+      if (!ok) {
+        await app.store.appendAudit({ ...audit, outcome: 'error' })
         const why = error ? `${error.ename}: ${error.evalue}` : 'the kernel gave no file'
         const Refusal = error?.ename === 'FileExistsError' ? Errors.Conflict : Errors.BadRequest
         throw new Refusal(`The result could not be sent to the outbox: ${why}`)
       }
-      return reply.status(201).send({ csv: files[0]!, query: files[1]!, rows: result.rows })
+      // the CSV's digest bound to this source: the airlock recounts individuals from it
+      await app.store.recordCellExport(
+        {
+          sha256,
+          sessionId: s.id,
+          userId: user.id,
+          name,
+          language,
+          source,
+          rows: result.rows as number,
+          createdAt: app.now().toISOString()
+        },
+        { ...audit, outcome: 'success' }
+      )
+      return reply.status(201).send({ csv: files[0]!, query: files[1]!, rows: result.rows as number })
     }
   )
 

@@ -1,0 +1,487 @@
+import { randomUUID } from 'node:crypto'
+import type { FastifyBaseLogger } from 'fastify'
+import { filterTar, UnsafeArchive } from '../archive/safe-tar.js'
+import { Errors } from '../errors.js'
+import type { Policy } from '../policy/schema.js'
+import type { SandboxDriver } from '../sandbox/driver.js'
+import { WORK_DIR } from '../sessions/workspace.js'
+import type {
+  ExportFileRow,
+  ExportRequestDetail,
+  ExportRequestRow,
+  ExportState,
+  ReviewDecision,
+  Store,
+  UserRow
+} from '../store/types.js'
+import { checkOutput } from './disclosure/index.js'
+import { resolveAirlockParams } from './disclosure/params.js'
+import { parseTable } from './disclosure/table.js'
+import type { EarlierRelease } from './disclosure/types.js'
+import { Quarantine, QuarantineCorrupt } from './quarantine.js'
+import { AWAITING_REVIEW, requestStatesBefore } from './transitions.js'
+
+/** Longest justification a researcher may write for one file. */
+export const MAX_JUSTIFICATION = 4000
+/** Most files in one request. */
+export const MAX_FILES = 20
+
+interface Context {
+  sourceIp: string | null
+}
+
+export interface SubmitFile {
+  /** inside the workspace, under outbox/ */
+  path: string
+  justification: string
+}
+
+/** A running session the request's files are copied out of. */
+interface SourceSession {
+  id: string
+  userId: string
+  projectId: string
+  sandboxId: string
+}
+
+/**
+ * The export side of the airlock: a researcher's outputs leave the environment only through here.
+ *
+ * Files are copied out of the running sandbox as a tar stream (caps on entries and size; links,
+ * devices and odd names refuse the whole file), stored in quarantine under their SHA-256 and checked
+ * against the disclosure rules. Reviewers other than the requester decide; an approval is bound to
+ * the digests of the round it was given on, and the policy's number of distinct approvals releases
+ * the request. Only the requester downloads, only once released, and the bytes are checked against
+ * the approved digest on every download. Every step is audited; a refused one changes nothing.
+ */
+export function createExportService(deps: {
+  store: Store
+  driver: SandboxDriver
+  quarantine: Quarantine
+  policy: () => Policy
+  now: () => Date
+  log: FastifyBaseLogger
+}) {
+  const { store } = deps
+  const params = () => resolveAirlockParams(deps.policy().airlock)
+
+  function checkFiles(files: SubmitFile[]): void {
+    if (files.length === 0) throw new Errors.BadRequest('Pick at least one file from the outbox.')
+    if (files.length > MAX_FILES) throw new Errors.BadRequest(`A request holds at most ${MAX_FILES} files.`)
+    const { exportTypes } = params()
+    const names = new Set<string>()
+    for (const f of files) {
+      if (!/^outbox\/(?:[^/\0]+\/)*[^/\0]+$/.test(f.path) || f.path.split('/').some((p) => p === '..' || p === '.')) {
+        throw new Errors.BadRequest(`${f.path} is not a file in the outbox: only outbox/ files can be exported.`)
+      }
+      const name = f.path.slice(f.path.lastIndexOf('/') + 1)
+      const type = extensionOf(name, exportTypes)
+      if (type === null) {
+        throw new Errors.BadRequest(
+          `${name} is not a kind of file that may leave: the policy allows ${exportTypes.map((t) => `.${t}`).join(' ')}.`
+        )
+      }
+      if (names.has(name)) throw new Errors.BadRequest(`Two files are named ${name}; rename one first.`)
+      names.add(name)
+      if (f.justification.trim() === '') throw new Errors.BadRequest(`Say why ${name} is needed outside.`)
+      if (f.justification.length > MAX_JUSTIFICATION) {
+        throw new Errors.BadRequest(`The justification for ${name} is longer than ${MAX_JUSTIFICATION} characters.`)
+      }
+    }
+  }
+
+  /** Copies one outbox file into quarantine, refusing anything but one plain file within the size cap. */
+  async function copyOut(session: SourceSession, path: string): Promise<{ sha256: string; size: number }> {
+    const maxBytes = params().maxExportFileMiB * 1024 * 1024
+    const name = path.slice(path.lastIndexOf('/') + 1)
+    let stored: { sha256: string; size: number } | null = null
+    try {
+      const tar = await deps.driver.copyOut(session.sandboxId, `${WORK_DIR}/${path}`)
+      const listed = await filterTar(tar, null, {
+        limits: { maxEntries: 1, maxEntryBytes: maxBytes, maxTotalBytes: maxBytes },
+        unsafeEntries: 'refuse',
+        onFile: async (_entry, content) => {
+          stored = await deps.quarantine.store(content, maxBytes)
+        }
+      })
+      if (listed.entries[0]?.type !== 'file' || stored === null) {
+        throw new UnsafeArchive(`${name} is a folder; pick the files in it`)
+      }
+      return stored
+    } catch (err) {
+      if (/No such file|Cannot stat/i.test((err as Error).message)) {
+        throw new Errors.NotFound(`There is no ${path} in the workspace.`)
+      }
+      if (err instanceof UnsafeArchive) throw new Errors.BadRequest(`${name} was refused: ${err.message}.`)
+      throw err
+    }
+  }
+
+  /** Copies, stores and checks each file of a round. */
+  async function prepareRound(
+    requester: UserRow,
+    session: SourceSession,
+    requestId: string,
+    round: number,
+    files: SubmitFile[]
+  ): Promise<ExportFileRow[]> {
+    const p = params()
+    const earlier = await earlierReleases(session.projectId)
+    const rows: ExportFileRow[] = []
+    for (const f of files) {
+      const { sha256, size } = await copyOut(session, f.path)
+      const name = f.path.slice(f.path.lastIndexOf('/') + 1)
+      const bytes = await deps.quarantine.read(sha256)
+      const made = await store.findCellExport(sha256, requester.id)
+      const report = checkOutput({
+        name,
+        bytes,
+        sha256,
+        params: p,
+        evidence: {
+          earlierReleases: earlier,
+          requestFiles: files.map((g) => g.path.slice(g.path.lastIndexOf('/') + 1))
+        }
+      })
+      rows.push({
+        id: randomUUID(),
+        requestId,
+        round,
+        path: f.path,
+        name,
+        sha256,
+        size,
+        justification: f.justification.trim(),
+        outcome: report.outcome,
+        checks: report.results,
+        provenance:
+          made === null
+            ? null
+            : {
+                language: made.language,
+                source: made.source,
+                rows: made.rows,
+                exportedAt: made.createdAt,
+                sessionId: made.sessionId
+              }
+      })
+    }
+    return rows
+  }
+
+  /** The project's released outputs, tables parsed, for the repeat and differencing rules. */
+  async function earlierReleases(projectId: string): Promise<EarlierRelease[]> {
+    const out: EarlierRelease[] = []
+    for (const f of await store.listReleasedFiles(projectId)) {
+      const release: EarlierRelease = { name: f.name, sha256: f.sha256 }
+      if (/\.(csv|tsv)$/i.test(f.name) && deps.quarantine.has(f.sha256)) {
+        try {
+          release.table = parseTable(await deps.quarantine.read(f.sha256), {
+            format: /\.tsv$/i.test(f.name) ? 'tsv' : 'csv'
+          })
+        } catch (err) {
+          deps.log.warn({ err, sha256: f.sha256 }, 'an earlier release could not be read for differencing')
+        }
+      }
+      out.push(release)
+    }
+    return out
+  }
+
+  const mine = async (id: string, userId: string): Promise<ExportRequestDetail> => {
+    const d = await store.getExportRequest(id)
+    if (d === null || d.request.requesterId !== userId) throw new Errors.NotFound('There is no such export request.')
+    return d
+  }
+
+  /** A request as a reviewer sees it; the first look moves it to in_review. */
+  async function openForReview(reviewer: UserRow, id: string, ctx: Context): Promise<ExportRequestDetail> {
+    const d = await store.getExportRequest(id)
+    if (d === null) throw new Errors.NotFound('There is no such export request.')
+    if (d.request.requesterId === reviewer.id) {
+      throw new Errors.Forbidden('Your own requests are reviewed by other reviewers.')
+    }
+    if (d.request.state === 'submitted') {
+      await store.transitionExportRequest(
+        id,
+        ['submitted'],
+        { state: 'in_review', at: deps.now().toISOString() },
+        { actor: reviewer.id, action: 'review.open', sourceIp: ctx.sourceIp, target: id, outcome: 'success' }
+      )
+      return (await store.getExportRequest(id))!
+    }
+    return d
+  }
+
+  const fileSummary = (files: ExportFileRow[]) =>
+    files.map((f) => ({ name: f.name, sha256: f.sha256, outcome: f.outcome }))
+
+  return {
+    async submit(
+      requester: UserRow,
+      session: SourceSession,
+      files: SubmitFile[],
+      ctx: Context
+    ): Promise<ExportRequestDetail> {
+      checkFiles(files)
+      const id = randomUUID()
+      const rows = await prepareRound(requester, session, id, 1, files)
+      const at = deps.now().toISOString()
+      const request: ExportRequestRow = {
+        id,
+        projectId: session.projectId,
+        requesterId: requester.id,
+        sessionId: session.id,
+        state: 'submitted',
+        round: 1,
+        createdAt: at,
+        updatedAt: at,
+        releasedAt: null
+      }
+      await store.createExportRequest(request, rows, {
+        actor: requester.id,
+        action: 'export.submit',
+        sourceIp: ctx.sourceIp,
+        target: id,
+        outcome: 'success',
+        details: { project: session.projectId, session: session.id, round: 1, files: fileSummary(rows) }
+      })
+      return (await store.getExportRequest(id))!
+    },
+
+    /** A returned request goes back to the reviewers with a new round of files (fixed ones, or the same). */
+    async resubmit(requester: UserRow, id: string, session: SourceSession, files: SubmitFile[], ctx: Context) {
+      const { request } = await mine(id, requester.id)
+      if (request.state !== 'returned') {
+        throw new Errors.Conflict(`The request is ${request.state}; only a returned request can be sent again.`)
+      }
+      if (session.projectId !== request.projectId) {
+        throw new Errors.BadRequest('The files must come from a session of the same project.')
+      }
+      checkFiles(files)
+      const round = request.round + 1
+      const rows = await prepareRound(requester, session, id, round, files)
+      const ok = await store.transitionExportRequest(
+        id,
+        ['returned'],
+        { state: 'submitted', at: deps.now().toISOString(), round, sessionId: session.id },
+        {
+          actor: requester.id,
+          action: 'export.resubmit',
+          sourceIp: ctx.sourceIp,
+          target: id,
+          outcome: 'success',
+          details: { session: session.id, round, files: fileSummary(rows) }
+        },
+        rows
+      )
+      if (!ok) throw new Errors.Conflict('The request changed meanwhile; reload it.')
+      return (await store.getExportRequest(id))!
+    },
+
+    async withdraw(requester: UserRow, id: string, ctx: Context) {
+      const { request } = await mine(id, requester.id)
+      const from = requestStatesBefore('withdrawn')
+      if (!from.includes(request.state)) {
+        throw new Errors.Conflict(`The request is ${request.state} and can no longer be withdrawn.`)
+      }
+      const ok = await store.transitionExportRequest(
+        id,
+        from,
+        { state: 'withdrawn', at: deps.now().toISOString() },
+        { actor: requester.id, action: 'export.withdraw', sourceIp: ctx.sourceIp, target: id, outcome: 'success' }
+      )
+      if (!ok) throw new Errors.Conflict('The request changed meanwhile; reload it.')
+      return (await store.getExportRequest(id))!
+    },
+
+    listMine: (userId: string) => store.listExportRequests({ requesterId: userId }),
+    get: mine,
+
+    /** Requests awaiting a decision, other people's only: nobody reviews their own. */
+    async queue(reviewer: UserRow): Promise<ExportRequestRow[]> {
+      const all = await store.listExportRequests({ states: AWAITING_REVIEW })
+      return all.filter((r) => r.requesterId !== reviewer.id)
+    },
+
+    review: openForReview,
+
+    /** A quarantined file's bytes for a reviewer's preview, checked against its digest. */
+    previewBytes: (sha256: string) => deps.quarantine.read(sha256),
+
+    /**
+     * A reviewer's decision on the request's current round. Returning or rejecting needs a comment;
+     * the policy's number of distinct approvals releases the request at once, after its stored
+     * bytes are checked against the digests that were approved.
+     */
+    async decide(reviewer: UserRow, id: string, decision: ReviewDecision, comment: string | null, ctx: Context) {
+      const d = await openForReview(reviewer, id, ctx)
+      const { request } = d
+      if (request.state !== 'in_review') {
+        throw new Errors.Conflict(`The request is ${request.state}; decisions are taken while it is in review.`)
+      }
+      const text = comment?.trim() ?? ''
+      if ((decision === 'return' || decision === 'reject') && text === '') {
+        throw new Errors.BadRequest(
+          `Say why: a request is ${decision === 'return' ? 'returned' : 'rejected'} with a comment.`
+        )
+      }
+      if (d.decisions.some((x) => x.round === request.round && x.reviewerId === reviewer.id)) {
+        throw new Errors.Conflict('You have decided on this round already; another reviewer decides next.')
+      }
+      const files = d.files.filter((f) => f.round === request.round)
+      const approvals = d.decisions.filter((x) => x.round === request.round && x.decision === 'approve').length
+      const needed = params().reviewers
+      const to: ExportState | null =
+        decision === 'reject'
+          ? 'rejected'
+          : decision === 'return'
+            ? 'returned'
+            : approvals + 1 >= needed
+              ? 'approved'
+              : null
+      const at = deps.now().toISOString()
+      const ok = await store.recordReviewDecision(
+        {
+          id: randomUUID(),
+          requestId: id,
+          round: request.round,
+          reviewerId: reviewer.id,
+          decision,
+          comment: text === '' ? null : text,
+          files: files.map((f) => ({ fileId: f.id, sha256: f.sha256 })),
+          createdAt: at
+        },
+        to === null ? null : { from: ['in_review'], to },
+        {
+          actor: reviewer.id,
+          action: `review.${decision}`,
+          sourceIp: ctx.sourceIp,
+          target: id,
+          outcome: 'success',
+          details: {
+            round: request.round,
+            comment: text === '' ? null : text,
+            files: files.map((f) => ({ name: f.name, sha256: f.sha256 })),
+            approvals: approvals + (decision === 'approve' ? 1 : 0),
+            needed
+          }
+        }
+      )
+      if (!ok) throw new Errors.Conflict('The request changed meanwhile; reload it.')
+      if (to === 'approved') await release(id, reviewer.id, ctx)
+      return (await store.getExportRequest(id))!
+    },
+
+    /** The bytes of a released file, for its requester only, checked against the approved digest. */
+    async download(requester: UserRow, id: string, fileId: string, ctx: Context) {
+      const d = await store.getExportRequest(id)
+      const file = d?.files.find((f) => f.id === fileId)
+      const audit = (outcome: 'success' | 'denied', reason?: string) =>
+        store.appendAudit({
+          actor: requester.id,
+          action: 'export.download',
+          sourceIp: ctx.sourceIp,
+          target: id,
+          outcome,
+          details: {
+            file: fileId,
+            ...(file ? { name: file.name, sha256: file.sha256 } : {}),
+            ...(reason ? { reason } : {})
+          }
+        })
+      if (d === null || file === undefined || d.request.requesterId !== requester.id) {
+        await audit('denied', 'no such file of the caller')
+        throw new Errors.NotFound('There is no such file.')
+      }
+      if (d.request.state !== 'released' || file.round !== d.request.round) {
+        await audit('denied', `the request is ${d.request.state}`)
+        throw new Errors.Forbidden(
+          `The file has not been released (the request is ${d.request.state}): outputs leave only after approval.`
+        )
+      }
+      const approved = approvedDigests(d)
+      if (approved.get(file.id) !== file.sha256) {
+        await audit('denied', 'not approved with these bytes')
+        throw new Errors.Forbidden('These bytes were not the ones approved.')
+      }
+      let bytes: Buffer
+      try {
+        bytes = await deps.quarantine.read(file.sha256)
+      } catch (err) {
+        await audit('denied', (err as Error).message)
+        if (err instanceof QuarantineCorrupt) {
+          throw new Errors.Conflict('The stored file no longer matches what was approved; it will not be released.')
+        }
+        throw err
+      }
+      await audit('success')
+      return { name: file.name, bytes }
+    }
+  }
+
+  /** fileId -> digest, when every approval of the request's round was given on that digest. */
+  function approvedDigests(d: ExportRequestDetail): Map<string, string> {
+    const round = d.request.round
+    const approvals = d.decisions.filter((x) => x.round === round && x.decision === 'approve')
+    const out = new Map<string, string>()
+    if (approvals.length < params().reviewers) return out
+    for (const f of d.files.filter((x) => x.round === round)) {
+      if (approvals.every((a) => a.files.some((g) => g.fileId === f.id && g.sha256 === f.sha256)))
+        out.set(f.id, f.sha256)
+    }
+    return out
+  }
+
+  /** approved -> released, once every file's stored bytes still match the approved digests. */
+  async function release(id: string, actor: string, ctx: Context): Promise<void> {
+    const d = (await store.getExportRequest(id))!
+    const files = d.files.filter((f) => f.round === d.request.round)
+    const approved = approvedDigests(d)
+    for (const f of files) {
+      let intact = approved.get(f.id) === f.sha256
+      if (intact) {
+        try {
+          await deps.quarantine.read(f.sha256)
+        } catch {
+          intact = false
+        }
+      }
+      if (!intact) {
+        await store.appendAudit({
+          actor,
+          action: 'export.release',
+          sourceIp: ctx.sourceIp,
+          target: id,
+          outcome: 'error',
+          details: { reason: `${f.name}: the stored bytes do not match the approved digest` }
+        })
+        deps.log.error({ request: id, file: f.id }, 'an approved file no longer matches its digest; not released')
+        return
+      }
+    }
+    const at = deps.now().toISOString()
+    await store.transitionExportRequest(
+      id,
+      ['approved'],
+      { state: 'released', at, releasedAt: at },
+      {
+        actor,
+        action: 'export.release',
+        sourceIp: ctx.sourceIp,
+        target: id,
+        outcome: 'success',
+        details: { files: files.map((f) => ({ name: f.name, sha256: f.sha256 })) }
+      }
+    )
+  }
+}
+
+/** The allowed extension `name` has (longest first, so `tar.gz` wins over `gz`), or null. */
+export function extensionOf(name: string, allowed: readonly string[]): string | null {
+  const lower = name.toLowerCase()
+  const match = [...allowed].sort((a, b) => b.length - a.length).find((ext) => lower.endsWith(`.${ext}`))
+  return match ?? null
+}
+
+export type ExportService = ReturnType<typeof createExportService>

@@ -1,0 +1,89 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import {
+  ExportRequestSummary,
+  ExportRequestView,
+  FileParams,
+  RequestParams,
+  ResubmitExportBody,
+  SubmitExportBody
+} from '../../../../schemas/airlock.js'
+import { errorResponses } from '../../../../schemas/common.js'
+import { sessionAccess } from '../sessions/access.js'
+import { exportRequestSummary, exportRequestView, fileHeaders } from './view.js'
+
+/**
+ * A researcher's export requests: submit files from the outbox of a running session, follow their
+ * review, send a returned one again, withdraw, and download once released.
+ */
+const routes: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('onRequest', app.requireRole('researcher'))
+  const { running } = sessionAccess(app)
+  const ctx = (ip: string) => ({ sourceIp: ip })
+
+  app.post(
+    '/',
+    { schema: { body: SubmitExportBody, response: { 201: ExportRequestView, ...errorResponses } } },
+    async (request, reply) => {
+      const user = request.principal!.user
+      const s = await running(request.body.sessionId, user.id)
+      const d = await app.exportRequests.submit(user, s, request.body.files, ctx(request.ip))
+      return reply.status(201).send(await exportRequestView(app, d))
+    }
+  )
+
+  app.get(
+    '/',
+    { schema: { response: { 200: Type.Array(ExportRequestSummary), ...errorResponses } } },
+    async (request) =>
+      Promise.all(
+        (await app.exportRequests.listMine(request.principal!.user.id)).map((r) => exportRequestSummary(app, r))
+      )
+  )
+
+  app.get(
+    '/:id',
+    { schema: { params: RequestParams, response: { 200: ExportRequestView, ...errorResponses } } },
+    async (request) =>
+      exportRequestView(app, await app.exportRequests.get(request.params.id, request.principal!.user.id))
+  )
+
+  app.post(
+    '/:id/resubmit',
+    {
+      schema: {
+        params: RequestParams,
+        body: ResubmitExportBody,
+        response: { 200: ExportRequestView, ...errorResponses }
+      }
+    },
+    async (request) => {
+      const user = request.principal!.user
+      const s = await running(request.body.sessionId, user.id)
+      const d = await app.exportRequests.resubmit(user, request.params.id, s, request.body.files, ctx(request.ip))
+      return exportRequestView(app, d)
+    }
+  )
+
+  app.post(
+    '/:id/withdraw',
+    { schema: { params: RequestParams, response: { 200: ExportRequestView, ...errorResponses } } },
+    async (request) => {
+      const d = await app.exportRequests.withdraw(request.principal!.user, request.params.id, ctx(request.ip))
+      return exportRequestView(app, d)
+    }
+  )
+
+  /** The released file's bytes, checked against the approved digest; the requester's only. */
+  app.get(
+    '/:id/files/:fileId/content',
+    { schema: { params: FileParams, response: { 200: Type.Unknown(), ...errorResponses } } },
+    async (request, reply) => {
+      const { id, fileId } = request.params
+      const f = await app.exportRequests.download(request.principal!.user, id, fileId, ctx(request.ip))
+      return reply.headers(fileHeaders(f.name)).send(f.bytes)
+    }
+  )
+}
+
+export default routes

@@ -1,0 +1,78 @@
+import type { FastifyInstance } from 'fastify'
+import { resolveAirlockParams } from '../../../../airlock/disclosure/params.js'
+import type { ExportRequestView } from '../../../../schemas/airlock.js'
+import type { ExportRequestDetail } from '../../../../store/types.js'
+
+/** An export request as its requester and its reviewers see it: every round's files, checks and decisions. */
+export async function exportRequestView(app: FastifyInstance, d: ExportRequestDetail): Promise<ExportRequestView> {
+  const names = new Map<string, string>()
+  const nameOf = async (id: string) => {
+    if (!names.has(id)) names.set(id, (await app.store.getUserById(id))?.username ?? 'unknown')
+    return names.get(id)!
+  }
+  const { request } = d
+  return {
+    id: request.id,
+    projectId: request.projectId,
+    requester: await nameOf(request.requesterId),
+    state: request.state,
+    round: request.round,
+    createdAt: request.createdAt,
+    updatedAt: request.updatedAt,
+    releasedAt: request.releasedAt,
+    approvals: d.decisions.filter((x) => x.round === request.round && x.decision === 'approve').length,
+    approvalsNeeded: resolveAirlockParams(app.policy().airlock).reviewers,
+    files: d.files.map((f) => ({
+      id: f.id,
+      round: f.round,
+      path: f.path,
+      name: f.name,
+      sha256: f.sha256,
+      size: f.size,
+      justification: f.justification,
+      outcome: f.outcome,
+      checks: f.checks as Record<string, unknown>[],
+      provenance: (f.provenance as Record<string, unknown> | null) ?? null
+    })),
+    decisions: await Promise.all(
+      d.decisions.map(async (x) => ({
+        round: x.round,
+        reviewer: await nameOf(x.reviewerId),
+        decision: x.decision,
+        comment: x.comment,
+        createdAt: x.createdAt
+      }))
+    )
+  }
+}
+
+export async function exportRequestSummary(app: FastifyInstance, r: ExportRequestDetail['request']) {
+  const requester = (await app.store.getUserById(r.requesterId))?.username ?? 'unknown'
+  return {
+    id: r.id,
+    projectId: r.projectId,
+    requester,
+    state: r.state,
+    round: r.round,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt
+  }
+}
+
+/** Headers for a file's bytes: never rendered as a page by the browser, always saved as what it is. */
+export function fileHeaders(name: string): Record<string, string> {
+  const type = /\.png$/i.test(name)
+    ? 'image/png'
+    : /\.jpe?g$/i.test(name)
+      ? 'image/jpeg'
+      : /\.pdf$/i.test(name)
+        ? 'application/pdf'
+        : 'application/octet-stream'
+  return {
+    'content-type': type,
+    'content-disposition': `attachment; filename="${name.replace(/[^A-Za-z0-9._-]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+    'x-content-type-options': 'nosniff',
+    'content-security-policy': "default-src 'none'; sandbox",
+    'cache-control': 'no-store'
+  }
+}

@@ -1,0 +1,225 @@
+import { createHash } from 'node:crypto'
+import { readdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { seedDemo } from '../../server/src/demo/seed.js'
+import type { DockerDriver } from '../../server/src/sandbox/docker-driver.js'
+import { runInSandbox } from '../../server/src/sandbox/driver.js'
+import { startRunningSession, type TestGateway, testGateway } from '../support/gateway.js'
+import { requireDocker } from '../support/sandbox.js'
+
+interface RequestView {
+  id: string
+  state: string
+  round: number
+  approvals: number
+  approvalsNeeded: number
+  files: {
+    id: string
+    round: number
+    name: string
+    sha256: string
+    outcome: string
+    checks: { rule: string; outcome: string }[]
+    provenance: { source: string } | null
+  }[]
+  decisions: { reviewer: string; decision: string; comment: string | null }[]
+}
+
+const OUTBOX = '/home/researcher/work/outbox'
+const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex')
+
+describe('the airlock on a real sandbox: outputs leave only reviewed, approved and unchanged', () => {
+  let docker: DockerDriver
+  let gw: TestGateway
+  let sessionId = ''
+  const tokens: Record<string, string> = {}
+
+  const call = (who: string, method: 'GET' | 'POST', url: string, payload?: object) =>
+    gw.app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${tokens[who]}` },
+      ...(payload === undefined ? {} : { payload })
+    })
+  const inSandbox = async (script: string) => {
+    const s = (await gw.app.sessions.get(sessionId))!
+    const r = await runInSandbox(docker, s.sandboxId!, { cmd: ['sh', '-c', script] })
+    expect(r.exitCode, r.stderr).toBe(0)
+    return r.stdout
+  }
+  const submit = (files: { path: string; justification: string }[]) =>
+    call('researcher1', 'POST', '/api/v1/exports', { sessionId, files })
+  const decide = (who: string, id: string, decision: string, comment?: string) =>
+    call(who, 'POST', `/api/v1/reviews/${id}/decisions`, { decision, ...(comment ? { comment } : {}) })
+  const download = (id: string, fileId: string, who = 'researcher1') =>
+    call(who, 'GET', `/api/v1/exports/${id}/files/${fileId}/content`)
+  const quarantined = () => readdirSync(join(gw.dataDir, 'quarantine')).sort()
+  const requestCount = async () => (await gw.app.store.listExportRequests({})).length
+
+  beforeAll(async () => {
+    docker = await requireDocker()
+    gw = await testGateway({}, {}, { sessions: { driver: docker } })
+    await seedDemo(gw.app.store, gw.app.keys, gw.dataDir, {
+      now: gw.clock.now(),
+      timeZone: gw.config.timeZone,
+      withDataset: true
+    })
+    ;({ sessionId, token: tokens.researcher1 } = await startRunningSession(gw))
+    tokens.reviewer1 = (await gw.login('reviewer1')).accessToken
+    tokens.reviewer2 = (await gw.login('reviewer2')).accessToken
+    await inSandbox(
+      [
+        `cd ${OUTBOX}`,
+        'printf "sex,n\\r\\nF,1031\\r\\nM,969\\r\\n" > by-sex.csv',
+        'printf "age_band,n\\r\\n0-19,3\\r\\n20-64,1200\\r\\n" > small-cell.csv',
+        'ln -s /etc/passwd passwd.csv',
+        'mkdir folder.csv',
+        'printf "x" > data.duckdb'
+      ].join(' && ')
+    )
+  }, 120_000)
+
+  afterAll(async () => {
+    if (sessionId) await gw.app.sessions.stop(sessionId, 'test over', { actor: 'test', sourceIp: null })
+    await gw?.close()
+  })
+
+  it('refuses links, folders, missing files and kinds the policy does not allow, storing nothing', async () => {
+    const before = [quarantined(), await requestCount()]
+    for (const [path, status, why] of [
+      ['outbox/passwd.csv', 400, /type symlink, which is never accepted/],
+      ['outbox/folder.csv', 400, /folder/],
+      ['outbox/nothing.csv', 404, /no outbox\/nothing\.csv/],
+      ['outbox/data.duckdb', 400, /not a kind of file that may leave/],
+      ['work/../outbox/by-sex.csv', 400, /only outbox\/ files/]
+    ] as const) {
+      const res = await submit([{ path, justification: 'needed for the paper' }])
+      expect(res.statusCode, `${path}: ${res.body}`).toBe(status)
+      expect(res.json().error.message).toMatch(why)
+    }
+    const noReason = await submit([{ path: 'outbox/by-sex.csv', justification: '   ' }])
+    expect(noReason.statusCode).toBe(400)
+    // no partial copy, no request
+    expect([quarantined(), await requestCount()]).toEqual(before)
+  }, 60_000)
+
+  it('checks each file on submission and flags a small cell for the reviewer', async () => {
+    const res = await submit([{ path: 'outbox/small-cell.csv', justification: 'age distribution, table 2' }])
+    expect(res.statusCode, res.body).toBe(201)
+    const r = res.json() as RequestView
+    expect(r).toMatchObject({ state: 'submitted', round: 1, approvals: 0, approvalsNeeded: 2 })
+    expect(r.files[0]!.outcome).toBe('fail')
+    expect(r.files[0]!.checks.find((c) => c.rule === 'threshold')?.outcome).toBe('fail')
+    expect(r.files[0]!.sha256).toBe(sha256('age_band,n\r\n0-19,3\r\n20-64,1200\r\n'))
+    expect(quarantined()).toContain(r.files[0]!.sha256)
+  }, 60_000)
+
+  it('releases only after two distinct reviewers approve, never to anyone before, and the bytes are those in the outbox', async () => {
+    const inOutbox = await inSandbox(`cat ${OUTBOX}/by-sex.csv`)
+    const res = await submit([{ path: 'outbox/by-sex.csv', justification: 'table 1 of the paper' }])
+    expect(res.statusCode, res.body).toBe(201)
+    const r = res.json() as RequestView
+    const file = r.files[0]!
+
+    // not before approval
+    expect((await download(r.id, file.id)).statusCode).toBe(403)
+    // the researcher changes the outbox copy afterwards: what is reviewed is what was submitted
+    await inSandbox(`echo "F,1" >> ${OUTBOX}/by-sex.csv`)
+
+    // the queue shows it to reviewers; the first look starts the review
+    const queue = await call('reviewer1', 'GET', '/api/v1/reviews')
+    expect((queue.json() as { id: string }[]).map((q) => q.id)).toContain(r.id)
+    expect((await call('reviewer1', 'GET', `/api/v1/reviews/${r.id}`)).json()).toMatchObject({ state: 'in_review' })
+
+    // one approval is not enough when the policy needs two, and the same reviewer can't count twice
+    expect((await decide('reviewer1', r.id, 'approve')).json()).toMatchObject({ state: 'in_review', approvals: 1 })
+    expect((await decide('reviewer1', r.id, 'approve')).statusCode).toBe(409)
+    expect((await download(r.id, file.id)).statusCode).toBe(403)
+
+    const released = await decide('reviewer2', r.id, 'approve')
+    expect(released.json()).toMatchObject({ state: 'released', approvals: 2 })
+
+    // only the requester downloads, and gets exactly the submitted bytes
+    expect((await download(r.id, file.id, 'reviewer1')).statusCode).toBe(403)
+    const got = await download(r.id, file.id)
+    expect(got.statusCode).toBe(200)
+    expect(got.rawPayload.toString()).toBe(inOutbox)
+    expect(got.headers['content-disposition']).toMatch(/^attachment/)
+    const actions = (await gw.app.store.recentAudit(200)).filter((a) => a.target === r.id).map((a) => a.action)
+    expect(actions).toEqual(
+      expect.arrayContaining(['export.submit', 'review.open', 'review.approve', 'export.release', 'export.download'])
+    )
+  }, 60_000)
+
+  it('refuses self-review, and a reviewer decision without a reason when returning or rejecting', async () => {
+    const res = await submit([{ path: 'outbox/by-sex.csv', justification: 'again, after a change' }])
+    const r = res.json() as RequestView
+    const requester = (await gw.app.store.getUserByUsername('researcher1'))!
+    await expect(gw.app.exportRequests.decide(requester, r.id, 'approve', null, { sourceIp: null })).rejects.toThrow(
+      /reviewed by other reviewers/
+    )
+    // a researcher is not a reviewer at all
+    expect(
+      (await call('researcher1', 'POST', `/api/v1/reviews/${r.id}/decisions`, { decision: 'approve' })).statusCode
+    ).toBe(403)
+    expect((await decide('reviewer1', r.id, 'return')).statusCode).toBe(400)
+    expect((await decide('reviewer1', r.id, 'reject', '  ')).statusCode).toBe(400)
+    expect((await gw.app.exportRequests.get(r.id, requester.id)).decisions).toHaveLength(0)
+  }, 60_000)
+
+  it('a returned request goes back with a new round; approvals of the old round do not count', async () => {
+    const r = (await submit([{ path: 'outbox/small-cell.csv', justification: 'age table' }])).json() as RequestView
+    await call('reviewer1', 'GET', `/api/v1/reviews/${r.id}`)
+    expect((await decide('reviewer2', r.id, 'approve')).json()).toMatchObject({ approvals: 1 })
+    const returned = await decide('reviewer1', r.id, 'return', 'The 0-19 band counts 3 people: merge it with 20-64.')
+    expect(returned.json()).toMatchObject({ state: 'returned' })
+
+    await inSandbox(`printf "age_band,n\\r\\n0-64,1203\\r\\n" > ${OUTBOX}/small-cell.csv`)
+    const again = await call('researcher1', 'POST', `/api/v1/exports/${r.id}/resubmit`, {
+      sessionId,
+      files: [{ path: 'outbox/small-cell.csv', justification: 'bands merged as asked' }]
+    })
+    expect(again.statusCode, again.body).toBe(200)
+    const round2 = again.json() as RequestView
+    expect(round2).toMatchObject({ state: 'submitted', round: 2, approvals: 0 })
+    expect(round2.files.filter((f) => f.round === 2)[0]!.outcome).not.toBe('fail')
+    expect(round2.decisions.map((d) => d.comment)).toContain('The 0-19 band counts 3 people: merge it with 20-64.')
+
+    await call('reviewer1', 'GET', `/api/v1/reviews/${r.id}`)
+    // reviewer2's approval was for round 1: one more approval is still not enough
+    expect((await decide('reviewer1', r.id, 'approve')).json()).toMatchObject({ state: 'in_review', approvals: 1 })
+    expect((await decide('reviewer2', r.id, 'approve')).json()).toMatchObject({ state: 'released' })
+    const released = round2.files.find((f) => f.round === 2)!
+    const old = round2.files.find((f) => f.round === 1)!
+    expect((await download(r.id, released.id)).rawPayload.toString()).toBe('age_band,n\r\n0-64,1203\r\n')
+    expect((await download(r.id, old.id)).statusCode).toBe(403)
+  }, 60_000)
+
+  it('never releases a file whose stored bytes changed after review', async () => {
+    await inSandbox(`printf "sex,n\\r\\nF,500\\r\\nM,500\\r\\n" > ${OUTBOX}/tamper.csv`)
+    const r = (await submit([{ path: 'outbox/tamper.csv', justification: 'x' }])).json() as RequestView
+    const file = r.files[0]!
+    await call('reviewer1', 'GET', `/api/v1/reviews/${r.id}`)
+    await decide('reviewer1', r.id, 'approve')
+    // someone with access to the gateway's disk changes the quarantined copy
+    writeFileSync(join(gw.dataDir, 'quarantine', file.sha256), 'sex,n\r\nF,1\r\n')
+    const last = await decide('reviewer2', r.id, 'approve')
+    expect(last.json()).toMatchObject({ state: 'approved' })
+    expect((await download(r.id, file.id)).statusCode).toBe(403)
+    const release = (await gw.app.store.recentAudit(50)).find((a) => a.target === r.id && a.action === 'export.release')
+    expect(release?.outcome).toBe('error')
+  }, 60_000)
+
+  it('binds a CSV sent from a notebook cell to the query that made it', async () => {
+    const source = 'select sex, count(*) as n from patients group by all order by sex'
+    const cell = await call('researcher1', 'POST', `/api/v1/sessions/${sessionId}/cells/export`, {
+      language: 'sql',
+      source,
+      name: 'from-cell'
+    })
+    expect(cell.statusCode, cell.body).toBe(201)
+    const r = (await submit([{ path: 'outbox/from-cell.csv', justification: 'table 1' }])).json() as RequestView
+    expect(r.files[0]!.provenance).toMatchObject({ source, language: 'sql' })
+  }, 60_000)
+})
