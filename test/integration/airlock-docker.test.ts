@@ -222,4 +222,50 @@ describe('the airlock on a real sandbox: outputs leave only reviewed, approved a
     const r = (await submit([{ path: 'outbox/from-cell.csv', justification: 'table 1' }])).json() as RequestView
     expect(r.files[0]!.provenance).toMatchObject({ source, language: 'sql' })
   }, 60_000)
+
+  it('counts individuals, not rows: a group of many claims from 3 people fails the threshold', async () => {
+    const source = [
+      'create temp table picked as select person_id from patients order by person_id limit 3;',
+      'select (c.person_id in (select person_id from picked)) as picked, count(*) as claims',
+      'from claims c group by all order by 1'
+    ].join('\n')
+    const cell = (language: string, src: string) =>
+      call('researcher1', 'POST', `/api/v1/sessions/${sessionId}/cells`, { language, source: src })
+    const printed = (await cell('sql', source)).json() as { outputs: { rows: number[][] }[] }
+    const claims = printed.outputs[0]!.rows.map((r) => Number(r[1]))
+    // the printed numbers are all far above the threshold
+    expect(Math.min(...claims)).toBeGreaterThanOrEqual(10)
+    const people = (
+      (
+        await cell(
+          'sql',
+          'select (person_id in (select person_id from picked)) as picked, count(distinct person_id) from claims group by all order by 1'
+        )
+      ).json() as { outputs: { rows: number[][] }[] }
+    ).outputs[0]!.rows.map((r) => Number(r[1]))
+    expect(people[1]).toBeLessThanOrEqual(3)
+
+    expect(
+      (
+        await call('researcher1', 'POST', `/api/v1/sessions/${sessionId}/cells/export`, {
+          language: 'sql',
+          source,
+          name: 'claims-of-few'
+        })
+      ).statusCode
+    ).toBe(201)
+    const r = (
+      await submit([{ path: 'outbox/claims-of-few.csv', justification: 'claims by group' }])
+    ).json() as RequestView
+    const file = r.files[0]!
+    expect(file.provenance).toMatchObject({ recount: { person: 'c.person_id', individualsPerRow: people } })
+    const threshold = file.checks.find((c) => c.rule === 'threshold') as {
+      outcome: string
+      message: string
+      rows?: number[]
+    }
+    expect(threshold.outcome).toBe('fail')
+    expect(threshold.rows).toEqual([1])
+    expect(threshold.message).toMatch(/recorded query/)
+  }, 90_000)
 })

@@ -34,6 +34,7 @@ import readline from 'node:readline';
 import { openSession, runStatements, rowCap, datasetPath, toDisplay } from '../lib/duckdb.mjs';
 import { columnarQuery, errorJson } from '../lib/columnar.mjs';
 import { isBlank } from '../lib/sqltext.mjs';
+import { csvField } from '../lib/csv.mjs';
 
 const T0 = performance.now();
 const CAP = rowCap(1000);
@@ -254,12 +255,6 @@ async function runPythonCell(source) {
 // --- export: a cell's result, every row, as CSV beside its source (for the airlock) -----------------
 const EXPORT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 const SELECT_STATEMENT = 1; // DuckDB's StatementType.SELECT (also FROM-first queries, WITH, VALUES)
-
-function csvField(v) {
-  if (v === null || v === undefined) return '';
-  const s = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
-  return /[",\r\n]/.test(s) || /^\s|\s$/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
 
 async function writeSqlCsv(source, csvPath, created) {
   const extracted = await session.conn.extractStatements(source);

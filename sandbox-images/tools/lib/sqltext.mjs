@@ -58,3 +58,50 @@ export function isComplete(text) {
 export function isBlank(text) {
   return text.replace(/--[^\n]*/g, '').replace(/\/\*[\s\S]*?\*\//g, '').replace(/[\s;]/g, '') === '';
 }
+
+/**
+ * The statements of `text`, split at `;` outside strings, quoted identifiers, dollar quotes and
+ * comments; each without its `;`, blank ones left out.
+ */
+export function splitSql(text) {
+  const out = [];
+  let start = 0;
+  let i = 0;
+  const n = text.length;
+  const push = (end) => {
+    const s = text.slice(start, end);
+    if (!isBlank(s)) out.push(s.trim());
+  };
+  while (i < n) {
+    const c = text[i];
+    const next = text[i + 1];
+    if (c === '-' && next === '-') {
+      const nl = text.indexOf('\n', i);
+      i = nl === -1 ? n : nl + 1;
+    } else if (c === '/' && next === '*') {
+      const end = text.indexOf('*/', i + 2);
+      i = end === -1 ? n : end + 2;
+    } else if (c === "'" || c === '"') {
+      let j = i + 1;
+      for (;;) {
+        const k = text.indexOf(c, j);
+        if (k === -1) { j = n; break; }
+        if (text[k + 1] === c) { j = k + 2; continue; }
+        j = k + 1;
+        break;
+      }
+      i = j;
+    } else if (c === '$' && (i === 0 || !/[A-Za-z0-9_]/.test(text[i - 1]))) {
+      const m = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(text.slice(i));
+      if (m) {
+        const end = text.indexOf(m[0], i + m[0].length);
+        i = end === -1 ? n : end + m[0].length;
+      } else i++;
+    } else if (c === ';') {
+      push(i);
+      start = ++i;
+    } else i++;
+  }
+  push(n);
+  return out;
+}

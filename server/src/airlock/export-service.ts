@@ -19,6 +19,7 @@ import { resolveAirlockParams } from './disclosure/params.js'
 import { parseTable } from './disclosure/table.js'
 import type { EarlierRelease } from './disclosure/types.js'
 import { Quarantine, QuarantineCorrupt } from './quarantine.js'
+import { recountIndividuals, type RecountResult } from './recount.js'
 import { AWAITING_REVIEW, requestStatesBefore } from './transitions.js'
 
 /** Longest justification a researcher may write for one file. */
@@ -133,6 +134,16 @@ export function createExportService(deps: {
       const name = f.path.slice(f.path.lastIndexOf('/') + 1)
       const bytes = await deps.quarantine.read(sha256)
       const made = await store.findCellExport(sha256, requester.id)
+      // a CSV whose exact bytes a SQL cell wrote: count the people behind each row from its query
+      let recount: RecountResult | null = null
+      if (made !== null && made.language === 'sql' && /\.csv$/i.test(name)) {
+        try {
+          const table = parseTable(bytes, { format: 'csv' })
+          recount = await recountIndividuals(deps.driver, session.sandboxId, made.source, table)
+        } catch (err) {
+          recount = { unavailable: (err as Error).message }
+        }
+      }
       const report = checkOutput({
         name,
         bytes,
@@ -140,7 +151,10 @@ export function createExportService(deps: {
         params: p,
         evidence: {
           earlierReleases: earlier,
-          requestFiles: files.map((g) => g.path.slice(g.path.lastIndexOf('/') + 1))
+          requestFiles: files.map((g) => g.path.slice(g.path.lastIndexOf('/') + 1)),
+          ...(recount !== null && 'individualsPerRow' in recount
+            ? { individualsPerRow: recount.individualsPerRow }
+            : {})
         }
       })
       rows.push({
@@ -162,7 +176,13 @@ export function createExportService(deps: {
                 source: made.source,
                 rows: made.rows,
                 exportedAt: made.createdAt,
-                sessionId: made.sessionId
+                sessionId: made.sessionId,
+                recount:
+                  recount === null
+                    ? null
+                    : 'unavailable' in recount
+                      ? { unavailable: recount.unavailable }
+                      : { person: recount.person, ms: recount.ms, individualsPerRow: recount.individualsPerRow }
               }
       })
     }
