@@ -8,20 +8,16 @@
  * Writes bench/results/session-start.json. Goals (2 cores): ratio <= 1.3, p95 <= 1.5 s under runsc,
  * 10 simultaneous starts all usable within 10 s.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import WebSocket from 'ws'
-import type { FastifyInstance } from 'fastify'
-import { build } from '../server/src/app.js'
-import { totpCode } from '../server/src/auth/totp.js'
-import { loadConfig, PROJECT_ROOT } from '../server/src/config/config.js'
-import { generateSyntheticDataset } from '../server/src/datasets/index.js'
-import { DEMO_DATASET, DEMO_PROJECT, type DemoCredentials, seedDemo } from '../server/src/demo/seed.js'
+import { PROJECT_ROOT } from '../server/src/config/config.js'
 import { containerOptions, DockerDriver } from '../server/src/sandbox/docker-driver.js'
 import type { SandboxRuntime } from '../server/src/sandbox/driver.js'
 import { sandboxSpec } from '../server/src/sessions/session-service.js'
+import { benchGateway, type BenchGateway, syntheticDataset } from './bench-gateway.js'
 import { rawShell } from './raw-shell.js'
 
 const { values } = parseArgs({
@@ -35,21 +31,6 @@ const rounds = Number(values.rounds)
 const largePatients = Number(values['large-patients'])
 const driver = new DockerDriver()
 const work = mkdtempSync(join(tmpdir(), 'vre-bench-start-'))
-const cacheDir = resolve(PROJECT_ROOT, 'var', 'bench-datasets')
-mkdirSync(cacheDir, { recursive: true })
-
-/** A synthetic dataset of `patients`, generated once and kept for later runs. */
-async function dataset(patients: number): Promise<string> {
-  const path = join(cacheDir, `synthetic-${patients}.duckdb`)
-  if (!existsSync(path)) {
-    console.log(`generating ${patients} patients ...`)
-    const r = await generateSyntheticDataset({ path: `${path}.partial`, patients, seed: 2026, overwrite: true })
-    const { renameSync } = await import('node:fs')
-    renameSync(`${path}.partial`, path)
-    console.log(`  ${r.seconds.toFixed(1)} s`)
-  }
-  return path
-}
 
 /**
  * The floor's prompt: a TTY bash exec'd straight through the engine as the researcher (through
@@ -74,59 +55,11 @@ async function firstPrompt(id: string, runtime: SandboxRuntime): Promise<void> {
   stream.end('exit\n')
 }
 
-interface Gateway {
-  app: FastifyInstance
-  url: string
-  token: string
-  projectId: string
-  dataDir: string
-}
-
-async function gateway(runtime: SandboxRuntime, datasetFile: string, dataMiB: number): Promise<Gateway> {
-  const dataDir = mkdtempSync(join(work, `${runtime}-`))
-  const policyFile = join(dataDir, 'policy.yaml')
-  const base = readFileSync(resolve(PROJECT_ROOT, 'policies', 'default.yaml'), 'utf8')
-  writeFileSync(
-    policyFile,
-    base
-      .replace(/^ {2}runtime: .*$/m, `  runtime: ${runtime}`)
-      .replace(/^ {2}sessionsPerUser: .*$/m, '  sessionsPerUser: 20')
-      .replace(/^ {2}dataMiB: .*$/m, `  dataMiB: ${dataMiB}`)
-      .replace(/^ {2}memoryMiB: .*$/m, `  memoryMiB: ${dataMiB + 2048}`)
-  )
-  const config = loadConfig({ dataDir, port: 0, webRoot: null, logLevel: 'warn', policyFile }, {})
-  const app = await build({ config, logger: false, sessions: { driver } })
-  await app.ready()
-  const { credentials } = await seedDemo(app.store, app.keys, dataDir, { now: new Date(), timeZone: config.timeZone })
-  const ds = (await app.store.getDatasetByName(DEMO_DATASET))!
-  mkdirSync(join(dataDir, 'datasets'), { recursive: true })
-  const { symlinkSync } = await import('node:fs')
-  symlinkSync(datasetFile, join(dataDir, 'datasets', `${DEMO_DATASET}.duckdb`))
-  await app.store.setDatasetFile(ds.id, `datasets/${DEMO_DATASET}.duckdb`, {
-    actor: 'bench',
-    action: 'dataset.file',
-    sourceIp: null,
-    target: ds.id,
-    outcome: 'success'
-  })
-  await app.listen({ host: '127.0.0.1', port: 0 })
-  const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
-  const c = (credentials as DemoCredentials).researcher1!
-  const res = await fetch(`${url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'researcher1', password: c.password, totp: totpCode(c.totpSecret, new Date()) })
-  })
-  const token = ((await res.json()) as { accessToken: string }).accessToken
-  const projectId = (await app.store.getProjectByTitle(DEMO_PROJECT))!.id
-  return { app, url, token, projectId, dataDir }
-}
-
 /**
  * What a researcher's browser does: POST /sessions, follow its events until it runs, get a terminal
  * ticket, open the terminal WebSocket and wait for the prompt. Returns seconds and the session id.
  */
-async function startThroughGateway(g: Gateway): Promise<{ seconds: number; id: string; sandboxId: string }> {
+async function startThroughGateway(g: BenchGateway): Promise<{ seconds: number; id: string; sandboxId: string }> {
   const t0 = performance.now()
   const res = await fetch(`${g.url}/api/v1/sessions`, {
     method: 'POST',
@@ -189,7 +122,7 @@ async function startThroughGateway(g: Gateway): Promise<{ seconds: number; id: s
   return { seconds, id, sandboxId: session.sandboxId! }
 }
 
-async function stopThroughGateway(g: Gateway, id: string): Promise<void> {
+async function stopThroughGateway(g: BenchGateway, id: string): Promise<void> {
   await fetch(`${g.url}/api/v1/sessions/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${g.token}` } })
 }
 
@@ -221,11 +154,11 @@ const pct = (xs: number[], p: number) => {
 }
 const round3 = (x: number) => Math.round(x * 1000) / 1000
 
-const demoFile = await dataset(2000)
+const demoFile = await syntheticDataset(2000)
 const results: Record<string, unknown> = {}
 
 for (const runtime of ['runc', 'runsc'] as const) {
-  const g = await gateway(runtime, demoFile, 256)
+  const g = await benchGateway({ driver, work, runtime, datasetFile: demoFile, dataMiB: 256 })
   await stopThroughGateway(g, (await startThroughGateway(g)).id) // warm-up
   await driver.stop((await startRaw(runtime, -1)).id)
   const ours: number[] = []
@@ -268,9 +201,15 @@ for (const runtime of ['runc', 'runsc'] as const) {
 const sizes: { patients: number; fileMiB: number; seconds: number[] }[] = []
 const sizeList = values['skip-large'] ? [2000] : [2000, largePatients]
 for (const patients of sizeList) {
-  const file = await dataset(patients)
+  const file = await syntheticDataset(patients)
   const fileMiB = statSync(file).size / 1024 / 1024
-  const g = await gateway('runsc', file, Math.ceil(fileMiB * 1.2) + 64)
+  const g = await benchGateway({
+    driver,
+    work,
+    runtime: 'runsc',
+    datasetFile: file,
+    dataMiB: Math.ceil(fileMiB * 1.2) + 64
+  })
   const seconds: number[] = []
   for (let i = 0; i < 3; i++) {
     const s = await startThroughGateway(g)

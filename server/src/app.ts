@@ -18,6 +18,7 @@ import store from './plugins/app/store.js'
 import terminals from './plugins/app/terminals.js'
 import authRoutes from './routes/api/v1/auth/index.js'
 import exportRoutes from './routes/api/v1/exports/index.js'
+import importRoutes from './routes/api/v1/imports/index.js'
 import meRoutes from './routes/api/v1/me/index.js'
 import projectRoutes from './routes/api/v1/projects/index.js'
 import reviewRoutes from './routes/api/v1/reviews/index.js'
@@ -86,6 +87,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   await app.register(projectRoutes, { prefix: '/api/v1/projects' })
   await app.register(sessionRoutes, { prefix: '/api/v1/sessions' })
   await app.register(exportRoutes, { prefix: '/api/v1/exports' })
+  await app.register(importRoutes, { prefix: '/api/v1/imports' })
   await app.register(reviewRoutes, { prefix: '/api/v1/reviews' })
   // its own plugin: authenticated by a ticket, not the researcher hook of the session routes
   await app.register(terminalRoutes, { prefix: '/api/v1/sessions' })

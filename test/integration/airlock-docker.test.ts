@@ -1,12 +1,15 @@
 import { createHash } from 'node:crypto'
 import { readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { createGzip } from 'node:zlib'
+import { pack } from 'tar-stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seedDemo } from '../../server/src/demo/seed.js'
 import type { DockerDriver } from '../../server/src/sandbox/docker-driver.js'
 import { runInSandbox } from '../../server/src/sandbox/driver.js'
 import { startRunningSession, type TestGateway, testGateway } from '../support/gateway.js'
 import { requireDocker } from '../support/sandbox.js'
+import { zipOf } from '../support/zip.js'
 
 interface RequestView {
   id: string
@@ -20,7 +23,7 @@ interface RequestView {
     name: string
     sha256: string
     outcome: string
-    checks: { rule: string; outcome: string }[]
+    checks: { rule: string; outcome: string; message: string; rows?: number[] }[]
     provenance: { source: string } | null
   }[]
   decisions: { reviewer: string; decision: string; comment: string | null }[]
@@ -55,7 +58,7 @@ describe('the airlock on a real sandbox: outputs leave only reviewed, approved a
   const download = (id: string, fileId: string, who = 'researcher1') =>
     call(who, 'GET', `/api/v1/exports/${id}/files/${fileId}/content`)
   const quarantined = () => readdirSync(join(gw.dataDir, 'quarantine')).sort()
-  const requestCount = async () => (await gw.app.store.listExportRequests({})).length
+  const requestCount = async () => (await gw.app.store.listAirlockRequests({})).length
 
   beforeAll(async () => {
     docker = await requireDocker()
@@ -156,7 +159,7 @@ describe('the airlock on a real sandbox: outputs leave only reviewed, approved a
     const res = await submit([{ path: 'outbox/by-sex.csv', justification: 'again, after a change' }])
     const r = res.json() as RequestView
     const requester = (await gw.app.store.getUserByUsername('researcher1'))!
-    await expect(gw.app.exportRequests.decide(requester, r.id, 'approve', null, { sourceIp: null })).rejects.toThrow(
+    await expect(gw.app.airlock.decide(requester, r.id, 'approve', null, { sourceIp: null })).rejects.toThrow(
       /reviewed by other reviewers/
     )
     // a researcher is not a reviewer at all
@@ -165,7 +168,7 @@ describe('the airlock on a real sandbox: outputs leave only reviewed, approved a
     ).toBe(403)
     expect((await decide('reviewer1', r.id, 'return')).statusCode).toBe(400)
     expect((await decide('reviewer1', r.id, 'reject', '  ')).statusCode).toBe(400)
-    expect((await gw.app.exportRequests.get(r.id, requester.id)).decisions).toHaveLength(0)
+    expect((await gw.app.airlock.get(r.id, requester.id)).decisions).toHaveLength(0)
   }, 60_000)
 
   it('a returned request goes back with a new round; approvals of the old round do not count', async () => {
@@ -268,4 +271,92 @@ describe('the airlock on a real sandbox: outputs leave only reviewed, approved a
     expect(threshold.rows).toEqual([1])
     expect(threshold.message).toMatch(/recorded query/)
   }, 90_000)
+
+  describe('imports: software and reference files come in only reviewed', () => {
+    let projectId = ''
+    const upload = (name: string, body: Buffer | string, justification = 'needed for the analysis') =>
+      gw.app.inject({
+        method: 'POST',
+        url: `/api/v1/imports?${new URLSearchParams({ projectId, name, justification })}`,
+        headers: { authorization: `Bearer ${tokens.researcher1}`, 'content-type': 'application/octet-stream' },
+        payload: Buffer.from(body)
+      })
+    const tgzOf = async (entries: { name: string; data?: string; type?: 'file' | 'symlink'; linkname?: string }[]) => {
+      const p = pack()
+      for (const e of entries) {
+        if (e.type === 'symlink') p.entry({ name: e.name, type: 'symlink', linkname: e.linkname })
+        else p.entry({ name: e.name }, e.data ?? '')
+      }
+      p.finalize()
+      const chunks: Buffer[] = []
+      for await (const c of p.pipe(createGzip())) chunks.push(c as Buffer)
+      return Buffer.concat(chunks)
+    }
+
+    beforeAll(async () => {
+      projectId = (await gw.app.sessions.get(sessionId))!.projectId
+    })
+
+    it('delivers an approved script into the inbox of the running session, after one other reviewer approves', async () => {
+      const script = 'print("hello from outside")\n'
+      const res = await upload('helper.py', script)
+      expect(res.statusCode, res.body).toBe(201)
+      const r = res.json() as RequestView & { direction: string }
+      expect(r).toMatchObject({ direction: 'import', state: 'submitted', approvalsNeeded: 1 })
+      expect(r.files[0]!.sha256).toBe(sha256(script))
+      // nothing arrives before approval
+      expect(await inSandbox('ls /home/researcher/work/inbox')).toBe('')
+      const requester = (await gw.app.store.getUserByUsername('researcher1'))!
+      await expect(gw.app.airlock.decide(requester, r.id, 'approve', null, { sourceIp: null })).rejects.toThrow(
+        /reviewed by other reviewers/
+      )
+      await call('reviewer1', 'GET', `/api/v1/reviews/${r.id}`)
+      expect((await decide('reviewer1', r.id, 'approve')).json()).toMatchObject({ state: 'released' })
+      expect(await inSandbox('cat /home/researcher/work/inbox/helper.py')).toBe(script)
+      const actions = (await gw.app.store.recentAudit(50)).filter((a) => a.target === r.id).map((a) => a.action)
+      expect(actions).toEqual(expect.arrayContaining(['import.submit', 'review.approve', 'import.release']))
+    }, 60_000)
+
+    it('lists an archive for the reviewer, and refuses one with links, paths out, or a kind not allowed, keeping nothing', async () => {
+      const fine = await upload(
+        'codes.zip',
+        zipOf([
+          { name: 'codes/', mode: 0o40755 },
+          { name: 'codes/icd10.csv', data: 'code\nE11\n' }
+        ])
+      )
+      expect(fine.statusCode, fine.body).toBe(201)
+      const listed = (fine.json() as { files: { listing: { name: string; type: string }[] }[] }).files[0]!.listing
+      expect(listed.map((e) => `${e.type} ${e.name}`)).toEqual(['directory codes/', 'file codes/icd10.csv'])
+      const tgz = await upload('src.tar.gz', await tgzOf([{ name: 'src/a.py', data: 'x = 1\n' }]))
+      expect(tgz.statusCode, tgz.body).toBe(201)
+
+      const before = [quarantined(), await requestCount()]
+      for (const [name, body, why] of [
+        ['escape.zip', zipOf([{ name: '../../home/researcher/.bashrc', data: 'evil' }]), /invalid relative path/],
+        ['link.zip', zipOf([{ name: 'passwd', data: '/etc/passwd', mode: 0o120777 }]), /symlink/],
+        ['link.tar.gz', await tgzOf([{ name: 'data', type: 'symlink', linkname: '/data' }]), /symlink/],
+        ['abs.tar.gz', await tgzOf([{ name: '/etc/cron.d/x', data: 'x' }]), /absolute path/],
+        ['tool.exe', Buffer.from('MZ'), /only \.py/],
+        ['.bashrc', Buffer.from('x'), /plain file name/]
+      ] as const) {
+        const res = await upload(name, body)
+        expect(res.statusCode, `${name}: ${res.body}`).toBe(400)
+        expect(res.json().error.message).toMatch(why)
+      }
+      expect([quarantined(), await requestCount()]).toEqual(before)
+    }, 60_000)
+
+    it('keeps an approved import for the next session when none is running', async () => {
+      const r = (await upload('later.sql', 'select 1;\n')).json() as RequestView
+      await gw.app.sessions.stop(sessionId, 'test: next session', { actor: 'test', sourceIp: null })
+      await call('reviewer2', 'GET', `/api/v1/reviews/${r.id}`)
+      expect((await decide('reviewer2', r.id, 'approve')).json()).toMatchObject({ state: 'approved' })
+      ;({ sessionId } = await startRunningSession(gw))
+      await expect
+        .poll(async () => (await gw.app.store.getAirlockRequest(r.id))!.request.state, { timeout: 20_000 })
+        .toBe('released')
+      expect(await inSandbox('cat /home/researcher/work/inbox/later.sql')).toBe('select 1;\n')
+    }, 90_000)
+  })
 })

@@ -49,6 +49,11 @@ export class Quarantine {
     }
   }
 
+  /** Forgets bytes no request refers to (an upload refused after it was stored). */
+  remove(sha256: string): void {
+    rmSync(this.path(sha256), { force: true })
+  }
+
   has(sha256: string): boolean {
     try {
       return statSync(this.path(sha256)).isFile()

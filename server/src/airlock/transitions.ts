@@ -1,4 +1,4 @@
-import type { ExportState } from '../store/types.js'
+import type { AirlockState } from '../store/types.js'
 
 /**
  * The only ways an airlock request's state may change (export and import alike).
@@ -11,7 +11,7 @@ import type { ExportState } from '../store/types.js'
  * A reviewer's first look moves a request to in_review; approvals gather there until the policy's
  * number of distinct reviewers is reached.
  */
-export const REQUEST_TRANSITIONS: Readonly<Record<ExportState, readonly ExportState[]>> = {
+export const REQUEST_TRANSITIONS: Readonly<Record<AirlockState, readonly AirlockState[]>> = {
   draft: ['submitted', 'withdrawn'],
   submitted: ['in_review', 'withdrawn'],
   in_review: ['approved', 'returned', 'rejected', 'withdrawn'],
@@ -23,9 +23,9 @@ export const REQUEST_TRANSITIONS: Readonly<Record<ExportState, readonly ExportSt
 }
 
 /** The states a request may be in when it moves to `to`. */
-export function requestStatesBefore(to: ExportState): ExportState[] {
-  return (Object.keys(REQUEST_TRANSITIONS) as ExportState[]).filter((s) => REQUEST_TRANSITIONS[s].includes(to))
+export function requestStatesBefore(to: AirlockState): AirlockState[] {
+  return (Object.keys(REQUEST_TRANSITIONS) as AirlockState[]).filter((s) => REQUEST_TRANSITIONS[s].includes(to))
 }
 
 /** Requests a reviewer still has to act on. */
-export const AWAITING_REVIEW: ExportState[] = ['submitted', 'in_review']
+export const AWAITING_REVIEW: AirlockState[] = ['submitted', 'in_review']

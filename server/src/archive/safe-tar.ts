@@ -142,3 +142,15 @@ export async function filterTar(
   }
   return result
 }
+
+/** A tar stream of in-memory files (plain files, mode 0644, owned by whoever unpacks them). */
+export function bytesAsTar(files: { name: string; bytes: Buffer }[]): Readable {
+  const p = pack()
+  for (const f of files) {
+    const problem = unsafeName(f.name)
+    if (problem !== null) throw new UnsafeArchive(`cannot pack "${f.name.slice(0, 200)}": it has ${problem}`)
+    p.entry({ name: f.name, size: f.bytes.length, mode: 0o644, mtime: new Date() }, f.bytes)
+  }
+  p.finalize()
+  return p as unknown as Readable
+}

@@ -41,6 +41,8 @@ export const FileParams = Type.Object(
   { additionalProperties: false }
 )
 
+const Direction = Type.Union([Type.Literal('export'), Type.Literal('import')])
+
 export const ExportFileView = Type.Object({
   id: Type.String(),
   round: Type.Integer(),
@@ -53,7 +55,9 @@ export const ExportFileView = Type.Object({
   /** each disclosure rule's result, with the cells or rows at fault */
   checks: Type.Array(Type.Record(Type.String(), Type.Unknown())),
   /** the query that made the file, when a notebook cell exported it */
-  provenance: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()])
+  provenance: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+  /** an imported archive's entries, as checked */
+  listing: Type.Union([Type.Array(Type.Record(Type.String(), Type.Unknown())), Type.Null()])
 })
 
 export const DecisionView = Type.Object({
@@ -66,6 +70,7 @@ export const DecisionView = Type.Object({
 
 export const ExportRequestView = Type.Object({
   id: Id,
+  direction: Direction,
   projectId: Id,
   requester: Type.String(),
   state: ExportStateSchema,
@@ -83,6 +88,7 @@ export type ExportRequestView = Static<typeof ExportRequestView>
 
 export const ExportRequestSummary = Type.Object({
   id: Id,
+  direction: Direction,
   projectId: Id,
   requester: Type.String(),
   state: ExportStateSchema,

@@ -622,6 +622,14 @@ export function createSessionService(deps: SessionServiceDeps) {
       changes.on(ANY_SESSION, onChange)
       return () => changes.off(ANY_SESSION, onChange)
     },
+    /** Calls `listener` with the id of every session that becomes `running`, until the returned function is called. */
+    onRunning(listener: (id: string) => void): () => void {
+      const onChange = (id: string, change: SessionChange) => {
+        if (change.kind === 'state' && change.state === 'running') listener(id)
+      }
+      changes.on(ANY_SESSION, onChange)
+      return () => changes.off(ANY_SESSION, onChange)
+    },
     list: (userId: string) => store.listSandboxSessions({ userId }),
     /** waits for launches and stops under way (tests, shutdown) */
     async settle(): Promise<void> {

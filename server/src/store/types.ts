@@ -119,19 +119,23 @@ export interface LoginCompletion {
   refresh: RefreshTokenRow
 }
 
-export type ExportState =
+export type AirlockState =
   'draft' | 'submitted' | 'in_review' | 'returned' | 'approved' | 'released' | 'rejected' | 'withdrawn'
 export type CheckOutcome = 'pass' | 'review' | 'fail'
 export type ReviewDecision = 'approve' | 'return' | 'reject'
 
-/** A researcher's request to take outputs out of the environment, reviewed in the airlock. */
-export interface ExportRequestRow {
+/**
+ * A researcher's request, reviewed in the airlock: to take outputs out of the environment
+ * (export), or to bring software and reference files in (import).
+ */
+export interface AirlockRequestRow {
   id: string
+  direction: 'export' | 'import'
   projectId: string
   requesterId: string
-  /** the session the files were copied out of (the latest round's) */
-  sessionId: string
-  state: ExportState
+  /** export: the session the files were copied out of (the latest round's); import: null */
+  sessionId: string | null
+  state: AirlockState
   /** 1 at submission, one more at each resubmission after a return */
   round: number
   createdAt: string
@@ -140,7 +144,7 @@ export interface ExportRequestRow {
 }
 
 /** One file of one round of an export request, stored in quarantine under its SHA-256. */
-export interface ExportFileRow {
+export interface AirlockFileRow {
   id: string
   requestId: string
   round: number
@@ -155,6 +159,8 @@ export interface ExportFileRow {
   checks: unknown
   /** the query that made it, when the file came from a notebook cell export */
   provenance: unknown
+  /** an imported archive's entries (name, type, size), as checked */
+  listing: unknown
 }
 
 export interface ReviewDecisionRow {
@@ -181,10 +187,10 @@ export interface CellExportRow {
   createdAt: string
 }
 
-export interface ExportRequestDetail {
-  request: ExportRequestRow
+export interface AirlockRequestDetail {
+  request: AirlockRequestRow
   /** every round's files, oldest round first */
-  files: ExportFileRow[]
+  files: AirlockFileRow[]
   decisions: ReviewDecisionRow[]
 }
 
@@ -245,17 +251,17 @@ export interface Store {
   recordCellExport(row: CellExportRow, audit: AuditEvent): Promise<void>
   /** The latest export by `userId` of a CSV with these bytes, if one was made by a notebook cell. */
   findCellExport(sha256: string, userId: string): Promise<CellExportRow | null>
-  createExportRequest(request: ExportRequestRow, files: ExportFileRow[], audit: AuditEvent): Promise<void>
+  createAirlockRequest(request: AirlockRequestRow, files: AirlockFileRow[], audit: AuditEvent): Promise<void>
   /**
    * Moves a request from one of `from` to `to.state` (bumping updatedAt); with `files`, they are the
    * request's next round (round = to.round). False when it was no longer in one of `from`.
    */
-  transitionExportRequest(
+  transitionAirlockRequest(
     id: string,
-    from: ExportState[],
-    to: { state: ExportState; at: string; round?: number; sessionId?: string; releasedAt?: string },
+    from: AirlockState[],
+    to: { state: AirlockState; at: string; round?: number; sessionId?: string; releasedAt?: string },
     audit: AuditEvent,
-    files?: ExportFileRow[]
+    files?: AirlockFileRow[]
   ): Promise<boolean>
   /**
    * Records a reviewer's decision and, when given, the request's transition, in one transaction.
@@ -263,17 +269,20 @@ export interface Store {
    */
   recordReviewDecision(
     decision: ReviewDecisionRow,
-    transition: { from: ExportState[]; to: ExportState } | null,
+    transition: { from: AirlockState[]; to: AirlockState } | null,
     audit: AuditEvent
   ): Promise<boolean>
-  getExportRequest(id: string): Promise<ExportRequestDetail | null>
-  listExportRequests(filter: {
+  getAirlockRequest(id: string): Promise<AirlockRequestDetail | null>
+  listAirlockRequests(filter: {
+    direction?: 'export' | 'import'
     requesterId?: string
     projectId?: string
-    states?: ExportState[]
-  }): Promise<ExportRequestRow[]>
+    states?: AirlockState[]
+  }): Promise<AirlockRequestRow[]>
+  /** Whether any request's file has these bytes (quarantine keeps them while one does). */
+  isDigestReferenced(sha256: string): Promise<boolean>
   /** Files of the project's released requests (their released round), for repeat and differencing checks. */
-  listReleasedFiles(projectId: string): Promise<ExportFileRow[]>
+  listReleasedFiles(projectId: string): Promise<AirlockFileRow[]>
 
   // sign-in
   countLoginFailures(by: { username?: string; sourceIp?: string }, since: Date): Promise<number>

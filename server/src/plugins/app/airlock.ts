@@ -1,28 +1,33 @@
 import { join } from 'node:path'
 import fp from 'fastify-plugin'
-import { createExportService, type ExportService } from '../../airlock/export-service.js'
+import { createAirlockService, type AirlockService } from '../../airlock/airlock-service.js'
 import { Quarantine } from '../../airlock/quarantine.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    exportRequests: ExportService
+    airlock: AirlockService
   }
 }
 
 /** The airlock: export requests, their quarantined files (by digest) and the reviews that release them. */
 export default fp(
   async (app) => {
-    app.decorate(
-      'exportRequests',
-      createExportService({
-        store: app.store,
-        driver: app.sandboxDriver,
-        quarantine: new Quarantine(join(app.config.dataDir, 'quarantine')),
-        policy: app.policy,
-        now: app.now,
-        log: app.log
-      })
-    )
+    const airlock = createAirlockService({
+      store: app.store,
+      driver: app.sandboxDriver,
+      quarantine: new Quarantine(join(app.config.dataDir, 'quarantine')),
+      policy: app.policy,
+      now: app.now,
+      log: app.log
+    })
+    app.decorate('airlock', airlock)
+    // approved imports waiting for a session arrive in its inbox as it starts
+    const unsubscribe = app.sessions.onRunning((id) => {
+      airlock
+        .deliverPending(id)
+        .catch((err: unknown) => app.log.error({ err, session: id }, 'delivering imports failed'))
+    })
+    app.addHook('onClose', async () => unsubscribe())
   },
   { name: 'airlock', dependencies: ['sessions', 'policy', 'store', 'config'] }
 )

@@ -152,13 +152,14 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   },
   {
     version: 3,
-    name: 'airlock: export requests, their files by digest, review decisions',
+    name: 'airlock: export and import requests, their files by digest, review decisions, cell exports',
     sql: `
-      CREATE TABLE export_requests (
+      CREATE TABLE airlock_requests (
         id TEXT PRIMARY KEY,
         project_id TEXT NOT NULL REFERENCES projects(id),
+        direction TEXT NOT NULL CHECK (direction IN ('export', 'import')),
         requester_id TEXT NOT NULL REFERENCES users(id),
-        session_id TEXT NOT NULL REFERENCES sandbox_sessions(id),
+        session_id TEXT REFERENCES sandbox_sessions(id),
         state TEXT NOT NULL CHECK (state IN
           ('draft', 'submitted', 'in_review', 'returned', 'approved', 'released', 'rejected', 'withdrawn')),
         round INTEGER NOT NULL CHECK (round >= 1),
@@ -166,12 +167,12 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
         updated_at TEXT NOT NULL,
         released_at TEXT
       );
-      CREATE INDEX export_requests_requester ON export_requests(requester_id, state);
-      CREATE INDEX export_requests_state ON export_requests(state);
-      CREATE INDEX export_requests_project ON export_requests(project_id, state);
-      CREATE TABLE export_files (
+      CREATE INDEX airlock_requests_requester ON airlock_requests(requester_id, state);
+      CREATE INDEX airlock_requests_state ON airlock_requests(state);
+      CREATE INDEX airlock_requests_project ON airlock_requests(project_id, state);
+      CREATE TABLE airlock_files (
         id TEXT PRIMARY KEY,
-        request_id TEXT NOT NULL REFERENCES export_requests(id),
+        request_id TEXT NOT NULL REFERENCES airlock_requests(id),
         round INTEGER NOT NULL,
         path TEXT NOT NULL,
         name TEXT NOT NULL,
@@ -181,13 +182,14 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
         outcome TEXT NOT NULL CHECK (outcome IN ('pass', 'review', 'fail')),
         checks TEXT NOT NULL,
         provenance TEXT,
+        listing TEXT,
         UNIQUE (request_id, round, name)
       );
-      CREATE INDEX export_files_request ON export_files(request_id, round);
-      CREATE INDEX export_files_sha256 ON export_files(sha256);
+      CREATE INDEX airlock_files_request ON airlock_files(request_id, round);
+      CREATE INDEX airlock_files_sha256 ON airlock_files(sha256);
       CREATE TABLE review_decisions (
         id TEXT PRIMARY KEY,
-        request_id TEXT NOT NULL REFERENCES export_requests(id),
+        request_id TEXT NOT NULL REFERENCES airlock_requests(id),
         round INTEGER NOT NULL,
         reviewer_id TEXT NOT NULL REFERENCES users(id),
         decision TEXT NOT NULL CHECK (decision IN ('approve', 'return', 'reject')),

@@ -24,9 +24,10 @@ const ev = (action: string): AuditEvent => ({ actor: 'test', action, sourceIp: n
 /** Methods that only read; every other method of the store is a mutation and must take an audit event. */
 const READS = new Set([
   'findCellExport',
-  'getExportRequest',
-  'listExportRequests',
+  'getAirlockRequest',
+  'listAirlockRequests',
   'listReleasedFiles',
+  'isDigestReferenced',
   'getOrganization',
   'getOrganizationByName',
   'listOrganizations',
@@ -65,7 +66,8 @@ const exportFile = (id: string, round: number) => ({
   justification: 'j',
   outcome: 'pass' as const,
   checks: [],
-  provenance: null
+  provenance: null,
+  listing: null
 })
 
 describe('SqliteStore', () => {
@@ -177,11 +179,12 @@ describe('SqliteStore', () => {
           },
           ev('recordCellExport')
         ),
-      createExportRequest: async () => {
+      createAirlockRequest: async () => {
         const t = new Date().toISOString()
-        return store.createExportRequest(
+        return store.createAirlockRequest(
           {
             id: 'x1',
+            direction: 'export',
             projectId: (await store.getProjectByTitle('P'))!.id,
             requesterId: (await store.getUserByUsername('u1'))!.id,
             sessionId: 'sb1',
@@ -192,15 +195,15 @@ describe('SqliteStore', () => {
             releasedAt: null
           },
           [exportFile('f1', 1)],
-          ev('createExportRequest')
+          ev('createAirlockRequest')
         )
       },
-      transitionExportRequest: () =>
-        store.transitionExportRequest(
+      transitionAirlockRequest: () =>
+        store.transitionAirlockRequest(
           'x1',
           ['submitted'],
           { state: 'in_review', at: new Date().toISOString() },
-          ev('transitionExportRequest')
+          ev('transitionAirlockRequest')
         ),
       recordReviewDecision: async () =>
         store.recordReviewDecision(
@@ -232,8 +235,8 @@ describe('SqliteStore', () => {
       'appendInTx',
       'appendChained',
       'insertRefresh',
-      'insertExportFiles',
-      'exportTransitionInTx'
+      'insertAirlockFiles',
+      'airlockTransitionInTx'
     ])
     const mutations = methods.filter((m) => !READS.has(m) && !privateHelpers.has(m))
     // a new mutation must be added to this test, so it can't skip the audit unnoticed
@@ -292,9 +295,10 @@ describe('SqliteStore', () => {
       },
       ev('s')
     )
-    await store.createExportRequest(
+    await store.createAirlockRequest(
       {
         id: 'x1',
+        direction: 'export',
         projectId: project.id,
         requesterId: user.id,
         sessionId: 'sb1',
@@ -324,9 +328,11 @@ describe('SqliteStore', () => {
     expect(await store.recordReviewDecision(decision('d2', 1), null, ev('approve'))).toBe(false)
     expect(await store.recordReviewDecision(decision('d3', 2), null, ev('approve'))).toBe(false)
     // a transition from a state the request is not in
-    expect(await store.transitionExportRequest('x1', ['submitted'], { state: 'in_review', at: t }, ev('t'))).toBe(false)
+    expect(await store.transitionAirlockRequest('x1', ['submitted'], { state: 'in_review', at: t }, ev('t'))).toBe(
+      false
+    )
     expect(await seq()).toBe(before)
-    expect((await store.getExportRequest('x1'))!.decisions.map((d) => d.id)).toEqual(['d1'])
+    expect((await store.getAirlockRequest('x1'))!.decisions.map((d) => d.id)).toEqual(['d1'])
   })
 
   it('rolls the change back when its audit record cannot be written', async () => {

@@ -8,10 +8,10 @@ import type { Role, UserStatus } from '../../schemas/identity.js'
 import type {
   CellExportRow,
   CheckOutcome,
-  ExportFileRow,
-  ExportRequestDetail,
-  ExportRequestRow,
-  ExportState,
+  AirlockFileRow,
+  AirlockRequestDetail,
+  AirlockRequestRow,
+  AirlockState,
   ReviewDecision,
   ReviewDecisionRow,
   AuthSessionRow,
@@ -99,13 +99,14 @@ function toSandboxSession(r: Row): SandboxSessionRow {
   }
 }
 
-function toExportRequest(r: Row): ExportRequestRow {
+function toAirlockRequest(r: Row): AirlockRequestRow {
   return {
     id: str(r.id),
+    direction: str(r.direction) as AirlockRequestRow['direction'],
     projectId: str(r.project_id),
     requesterId: str(r.requester_id),
-    sessionId: str(r.session_id),
-    state: str(r.state) as ExportState,
+    sessionId: strOrNull(r.session_id),
+    state: str(r.state) as AirlockState,
     round: Number(r.round),
     createdAt: str(r.created_at),
     updatedAt: str(r.updated_at),
@@ -113,7 +114,7 @@ function toExportRequest(r: Row): ExportRequestRow {
   }
 }
 
-function toExportFile(r: Row): ExportFileRow {
+function toAirlockFile(r: Row): AirlockFileRow {
   return {
     id: str(r.id),
     requestId: str(r.request_id),
@@ -125,7 +126,8 @@ function toExportFile(r: Row): ExportFileRow {
     justification: str(r.justification),
     outcome: str(r.outcome) as CheckOutcome,
     checks: JSON.parse(str(r.checks)) as unknown,
-    provenance: r.provenance === null ? null : (JSON.parse(str(r.provenance)) as unknown)
+    provenance: r.provenance === null ? null : (JSON.parse(str(r.provenance)) as unknown),
+    listing: r.listing === null ? null : (JSON.parse(str(r.listing)) as unknown)
   }
 }
 
@@ -564,41 +566,43 @@ export class SqliteStore implements Store {
     }
   }
 
-  private insertExportFiles(files: ExportFileRow[]): void {
+  private insertAirlockFiles(files: AirlockFileRow[]): void {
     const insert = this.q(
-      `INSERT INTO export_files (id, request_id, round, path, name, sha256, size, justification, outcome, checks, provenance)
-       VALUES (@id, @requestId, @round, @path, @name, @sha256, @size, @justification, @outcome, @checks, @provenance)`
+      `INSERT INTO airlock_files (id, request_id, round, path, name, sha256, size, justification, outcome, checks, provenance, listing)
+       VALUES (@id, @requestId, @round, @path, @name, @sha256, @size, @justification, @outcome, @checks, @provenance, @listing)`
     )
     for (const f of files) {
       insert.run({
         ...f,
         checks: JSON.stringify(f.checks),
-        provenance: f.provenance === null ? null : JSON.stringify(f.provenance)
+        provenance: f.provenance === null ? null : JSON.stringify(f.provenance),
+        listing: f.listing === null ? null : JSON.stringify(f.listing)
       })
     }
   }
 
-  async createExportRequest(request: ExportRequestRow, files: ExportFileRow[], audit: AuditEvent): Promise<void> {
+  async createAirlockRequest(request: AirlockRequestRow, files: AirlockFileRow[], audit: AuditEvent): Promise<void> {
     this.audited(audit, () => {
       this.q(
-        `INSERT INTO export_requests (id, project_id, requester_id, session_id, state, round, created_at, updated_at, released_at)
-         VALUES (@id, @projectId, @requesterId, @sessionId, @state, @round, @createdAt, @updatedAt, @releasedAt)`
+        `INSERT INTO airlock_requests (id, direction, project_id, requester_id, session_id, state, round, created_at,
+           updated_at, released_at)
+         VALUES (@id, @direction, @projectId, @requesterId, @sessionId, @state, @round, @createdAt, @updatedAt, @releasedAt)`
       ).run(request)
-      this.insertExportFiles(files)
+      this.insertAirlockFiles(files)
     })
   }
 
-  async transitionExportRequest(
+  async transitionAirlockRequest(
     id: string,
-    from: ExportState[],
-    to: { state: ExportState; at: string; round?: number; sessionId?: string; releasedAt?: string },
+    from: AirlockState[],
+    to: { state: AirlockState; at: string; round?: number; sessionId?: string; releasedAt?: string },
     audit: AuditEvent,
-    files?: ExportFileRow[]
+    files?: AirlockFileRow[]
   ): Promise<boolean> {
     try {
       this.audited(audit, () => {
-        this.exportTransitionInTx(id, from, to)
-        if (files !== undefined) this.insertExportFiles(files)
+        this.airlockTransitionInTx(id, from, to)
+        if (files !== undefined) this.insertAirlockFiles(files)
       })
       return true
     } catch (err) {
@@ -607,13 +611,13 @@ export class SqliteStore implements Store {
     }
   }
 
-  private exportTransitionInTx(
+  private airlockTransitionInTx(
     id: string,
-    from: ExportState[],
-    to: { state: ExportState; at: string; round?: number; sessionId?: string; releasedAt?: string }
+    from: AirlockState[],
+    to: { state: AirlockState; at: string; round?: number; sessionId?: string; releasedAt?: string }
   ): void {
     const changed = this.q(
-      `UPDATE export_requests SET state = @state, updated_at = @at,
+      `UPDATE airlock_requests SET state = @state, updated_at = @at,
          round = coalesce(@round, round), session_id = coalesce(@sessionId, session_id),
          released_at = coalesce(@releasedAt, released_at)
        WHERE id = @id AND state IN (${from.map((_, i) => `@from${i}`).join(', ')})`
@@ -631,7 +635,7 @@ export class SqliteStore implements Store {
 
   async recordReviewDecision(
     decision: ReviewDecisionRow,
-    transition: { from: ExportState[]; to: ExportState } | null,
+    transition: { from: AirlockState[]; to: AirlockState } | null,
     audit: AuditEvent
   ): Promise<boolean> {
     try {
@@ -642,11 +646,11 @@ export class SqliteStore implements Store {
         ).run({ ...decision, files: JSON.stringify(decision.files) })
         if (inserted.changes !== 1) throw new TransitionLost()
         // the decision is for the round the request is in, or it counts for nothing
-        const current = this.q('SELECT round, state FROM export_requests WHERE id = ?').get(decision.requestId) as
+        const current = this.q('SELECT round, state FROM airlock_requests WHERE id = ?').get(decision.requestId) as
           Row | undefined
         if (current === undefined || Number(current.round) !== decision.round) throw new TransitionLost()
         if (transition !== null) {
-          this.exportTransitionInTx(decision.requestId, transition.from, {
+          this.airlockTransitionInTx(decision.requestId, transition.from, {
             state: transition.to,
             at: decision.createdAt
           })
@@ -661,13 +665,13 @@ export class SqliteStore implements Store {
     }
   }
 
-  async getExportRequest(id: string): Promise<ExportRequestDetail | null> {
-    const r = this.q('SELECT * FROM export_requests WHERE id = ?').get(id) as Row | undefined
+  async getAirlockRequest(id: string): Promise<AirlockRequestDetail | null> {
+    const r = this.q('SELECT * FROM airlock_requests WHERE id = ?').get(id) as Row | undefined
     if (r === undefined) return null
     return {
-      request: toExportRequest(r),
-      files: (this.q('SELECT * FROM export_files WHERE request_id = ? ORDER BY round, name').all(id) as Row[]).map(
-        toExportFile
+      request: toAirlockRequest(r),
+      files: (this.q('SELECT * FROM airlock_files WHERE request_id = ? ORDER BY round, name').all(id) as Row[]).map(
+        toAirlockFile
       ),
       decisions: (
         this.q('SELECT * FROM review_decisions WHERE request_id = ? ORDER BY created_at, id').all(id) as Row[]
@@ -675,13 +679,18 @@ export class SqliteStore implements Store {
     }
   }
 
-  async listExportRequests(filter: {
+  async listAirlockRequests(filter: {
+    direction?: 'export' | 'import'
     requesterId?: string
     projectId?: string
-    states?: ExportState[]
-  }): Promise<ExportRequestRow[]> {
+    states?: AirlockState[]
+  }): Promise<AirlockRequestRow[]> {
     const where: string[] = []
     const params: unknown[] = []
+    if (filter.direction !== undefined) {
+      where.push('direction = ?')
+      params.push(filter.direction)
+    }
     if (filter.requesterId !== undefined) {
       where.push('requester_id = ?')
       params.push(filter.requesterId)
@@ -694,17 +703,21 @@ export class SqliteStore implements Store {
       where.push(`state IN (${filter.states.map(() => '?').join(', ')})`)
       params.push(...filter.states)
     }
-    const sql = `SELECT * FROM export_requests ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY updated_at DESC, id`
-    return (this.q(sql).all(...params) as Row[]).map(toExportRequest)
+    const sql = `SELECT * FROM airlock_requests ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY updated_at DESC, id`
+    return (this.q(sql).all(...params) as Row[]).map(toAirlockRequest)
   }
 
-  async listReleasedFiles(projectId: string): Promise<ExportFileRow[]> {
+  async isDigestReferenced(sha256: string): Promise<boolean> {
+    return this.q('SELECT 1 FROM airlock_files WHERE sha256 = ? LIMIT 1').get(sha256) !== undefined
+  }
+
+  async listReleasedFiles(projectId: string): Promise<AirlockFileRow[]> {
     return (
       this.q(
-        `SELECT f.* FROM export_files f JOIN export_requests r ON r.id = f.request_id AND r.round = f.round
-         WHERE r.project_id = ? AND r.state = 'released' ORDER BY r.released_at, f.name`
+        `SELECT f.* FROM airlock_files f JOIN airlock_requests r ON r.id = f.request_id AND r.round = f.round
+         WHERE r.project_id = ? AND r.direction = 'export' AND r.state = 'released' ORDER BY r.released_at, f.name`
       ).all(projectId) as Row[]
-    ).map(toExportFile)
+    ).map(toAirlockFile)
   }
 
   // sign-in

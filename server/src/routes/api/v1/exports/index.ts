@@ -27,7 +27,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const user = request.principal!.user
       const s = await running(request.body.sessionId, user.id)
-      const d = await app.exportRequests.submit(user, s, request.body.files, ctx(request.ip))
+      const d = await app.airlock.submit(user, s, request.body.files, ctx(request.ip))
       return reply.status(201).send(await exportRequestView(app, d))
     }
   )
@@ -36,16 +36,13 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     '/',
     { schema: { response: { 200: Type.Array(ExportRequestSummary), ...errorResponses } } },
     async (request) =>
-      Promise.all(
-        (await app.exportRequests.listMine(request.principal!.user.id)).map((r) => exportRequestSummary(app, r))
-      )
+      Promise.all((await app.airlock.listMine(request.principal!.user.id)).map((r) => exportRequestSummary(app, r)))
   )
 
   app.get(
     '/:id',
     { schema: { params: RequestParams, response: { 200: ExportRequestView, ...errorResponses } } },
-    async (request) =>
-      exportRequestView(app, await app.exportRequests.get(request.params.id, request.principal!.user.id))
+    async (request) => exportRequestView(app, await app.airlock.get(request.params.id, request.principal!.user.id))
   )
 
   app.post(
@@ -60,7 +57,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const user = request.principal!.user
       const s = await running(request.body.sessionId, user.id)
-      const d = await app.exportRequests.resubmit(user, request.params.id, s, request.body.files, ctx(request.ip))
+      const d = await app.airlock.resubmit(user, request.params.id, s, request.body.files, ctx(request.ip))
       return exportRequestView(app, d)
     }
   )
@@ -69,7 +66,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     '/:id/withdraw',
     { schema: { params: RequestParams, response: { 200: ExportRequestView, ...errorResponses } } },
     async (request) => {
-      const d = await app.exportRequests.withdraw(request.principal!.user, request.params.id, ctx(request.ip))
+      const d = await app.airlock.withdraw(request.principal!.user, request.params.id, ctx(request.ip))
       return exportRequestView(app, d)
     }
   )
@@ -80,7 +77,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { params: FileParams, response: { 200: Type.Unknown(), ...errorResponses } } },
     async (request, reply) => {
       const { id, fileId } = request.params
-      const f = await app.exportRequests.download(request.principal!.user, id, fileId, ctx(request.ip))
+      const f = await app.airlock.download(request.principal!.user, id, fileId, ctx(request.ip))
       return reply.headers(fileHeaders(f.name)).send(f.bytes)
     }
   )

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify'
+import { IMPORT_REVIEWERS } from '../../../../airlock/airlock-service.js'
 import { resolveAirlockParams } from '../../../../airlock/disclosure/params.js'
 import type { ExportRequestView } from '../../../../schemas/airlock.js'
-import type { ExportRequestDetail } from '../../../../store/types.js'
+import type { AirlockRequestDetail } from '../../../../store/types.js'
 
 /** An export request as its requester and its reviewers see it: every round's files, checks and decisions. */
-export async function exportRequestView(app: FastifyInstance, d: ExportRequestDetail): Promise<ExportRequestView> {
+export async function exportRequestView(app: FastifyInstance, d: AirlockRequestDetail): Promise<ExportRequestView> {
   const names = new Map<string, string>()
   const nameOf = async (id: string) => {
     if (!names.has(id)) names.set(id, (await app.store.getUserById(id))?.username ?? 'unknown')
@@ -13,6 +14,7 @@ export async function exportRequestView(app: FastifyInstance, d: ExportRequestDe
   const { request } = d
   return {
     id: request.id,
+    direction: request.direction,
     projectId: request.projectId,
     requester: await nameOf(request.requesterId),
     state: request.state,
@@ -21,7 +23,8 @@ export async function exportRequestView(app: FastifyInstance, d: ExportRequestDe
     updatedAt: request.updatedAt,
     releasedAt: request.releasedAt,
     approvals: d.decisions.filter((x) => x.round === request.round && x.decision === 'approve').length,
-    approvalsNeeded: resolveAirlockParams(app.policy().airlock).reviewers,
+    approvalsNeeded:
+      request.direction === 'import' ? IMPORT_REVIEWERS : resolveAirlockParams(app.policy().airlock).reviewers,
     files: d.files.map((f) => ({
       id: f.id,
       round: f.round,
@@ -32,7 +35,8 @@ export async function exportRequestView(app: FastifyInstance, d: ExportRequestDe
       justification: f.justification,
       outcome: f.outcome,
       checks: f.checks as Record<string, unknown>[],
-      provenance: (f.provenance as Record<string, unknown> | null) ?? null
+      provenance: (f.provenance as Record<string, unknown> | null) ?? null,
+      listing: (f.listing as Record<string, unknown>[] | null) ?? null
     })),
     decisions: await Promise.all(
       d.decisions.map(async (x) => ({
@@ -46,10 +50,11 @@ export async function exportRequestView(app: FastifyInstance, d: ExportRequestDe
   }
 }
 
-export async function exportRequestSummary(app: FastifyInstance, r: ExportRequestDetail['request']) {
+export async function exportRequestSummary(app: FastifyInstance, r: AirlockRequestDetail['request']) {
   const requester = (await app.store.getUserById(r.requesterId))?.username ?? 'unknown'
   return {
     id: r.id,
+    direction: r.direction,
     projectId: r.projectId,
     requester,
     state: r.state,

@@ -23,7 +23,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     '/',
     { schema: { response: { 200: Type.Array(ExportRequestSummary), ...errorResponses } } },
     async (request) =>
-      Promise.all((await app.exportRequests.queue(request.principal!.user)).map((r) => exportRequestSummary(app, r)))
+      Promise.all((await app.airlock.queue(request.principal!.user)).map((r) => exportRequestSummary(app, r)))
   )
 
   /** Opening a submitted request starts its review. */
@@ -31,10 +31,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     '/:id',
     { schema: { params: RequestParams, response: { 200: ExportRequestView, ...errorResponses } } },
     async (request) =>
-      exportRequestView(
-        app,
-        await app.exportRequests.review(request.principal!.user, request.params.id, ctx(request.ip))
-      )
+      exportRequestView(app, await app.airlock.review(request.principal!.user, request.params.id, ctx(request.ip)))
   )
 
   /** A file's bytes for the reviewer's preview (checked against its digest); audited. */
@@ -44,10 +41,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { id, fileId } = request.params
       const reviewer = request.principal!.user
-      const d = await app.exportRequests.review(reviewer, id, ctx(request.ip))
+      const d = await app.airlock.review(reviewer, id, ctx(request.ip))
       const file = d.files.find((f) => f.id === fileId)
       if (file === undefined) throw new Errors.NotFound('There is no such file in this request.')
-      const bytes = await app.exportRequests.previewBytes(file.sha256)
+      const bytes = await app.airlock.previewBytes(file.sha256)
       await app.store.appendAudit({
         actor: reviewer.id,
         action: 'review.preview',
@@ -65,7 +62,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { params: RequestParams, body: DecisionBody, response: { 200: ExportRequestView, ...errorResponses } } },
     async (request) => {
       const { decision, comment } = request.body
-      const d = await app.exportRequests.decide(
+      const d = await app.airlock.decide(
         request.principal!.user,
         request.params.id,
         decision,

@@ -1,31 +1,35 @@
 import { randomUUID } from 'node:crypto'
+import type { Readable } from 'node:stream'
 import type { FastifyBaseLogger } from 'fastify'
-import { filterTar, UnsafeArchive } from '../archive/safe-tar.js'
+import { bytesAsTar, filterTar, UnsafeArchive } from '../archive/safe-tar.js'
 import { Errors } from '../errors.js'
 import type { Policy } from '../policy/schema.js'
 import type { SandboxDriver } from '../sandbox/driver.js'
 import { WORK_DIR } from '../sessions/workspace.js'
 import type {
-  ExportFileRow,
-  ExportRequestDetail,
-  ExportRequestRow,
-  ExportState,
+  AirlockFileRow,
+  AirlockRequestDetail,
+  AirlockRequestRow,
+  AirlockState,
   ReviewDecision,
   Store,
   UserRow
 } from '../store/types.js'
-import { checkOutput } from './disclosure/index.js'
+import { checkImport, checkOutput } from './disclosure/index.js'
 import { resolveAirlockParams } from './disclosure/params.js'
 import { parseTable } from './disclosure/table.js'
 import type { EarlierRelease } from './disclosure/types.js'
 import { Quarantine, QuarantineCorrupt } from './quarantine.js'
 import { recountIndividuals, type RecountResult } from './recount.js'
 import { AWAITING_REVIEW, requestStatesBefore } from './transitions.js'
+import { listArchive } from './archive-listing.js'
 
 /** Longest justification a researcher may write for one file. */
 export const MAX_JUSTIFICATION = 4000
 /** Most files in one request. */
 export const MAX_FILES = 20
+/** Approvals that let software or reference files in ("a reviewer approves"); outputs need the policy's number. */
+export const IMPORT_REVIEWERS = 1
 
 interface Context {
   sourceIp: string | null
@@ -55,7 +59,7 @@ interface SourceSession {
  * the request. Only the requester downloads, only once released, and the bytes are checked against
  * the approved digest on every download. Every step is audited; a refused one changes nothing.
  */
-export function createExportService(deps: {
+export function createAirlockService(deps: {
   store: Store
   driver: SandboxDriver
   quarantine: Quarantine
@@ -125,10 +129,10 @@ export function createExportService(deps: {
     requestId: string,
     round: number,
     files: SubmitFile[]
-  ): Promise<ExportFileRow[]> {
+  ): Promise<AirlockFileRow[]> {
     const p = params()
     const earlier = await earlierReleases(session.projectId)
-    const rows: ExportFileRow[] = []
+    const rows: AirlockFileRow[] = []
     for (const f of files) {
       const { sha256, size } = await copyOut(session, f.path)
       const name = f.path.slice(f.path.lastIndexOf('/') + 1)
@@ -168,6 +172,7 @@ export function createExportService(deps: {
         justification: f.justification.trim(),
         outcome: report.outcome,
         checks: report.results,
+        listing: null,
         provenance:
           made === null
             ? null
@@ -208,32 +213,41 @@ export function createExportService(deps: {
     return out
   }
 
-  const mine = async (id: string, userId: string): Promise<ExportRequestDetail> => {
-    const d = await store.getExportRequest(id)
-    if (d === null || d.request.requesterId !== userId) throw new Errors.NotFound('There is no such export request.')
+  const mine = async (
+    id: string,
+    userId: string,
+    direction: AirlockRequestRow['direction'] = 'export'
+  ): Promise<AirlockRequestDetail> => {
+    const d = await store.getAirlockRequest(id)
+    if (d === null || d.request.requesterId !== userId || d.request.direction !== direction) {
+      throw new Errors.NotFound(`There is no such ${direction} request.`)
+    }
     return d
   }
 
+  /** Distinct approvals that release a request: the policy's number for outputs; one for what comes in. */
+  const approvalsNeeded = (r: AirlockRequestRow) => (r.direction === 'import' ? IMPORT_REVIEWERS : params().reviewers)
+
   /** A request as a reviewer sees it; the first look moves it to in_review. */
-  async function openForReview(reviewer: UserRow, id: string, ctx: Context): Promise<ExportRequestDetail> {
-    const d = await store.getExportRequest(id)
-    if (d === null) throw new Errors.NotFound('There is no such export request.')
+  async function openForReview(reviewer: UserRow, id: string, ctx: Context): Promise<AirlockRequestDetail> {
+    const d = await store.getAirlockRequest(id)
+    if (d === null) throw new Errors.NotFound('There is no such request.')
     if (d.request.requesterId === reviewer.id) {
       throw new Errors.Forbidden('Your own requests are reviewed by other reviewers.')
     }
     if (d.request.state === 'submitted') {
-      await store.transitionExportRequest(
+      await store.transitionAirlockRequest(
         id,
         ['submitted'],
         { state: 'in_review', at: deps.now().toISOString() },
         { actor: reviewer.id, action: 'review.open', sourceIp: ctx.sourceIp, target: id, outcome: 'success' }
       )
-      return (await store.getExportRequest(id))!
+      return (await store.getAirlockRequest(id))!
     }
     return d
   }
 
-  const fileSummary = (files: ExportFileRow[]) =>
+  const fileSummary = (files: AirlockFileRow[]) =>
     files.map((f) => ({ name: f.name, sha256: f.sha256, outcome: f.outcome }))
 
   return {
@@ -242,13 +256,14 @@ export function createExportService(deps: {
       session: SourceSession,
       files: SubmitFile[],
       ctx: Context
-    ): Promise<ExportRequestDetail> {
+    ): Promise<AirlockRequestDetail> {
       checkFiles(files)
       const id = randomUUID()
       const rows = await prepareRound(requester, session, id, 1, files)
       const at = deps.now().toISOString()
-      const request: ExportRequestRow = {
+      const request: AirlockRequestRow = {
         id,
+        direction: 'export',
         projectId: session.projectId,
         requesterId: requester.id,
         sessionId: session.id,
@@ -258,7 +273,7 @@ export function createExportService(deps: {
         updatedAt: at,
         releasedAt: null
       }
-      await store.createExportRequest(request, rows, {
+      await store.createAirlockRequest(request, rows, {
         actor: requester.id,
         action: 'export.submit',
         sourceIp: ctx.sourceIp,
@@ -266,7 +281,7 @@ export function createExportService(deps: {
         outcome: 'success',
         details: { project: session.projectId, session: session.id, round: 1, files: fileSummary(rows) }
       })
-      return (await store.getExportRequest(id))!
+      return (await store.getAirlockRequest(id))!
     },
 
     /** A returned request goes back to the reviewers with a new round of files (fixed ones, or the same). */
@@ -281,7 +296,7 @@ export function createExportService(deps: {
       checkFiles(files)
       const round = request.round + 1
       const rows = await prepareRound(requester, session, id, round, files)
-      const ok = await store.transitionExportRequest(
+      const ok = await store.transitionAirlockRequest(
         id,
         ['returned'],
         { state: 'submitted', at: deps.now().toISOString(), round, sessionId: session.id },
@@ -296,7 +311,7 @@ export function createExportService(deps: {
         rows
       )
       if (!ok) throw new Errors.Conflict('The request changed meanwhile; reload it.')
-      return (await store.getExportRequest(id))!
+      return (await store.getAirlockRequest(id))!
     },
 
     async withdraw(requester: UserRow, id: string, ctx: Context) {
@@ -305,26 +320,123 @@ export function createExportService(deps: {
       if (!from.includes(request.state)) {
         throw new Errors.Conflict(`The request is ${request.state} and can no longer be withdrawn.`)
       }
-      const ok = await store.transitionExportRequest(
+      const ok = await store.transitionAirlockRequest(
         id,
         from,
         { state: 'withdrawn', at: deps.now().toISOString() },
         { actor: requester.id, action: 'export.withdraw', sourceIp: ctx.sourceIp, target: id, outcome: 'success' }
       )
       if (!ok) throw new Errors.Conflict('The request changed meanwhile; reload it.')
-      return (await store.getExportRequest(id))!
+      return (await store.getAirlockRequest(id))!
     },
 
-    listMine: (userId: string) => store.listExportRequests({ requesterId: userId }),
+    listMine: (userId: string) => store.listAirlockRequests({ requesterId: userId, direction: 'export' }),
     get: mine,
 
     /** Requests awaiting a decision, other people's only: nobody reviews their own. */
-    async queue(reviewer: UserRow): Promise<ExportRequestRow[]> {
-      const all = await store.listExportRequests({ states: AWAITING_REVIEW })
+    async queue(reviewer: UserRow): Promise<AirlockRequestRow[]> {
+      const all = await store.listAirlockRequests({ states: AWAITING_REVIEW })
       return all.filter((r) => r.requesterId !== reviewer.id)
     },
 
     review: openForReview,
+    deliverPending,
+
+    /**
+     * Software, code lists or reference tables brought in: stored in quarantine by digest, checked
+     * (type, size, and for an archive every entry: no links, nothing outside, caps on count and
+     * unpacked size), then reviewed; once approved it appears in work/inbox of the requester's
+     * running or next session of the project.
+     */
+    async submitImport(
+      requester: UserRow,
+      upload: { projectId: string; name: string; justification: string; content: Readable },
+      ctx: Context
+    ): Promise<AirlockRequestDetail> {
+      const p = params()
+      const { name, projectId } = upload
+      if (!(await store.isProjectMember(projectId, requester.id))) {
+        upload.content.resume()
+        throw new Errors.NotFound('There is no such project of yours.')
+      }
+      const problem =
+        name.length === 0 ||
+        name.length > 255 ||
+        /[/\\\0]/.test(name) ||
+        name === '.' ||
+        name === '..' ||
+        /^\./.test(name)
+          ? 'a plain file name (no folders, not starting with a dot) is needed'
+          : extensionOf(name, p.importTypes) === null
+            ? `only ${p.importTypes.map((t) => `.${t}`).join(' ')} may be brought in`
+            : upload.justification.trim() === '' || upload.justification.length > MAX_JUSTIFICATION
+              ? 'say in a few words (at most 4000 characters) why it is needed'
+              : null
+      if (problem !== null) {
+        upload.content.resume()
+        throw new Errors.BadRequest(`${name.slice(0, 100) || 'The file'} cannot be brought in: ${problem}.`)
+      }
+      const maxBytes = p.maxImportFileMiB * 1024 * 1024
+      let stored: { sha256: string; size: number }
+      try {
+        stored = await deps.quarantine.store(upload.content, maxBytes)
+      } catch (err) {
+        throw new Errors.TooLarge(`${name} cannot be brought in: ${(err as Error).message}.`)
+      }
+      const bytes = await deps.quarantine.read(stored.sha256)
+      let listing: Awaited<ReturnType<typeof listArchive>>
+      try {
+        listing = await listArchive(name, bytes, { maxEntries: 10_000, maxUnpackedBytes: maxBytes * 4 })
+      } catch (err) {
+        // the refused bytes are kept only if another request holds the same ones
+        if (!(await store.isDigestReferenced(stored.sha256))) deps.quarantine.remove(stored.sha256)
+        throw new Errors.BadRequest(`${name} was refused: ${(err as Error).message}.`)
+      }
+      const report = checkImport({ name, bytes, params: p })
+      const id = randomUUID()
+      const at = deps.now().toISOString()
+      const file: AirlockFileRow = {
+        id: randomUUID(),
+        requestId: id,
+        round: 1,
+        path: name,
+        name,
+        sha256: stored.sha256,
+        size: stored.size,
+        justification: upload.justification.trim(),
+        outcome: report.outcome,
+        checks: report.results,
+        provenance: null,
+        listing
+      }
+      await store.createAirlockRequest(
+        {
+          id,
+          direction: 'import',
+          projectId,
+          requesterId: requester.id,
+          sessionId: null,
+          state: 'submitted',
+          round: 1,
+          createdAt: at,
+          updatedAt: at,
+          releasedAt: null
+        },
+        [file],
+        {
+          actor: requester.id,
+          action: 'import.submit',
+          sourceIp: ctx.sourceIp,
+          target: id,
+          outcome: 'success',
+          details: { project: projectId, files: fileSummary([file]), entries: listing?.length ?? null }
+        }
+      )
+      return (await store.getAirlockRequest(id))!
+    },
+
+    listMyImports: (userId: string) => store.listAirlockRequests({ requesterId: userId, direction: 'import' }),
+    getImport: (id: string, userId: string) => mine(id, userId, 'import'),
 
     /** A quarantined file's bytes for a reviewer's preview, checked against its digest. */
     previewBytes: (sha256: string) => deps.quarantine.read(sha256),
@@ -351,8 +463,8 @@ export function createExportService(deps: {
       }
       const files = d.files.filter((f) => f.round === request.round)
       const approvals = d.decisions.filter((x) => x.round === request.round && x.decision === 'approve').length
-      const needed = params().reviewers
-      const to: ExportState | null =
+      const needed = approvalsNeeded(request)
+      const to: AirlockState | null =
         decision === 'reject'
           ? 'rejected'
           : decision === 'return'
@@ -390,12 +502,12 @@ export function createExportService(deps: {
       )
       if (!ok) throw new Errors.Conflict('The request changed meanwhile; reload it.')
       if (to === 'approved') await release(id, reviewer.id, ctx)
-      return (await store.getExportRequest(id))!
+      return (await store.getAirlockRequest(id))!
     },
 
     /** The bytes of a released file, for its requester only, checked against the approved digest. */
     async download(requester: UserRow, id: string, fileId: string, ctx: Context) {
-      const d = await store.getExportRequest(id)
+      const d = await store.getAirlockRequest(id)
       const file = d?.files.find((f) => f.id === fileId)
       const audit = (outcome: 'success' | 'denied', reason?: string) =>
         store.appendAudit({
@@ -410,7 +522,7 @@ export function createExportService(deps: {
             ...(reason ? { reason } : {})
           }
         })
-      if (d === null || file === undefined || d.request.requesterId !== requester.id) {
+      if (d === null || file === undefined || d.request.requesterId !== requester.id || d.request.direction !== 'export') {
         await audit('denied', 'no such file of the caller')
         throw new Errors.NotFound('There is no such file.')
       }
@@ -441,11 +553,11 @@ export function createExportService(deps: {
   }
 
   /** fileId -> digest, when every approval of the request's round was given on that digest. */
-  function approvedDigests(d: ExportRequestDetail): Map<string, string> {
+  function approvedDigests(d: AirlockRequestDetail): Map<string, string> {
     const round = d.request.round
     const approvals = d.decisions.filter((x) => x.round === round && x.decision === 'approve')
     const out = new Map<string, string>()
-    if (approvals.length < params().reviewers) return out
+    if (approvals.length < approvalsNeeded(d.request)) return out
     for (const f of d.files.filter((x) => x.round === round)) {
       if (approvals.every((a) => a.files.some((g) => g.fileId === f.id && g.sha256 === f.sha256)))
         out.set(f.id, f.sha256)
@@ -453,9 +565,14 @@ export function createExportService(deps: {
     return out
   }
 
-  /** approved -> released, once every file's stored bytes still match the approved digests. */
+  /**
+   * approved -> released, once every file's stored bytes still match the approved digests. An
+   * import is released by delivering it into the inbox of its requester's running session of the
+   * project; without one it waits, approved, for the next session to start.
+   */
   async function release(id: string, actor: string, ctx: Context): Promise<void> {
-    const d = (await store.getExportRequest(id))!
+    const d = (await store.getAirlockRequest(id))!
+    const action = `${d.request.direction}.release`
     const files = d.files.filter((f) => f.round === d.request.round)
     const approved = approvedDigests(d)
     for (const f of files) {
@@ -470,7 +587,7 @@ export function createExportService(deps: {
       if (!intact) {
         await store.appendAudit({
           actor,
-          action: 'export.release',
+          action,
           sourceIp: ctx.sourceIp,
           target: id,
           outcome: 'error',
@@ -480,20 +597,56 @@ export function createExportService(deps: {
         return
       }
     }
+    let delivered: { sessionId: string } | null = null
+    if (d.request.direction === 'import') {
+      delivered = await deliverImport(d, files)
+      if (delivered === null) return
+    }
     const at = deps.now().toISOString()
-    await store.transitionExportRequest(
+    await store.transitionAirlockRequest(
       id,
       ['approved'],
-      { state: 'released', at, releasedAt: at },
+      { state: 'released', at, releasedAt: at, ...(delivered ? { sessionId: delivered.sessionId } : {}) },
       {
         actor,
-        action: 'export.release',
+        action,
         sourceIp: ctx.sourceIp,
         target: id,
         outcome: 'success',
-        details: { files: files.map((f) => ({ name: f.name, sha256: f.sha256 })) }
+        details: {
+          files: files.map((f) => ({ name: f.name, sha256: f.sha256 })),
+          ...(delivered ? { session: delivered.sessionId, into: 'work/inbox' } : {})
+        }
       }
     )
+  }
+
+  /** Copies an approved import into work/inbox of the requester's running session; null when there is none yet. */
+  async function deliverImport(
+    d: AirlockRequestDetail,
+    files: AirlockFileRow[]
+  ): Promise<{ sessionId: string } | null> {
+    const live = (await store.listSandboxSessions({ userId: d.request.requesterId, states: ['running'] })).find(
+      (s) => s.projectId === d.request.projectId && s.sandboxId !== null
+    )
+    if (live === undefined) return null
+    const entries = []
+    for (const f of files) entries.push({ name: f.name, bytes: await deps.quarantine.read(f.sha256) })
+    await deps.driver.copyIn(live.sandboxId!, `${WORK_DIR}/inbox`, bytesAsTar(entries))
+    return { sessionId: live.id }
+  }
+
+  /** Delivers the approved imports of a session's researcher and project once it is running. */
+  async function deliverPending(sessionId: string): Promise<void> {
+    const s = await store.getSandboxSession(sessionId)
+    if (s === null || s.state !== 'running') return
+    const waiting = await store.listAirlockRequests({
+      direction: 'import',
+      requesterId: s.userId,
+      projectId: s.projectId,
+      states: ['approved']
+    })
+    for (const r of waiting) await release(r.id, 'system', { sourceIp: null })
   }
 }
 
@@ -504,4 +657,4 @@ export function extensionOf(name: string, allowed: readonly string[]): string | 
   return match ?? null
 }
 
-export type ExportService = ReturnType<typeof createExportService>
+export type AirlockService = ReturnType<typeof createAirlockService>

@@ -1,0 +1,64 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { Readable } from 'node:stream'
+import { Type } from 'typebox'
+import { Errors } from '../../../../errors.js'
+import { ExportRequestSummary, ExportRequestView, RequestParams } from '../../../../schemas/airlock.js'
+import { errorResponses } from '../../../../schemas/common.js'
+import { exportRequestSummary, exportRequestView } from '../exports/view.js'
+
+const ImportQuery = Type.Object(
+  {
+    projectId: Type.String({ minLength: 1, maxLength: 64 }),
+    name: Type.String({ minLength: 1, maxLength: 255 }),
+    justification: Type.String({ minLength: 1, maxLength: 4000 })
+  },
+  { additionalProperties: false }
+)
+
+/**
+ * A researcher's imports: a script, code list, reference table or source archive, uploaded as the
+ * request body (application/octet-stream), reviewed, then delivered into work/inbox.
+ */
+const routes: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('onRequest', app.requireRole('researcher'))
+  // the body is streamed into quarantine, which enforces the policy's size cap as it reads
+  app.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload))
+
+  app.post(
+    '/',
+    { schema: { querystring: ImportQuery, response: { 201: ExportRequestView, ...errorResponses } } },
+    async (request, reply) => {
+      const body = request.body as Readable | undefined
+      if (body === undefined || typeof (body as Readable).pipe !== 'function') {
+        throw new Errors.UnsupportedType(
+          'Send the file itself as the body, with content-type application/octet-stream.'
+        )
+      }
+      const { projectId, name, justification } = request.query
+      const d = await app.airlock.submitImport(
+        request.principal!.user,
+        { projectId, name, justification, content: body },
+        { sourceIp: request.ip }
+      )
+      return reply.status(201).send(await exportRequestView(app, d))
+    }
+  )
+
+  app.get(
+    '/',
+    { schema: { response: { 200: Type.Array(ExportRequestSummary), ...errorResponses } } },
+    async (request) =>
+      Promise.all(
+        (await app.airlock.listMyImports(request.principal!.user.id)).map((r) => exportRequestSummary(app, r))
+      )
+  )
+
+  app.get(
+    '/:id',
+    { schema: { params: RequestParams, response: { 200: ExportRequestView, ...errorResponses } } },
+    async (request) =>
+      exportRequestView(app, await app.airlock.getImport(request.params.id, request.principal!.user.id))
+  )
+}
+
+export default routes
