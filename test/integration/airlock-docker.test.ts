@@ -53,8 +53,18 @@ describe('the airlock on a real sandbox: outputs leave only reviewed, approved a
   }
   const submit = (files: { path: string; justification: string }[]) =>
     call('researcher1', 'POST', '/api/v1/exports', { sessionId, files })
-  const decide = (who: string, id: string, decision: string, comment?: string) =>
-    call(who, 'POST', `/api/v1/reviews/${id}/decisions`, { decision, ...(comment ? { comment } : {}) })
+  /** What a reviewer's page holds: the request as last seen, whose round and digests a decision names. */
+  const look = async (who: string, id: string) =>
+    (await call(who, 'GET', `/api/v1/reviews/${id}`)).json() as RequestView
+  const decideOn = (who: string, seen: RequestView, decision: string, comment?: string) =>
+    call(who, 'POST', `/api/v1/reviews/${seen.id}/decisions`, {
+      decision,
+      ...(comment ? { comment } : {}),
+      round: seen.round,
+      sha256s: seen.files.filter((f) => f.round === seen.round).map((f) => f.sha256)
+    })
+  const decide = async (who: string, id: string, decision: string, comment?: string) =>
+    decideOn(who, await look(who, id), decision, comment)
   const download = (id: string, fileId: string, who = 'researcher1') =>
     call(who, 'GET', `/api/v1/exports/${id}/files/${fileId}/content`)
   const quarantined = () => readdirSync(join(gw.dataDir, 'quarantine')).sort()
@@ -159,9 +169,9 @@ describe('the airlock on a real sandbox: outputs leave only reviewed, approved a
     const res = await submit([{ path: 'outbox/by-sex.csv', justification: 'again, after a change' }])
     const r = res.json() as RequestView
     const requester = (await gw.app.store.getUserByUsername('researcher1'))!
-    await expect(gw.app.airlock.decide(requester, r.id, 'approve', null, { sourceIp: null })).rejects.toThrow(
-      /reviewed by other reviewers/
-    )
+    await expect(
+      gw.app.airlock.decide(requester, r.id, 'approve', null, { round: 1, sha256s: [] }, { sourceIp: null })
+    ).rejects.toThrow(/reviewed by other reviewers/)
     // a researcher is not a reviewer at all
     expect(
       (await call('researcher1', 'POST', `/api/v1/reviews/${r.id}/decisions`, { decision: 'approve' })).statusCode
@@ -272,6 +282,61 @@ describe('the airlock on a real sandbox: outputs leave only reviewed, approved a
     expect(threshold.message).toMatch(/recorded query/)
   }, 90_000)
 
+  it('refuses a decision on a round the reviewer has not seen, and counts two approvals given at once', async () => {
+    await inSandbox(`printf "sex,n\\r\\nF,700\\r\\nM,1300\\r\\n" > ${OUTBOX}/race.csv`)
+    const r = (await submit([{ path: 'outbox/race.csv', justification: 'x' }])).json() as RequestView
+    const seenByOne = await look('reviewer1', r.id)
+    // meanwhile the other reviewer returns it and the researcher sends a new version
+    await decide('reviewer2', r.id, 'return', 'Round the numbers.')
+    await inSandbox(`printf "sex,n\\r\\nF,710\\r\\nM,1290\\r\\n" > ${OUTBOX}/race.csv`)
+    await call('researcher1', 'POST', `/api/v1/exports/${r.id}/resubmit`, {
+      sessionId,
+      files: [{ path: 'outbox/race.csv', justification: 'rounded' }]
+    })
+    const stale = await decideOn('reviewer1', seenByOne, 'approve')
+    expect(stale.statusCode).toBe(409)
+    expect(stale.json().error.message).toMatch(/changed since you opened it/)
+
+    const [a, b] = [await look('reviewer1', r.id), await look('reviewer2', r.id)]
+    const both = await Promise.all([decideOn('reviewer1', a, 'approve'), decideOn('reviewer2', b, 'approve')])
+    expect(both.map((x) => x.statusCode)).toEqual([200, 200])
+    expect((await gw.app.store.getAirlockRequest(r.id))!.request.state).toBe('released')
+  }, 60_000)
+
+  it('shows files to reviewers only while the request is in review', async () => {
+    const released = (await gw.app.store.listAirlockRequests({ direction: 'export', states: ['released'] }))[0]!
+    const file = (await gw.app.store.getAirlockRequest(released.id))!.files.at(-1)!
+    const res = await call('reviewer1', 'GET', `/api/v1/reviews/${released.id}/files/${file.id}/content`)
+    expect(res.statusCode).toBe(403)
+    expect(res.json().error.message).toMatch(/only while it is in review/)
+  }, 30_000)
+
+  it('catches differencing between tables sent side by side, in one request or in two open ones', async () => {
+    await inSandbox(
+      [
+        `printf "prefecture,n\\r\\nTokyo,120\\r\\nOsaka,80\\r\\n" > ${OUTBOX}/all.csv`,
+        `printf "prefecture,n\\r\\nTokyo,117\\r\\nOsaka,80\\r\\n" > ${OUTBOX}/all-but-3.csv`
+      ].join(' && ')
+    )
+    const together = (
+      await submit([
+        { path: 'outbox/all.csv', justification: 'table 3' },
+        { path: 'outbox/all-but-3.csv', justification: 'table 3, excluding one clinic' }
+      ])
+    ).json() as RequestView
+    for (const f of together.files) {
+      expect(f.checks.find((c) => c.rule === 'differencing')?.outcome, f.name).toBe('fail')
+    }
+    await call('researcher1', 'POST', `/api/v1/exports/${together.id}/withdraw`)
+
+    const first = (await submit([{ path: 'outbox/all.csv', justification: 'table 3' }])).json() as RequestView
+    expect(first.files[0]!.checks.find((c) => c.rule === 'differencing')?.outcome).toBe('pass')
+    const second = (await submit([{ path: 'outbox/all-but-3.csv', justification: 'later' }])).json() as RequestView
+    const diff = second.files[0]!.checks.find((c) => c.rule === 'differencing')!
+    expect(diff.outcome).toBe('fail')
+    expect(diff.message).toMatch(/all\.csv/)
+  }, 60_000)
+
   describe('imports: software and reference files come in only reviewed', () => {
     let projectId = ''
     const upload = (name: string, body: Buffer | string, justification = 'needed for the analysis') =>
@@ -307,9 +372,9 @@ describe('the airlock on a real sandbox: outputs leave only reviewed, approved a
       // nothing arrives before approval
       expect(await inSandbox('ls /home/researcher/work/inbox')).toBe('')
       const requester = (await gw.app.store.getUserByUsername('researcher1'))!
-      await expect(gw.app.airlock.decide(requester, r.id, 'approve', null, { sourceIp: null })).rejects.toThrow(
-        /reviewed by other reviewers/
-      )
+      await expect(
+        gw.app.airlock.decide(requester, r.id, 'approve', null, { round: 1, sha256s: [] }, { sourceIp: null })
+      ).rejects.toThrow(/reviewed by other reviewers/)
       await call('reviewer1', 'GET', `/api/v1/reviews/${r.id}`)
       expect((await decide('reviewer1', r.id, 'approve')).json()).toMatchObject({ state: 'released' })
       expect(await inSandbox('cat /home/researcher/work/inbox/helper.py')).toBe(script)

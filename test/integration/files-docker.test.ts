@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seedDemo } from '../../server/src/demo/seed.js'
@@ -39,13 +40,17 @@ describe('the workspace Files view on a real sandbox (runsc)', () => {
   }
   const fileActions = async () =>
     (await gw.app.store.recentAudit(500)).filter((r) => r.action.startsWith('file.') && r.target === sessionId).length
-  /** A refusal with `status` whose message matches `why`, which changed neither files nor the audit log. */
+  /** A refusal with `status` whose message matches `why`, which changed no file and is in the audit log as refused. */
   const refusedWithoutChange = async (send: () => Promise<LightMyRequestResponse>, status: number, why: RegExp) => {
-    const before = [await paths(), await fileActions()]
+    const before = [await paths(), await fileActions()] as const
     const res = await send()
     expect(res.statusCode, res.body).toBe(status)
     expect(res.json().error.message).toMatch(why)
-    expect([await paths(), await fileActions()]).toEqual(before)
+    expect(await paths()).toEqual(before[0])
+    // a change is recorded before it is tried; the refusal follows it, with the reason
+    expect(await fileActions()).toBeGreaterThan(before[1] as number)
+    const [record] = (await gw.app.store.recentAudit(5)).filter((r) => r.action.startsWith('file.'))
+    expect(record).toMatchObject({ outcome: 'denied', details: { reason: expect.stringMatching(why) } })
   }
 
   beforeAll(async () => {
@@ -81,6 +86,12 @@ describe('the workspace Files view on a real sandbox (runsc)', () => {
 
     const opened = await call('GET', '/files/content?path=analysis/first.ipynb')
     expect(opened.statusCode).toBe(200)
+    const [read] = (await gw.app.store.recentAudit(5)).filter((r) => r.action === 'file.open')
+    expect(read!.details).toMatchObject({
+      path: 'analysis/first.ipynb',
+      size: notebook.length,
+      sha256: createHash('sha256').update(notebook).digest('hex')
+    })
     expect(opened.json()).toMatchObject({ content: notebook, modifiedAt: created.json().modifiedAt })
 
     // someone changes it in the terminal meanwhile

@@ -15,7 +15,7 @@ import type {
   Store,
   UserRow
 } from '../store/types.js'
-import { checkImport, checkOutput } from './disclosure/index.js'
+import { checkImport, checkOutput, thresholdRule, worst } from './disclosure/index.js'
 import { resolveAirlockParams } from './disclosure/params.js'
 import { parseTable } from './disclosure/table.js'
 import type { EarlierRelease } from './disclosure/types.js'
@@ -28,6 +28,8 @@ import { listArchive } from './archive-listing.js'
 export const MAX_JUSTIFICATION = 4000
 /** Most files in one request. */
 export const MAX_FILES = 20
+/** How long copying one file out of a sandbox may take. */
+const COPY_TIMEOUT_MS = 120_000
 /** Approvals that let software or reference files in ("a reviewer approves"); outputs need the policy's number. */
 export const IMPORT_REVIEWERS = 1
 
@@ -100,8 +102,14 @@ export function createAirlockService(deps: {
     const maxBytes = params().maxExportFileMiB * 1024 * 1024
     const name = path.slice(path.lastIndexOf('/') + 1)
     let stored: { sha256: string; size: number } | null = null
+    let timer: NodeJS.Timeout | undefined
     try {
       const tar = await deps.driver.copyOut(session.sandboxId, `${WORK_DIR}/${path}`)
+      // the researcher can stop the copying tar; a copy that stalls is given up
+      timer = setTimeout(
+        () => tar.destroy(new Error(`the copy took longer than ${COPY_TIMEOUT_MS / 1000} s`)),
+        COPY_TIMEOUT_MS
+      )
       const listed = await filterTar(tar, null, {
         limits: { maxEntries: 1, maxEntryBytes: maxBytes, maxTotalBytes: maxBytes },
         unsafeEntries: 'refuse',
@@ -119,6 +127,8 @@ export function createAirlockService(deps: {
       }
       if (err instanceof UnsafeArchive) throw new Errors.BadRequest(`${name} was refused: ${err.message}.`)
       throw err
+    } finally {
+      clearTimeout(timer)
     }
   }
 
@@ -131,13 +141,31 @@ export function createAirlockService(deps: {
     files: SubmitFile[]
   ): Promise<AirlockFileRow[]> {
     const p = params()
-    const earlier = await earlierReleases(session.projectId)
-    const rows: AirlockFileRow[] = []
+    // every file is copied first, so each is checked against the others of its round too
+    const copied: { f: SubmitFile; name: string; sha256: string; size: number; bytes: Buffer }[] = []
     for (const f of files) {
       const { sha256, size } = await copyOut(session, f.path)
-      const name = f.path.slice(f.path.lastIndexOf('/') + 1)
-      const bytes = await deps.quarantine.read(sha256)
-      const made = await store.findCellExport(sha256, requester.id)
+      copied.push({
+        f,
+        name: f.path.slice(f.path.lastIndexOf('/') + 1),
+        sha256,
+        size,
+        bytes: await deps.quarantine.read(sha256)
+      })
+    }
+    const others = await comparisons(session.projectId, requestId)
+    const rows: AirlockFileRow[] = []
+    for (const { f, name, sha256, size, bytes } of copied) {
+      const sameRound = copied
+        .filter((c) => c.sha256 !== sha256 || c.name !== name)
+        .map((c) => comparable(`${c.name} (in this request)`, c.sha256, c.bytes))
+      const earlier = [...others, ...sameRound]
+      const found = await store.findCellExport(sha256, requester.id)
+      // the query binds only within the project: a cell export of another project is not this file's origin
+      const made =
+        found !== null && (await store.getSandboxSession(found.sessionId))?.projectId === session.projectId
+          ? found
+          : null
       // a CSV whose exact bytes a SQL cell wrote: count the people behind each row from its query
       let recount: RecountResult | null = null
       if (made !== null && made.language === 'sql' && /\.csv$/i.test(name)) {
@@ -161,6 +189,16 @@ export function createAirlockService(deps: {
             : {})
         }
       })
+      // the recount runs in the researcher's sandbox, so it may only ever find more: where the table
+      // alone gives a worse threshold result, that one stands
+      if (recount !== null && 'individualsPerRow' in recount && report.table !== undefined) {
+        const alone = thresholdRule(report.table, {}, p)
+        const i = report.results.findIndex((r) => r.rule === 'threshold')
+        if (i >= 0 && worst([alone.outcome, report.results[i]!.outcome]) !== report.results[i]!.outcome) {
+          report.results[i] = alone
+          report.outcome = worst(report.results.map((r) => r.outcome))
+        }
+      }
       rows.push({
         id: randomUUID(),
         requestId,
@@ -194,21 +232,44 @@ export function createAirlockService(deps: {
     return rows
   }
 
-  /** The project's released outputs, tables parsed, for the repeat and differencing rules. */
-  async function earlierReleases(projectId: string): Promise<EarlierRelease[]> {
-    const out: EarlierRelease[] = []
-    for (const f of await store.listReleasedFiles(projectId)) {
-      const release: EarlierRelease = { name: f.name, sha256: f.sha256 }
-      if (/\.(csv|tsv)$/i.test(f.name) && deps.quarantine.has(f.sha256)) {
-        try {
-          release.table = parseTable(await deps.quarantine.read(f.sha256), {
-            format: /\.tsv$/i.test(f.name) ? 'tsv' : 'csv'
-          })
-        } catch (err) {
-          deps.log.warn({ err, sha256: f.sha256 }, 'an earlier release could not be read for differencing')
-        }
+  /** An output as the repeat and differencing rules compare against it; its table when it is one. */
+  function comparable(name: string, sha256: string, bytes: Buffer): EarlierRelease {
+    const release: EarlierRelease = { name, sha256 }
+    if (/\.(csv|tsv)$/i.test(name.replace(/ \(.*\)$/, ''))) {
+      try {
+        release.table = parseTable(bytes, { format: /\.tsv/i.test(name) ? 'tsv' : 'csv' })
+      } catch (err) {
+        deps.log.warn({ err, sha256 }, 'an output could not be read for differencing')
       }
-      out.push(release)
+    }
+    return release
+  }
+
+  /**
+   * What a new output is compared with: the project's released outputs, and the files of its other
+   * requests still open (submitted, in review or approved), so that two tables differing by a small
+   * group can't pass side by side in separate requests.
+   */
+  async function comparisons(projectId: string, exceptRequest: string): Promise<EarlierRelease[]> {
+    const out: EarlierRelease[] = []
+    const add = async (f: AirlockFileRow, label: string) => {
+      try {
+        out.push(comparable(`${f.name}${label}`, f.sha256, await deps.quarantine.read(f.sha256)))
+      } catch (err) {
+        // a file that can no longer be read (changed on disk) is never released; it is only left out here
+        deps.log.warn({ err, sha256: f.sha256 }, 'an output could not be read for comparison')
+      }
+    }
+    for (const f of await store.listReleasedFiles(projectId)) await add(f, '')
+    const open = await store.listAirlockRequests({
+      direction: 'export',
+      projectId,
+      states: ['submitted', 'in_review', 'approved']
+    })
+    for (const r of open) {
+      if (r.id === exceptRequest) continue
+      const d = await store.getAirlockRequest(r.id)
+      for (const f of d?.files.filter((x) => x.round === r.round) ?? []) await add(f, ' (not yet released)')
     }
     return out
   }
@@ -233,6 +294,14 @@ export function createAirlockService(deps: {
     const d = await store.getAirlockRequest(id)
     if (d === null) throw new Errors.NotFound('There is no such request.')
     if (d.request.requesterId === reviewer.id) {
+      await store.appendAudit({
+        actor: reviewer.id,
+        action: 'review.open',
+        sourceIp: ctx.sourceIp,
+        target: id,
+        outcome: 'denied',
+        details: { reason: 'a reviewer of their own request' }
+      })
       throw new Errors.Forbidden('Your own requests are reviewed by other reviewers.')
     }
     if (d.request.state === 'submitted') {
@@ -442,15 +511,30 @@ export function createAirlockService(deps: {
     previewBytes: (sha256: string) => deps.quarantine.read(sha256),
 
     /**
-     * A reviewer's decision on the request's current round. Returning or rejecting needs a comment;
-     * the policy's number of distinct approvals releases the request at once, after its stored
-     * bytes are checked against the digests that were approved.
+     * A reviewer's decision on the round they looked at: `seen` names that round and its files'
+     * digests, and a decision on anything else (a round sent again meanwhile) is refused.
+     * Returning or rejecting needs a comment; the policy's number of distinct approvals releases
+     * the request at once, after its stored bytes are checked against the digests approved.
      */
-    async decide(reviewer: UserRow, id: string, decision: ReviewDecision, comment: string | null, ctx: Context) {
+    async decide(
+      reviewer: UserRow,
+      id: string,
+      decision: ReviewDecision,
+      comment: string | null,
+      seen: { round: number; sha256s: string[] },
+      ctx: Context
+    ) {
       const d = await openForReview(reviewer, id, ctx)
       const { request } = d
       if (request.state !== 'in_review') {
         throw new Errors.Conflict(`The request is ${request.state}; decisions are taken while it is in review.`)
+      }
+      const files = d.files.filter((f) => f.round === request.round)
+      const current = files.map((f) => f.sha256).sort()
+      if (seen.round !== request.round || JSON.stringify([...seen.sha256s].sort()) !== JSON.stringify(current)) {
+        throw new Errors.Conflict(
+          `The request has changed since you opened it (it is in round ${request.round} now); look at it again before deciding.`
+        )
       }
       const text = comment?.trim() ?? ''
       if ((decision === 'return' || decision === 'reject') && text === '') {
@@ -461,19 +545,9 @@ export function createAirlockService(deps: {
       if (d.decisions.some((x) => x.round === request.round && x.reviewerId === reviewer.id)) {
         throw new Errors.Conflict('You have decided on this round already; another reviewer decides next.')
       }
-      const files = d.files.filter((f) => f.round === request.round)
-      const approvals = d.decisions.filter((x) => x.round === request.round && x.decision === 'approve').length
       const needed = approvalsNeeded(request)
-      const to: AirlockState | null =
-        decision === 'reject'
-          ? 'rejected'
-          : decision === 'return'
-            ? 'returned'
-            : approvals + 1 >= needed
-              ? 'approved'
-              : null
       const at = deps.now().toISOString()
-      const ok = await store.recordReviewDecision(
+      const state = await store.recordReviewDecision(
         {
           id: randomUUID(),
           requestId: id,
@@ -484,7 +558,7 @@ export function createAirlockService(deps: {
           files: files.map((f) => ({ fileId: f.id, sha256: f.sha256 })),
           createdAt: at
         },
-        to === null ? null : { from: ['in_review'], to },
+        { approvalsNeeded: needed },
         {
           actor: reviewer.id,
           action: `review.${decision}`,
@@ -495,14 +569,22 @@ export function createAirlockService(deps: {
             round: request.round,
             comment: text === '' ? null : text,
             files: files.map((f) => ({ name: f.name, sha256: f.sha256 })),
-            approvals: approvals + (decision === 'approve' ? 1 : 0),
             needed
           }
         }
       )
-      if (!ok) throw new Errors.Conflict('The request changed meanwhile; reload it.')
-      if (to === 'approved') await release(id, reviewer.id, ctx)
+      if (state === null) throw new Errors.Conflict('The request changed meanwhile; reload it.')
+      if (state === 'approved') await release(id, reviewer.id, ctx)
       return (await store.getAirlockRequest(id))!
+    },
+
+    /** Releases what was approved but not released (the gateway stopped in between): run at start. */
+    async releaseApproved(): Promise<void> {
+      for (const r of await store.listAirlockRequests({ states: ['approved'] })) {
+        await release(r.id, 'system', { sourceIp: null }).catch((err: unknown) =>
+          deps.log.error({ err, request: r.id }, 'releasing an approved request failed')
+        )
+      }
     },
 
     /** The bytes of a released file, for its requester only, checked against the approved digest. */
@@ -522,7 +604,12 @@ export function createAirlockService(deps: {
             ...(reason ? { reason } : {})
           }
         })
-      if (d === null || file === undefined || d.request.requesterId !== requester.id || d.request.direction !== 'export') {
+      if (
+        d === null ||
+        file === undefined ||
+        d.request.requesterId !== requester.id ||
+        d.request.direction !== 'export'
+      ) {
         await audit('denied', 'no such file of the caller')
         throw new Errors.NotFound('There is no such file.')
       }

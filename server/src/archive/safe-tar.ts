@@ -133,8 +133,9 @@ export async function filterTar(
     out?.finalize()
     await written
   } catch (err) {
+    // stop the source: a refused archive is not read to its end (it may be endless)
     input.unpipe(ex)
-    input.resume()
+    input.destroy()
     out?.destroy()
     await written.catch(() => undefined)
     if (err instanceof UnsafeArchive) throw err

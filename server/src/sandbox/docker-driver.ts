@@ -410,6 +410,10 @@ export class DockerDriver implements SandboxDriver {
     const err = boundedCollector()
     proc.stderr.on('data', (c: Buffer) => err.push(c))
     proc.stdout.pipe(out, { end: false })
+    // a reader that gives up (a refused archive) closes the exec's stream, so tar stops too
+    out.on('close', () => {
+      if (!proc.stdout.readableEnded) proc.stdout.destroy()
+    })
     void Promise.all([proc.wait(), new Promise((r) => proc.stdout.on('end', r))]).then(
       ([code]) => {
         if (code === 0) out.end()

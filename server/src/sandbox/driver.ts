@@ -171,15 +171,37 @@ export function boundedCollector(max = 64 * 1024): { push(c: Buffer): void; text
   }
 }
 
-/** Runs a short command and buffers its output (probes, small reads). Large outputs should stream. */
+/** Output a buffered command may print (stdout and stderr together) before it is cut off. */
+export const RUN_MAX_BYTES = 64 * 1024 * 1024
+/** How long a buffered command may take. */
+export const RUN_TIMEOUT_MS = 120_000
+
+/**
+ * Runs a short command and buffers its output (probes, small reads). Large outputs should stream.
+ * What runs in a sandbox is the researcher's to disturb (stop it, write into its output), so the
+ * output is capped and the run has a deadline: past either, the streams are cut and it fails.
+ */
 export async function runInSandbox(
   driver: SandboxDriver,
   id: string,
-  options: Omit<ExecOptions, 'tty' | 'stdin'> & { input?: string | Buffer }
+  options: Omit<ExecOptions, 'tty' | 'stdin'> & { input?: string | Buffer; maxBytes?: number; timeoutMs?: number }
 ): Promise<RunResult> {
-  const proc = await driver.exec(id, { ...options, tty: false, stdin: options.input !== undefined })
+  const { input, maxBytes = RUN_MAX_BYTES, timeoutMs = RUN_TIMEOUT_MS, ...exec } = options
+  const proc = await driver.exec(id, { ...exec, tty: false, stdin: input !== undefined })
   const out: Buffer[] = []
   const err: Buffer[] = []
+  let size = 0
+  let abort: (e: Error) => void = () => undefined
+  const aborted = new Promise<never>((_, reject) => {
+    abort = (e: Error) => {
+      for (const s of [proc.stdout, proc.stderr, proc.stdin]) s?.destroy()
+      reject(e)
+    }
+  })
+  const timer = setTimeout(
+    () => abort(new Error(`${exec.cmd[0]} did not finish within ${timeoutMs / 1000} s`)),
+    timeoutMs
+  )
   const drained = Promise.all(
     [
       [proc.stdout, out],
@@ -188,14 +210,23 @@ export async function runInSandbox(
       ([stream, sink]) =>
         new Promise<void>((resolve, reject) => {
           const s = stream as Readable
-          s.on('data', (c: Buffer) => (sink as Buffer[]).push(c))
+          s.on('data', (c: Buffer) => {
+            size += c.length
+            if (size > maxBytes) abort(new Error(`${exec.cmd[0]} printed more than ${maxBytes} bytes`))
+            else (sink as Buffer[]).push(c)
+          })
           s.on('end', resolve)
           s.on('error', reject)
         })
     )
   )
-  if (proc.stdin !== null) proc.stdin.end(options.input)
-  // The exit code can be known before the last output arrives: wait for both.
-  const [exitCode] = await Promise.all([proc.wait(), drained])
-  return { exitCode, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }
+  if (proc.stdin !== null) proc.stdin.end(input)
+  try {
+    // The exit code can be known before the last output arrives: wait for both.
+    const [exitCode] = await Promise.race([Promise.all([proc.wait(), drained]), aborted])
+    return { exitCode, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }
+  } finally {
+    clearTimeout(timer)
+    aborted.catch(() => undefined)
+  }
 }

@@ -30,7 +30,10 @@ export const ResubmitExportBody = SubmitExportBody
 export const DecisionBody = Type.Object(
   {
     decision: Type.Union([Type.Literal('approve'), Type.Literal('return'), Type.Literal('reject')]),
-    comment: Type.Optional(Type.String({ maxLength: 4000 }))
+    comment: Type.Optional(Type.String({ maxLength: 4000 })),
+    /** the round the reviewer looked at, and its files' digests: a decision is bound to what was seen */
+    round: Type.Integer({ minimum: 1 }),
+    sha256s: Type.Array(Type.String({ pattern: '^[0-9a-f]{64}$' }), { minItems: 1, maxItems: 20 })
   },
   { additionalProperties: false }
 )

@@ -264,14 +264,17 @@ export interface Store {
     files?: AirlockFileRow[]
   ): Promise<boolean>
   /**
-   * Records a reviewer's decision and, when given, the request's transition, in one transaction.
-   * False (nothing written) when the transition lost a race or the reviewer already decided this round.
+   * Records a reviewer's decision on the request's current round, in review, and moves the request
+   * in the same transaction: returned or rejected at once, approved when the approvals of the round
+   * (counted inside the transaction) reach `approvalsNeeded`. Returns the request's state after it,
+   * or null (nothing written) when the request was not in review in that round any more or the
+   * reviewer had decided on it already.
    */
   recordReviewDecision(
     decision: ReviewDecisionRow,
-    transition: { from: AirlockState[]; to: AirlockState } | null,
+    rule: { approvalsNeeded: number },
     audit: AuditEvent
-  ): Promise<boolean>
+  ): Promise<AirlockState | null>
   getAirlockRequest(id: string): Promise<AirlockRequestDetail | null>
   listAirlockRequests(filter: {
     direction?: 'export' | 'import'

@@ -28,6 +28,10 @@ export default fp(
         .catch((err: unknown) => app.log.error({ err, session: id }, 'delivering imports failed'))
     })
     app.addHook('onClose', async () => unsubscribe())
+    // what was approved while a previous run of the gateway stopped before releasing it
+    app.addHook('onReady', async () => {
+      void airlock.releaseApproved()
+    })
   },
   { name: 'airlock', dependencies: ['sessions', 'policy', 'store', 'config'] }
 )

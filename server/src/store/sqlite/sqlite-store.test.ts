@@ -217,7 +217,7 @@ describe('SqliteStore', () => {
             files: [{ fileId: 'f1', sha256: 'b'.repeat(64) }],
             createdAt: new Date().toISOString()
           },
-          null,
+          { approvalsNeeded: 2 },
           ev('recordReviewDecision')
         )
     }
@@ -322,11 +322,11 @@ describe('SqliteStore', () => {
       createdAt: t
     })
     const seq = async () => (await store.recentAudit(1))[0]!.seq
-    expect(await store.recordReviewDecision(decision('d1', 1), null, ev('approve'))).toBe(true)
+    expect(await store.recordReviewDecision(decision('d1', 1), { approvalsNeeded: 2 }, ev('approve'))).toBe('in_review')
     const before = await seq()
     // the same reviewer again in the same round, and a decision for a round the request is not in
-    expect(await store.recordReviewDecision(decision('d2', 1), null, ev('approve'))).toBe(false)
-    expect(await store.recordReviewDecision(decision('d3', 2), null, ev('approve'))).toBe(false)
+    expect(await store.recordReviewDecision(decision('d2', 1), { approvalsNeeded: 2 }, ev('approve'))).toBe(null)
+    expect(await store.recordReviewDecision(decision('d3', 2), { approvalsNeeded: 2 }, ev('approve'))).toBe(null)
     // a transition from a state the request is not in
     expect(await store.transitionAirlockRequest('x1', ['submitted'], { state: 'in_review', at: t }, ev('t'))).toBe(
       false

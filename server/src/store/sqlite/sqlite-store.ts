@@ -635,32 +635,44 @@ export class SqliteStore implements Store {
 
   async recordReviewDecision(
     decision: ReviewDecisionRow,
-    transition: { from: AirlockState[]; to: AirlockState } | null,
+    rule: { approvalsNeeded: number },
     audit: AuditEvent
-  ): Promise<boolean> {
+  ): Promise<AirlockState | null> {
     try {
-      this.audited(audit, () => {
+      return this.audited(audit, () => {
+        const current = this.q('SELECT round, state FROM airlock_requests WHERE id = ?').get(decision.requestId) as
+          Row | undefined
+        // a decision is for the round the request is in, while it is in review, or it counts for nothing
+        if (current === undefined || Number(current.round) !== decision.round || str(current.state) !== 'in_review') {
+          throw new TransitionLost()
+        }
         const inserted = this.q(
           `INSERT OR IGNORE INTO review_decisions (id, request_id, round, reviewer_id, decision, comment, files, created_at)
            VALUES (@id, @requestId, @round, @reviewerId, @decision, @comment, @files, @createdAt)`
         ).run({ ...decision, files: JSON.stringify(decision.files) })
         if (inserted.changes !== 1) throw new TransitionLost()
-        // the decision is for the round the request is in, or it counts for nothing
-        const current = this.q('SELECT round, state FROM airlock_requests WHERE id = ?').get(decision.requestId) as
-          Row | undefined
-        if (current === undefined || Number(current.round) !== decision.round) throw new TransitionLost()
-        if (transition !== null) {
-          this.airlockTransitionInTx(decision.requestId, transition.from, {
-            state: transition.to,
-            at: decision.createdAt
-          })
-        } else if (str(current.state) !== 'in_review') {
-          throw new TransitionLost()
-        }
+        // counted here, inside the transaction: two reviewers approving at once can't both miss the quorum
+        const approvals = Number(
+          (
+            this.q(
+              "SELECT count(*) AS n FROM review_decisions WHERE request_id = ? AND round = ? AND decision = 'approve'"
+            ).get(decision.requestId, decision.round) as Row
+          ).n
+        )
+        const to: AirlockState | null =
+          decision.decision === 'reject'
+            ? 'rejected'
+            : decision.decision === 'return'
+              ? 'returned'
+              : approvals >= rule.approvalsNeeded
+                ? 'approved'
+                : null
+        if (to !== null)
+          this.airlockTransitionInTx(decision.requestId, ['in_review'], { state: to, at: decision.createdAt })
+        return to ?? 'in_review'
       })
-      return true
     } catch (err) {
-      if (err instanceof TransitionLost) return false
+      if (err instanceof TransitionLost) return null
       throw err
     }
   }

@@ -10,7 +10,7 @@ import {
 } from '../../../../schemas/airlock.js'
 import { errorResponses } from '../../../../schemas/common.js'
 import { sessionAccess } from '../sessions/access.js'
-import { exportRequestSummary, exportRequestView, fileHeaders } from './view.js'
+import { auditRefusal, exportRequestSummary, exportRequestView, fileHeaders } from './view.js'
 
 /**
  * A researcher's export requests: submit files from the outbox of a running session, follow their
@@ -26,8 +26,14 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { body: SubmitExportBody, response: { 201: ExportRequestView, ...errorResponses } } },
     async (request, reply) => {
       const user = request.principal!.user
-      const s = await running(request.body.sessionId, user.id)
-      const d = await app.airlock.submit(user, s, request.body.files, ctx(request.ip))
+      const { sessionId, files } = request.body
+      const d = await auditRefusal(
+        app,
+        request,
+        'export.submit',
+        { session: sessionId, files: files.map((f) => f.path) },
+        async () => app.airlock.submit(user, await running(sessionId, user.id), files, ctx(request.ip))
+      )
       return reply.status(201).send(await exportRequestView(app, d))
     }
   )
@@ -56,8 +62,15 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const user = request.principal!.user
-      const s = await running(request.body.sessionId, user.id)
-      const d = await app.airlock.resubmit(user, request.params.id, s, request.body.files, ctx(request.ip))
+      const { sessionId, files } = request.body
+      const d = await auditRefusal(
+        app,
+        request,
+        'export.resubmit',
+        { request: request.params.id, session: sessionId, files: files.map((f) => f.path) },
+        async () =>
+          app.airlock.resubmit(user, request.params.id, await running(sessionId, user.id), files, ctx(request.ip))
+      )
       return exportRequestView(app, d)
     }
   )

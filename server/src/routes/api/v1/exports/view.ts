@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { IMPORT_REVIEWERS } from '../../../../airlock/airlock-service.js'
 import { resolveAirlockParams } from '../../../../airlock/disclosure/params.js'
 import type { ExportRequestView } from '../../../../schemas/airlock.js'
@@ -79,5 +79,34 @@ export function fileHeaders(name: string): Record<string, string> {
     'x-content-type-options': 'nosniff',
     'content-security-policy': "default-src 'none'; sandbox",
     'cache-control': 'no-store'
+  }
+}
+
+/**
+ * Runs an airlock request's submission; a refusal (bad input, a file refused) is recorded in the
+ * audit log with its reason before the error goes back, so attempts are visible too.
+ */
+export async function auditRefusal<T>(
+  app: FastifyInstance,
+  request: Pick<FastifyRequest, 'principal' | 'ip'>,
+  action: string,
+  details: Record<string, unknown>,
+  submit: () => Promise<T>
+): Promise<T> {
+  try {
+    return await submit()
+  } catch (err) {
+    const status = (err as { statusCode?: number }).statusCode
+    if (status !== undefined && status < 500) {
+      await app.store.appendAudit({
+        actor: request.principal!.user.id,
+        action,
+        sourceIp: request.ip,
+        target: null,
+        outcome: 'denied',
+        details: { ...details, reason: (err as Error).message }
+      })
+    }
+    throw err
   }
 }

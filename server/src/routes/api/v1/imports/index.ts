@@ -4,7 +4,7 @@ import { Type } from 'typebox'
 import { Errors } from '../../../../errors.js'
 import { ExportRequestSummary, ExportRequestView, RequestParams } from '../../../../schemas/airlock.js'
 import { errorResponses } from '../../../../schemas/common.js'
-import { exportRequestSummary, exportRequestView } from '../exports/view.js'
+import { auditRefusal, exportRequestSummary, exportRequestView } from '../exports/view.js'
 
 const ImportQuery = Type.Object(
   {
@@ -35,10 +35,12 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         )
       }
       const { projectId, name, justification } = request.query
-      const d = await app.airlock.submitImport(
-        request.principal!.user,
-        { projectId, name, justification, content: body },
-        { sourceIp: request.ip }
+      const d = await auditRefusal(app, request, 'import.submit', { project: projectId, name }, () =>
+        app.airlock.submitImport(
+          request.principal!.user,
+          { projectId, name, justification, content: body },
+          { sourceIp: request.ip }
+        )
       )
       return reply.status(201).send(await exportRequestView(app, d))
     }

@@ -34,7 +34,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       exportRequestView(app, await app.airlock.review(request.principal!.user, request.params.id, ctx(request.ip)))
   )
 
-  /** A file's bytes for the reviewer's preview (checked against its digest); audited. */
+  /**
+   * A file's bytes for the reviewer's preview (checked against its digest), only while the request
+   * is in review (every round of it, so a resubmission can be compared); audited.
+   */
   app.get(
     '/:id/files/:fileId/content',
     { schema: { params: FileParams, response: { 200: Type.Unknown(), ...errorResponses } } },
@@ -44,6 +47,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       const d = await app.airlock.review(reviewer, id, ctx(request.ip))
       const file = d.files.find((f) => f.id === fileId)
       if (file === undefined) throw new Errors.NotFound('There is no such file in this request.')
+      // a preview is for deciding: once decided, the bytes leave only by release, to the requester
+      if (d.request.state !== 'in_review') {
+        throw new Errors.Forbidden(`The request is ${d.request.state}; its files are shown only while it is in review.`)
+      }
       const bytes = await app.airlock.previewBytes(file.sha256)
       await app.store.appendAudit({
         actor: reviewer.id,
@@ -61,12 +68,13 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     '/:id/decisions',
     { schema: { params: RequestParams, body: DecisionBody, response: { 200: ExportRequestView, ...errorResponses } } },
     async (request) => {
-      const { decision, comment } = request.body
+      const { decision, comment, round, sha256s } = request.body
       const d = await app.airlock.decide(
         request.principal!.user,
         request.params.id,
         decision,
         comment ?? null,
+        { round, sha256s },
         ctx(request.ip)
       )
       return exportRequestView(app, d)

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
@@ -19,32 +20,46 @@ const SAVE_BODY_LIMIT = 24 * 1024 * 1024
 
 /**
  * The Files view of a running session: the workspace tree, folders, rename and move, delete, move
- * to the outbox, and the text of notebooks and code for editing. Every change and every read of
- * contents is audited; a refused one changes nothing and is not.
+ * to the outbox, and the text of notebooks and code for editing. Every change is audited before it
+ * is made, and every read of contents with the digest of what was shown; a refused one changes
+ * nothing and is recorded as refused.
  */
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   const { running } = sessionAccess(app)
   const files = app.workspaceFiles
 
-  /** Runs `act` on the caller's running session, then audits it with `details`. */
+  /**
+   * Audits an action on the caller's running session, then carries it out: the record is written
+   * first, so nothing happens in the workspace that the audit log does not hold (fail closed). An
+   * action that then fails or is refused gets a second record with its reason.
+   */
   async function audited<T>(
     request: Pick<FastifyRequest, 'principal' | 'ip'> & { params: { id: string } },
     action: string,
     details: Record<string, unknown>,
-    act: (sandboxId: string) => Promise<T>
+    act: (sandboxId: string) => Promise<T>,
+    after?: (result: T) => Record<string, unknown>
   ): Promise<T> {
     const user = request.principal!.user
     const s = await running(request.params.id, user.id)
     app.sessions.touch(s.id)
-    const result = await act(s.sandboxId)
-    await app.store.appendAudit({
-      actor: user.id,
-      action,
-      sourceIp: request.ip,
-      target: s.id,
-      outcome: 'success',
-      details
-    })
+    const event = { actor: user.id, action, sourceIp: request.ip, target: s.id }
+    if (after === undefined) await app.store.appendAudit({ ...event, outcome: 'success', details })
+    let result: T
+    try {
+      result = await act(s.sandboxId)
+    } catch (err) {
+      const status = (err as { statusCode?: number }).statusCode ?? 500
+      await app.store.appendAudit({
+        ...event,
+        outcome: status < 500 ? 'denied' : 'error',
+        details: { ...details, reason: (err as Error).message }
+      })
+      throw err
+    }
+    // a read is recorded with what it returned (its digest and size)
+    if (after !== undefined)
+      await app.store.appendAudit({ ...event, outcome: 'success', details: { ...details, ...after(result) } })
     return result
   }
 
@@ -102,7 +117,13 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { params: SessionParams, querystring: PathQuery, response: { 200: FileContent, ...errorResponses } } },
     async (request) => {
       const { path } = request.query
-      return audited(request, 'file.open', { path }, (sb) => files.read(sb, path))
+      return audited(
+        request,
+        'file.open',
+        { path },
+        (sb) => files.read(sb, path),
+        (f) => ({ size: f.size, sha256: createHash('sha256').update(f.content).digest('hex') })
+      )
     }
   )
 
