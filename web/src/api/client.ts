@@ -2,8 +2,11 @@ import type {
   CatalogView,
   CellLanguage,
   CellResult,
+  DecisionBody,
   ErrorBody,
   ExportCellBody,
+  ExportRequestSummary,
+  ExportRequestView,
   ExportResult,
   FileContent,
   FileEntry,
@@ -13,6 +16,7 @@ import type {
   OkResponse,
   SessionEvent,
   SessionView,
+  SubmitExportBody,
   TokenResponse
 } from './types'
 
@@ -77,6 +81,27 @@ export interface ApiClient {
   restartKernel(sessionId: string): Promise<CellResult>
   /** Writes all rows of the cell's last result, and its source, into outbox/ for review. */
   exportCell(sessionId: string, body: ExportCellBody): Promise<ExportResult>
+
+  // The airlock, the researcher's side: export requests.
+  /** Submits outbox/ files of a running session; each is copied out, stored and checked. */
+  submitExport(body: SubmitExportBody): Promise<ExportRequestView>
+  /** The researcher's requests, most recently changed first. */
+  listExports(): Promise<ExportRequestSummary[]>
+  getExport(id: string): Promise<ExportRequestView>
+  /** Sends a returned request again with a new round of files. */
+  resubmitExport(id: string, body: SubmitExportBody): Promise<ExportRequestView>
+  withdrawExport(id: string): Promise<ExportRequestView>
+  /** A released file's bytes: only its requester, only once released. */
+  downloadExportFile(id: string, fileId: string): Promise<Blob>
+
+  // The airlock, the reviewers' side.
+  /** Other people's requests awaiting a decision. */
+  listReviews(): Promise<ExportRequestSummary[]>
+  /** A request for review; the first look moves a submitted request to in_review. */
+  getReview(id: string): Promise<ExportRequestView>
+  /** A file's bytes for an in-page preview (audited); never saved as a download. */
+  reviewFileContent(id: string, fileId: string): Promise<Blob>
+  decideReview(id: string, body: DecisionBody): Promise<ExportRequestView>
 }
 
 interface Session {
@@ -93,8 +118,14 @@ export function createApiClient(fetchImpl: typeof fetch = (...args) => fetch(...
   let refreshing: Promise<TokenResponse | null> | null = null
   const sessionEndedListeners = new Set<() => void>()
 
-  async function send(method: string, path: string, body?: unknown, bearer?: string): Promise<Response> {
-    const headers: Record<string, string> = { accept: 'application/json' }
+  async function send(
+    method: string,
+    path: string,
+    body?: unknown,
+    bearer?: string,
+    accept = 'application/json'
+  ): Promise<Response> {
+    const headers: Record<string, string> = { accept }
     if (body !== undefined) headers['content-type'] = 'application/json'
     if (bearer !== undefined) headers.authorization = `Bearer ${bearer}`
     try {
@@ -115,12 +146,21 @@ export function createApiClient(fetchImpl: typeof fetch = (...args) => fetch(...
     return (await res.json()) as T
   }
 
+  /** For a file's bytes. */
+  async function readBlob(res: Response): Promise<Blob> {
+    if (!res.ok) throw await toApiError(res)
+    return res.blob()
+  }
+
   /** For answers without a body (204). */
   async function readNothing(res: Response): Promise<void> {
     if (!res.ok) throw await toApiError(res)
   }
 
   const sessionPath = (id: string, rest: string) => `/api/v1/sessions/${encodeURIComponent(id)}/${rest}`
+  const exportPath = (id: string, rest = '') => `/api/v1/exports/${encodeURIComponent(id)}${rest}`
+  const reviewPath = (id: string, rest = '') => `/api/v1/reviews/${encodeURIComponent(id)}${rest}`
+  const filePath = (fileId: string) => `/files/${encodeURIComponent(fileId)}/content`
 
   function adopt(tokens: TokenResponse): TokenResponse {
     session = { accessToken: tokens.accessToken, expiresAt: tokens.expiresAt }
@@ -149,9 +189,9 @@ export function createApiClient(fetchImpl: typeof fetch = (...args) => fetch(...
   }
 
   /** Sends with the access token; on 401 renews it through the refresh cookie once and retries. */
-  async function authorized(method: string, path: string, body?: unknown): Promise<Response> {
+  async function authorized(method: string, path: string, body?: unknown, accept?: string): Promise<Response> {
     const sentWith = session?.accessToken
-    const first = await send(method, path, body, sentWith)
+    const first = await send(method, path, body, sentWith, accept)
     if (first.status !== 401) return first
 
     // Another request may already have renewed the token while this one was in flight.
@@ -160,7 +200,7 @@ export function createApiClient(fetchImpl: typeof fetch = (...args) => fetch(...
       endSession()
       return first
     }
-    const second = await send(method, path, body, renewed.accessToken)
+    const second = await send(method, path, body, renewed.accessToken, accept)
     if (second.status === 401) endSession()
     return second
   }
@@ -290,6 +330,46 @@ export function createApiClient(fetchImpl: typeof fetch = (...args) => fetch(...
 
     async exportCell(sessionId, body) {
       return readJson<ExportResult>(await authorized('POST', sessionPath(sessionId, 'cells/export'), body))
+    },
+
+    async submitExport(body) {
+      return readJson<ExportRequestView>(await authorized('POST', '/api/v1/exports', body))
+    },
+
+    async listExports() {
+      return readJson<ExportRequestSummary[]>(await authorized('GET', '/api/v1/exports'))
+    },
+
+    async getExport(id) {
+      return readJson<ExportRequestView>(await authorized('GET', exportPath(id)))
+    },
+
+    async resubmitExport(id, body) {
+      return readJson<ExportRequestView>(await authorized('POST', exportPath(id, '/resubmit'), body))
+    },
+
+    async withdrawExport(id) {
+      return readJson<ExportRequestView>(await authorized('POST', exportPath(id, '/withdraw')))
+    },
+
+    async downloadExportFile(id, fileId) {
+      return readBlob(await authorized('GET', exportPath(id, filePath(fileId)), undefined, '*/*'))
+    },
+
+    async listReviews() {
+      return readJson<ExportRequestSummary[]>(await authorized('GET', '/api/v1/reviews'))
+    },
+
+    async getReview(id) {
+      return readJson<ExportRequestView>(await authorized('GET', reviewPath(id)))
+    },
+
+    async reviewFileContent(id, fileId) {
+      return readBlob(await authorized('GET', reviewPath(id, filePath(fileId)), undefined, '*/*'))
+    },
+
+    async decideReview(id, body) {
+      return readJson<ExportRequestView>(await authorized('POST', reviewPath(id, '/decisions'), body))
     }
   }
 }

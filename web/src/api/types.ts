@@ -198,3 +198,130 @@ export interface ExportResult {
   query: FileEntry
   rows: number
 }
+
+// Mirrors server/src/schemas/airlock.ts and server/src/airlock/disclosure/types.ts.
+
+export type ExportState =
+  'draft' | 'submitted' | 'in_review' | 'returned' | 'approved' | 'released' | 'rejected' | 'withdrawn'
+
+/** `fail`: must not leave as it is; `review`: a person must look; `pass`: nothing found. */
+export type CheckOutcome = 'pass' | 'review' | 'fail'
+
+export type ReviewDecision = 'approve' | 'return' | 'reject'
+
+/** Out of a sandbox (a result) or into one (a script, code list, reference table or archive). */
+export type AirlockDirection = 'export' | 'import'
+
+/** An entry of an imported archive, as checked. */
+export interface ArchiveEntry {
+  name: string
+  type: 'file' | 'directory'
+  size: number
+  mode: number
+}
+
+/** A data cell: 0-based data row (the header is not a row) and 0-based column. */
+export interface CellRef {
+  row: number
+  column: number
+}
+
+/** One disclosure rule's finding on one file. */
+export interface RuleResult {
+  /** threshold, zeros, dominance, p-percent, residual-df, row-level, differencing, repeats, file-type, images */
+  rule: string
+  outcome: CheckOutcome
+  /** for the reviewer, in English; rows in it are numbered from 1 */
+  message: string
+  /** the cells at risk; empty when the finding is not about particular cells */
+  cells: CellRef[]
+  /** 0-based data rows at risk; for a text output, 0-based line numbers */
+  rows?: number[]
+  /** 0-based columns at risk as a whole */
+  columns?: number[]
+}
+
+/** The notebook cell that made a file (a cell export to the outbox). */
+export interface Provenance {
+  language?: string
+  source?: string
+  rows?: number
+  exportedAt?: IsoDateTime
+  sessionId?: string
+}
+
+export interface ExportFileView {
+  id: string
+  round: number
+  path: string
+  name: string
+  sha256: string
+  size: number
+  justification: string
+  outcome: CheckOutcome
+  checks: RuleResult[]
+  provenance: Provenance | null
+  /** an imported archive's entries; null for anything else */
+  listing: ArchiveEntry[] | null
+}
+
+export interface DecisionView {
+  round: number
+  /** the reviewer's username */
+  reviewer: string
+  decision: ReviewDecision
+  comment: string | null
+  createdAt: IsoDateTime
+}
+
+/** An airlock request (an export, or for reviewers also an import) with every round's files, checks and decisions. */
+export interface ExportRequestView {
+  id: string
+  direction: AirlockDirection
+  projectId: string
+  /** the requester's username */
+  requester: string
+  state: ExportState
+  round: number
+  createdAt: IsoDateTime
+  updatedAt: IsoDateTime
+  releasedAt: IsoDateTime | null
+  /** approvals of the current round, and how many the policy needs */
+  approvals: number
+  approvalsNeeded: number
+  files: ExportFileView[]
+  decisions: DecisionView[]
+}
+
+export interface ExportRequestSummary {
+  id: string
+  direction: AirlockDirection
+  projectId: string
+  requester: string
+  state: ExportState
+  round: number
+  createdAt: IsoDateTime
+  updatedAt: IsoDateTime
+}
+
+/** A file of the outbox to export, with why it is needed outside. */
+export interface SubmitFile {
+  /** under outbox/ */
+  path: string
+  justification: string
+}
+
+export interface SubmitExportBody {
+  /** a running session of the project, whose outbox the files are copied from */
+  sessionId: string
+  files: SubmitFile[]
+}
+
+export interface DecisionBody {
+  decision: ReviewDecision
+  /** required to return or reject */
+  comment?: string
+  /** the round the reviewer looked at and its files' digests: the server refuses a decision on anything else */
+  round: number
+  sha256s: string[]
+}

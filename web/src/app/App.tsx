@@ -1,4 +1,6 @@
 import { useEffect, useState } from 'react'
+import { ReviewPage } from '../airlock/ReviewPage'
+import { AirlockWatchProvider } from '../airlock/watch'
 import { NetworkError, type ApiClient } from '../api/client'
 import type { ProjectView, UserView } from '../api/types'
 import { HomePage } from '../home/HomePage'
@@ -13,6 +15,7 @@ export type AuthState =
 export function App({ api }: { api: ApiClient }) {
   const [auth, setAuth] = useState<AuthState>({ kind: 'resuming' })
   const [workspace, setWorkspace] = useState<ProjectView | null>(null)
+  const [review, setReview] = useState<string | null>(null)
   const t = useStrings(appStrings)
 
   // A reload loses the in-memory token; the refresh cookie brings the session back silently.
@@ -50,16 +53,23 @@ export function App({ api }: { api: ApiClient }) {
         />
       )
     case 'signed-in':
-      if (workspace !== null) {
-        return <WorkspacePage api={api} user={auth.user} project={workspace} onBack={() => setWorkspace(null)} />
-      }
       return (
-        <HomePage
-          api={api}
-          user={auth.user}
-          onSignedOut={(notice) => setAuth({ kind: 'signed-out', notice })}
-          onOpenWorkspace={setWorkspace}
-        />
+        // the airlock's notifications follow the user across pages, for as long as they are signed in
+        <AirlockWatchProvider key={auth.user.id} api={api} user={auth.user}>
+          {workspace !== null ? (
+            <WorkspacePage api={api} user={auth.user} project={workspace} onBack={() => setWorkspace(null)} />
+          ) : review !== null ? (
+            <ReviewPage api={api} user={auth.user} requestId={review} onBack={() => setReview(null)} />
+          ) : (
+            <HomePage
+              api={api}
+              user={auth.user}
+              onSignedOut={(notice) => setAuth({ kind: 'signed-out', notice })}
+              onOpenWorkspace={setWorkspace}
+              onOpenReview={setReview}
+            />
+          )}
+        </AirlockWatchProvider>
       )
   }
 }

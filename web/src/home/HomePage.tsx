@@ -1,4 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
+import { MyRequests } from '../airlock/MyRequests'
+import { ReviewQueue } from '../airlock/ReviewQueue'
+import { NotificationList, QueueBadge } from '../airlock/watch'
 import { ApiError, type ApiClient } from '../api/client'
 import type { Eligibility, MeResponse, OrganizationView, ProjectView, UserView } from '../api/types'
 import { appStrings, type SignedOutNotice } from '../app/strings'
@@ -16,9 +19,11 @@ interface Props {
   onSignedOut(notice: SignedOutNotice): void
   /** Opens a project's analysis session (starting one if none is live). */
   onOpenWorkspace(project: ProjectView): void
+  /** Opens an export request for review (reviewers). */
+  onOpenReview(requestId: string): void
 }
 
-export function HomePage({ api, user, onSignedOut, onOpenWorkspace }: Props) {
+export function HomePage({ api, user, onSignedOut, onOpenWorkspace, onOpenReview }: Props) {
   const t = useStrings(homeStrings)
   const app = useStrings(appStrings)
   const [meState, setMeState] = useState<MeState>({ kind: 'loading' })
@@ -64,6 +69,10 @@ export function HomePage({ api, user, onSignedOut, onOpenWorkspace }: Props) {
   }
 
   const shownUser = meState.kind === 'loaded' ? meState.me.user : user
+  const isResearcher = shownUser.roles.includes('researcher')
+  const isReviewer = shownUser.roles.includes('reviewer')
+  const projects = meState.kind === 'loaded' ? meState.me.projects : []
+  const canWork = meState.kind === 'loaded' && meState.me.eligibility.canWork && isResearcher
 
   return (
     <div className="home-layout">
@@ -86,6 +95,7 @@ export function HomePage({ api, user, onSignedOut, onOpenWorkspace }: Props) {
               <dd data-testid="home-organization">{shownUser.organization?.name ?? t.noOrganization}</dd>
             </div>
           </dl>
+          <QueueBadge />
           <LanguageSwitch />
           <button
             type="button"
@@ -98,6 +108,7 @@ export function HomePage({ api, user, onSignedOut, onOpenWorkspace }: Props) {
           </button>
         </div>
       </header>
+      <NotificationList />
       <main className="home">
         <h1 ref={heading} tabIndex={-1} className="home__heading">
           {t.heading}
@@ -116,18 +127,28 @@ export function HomePage({ api, user, onSignedOut, onOpenWorkspace }: Props) {
             </button>
           </div>
         )}
+        {/* what a reviewer comes for comes first */}
+        {isReviewer && <ReviewQueue api={api} onOpen={onOpenReview} />}
         {meState.kind === 'loaded' && (
-          <EligibilityBanner
-            eligibility={meState.me.eligibility}
-            isResearcher={shownUser.roles.includes('researcher')}
-          />
+          <EligibilityBanner eligibility={meState.me.eligibility} isResearcher={isResearcher} />
         )}
         <CertificationCard organization={shownUser.organization} />
-        {meState.kind === 'loaded' && (
-          <ProjectList
-            projects={meState.me.projects}
-            canWork={meState.me.eligibility.canWork && meState.me.user.roles.includes('researcher')}
-            onOpen={onOpenWorkspace}
+        {meState.kind === 'loaded' && (isResearcher || projects.length > 0) && (
+          <ProjectList projects={projects} canWork={canWork} onOpen={onOpenWorkspace} />
+        )}
+        {isResearcher && meState.kind === 'loaded' && (
+          <MyRequests
+            api={api}
+            sessionId={null}
+            projectTitles={new Map(projects.map((p) => [p.id, p.title]))}
+            onOpenWorkspace={
+              canWork
+                ? (projectId) => {
+                    const project = projects.find((p) => p.id === projectId && p.state === 'active')
+                    if (project !== undefined) onOpenWorkspace(project)
+                  }
+                : undefined
+            }
           />
         )}
       </main>

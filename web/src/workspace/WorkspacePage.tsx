@@ -1,4 +1,6 @@
 import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent } from 'react'
+import { AirlockTab } from '../airlock/AirlockTab'
+import { NotificationList } from '../airlock/watch'
 import { ApiError, type ApiClient } from '../api/client'
 import type { ProjectView, SessionView, StartStep, UserView } from '../api/types'
 import { appStrings } from '../app/strings'
@@ -24,8 +26,8 @@ type View =
   | { kind: 'running'; session: SessionView }
   | { kind: 'ended'; session: SessionView | null; reason: string }
 
-type Tab = 'terminal' | 'notebook' | 'files'
-const TABS: Tab[] = ['terminal', 'notebook', 'files']
+type Tab = 'terminal' | 'notebook' | 'files' | 'airlock'
+const TABS: Tab[] = ['terminal', 'notebook', 'files', 'airlock']
 
 /** A notebook or text file open in its view; `key` remounts the view when another file is opened. */
 interface OpenFile {
@@ -40,8 +42,9 @@ const MiB = 1024 * 1024
 const WARN_MINUTES = 15
 
 /**
- * A project's analysis session: start progress, then the terminal, a notebook and the workspace's
- * files as tabs beside the data catalog, under the Visiting controls.
+ * A project's analysis session: start progress, then the terminal, a notebook, the workspace's
+ * files and the airlock (export cart and requests) as tabs beside the data catalog, under the
+ * Visiting controls.
  */
 export function WorkspacePage({ api, user, project, onBack }: Props) {
   const t = useStrings(workspaceStrings)
@@ -245,6 +248,7 @@ export function WorkspacePage({ api, user, project, onBack }: Props) {
         )}
         <LanguageSwitch />
       </header>
+      <NotificationList />
       {minutesLeft !== null && minutesLeft <= WARN_MINUTES && (
         <p className="notice notice--warn" role="alert">
           {t.timeWarning(minutesLeft)}
@@ -423,6 +427,16 @@ export function WorkspacePage({ api, user, project, onBack }: Props) {
                     />
                   )
                 )}
+              </div>
+              {/* The cart stays mounted, so that picks and justifications survive a look at another tab. */}
+              <div
+                role="tabpanel"
+                id={`${tabId}-panel-airlock`}
+                aria-labelledby={`${tabId}-tab-airlock`}
+                className="workspace__panel"
+                hidden={tab !== 'airlock'}
+              >
+                <AirlockTab api={api} sessionId={view.session.id} project={project} active={tab === 'airlock'} />
               </div>
             </div>
             <CatalogPanel api={api} projectId={project.id} />

@@ -35,6 +35,7 @@ const en = {
     terminal: 'Terminal',
     notebook: 'Notebook',
     files: 'Files',
+    airlock: 'Airlock',
     unsavedMark: 'unsaved changes'
   },
   leave: {
@@ -209,6 +210,7 @@ export const workspaceStrings: Localized<typeof en> = {
       terminal: 'ターミナル',
       notebook: 'ノートブック',
       files: 'ファイル',
+      airlock: 'エアロック',
       unsavedMark: '未保存の変更あり'
     },
     leave: {

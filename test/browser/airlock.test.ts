@@ -1,0 +1,168 @@
+import { readFile, mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import * as OTPAuth from 'otpauth'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runInSandbox } from '../../server/src/sandbox/driver.js'
+import { startDemoServer } from '../support/demo-server.js'
+import { requireDocker } from '../support/sandbox.js'
+import { ensureWebBuilt } from './web-build.js'
+
+const CHROMIUM = '/usr/bin/chromium'
+const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots')
+const FREQ = '/home/researcher/work/outbox/freq.csv'
+
+let server: Awaited<ReturnType<typeof startDemoServer>>
+let browser: Browser
+const pages: Record<string, Page> = {}
+let requestId = ''
+
+const shot = (who: string, name: string) => pages[who]!.screenshot({ path: join(SCREENSHOTS, `${name}.png`) })
+
+async function signIn(who: string): Promise<Page> {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    locale: 'en-GB',
+    acceptDownloads: true
+  })
+  const page = await context.newPage()
+  const c = server.credentials[who]!
+  await page.goto(server.url)
+  await page.getByTestId('login-username').fill(who)
+  await page.getByTestId('login-password').fill(c.password)
+  const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(c.totpSecret), digits: 6, period: 30 })
+  await page.getByTestId('login-totp').fill(totp.generate())
+  await page.getByTestId('login-totp').press('Enter')
+  pages[who] = page
+  return page
+}
+
+/** Writes the outbox file as the researcher would in the terminal. */
+async function writeFreq(csv: string): Promise<string> {
+  const [s] = await server.app.store.listSandboxSessions({ states: ['running'] })
+  const r = await runInSandbox(server.app.sandboxDriver, s!.sandboxId!, {
+    cmd: ['sh', '-c', `cat > ${FREQ} && cat ${FREQ}`],
+    input: csv
+  })
+  expect(r.exitCode, r.stderr).toBe(0)
+  return r.stdout
+}
+
+/** A reviewer opens the request from the queue and decides on it. */
+async function review(who: string, decision: 'approve' | 'return', comment?: string) {
+  const page = pages[who] ?? (await signIn(who))
+  await page.goto(server.url)
+  const item = page.locator(`[data-testid="review-item"][data-request-id="${requestId}"]`)
+  await item.waitFor({ timeout: 15_000 })
+  await item.getByTestId('review-open').click()
+  const reviewPage = page.getByTestId('review-page')
+  await reviewPage.waitFor({ timeout: 15_000 })
+  await page.getByTestId(`decision-${decision}`).click()
+  if (comment !== undefined) await page.getByTestId('decision-comment').fill(comment)
+  return { page, reviewPage }
+}
+
+beforeAll(async () => {
+  await requireDocker()
+  await ensureWebBuilt()
+  await mkdir(SCREENSHOTS, { recursive: true })
+  server = await startDemoServer()
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run']
+  })
+}, 120_000)
+
+afterAll(async () => {
+  await browser?.close()
+  for (const s of (await server?.app.store.listSandboxSessions({ states: ['starting', 'running'] })) ?? []) {
+    await server.app.sessions.stop(s.id, 'test over', { actor: 'test', sourceIp: null })
+  }
+  await server?.close()
+})
+
+describe('the airlock in a browser: a flagged table is returned, fixed, approved by two reviewers and downloaded', () => {
+  it('a researcher sends a frequency table with a small cell and sees it flagged', async () => {
+    const page = await signIn('researcher1')
+    await page.getByTestId('open-workspace').click()
+    await expect.poll(() => page.getByTestId('terminal').getAttribute('data-link'), { timeout: 30_000 }).toBe('open')
+    await writeFreq('age_band,n\r\n0-19,3\r\n20-64,1200\r\n65+,800\r\n')
+    await page.getByTestId('tab-airlock').click()
+    const cart = page.getByTestId('airlock-cart')
+    const row = cart.locator('[data-testid="cart-file"][data-path="outbox/freq.csv"]')
+    await row.waitFor({ timeout: 15_000 })
+    await row.getByTestId('cart-pick').check()
+    await row.getByTestId('cart-justification').fill('Age distribution for table 2 of the paper')
+    await cart.getByTestId('cart-submit').click()
+    const request = page.getByTestId('export-request').first()
+    await request.waitFor({ timeout: 30_000 })
+    requestId = (await request.getAttribute('data-request-id'))!
+    const threshold = request.locator('[data-testid="check-result"][data-rule="threshold"]')
+    await expect.poll(() => threshold.getAttribute('data-outcome'), { timeout: 15_000 }).toBe('fail')
+    await shot('researcher1', 'airlock-flagged')
+  }, 90_000)
+
+  it('a reviewer sees the small cell highlighted and returns the table with a comment', async () => {
+    const { page, reviewPage } = await review('reviewer1', 'return', 'The 0-19 band has 3 people: merge it with 20-64.')
+    const flagged = reviewPage.getByTestId('preview-cell-flagged')
+    await expect.poll(() => flagged.count(), { timeout: 15_000 }).toBeGreaterThan(0)
+    expect(await flagged.first().innerText()).toBe('3')
+    await shot('reviewer1', 'airlock-review')
+    await page.getByTestId('decision-submit').click()
+    await page.getByTestId('decision-done').waitFor({ timeout: 15_000 })
+    expect((await server.app.store.getAirlockRequest(requestId))!.request.state).toBe('returned')
+  }, 60_000)
+
+  it('the researcher reads the comment, fixes the table and sends it again', async () => {
+    await writeFreq('age_band,n\r\n0-64,1203\r\n65+,800\r\n')
+    const page = pages.researcher1!
+    await page.reload()
+    await page.getByTestId('open-workspace').click()
+    await page.getByTestId('tab-airlock').click()
+    const card = page.locator(`[data-testid="export-request"][data-request-id="${requestId}"]`)
+    await expect.poll(() => card.getAttribute('data-state'), { timeout: 30_000 }).toBe('returned')
+    if ((await card.getByTestId('request-toggle').getAttribute('aria-expanded')) !== 'true') {
+      await card.getByTestId('request-toggle').click()
+    }
+    await expect.poll(() => card.innerText()).toMatch(/merge it with 20-64/)
+    await card.getByTestId('request-resend').click()
+    const form = card.getByTestId('resubmit-form')
+    const file = form.locator('[data-testid="resubmit-file"][data-path="outbox/freq.csv"]')
+    await file.waitFor({ timeout: 15_000 })
+    if (!(await file.getByTestId('resubmit-pick').isChecked())) await file.getByTestId('resubmit-pick').check()
+    await file.getByTestId('resubmit-justification').fill('Bands merged as the reviewer asked')
+    await form.getByTestId('resubmit-submit').click()
+    await expect
+      .poll(async () => (await server.app.store.getAirlockRequest(requestId))!.request.round, { timeout: 15_000 })
+      .toBe(2)
+  }, 60_000)
+
+  it('two reviewers approve, and the researcher downloads exactly the bytes in the outbox', async () => {
+    for (const who of ['reviewer1', 'reviewer2']) {
+      const { page } = await review(who, 'approve')
+      await page.getByTestId('decision-submit').click()
+      await page.getByTestId('decision-done').waitFor({ timeout: 15_000 })
+    }
+    expect((await server.app.store.getAirlockRequest(requestId))!.request.state).toBe('released')
+
+    const inOutbox = await writeFreq('age_band,n\r\n0-64,1203\r\n65+,800\r\n')
+    const page = pages.researcher1!
+    await page.reload()
+    await page.getByTestId('open-workspace').click()
+    await page.getByTestId('tab-airlock').click()
+    const card = page.locator(`[data-testid="export-request"][data-request-id="${requestId}"]`)
+    await expect.poll(() => card.getAttribute('data-state'), { timeout: 30_000 }).toBe('released')
+    if ((await card.getByTestId('request-toggle').getAttribute('aria-expanded')) !== 'true') {
+      await card.getByTestId('request-toggle').click()
+    }
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      card.locator('[data-testid="request-download"][data-file="freq.csv"]').click()
+    ])
+    const bytes = await readFile((await download.path())!, 'utf8')
+    expect(bytes).toBe(inOutbox)
+    expect(download.suggestedFilename()).toBe('freq.csv')
+    await shot('researcher1', 'airlock-released')
+  }, 90_000)
+})

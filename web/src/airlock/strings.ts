@@ -1,0 +1,497 @@
+import type { AirlockDirection, CheckOutcome, ExportState, ReviewDecision } from '../api/types'
+import type { Localized } from '../i18n/language'
+
+// The checks' messages come from the server in English and are shown as they are; everything
+// around them is localized here.
+
+const en = {
+  moreFiles: (n: number) => `and ${n} more`,
+  states: {
+    draft: 'Draft',
+    submitted: 'Submitted',
+    in_review: 'In review',
+    returned: 'Returned',
+    approved: 'Approved',
+    released: 'Released',
+    rejected: 'Rejected',
+    withdrawn: 'Withdrawn'
+  } satisfies Record<ExportState, string>,
+  outcomes: { pass: 'Pass', review: 'Review', fail: 'Fail' } satisfies Record<CheckOutcome, string>,
+  decisions: { approve: 'Approve', return: 'Return for changes', reject: 'Reject' } satisfies Record<
+    ReviewDecision,
+    string
+  >,
+  directions: { export: 'Export', import: 'Import' } satisfies Record<AirlockDirection, string>,
+  rules: {
+    threshold: 'Minimum cell count',
+    zeros: 'Zero cells',
+    dominance: 'Dominance (n,k)',
+    'p-percent': 'p% rule',
+    'residual-df': 'Residual degrees of freedom',
+    'row-level': 'Individual-level data',
+    differencing: 'Differencing',
+    repeats: 'Released before',
+    'file-type': 'File type and size',
+    images: 'Figures'
+  },
+  checks: {
+    label: 'Automatic disclosure checks',
+    none: 'No checks were recorded for this file.',
+    passed: (n: number) => (n === 1 ? '1 check passed' : `${n} checks passed`)
+  },
+  notifications: {
+    label: 'Notifications',
+    changed: (label: string, state: string) => `Your export request ${label} is now ${state.toLowerCase()}.`,
+    dismiss: 'Dismiss',
+    dismissLabel: (label: string) => `Dismiss the notification about ${label}`,
+    queue: 'Review queue',
+    queueLabel: (n: number) =>
+      n === 0
+        ? 'No request is waiting for review'
+        : n === 1
+          ? '1 request is waiting for review'
+          : `${n} requests are waiting for review`
+  },
+  picker: {
+    cartHeading: 'Export cart',
+    resubmitHeading: 'Send again with files from the outbox',
+    refresh: 'Refresh',
+    cartIntro:
+      'Pick the files in outbox/ that should leave the environment and say, for each, why it is needed outside. When you submit, each file is copied out and checked automatically; then reviewers other than you decide.',
+    resubmitIntro:
+      'Pick the corrected files from the outbox. The files of the returned round are picked already, with what you wrote then.',
+    queryNote: 'A CSV sent from a notebook cell carries the query that made it: reviewers see it beside the file.',
+    loading: 'Reading the outbox…',
+    empty: 'outbox/ is empty. Move results there in Files, or send a notebook result to the outbox.',
+    truncated: 'The workspace has more files than could be listed; some outbox files may be missing here.',
+    justification: (name: string) => `Why is ${name} needed outside?`,
+    justificationHint:
+      'Reviewers read this: what the file shows and where it will be used (e.g. Table 2 of the paper).',
+    noneSelected: 'Pick at least one file from the outbox.',
+    tooMany: (max: number) => `A request holds at most ${max} files.`,
+    justificationsMissing: (n: number) =>
+      n === 1 ? 'One picked file has no justification yet.' : `${n} picked files have no justification yet.`,
+    justificationMissing: (name: string) => `Say why ${name} is needed outside.`,
+    submitting: 'Copying and checking the files…',
+    submit: 'Submit for review',
+    resubmit: 'Send again for review',
+    cancel: 'Cancel',
+    picked: (n: number) => (n === 1 ? '1 file picked' : `${n} files picked`)
+  },
+  request: {
+    roundShort: (n: number) => `Round ${n}`,
+    untitled: (id: string) => `Request ${id}`,
+    idLabel: (id: string) => `Request ${id}`,
+    created: 'Submitted',
+    updated: 'Last change',
+    released: 'Released',
+    explain: {
+      draft: 'Not submitted yet.',
+      submitted: 'Waiting for a reviewer to open it.',
+      in_review: 'Reviewers are looking at it. It is released once enough of them approve.',
+      returned:
+        'Reviewers asked for changes: read their comments, fix the files in the outbox and send the request again.',
+      approved: 'Approved; the files are being released.',
+      released: 'Released: you can download the files of the approved round.',
+      rejected: "Rejected: these files cannot leave. Read the reviewers' comments.",
+      withdrawn: 'You withdrew this request.'
+    } satisfies Record<ExportState, string>,
+    showDetails: 'Show details',
+    hideDetails: 'Hide details',
+    loading: 'Loading the request…',
+    retry: 'Try again',
+    approvals: (x: number, y: number) => `Approvals: ${x} of ${y} needed`,
+    filesOfRound: (n: number) => `Files of round ${n}`,
+    justification: 'Justification:',
+    download: 'Download',
+    downloadLabel: (name: string) => `Download ${name}`,
+    downloading: 'Downloading…',
+    downloaded: (name: string) => `${name} was downloaded.`,
+    downloadFailed: (name: string, why: string) => `${name} could not be downloaded: ${why}`,
+    decisionsHeading: "Reviewers' decisions",
+    noDecisions: 'No reviewer has decided on this round yet.',
+    earlierRounds: (n: number) => (n === 1 ? 'Earlier round' : `${n} earlier rounds`),
+    resend: 'Send again',
+    withdraw: 'Withdraw',
+    confirmWithdraw: 'Withdraw this request? Reviewers stop reviewing it, and it cannot be sent again.',
+    withdrawConfirm: 'Withdraw request',
+    withdrawn: 'The request was withdrawn.',
+    cancel: 'Cancel',
+    lookingForSession: 'Looking for a running analysis session of this project…',
+    noSession:
+      'Sending again picks the corrected files from the outbox of a running analysis session of this project, and none is running. Start analysis, then send the request again from here or from the Airlock tab.',
+    sessionStarting: 'The analysis session of this project is still starting. Look again in a moment.',
+    openWorkspace: 'Start analysis',
+    lookAgain: 'Look again',
+    resent: (round: number) => `The request went back to the reviewers as round ${round}.`
+  },
+  myRequests: {
+    heading: 'My export requests',
+    intro: 'Every request you sent to the airlock, the most recently changed first.',
+    refresh: 'Refresh',
+    retry: 'Try again',
+    loading: 'Loading your requests…',
+    empty: 'You have not sent anything to the airlock yet.'
+  },
+  airlock: {
+    intro:
+      'Results leave the environment only through the airlock: reviewers check each file before it is released to you.',
+    toMyRequests: 'Go to my requests',
+    justSubmitted: 'Just submitted',
+    submittedNote: 'Your request was submitted. Here is what the automatic checks found; reviewers see the same.'
+  },
+  queue: {
+    heading: 'Review queue',
+    intro:
+      "Other researchers' export requests waiting for a decision, the longest waiting first. Opening one starts its review.",
+    refresh: 'Refresh',
+    retry: 'Try again',
+    loading: 'Loading the review queue…',
+    empty: 'Nothing is waiting for review.',
+    columns: {
+      request: 'Request',
+      kind: 'Kind',
+      requester: 'Requester',
+      state: 'State',
+      round: 'Round',
+      submitted: 'Submitted',
+      updated: 'Last change',
+      action: 'Action'
+    },
+    open: 'Review',
+    openLabel: (id: string, requester: string) => `Review request ${id} from ${requester}`
+  },
+  review: {
+    documentTitle: 'Review',
+    back: 'Back to review queue',
+    heading: 'Export request',
+    headingFor: (kind: string, label: string) => `Review ${kind.toLowerCase()}: ${label}`,
+    kind: 'Kind',
+    importNote:
+      "This request brings something into the environment (code, a code list, a reference table or an archive of them). Once approved it is delivered into the requester's inbox/.",
+    loading: 'Opening the request…',
+    retry: 'Try again',
+    summaryHeading: 'Request',
+    state: 'State',
+    requester: 'Requester',
+    request: 'Request',
+    round: 'Round',
+    approvals: 'Approvals',
+    approvalsValue: (x: number, y: number) => `${x} of ${y} needed`,
+    submitted: 'Submitted',
+    updated: 'Last change',
+    filesHeading: (round: number) => `Files of round ${round}`,
+    justification: 'Justification',
+    checks: 'Automatic checks',
+    preview: 'Preview',
+    provenance: (language: string) => `Made by this ${language} query in a notebook cell`,
+    provenanceRows: (n: string) => (n === '1' ? '1 row, exported' : `${n} rows, exported`),
+    earlierHeading: 'Earlier rounds',
+    roundHeading: (n: number) => `Round ${n}`,
+    comments: "Reviewers' comments",
+    noComments: 'No comments.',
+    showPreview: 'Show preview',
+    hidePreview: 'Hide preview',
+    decideHeading: 'Decision on this round',
+    noDecisionsYet: 'No reviewer has decided on this round yet.',
+    form: {
+      legend: 'Your decision',
+      hints: {
+        approve: (x: number, y: number) => `Releases the files once ${y} reviewers approve this round (${x} so far).`,
+        return: 'Sends the request back: the requester fixes the files and sends a new round.',
+        reject: 'Ends the request: these files will not leave.'
+      },
+      comment: 'Comment',
+      required: '(required)',
+      optional: '(optional)',
+      commentHint: 'The requester reads it. Required to return or reject: say what has to change, or why.',
+      pickDecision: 'Choose approve, return for changes or reject.',
+      commentRequired: (decision: string) => `“${decision}” needs a comment: say what has to change, or why.`,
+      submit: 'Submit decision',
+      submitting: 'Submitting…',
+      reload: 'Open the request again',
+      done: (state: string) => `Your decision was recorded. The request is now ${state.toLowerCase()}.`,
+      already: (decision: string) =>
+        `You have decided on this round already (${decision.toLowerCase()}); another reviewer decides next.`,
+      closed: (state: string) => `The request is ${state.toLowerCase()}: no decision can be taken on it now.`
+    }
+  },
+  preview: {
+    loading: 'Loading the file…',
+    failed: (why: string) => `The file could not be shown: ${why}`,
+    pdf: 'A PDF cannot be previewed here. If you cannot decide without reading it, return the request and ask for the figure as PNG or the table as CSV.',
+    none: 'This kind of file cannot be previewed.',
+    legend: 'Highlighted cells were flagged by a check: point at one, or move to it with Tab, to see which.',
+    flagged: (rules: string) => `Flagged by: ${rules}`,
+    tableCaption: (name: string) => `Contents of ${name}`,
+    rowNumber: 'Row',
+    rows: (n: string) => `${n} rows`,
+    rowsNotShown: (shown: string, total: string, hidden: string) =>
+      `Showing ${shown} of ${total} rows; ${hidden} rows not shown`,
+    flaggedHidden: (n: string) => `${n} flagged cells are in rows not shown here.`,
+    notImage: 'These bytes are not a PNG or JPEG image, so they are not shown.',
+    imageAlt: (name: string) => `Preview of ${name}`,
+    linesNotShown: (n: string) => `${n} more lines not shown`,
+    archiveEmpty: 'The archive lists no entries.',
+    archiveCaption: (name: string) => `Entries of ${name}`,
+    archiveEntries: (n: string) => `${n} entries, as checked by the gateway (the archive is not unpacked here)`,
+    archiveColumns: { name: 'Entry', type: 'Type', size: 'Size', file: 'File', folder: 'Folder' }
+  },
+  diff: {
+    heading: (round: number) => `Changes since round ${round}`,
+    label: (round: number) => `Lines changed since round ${round}`,
+    loading: 'Comparing with the earlier version…',
+    same: 'No line changed.',
+    summary: (added: string, removed: string) => `${added} lines added, ${removed} removed`,
+    skipped: (n: number) => (n === 1 ? '1 unchanged line' : `${n} unchanged lines`),
+    more: 'Only the first changes are shown.',
+    added: 'added',
+    removed: 'removed'
+  }
+}
+
+export const airlockStrings: Localized<typeof en> = {
+  en,
+  ja: {
+    moreFiles: (n: number) => `ほか ${n} 件`,
+    states: {
+      draft: '下書き',
+      submitted: '提出済み',
+      in_review: '審査中',
+      returned: '差し戻し',
+      approved: '承認済み',
+      released: '持ち出し可',
+      rejected: '却下',
+      withdrawn: '取り下げ'
+    },
+    outcomes: { pass: '問題なし', review: '要確認', fail: '不可' },
+    decisions: { approve: '承認', return: '差し戻し', reject: '却下' },
+    directions: { export: '持ち出し', import: '持ち込み' },
+    rules: {
+      threshold: '最小集計単位',
+      zeros: 'ゼロセル',
+      dominance: '優越性 (n,k)',
+      'p-percent': 'p% ルール',
+      'residual-df': '残差自由度',
+      'row-level': '個票データ',
+      differencing: '差分による特定',
+      repeats: '持ち出し済みの出力',
+      'file-type': 'ファイル形式とサイズ',
+      images: '図'
+    },
+    checks: {
+      label: '自動開示チェック',
+      none: 'このファイルのチェック結果は記録されていません。',
+      passed: (n: number) => `${n} 件のチェックで問題なし`
+    },
+    notifications: {
+      label: 'お知らせ',
+      changed: (label: string, state: string) => `持ち出し申請 ${label} の状態が「${state}」になりました。`,
+      dismiss: '閉じる',
+      dismissLabel: (label: string) => `${label} についてのお知らせを閉じる`,
+      queue: '審査待ち',
+      queueLabel: (n: number) => (n === 0 ? '審査待ちの申請はありません' : `審査待ちの申請が ${n} 件あります`)
+    },
+    picker: {
+      cartHeading: '持ち出しカート',
+      resubmitHeading: 'outbox のファイルで再提出',
+      refresh: '再読み込み',
+      cartIntro:
+        '環境の外に持ち出すファイルを outbox/ から選び、それぞれ外部で必要な理由を記入してください。提出すると各ファイルが取り出されて自動でチェックされ、その後あなた以外の審査担当者が判断します。',
+      resubmitIntro:
+        'outbox から修正済みのファイルを選んでください。差し戻されたラウンドのファイルは、前回の記入内容とともに選択済みです。',
+      queryNote:
+        'ノートブックのセルから送った CSV には、作成したクエリが添付されます。審査担当者はファイルと並べて確認します。',
+      loading: 'outbox を読み込んでいます…',
+      empty:
+        'outbox/ は空です。「ファイル」で結果を outbox へ移動するか、ノートブックの結果を outbox へ送ってください。',
+      truncated:
+        'ワークスペースのファイルが多すぎて一覧しきれません。一部の outbox のファイルが表示されていない可能性があります。',
+      justification: (name: string) => `${name} を外部で必要とする理由`,
+      justificationHint: '審査担当者が読みます。ファイルの内容と用途(例: 論文の表 2)を書いてください。',
+      noneSelected: 'outbox からファイルを 1 つ以上選んでください。',
+      tooMany: (max: number) => `1 件の申請に含められるファイルは ${max} 個までです。`,
+      justificationsMissing: (n: number) => `選択したファイルのうち ${n} 個に理由が記入されていません。`,
+      justificationMissing: (name: string) => `${name} を外部で必要とする理由を記入してください。`,
+      submitting: 'ファイルを取り出してチェックしています…',
+      submit: '審査に提出',
+      resubmit: '審査に再提出',
+      cancel: 'キャンセル',
+      picked: (n: number) => `${n} 個のファイルを選択中`
+    },
+    request: {
+      roundShort: (n: number) => `ラウンド ${n}`,
+      untitled: (id: string) => `申請 ${id}`,
+      idLabel: (id: string) => `申請 ${id}`,
+      created: '提出',
+      updated: '最終更新',
+      released: '持ち出し許可',
+      explain: {
+        draft: 'まだ提出されていません。',
+        submitted: '審査担当者が確認を始めるのを待っています。',
+        in_review: '審査中です。必要な人数の審査担当者が承認すると持ち出しが許可されます。',
+        returned:
+          '修正を求められました。審査担当者のコメントを読み、outbox のファイルを修正してから再提出してください。',
+        approved: '承認されました。ファイルの持ち出し準備をしています。',
+        released: '持ち出しが許可されました。承認されたラウンドのファイルをダウンロードできます。',
+        rejected: '却下されました。これらのファイルは持ち出せません。審査担当者のコメントを確認してください。',
+        withdrawn: 'この申請は取り下げられました。'
+      },
+      showDetails: '詳細を表示',
+      hideDetails: '詳細を隠す',
+      loading: '申請を読み込んでいます…',
+      retry: '再試行',
+      approvals: (x: number, y: number) => `承認: ${y} 件中 ${x} 件`,
+      filesOfRound: (n: number) => `ラウンド ${n} のファイル`,
+      justification: '理由:',
+      download: 'ダウンロード',
+      downloadLabel: (name: string) => `${name} をダウンロード`,
+      downloading: 'ダウンロードしています…',
+      downloaded: (name: string) => `${name} をダウンロードしました。`,
+      downloadFailed: (name: string, why: string) => `${name} をダウンロードできませんでした: ${why}`,
+      decisionsHeading: '審査担当者の判断',
+      noDecisions: 'このラウンドについて判断した審査担当者はまだいません。',
+      earlierRounds: (n: number) => (n === 1 ? '以前のラウンド' : `以前のラウンド(${n} 件)`),
+      resend: '再提出',
+      withdraw: '取り下げ',
+      confirmWithdraw: 'この申請を取り下げますか?審査は中止され、再提出はできなくなります。',
+      withdrawConfirm: '申請を取り下げる',
+      withdrawn: '申請を取り下げました。',
+      cancel: 'キャンセル',
+      lookingForSession: 'このプロジェクトで実行中の解析セッションを探しています…',
+      noSession:
+        '再提出では、このプロジェクトで実行中の解析セッションの outbox から修正済みファイルを選びますが、実行中のセッションがありません。解析を開始してから、ここか「エアロック」タブで再提出してください。',
+      sessionStarting: 'このプロジェクトの解析セッションはまだ起動中です。しばらくしてからもう一度お試しください。',
+      openWorkspace: '解析を開始',
+      lookAgain: 'もう一度確認',
+      resent: (round: number) => `申請をラウンド ${round} として審査担当者に再提出しました。`
+    },
+    myRequests: {
+      heading: '自分の持ち出し申請',
+      intro: 'エアロックに送ったすべての申請です。最近更新されたものから順に表示します。',
+      refresh: '再読み込み',
+      retry: '再試行',
+      loading: '申請を読み込んでいます…',
+      empty: 'エアロックにはまだ何も送っていません。'
+    },
+    airlock: {
+      intro:
+        '結果はエアロックを通してのみ環境の外に出せます。各ファイルは審査担当者が確認してから持ち出しが許可されます。',
+      toMyRequests: '自分の申請へ移動',
+      justSubmitted: '提出した申請',
+      submittedNote: '申請を提出しました。自動チェックの結果は次のとおりです。審査担当者も同じ結果を確認します。'
+    },
+    queue: {
+      heading: '審査待ち一覧',
+      intro:
+        '判断を待っている他の研究者の持ち出し申請です。待ち時間の長いものから表示します。申請を開くと審査が始まります。',
+      refresh: '再読み込み',
+      retry: '再試行',
+      loading: '審査待ち一覧を読み込んでいます…',
+      empty: '審査待ちの申請はありません。',
+      columns: {
+        request: '申請',
+        kind: '種別',
+        requester: '申請者',
+        state: '状態',
+        round: 'ラウンド',
+        submitted: '提出',
+        updated: '最終更新',
+        action: '操作'
+      },
+      open: '審査する',
+      openLabel: (id: string, requester: string) => `${requester} さんの申請 ${id} を審査する`
+    },
+    review: {
+      documentTitle: '審査',
+      back: '審査待ち一覧に戻る',
+      heading: '持ち出し申請',
+      headingFor: (kind: string, label: string) => `審査(${kind}): ${label}`,
+      kind: '種別',
+      importNote:
+        'この申請は環境内への持ち込みです(コード、コードリスト、参照テーブル、またはそれらのアーカイブ)。承認されると申請者の inbox/ に届きます。',
+      loading: '申請を開いています…',
+      retry: '再試行',
+      summaryHeading: '申請',
+      state: '状態',
+      requester: '申請者',
+      request: '申請',
+      round: 'ラウンド',
+      approvals: '承認',
+      approvalsValue: (x: number, y: number) => `${y} 件中 ${x} 件`,
+      submitted: '提出',
+      updated: '最終更新',
+      filesHeading: (round: number) => `ラウンド ${round} のファイル`,
+      justification: '理由',
+      checks: '自動チェック',
+      preview: 'プレビュー',
+      provenance: (language: string) => `ノートブックのセルでこの ${language} クエリから作成`,
+      provenanceRows: (n: string) => `${n} 行を出力`,
+      earlierHeading: '以前のラウンド',
+      roundHeading: (n: number) => `ラウンド ${n}`,
+      comments: '審査担当者のコメント',
+      noComments: 'コメントはありません。',
+      showPreview: 'プレビューを表示',
+      hidePreview: 'プレビューを隠す',
+      decideHeading: 'このラウンドへの判断',
+      noDecisionsYet: 'このラウンドについて判断した審査担当者はまだいません。',
+      form: {
+        legend: 'あなたの判断',
+        hints: {
+          approve: (x: number, y: number) =>
+            `このラウンドを ${y} 名の審査担当者が承認すると持ち出しが許可されます(現在 ${x} 名)。`,
+          return: '申請を差し戻します。申請者がファイルを修正し、新しいラウンドとして再提出します。',
+          reject: '申請を終了します。これらのファイルは持ち出されません。'
+        },
+        comment: 'コメント',
+        required: '(必須)',
+        optional: '(任意)',
+        commentHint:
+          '申請者が読みます。差し戻し・却下の場合は必須です。何を直すべきか、またはその理由を書いてください。',
+        pickDecision: '承認・差し戻し・却下のいずれかを選んでください。',
+        commentRequired: (decision: string) =>
+          `「${decision}」にはコメントが必要です。何を直すべきか、またはその理由を書いてください。`,
+        submit: '判断を送信',
+        submitting: '送信しています…',
+        reload: '申請を開き直す',
+        done: (state: string) => `判断を記録しました。申請の状態は「${state}」です。`,
+        already: (decision: string) =>
+          `このラウンドについては判断済みです(${decision})。次は別の審査担当者が判断します。`,
+        closed: (state: string) => `申請の状態は「${state}」のため、現在は判断できません。`
+      }
+    },
+    preview: {
+      loading: 'ファイルを読み込んでいます…',
+      failed: (why: string) => `ファイルを表示できませんでした: ${why}`,
+      pdf: 'PDF はここではプレビューできません。読まずに判断できない場合は、申請を差し戻して図は PNG、表は CSV で提出するよう依頼してください。',
+      none: 'この種類のファイルはプレビューできません。',
+      legend:
+        '強調表示のセルはチェックで指摘されたものです。ポインタを合わせるか Tab キーで移動すると、どのチェックかを確認できます。',
+      flagged: (rules: string) => `指摘したチェック: ${rules}`,
+      tableCaption: (name: string) => `${name} の内容`,
+      rowNumber: '行',
+      rows: (n: string) => `${n} 行`,
+      rowsNotShown: (shown: string, total: string, hidden: string) =>
+        `全 ${total} 行のうち ${shown} 行を表示しています(${hidden} 行は表示されていません)`,
+      flaggedHidden: (n: string) => `指摘されたセルのうち ${n} 個は、表示されていない行にあります。`,
+      notImage: 'このファイルの中身は PNG または JPEG 画像ではないため、表示しません。',
+      imageAlt: (name: string) => `${name} のプレビュー`,
+      linesNotShown: (n: string) => `ほか ${n} 行は表示されていません`,
+      archiveEmpty: 'このアーカイブにはエントリがありません。',
+      archiveCaption: (name: string) => `${name} のエントリ`,
+      archiveEntries: (n: string) => `ゲートウェイが確認した ${n} 件のエントリ(ここでは展開しません)`,
+      archiveColumns: { name: 'エントリ', type: '種類', size: 'サイズ', file: 'ファイル', folder: 'フォルダ' }
+    },
+    diff: {
+      heading: (round: number) => `ラウンド ${round} からの変更`,
+      label: (round: number) => `ラウンド ${round} から変更された行`,
+      loading: '以前の版と比較しています…',
+      same: '変更された行はありません。',
+      summary: (added: string, removed: string) => `${added} 行追加、${removed} 行削除`,
+      skipped: (n: number) => `変更のない ${n} 行`,
+      more: '最初の変更のみを表示しています。',
+      added: '追加',
+      removed: '削除'
+    }
+  }
+}
