@@ -337,6 +337,24 @@ describe('the airlock on a real sandbox: outputs leave only reviewed, approved a
     expect(diff.message).toMatch(/all\.csv/)
   }, 60_000)
 
+  it('refuses a file over the size cap without reading it through, and flags bytes released before', async () => {
+    await inSandbox(`head -c 17000000 /dev/zero | tr "\\000" "a" > ${OUTBOX}/big.csv`)
+    const before = quarantined()
+    const big = await submit([{ path: 'outbox/big.csv', justification: 'x' }])
+    expect(big.statusCode).toBe(400)
+    expect(big.json().error.message).toMatch(/more than the 16777216 allowed per file/)
+    expect(quarantined()).toEqual(before)
+    // refused from the header: the copying tar in the sandbox is stopped, not read to its end
+    await expect.poll(async () => inSandbox('ps -eo args | grep "^tar -c" || true'), { timeout: 10_000 }).toBe('')
+    const refused = (await gw.app.store.recentAudit(20)).find((a) => a.action === 'export.submit')
+    expect(refused).toMatchObject({ outcome: 'denied', details: { reason: expect.stringMatching(/allowed per file/) } })
+
+    // the same bytes as a released output: the reviewer is told
+    await inSandbox(`printf "age_band,n\\r\\n0-64,1203\\r\\n" > ${OUTBOX}/again.csv`)
+    const again = (await submit([{ path: 'outbox/again.csv', justification: 'x' }])).json() as RequestView
+    expect(again.files[0]!.checks.find((c) => c.rule === 'repeats')?.outcome).toBe('review')
+  }, 60_000)
+
   describe('imports: software and reference files come in only reviewed', () => {
     let projectId = ''
     const upload = (name: string, body: Buffer | string, justification = 'needed for the analysis') =>
