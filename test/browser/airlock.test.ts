@@ -33,6 +33,11 @@ async function signIn(who: string): Promise<Page> {
   const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(c.totpSecret), digits: 6, period: 30 })
   await page.getByTestId('login-totp').fill(totp.generate())
   await page.getByTestId('login-totp').press('Enter')
+  // signed in once the overview shows: projects for a researcher, the queue for a reviewer
+  await page
+    .locator('[data-testid="open-workspace"], [data-testid="review-queue"]')
+    .first()
+    .waitFor({ timeout: 15_000 })
   pages[who] = page
   return page
 }
