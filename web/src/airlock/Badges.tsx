@@ -1,13 +1,13 @@
 import type { AirlockDirection, CheckOutcome, ExportState, RuleResult } from '../api/types'
 import { useStrings } from '../i18n/language'
 import { OUTCOME_BADGE, sortChecks, STATE_BADGE } from './airlock-format'
-import { airlockStrings } from './strings'
+import { airlockStrings, stateName } from './strings'
 
-export function StateBadge({ state }: { state: ExportState }) {
+export function StateBadge({ state, direction }: { state: ExportState; direction?: AirlockDirection }) {
   const t = useStrings(airlockStrings)
   return (
     <span className={`badge badge--${STATE_BADGE[state]}`} data-state={state} data-testid="request-state">
-      {t.states[state]}
+      {stateName(t, state, direction)}
     </span>
   )
 }

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useId, useState, type RefObject } from 'react'
 import { ApiError, type ApiClient } from '../api/client'
-import type { ExportRequestSummary } from '../api/types'
+import type { AirlockDirection, ExportRequestSummary } from '../api/types'
 import { useStrings } from '../i18n/language'
 import { errorText } from '../workspace/workspace-files'
 import { RequestCard } from './RequestCard'
@@ -12,6 +12,8 @@ const OPEN_AT_ONCE = 5
 
 interface Props {
   api: ApiClient
+  /** export requests (the default) or imports */
+  direction?: AirlockDirection
   /** the running session of the workspace the list is shown in; null on the overview */
   sessionId: string | null
   /** only this project's requests (the workspace); all of them on the overview */
@@ -25,9 +27,23 @@ interface Props {
   headingRef?: RefObject<HTMLHeadingElement | null>
 }
 
-/** The researcher's export requests, most recently changed first; read again when a poll finds a change. */
-export function MyRequests({ api, sessionId, projectId, projectTitles, onOpenWorkspace, exclude, headingRef }: Props) {
-  const t = useStrings(airlockStrings).myRequests
+/**
+ * The researcher's export requests, or their imports, most recently changed first; read again when a
+ * poll finds a change.
+ */
+export function MyRequests({
+  api,
+  direction = 'export',
+  sessionId,
+  projectId,
+  projectTitles,
+  onOpenWorkspace,
+  exclude,
+  headingRef
+}: Props) {
+  const s = useStrings(airlockStrings)
+  const t = direction === 'import' ? s.myImports : s.myRequests
+  const testId = direction === 'import' ? 'my-imports' : 'my-requests'
   const { version } = useAirlockWatch()
   const [list, setList] = useState<ExportRequestSummary[] | null>(null)
   const [error, setError] = useState<string | null>(null)
@@ -37,7 +53,7 @@ export function MyRequests({ api, sessionId, projectId, projectTitles, onOpenWor
   const load = useCallback(async () => {
     setLoading(true)
     try {
-      setList(await api.listExports())
+      setList(await (direction === 'import' ? api.listImports() : api.listExports()))
       setError(null)
     } catch (err) {
       // a 401 has ended the session already
@@ -45,7 +61,7 @@ export function MyRequests({ api, sessionId, projectId, projectTitles, onOpenWor
     } finally {
       setLoading(false)
     }
-  }, [api])
+  }, [api, direction])
 
   useEffect(() => {
     void load()
@@ -56,7 +72,7 @@ export function MyRequests({ api, sessionId, projectId, projectTitles, onOpenWor
   )
 
   return (
-    <section className="my-requests" aria-labelledby={`${id}-heading`} data-testid="my-requests">
+    <section className="my-requests" aria-labelledby={`${id}-heading`} data-testid={testId}>
       <div className="toolbar">
         <h2 id={`${id}-heading`} ref={headingRef} tabIndex={-1} className="my-requests__heading">
           {t.heading}
@@ -66,7 +82,7 @@ export function MyRequests({ api, sessionId, projectId, projectTitles, onOpenWor
           className="button button--secondary button--small"
           disabled={loading}
           onClick={() => void load()}
-          data-testid="my-requests-refresh"
+          data-testid={`${testId}-refresh`}
         >
           {t.refresh}
         </button>
@@ -82,7 +98,7 @@ export function MyRequests({ api, sessionId, projectId, projectTitles, onOpenWor
       )}
       {list === null && error === null && <p role="status">{t.loading}</p>}
       {list !== null && shown.length === 0 && (
-        <p className="empty-state" data-testid="my-requests-empty">
+        <p className="empty-state" data-testid={`${testId}-empty`}>
           {t.empty}
         </p>
       )}

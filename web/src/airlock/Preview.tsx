@@ -89,8 +89,11 @@ function LoadedPreview({
   }
 }
 
-/** An imported archive's entries as the gateway checked them: nothing is unpacked in the browser. */
-function ArchiveListing({ file }: { file: ExportFileView }) {
+/**
+ * An imported archive's entries as the gateway checked them: nothing is unpacked in the browser.
+ * Shown to its reviewer and, on the request, to the researcher who brings it in.
+ */
+export function ArchiveListing({ file, testId = 'preview-archive' }: { file: ExportFileView; testId?: string }) {
   const t = useStrings(airlockStrings).preview
   const { language } = useLanguage()
   const entries = file.listing ?? []
@@ -99,7 +102,7 @@ function ArchiveListing({ file }: { file: ExportFileView }) {
   return (
     <div className="preview-table">
       <div className="preview-table__scroll">
-        <table className="preview-table__table" data-testid="preview-archive">
+        <table className="preview-table__table" data-testid={testId}>
           <caption className="visually-hidden">{t.archiveCaption(file.name)}</caption>
           <thead>
             <tr>

@@ -8,6 +8,7 @@ import { canWithdraw, filesOfRound, requestLabel, saveBlob, shortId } from './ai
 import { CheckResults, OutcomeBadge, StateBadge } from './Badges'
 import { DecisionList } from './Decisions'
 import { OutboxPicker } from './OutboxPicker'
+import { ArchiveListing } from './Preview'
 import { airlockStrings } from './strings'
 import { useAirlockWatch } from './watch'
 
@@ -37,6 +38,9 @@ type Status = { kind: 'ok' | 'error'; text: string } | null
  * One of the researcher's export requests: its state, rounds, files with their checks, the
  * reviewers' decisions and comments, and what can be done with it now: withdraw it while nothing is
  * decided, send it again once returned, download its files once released.
+ *
+ * Or one of their imports: its state, the file with its checks and, for an archive, the entries the
+ * gateway checked; nothing to do with it (it is delivered into work/inbox once approved).
  */
 export function RequestCard({
   api,
@@ -60,15 +64,16 @@ export function RequestCard({
   const [status, setStatus] = useState<Status>(null)
   const [downloading, setDownloading] = useState<string | null>(null)
   const id = useId()
+  const isImport = summary.direction === 'import'
 
   const load = useCallback(async () => {
     try {
-      setDetail(await api.getExport(summary.id))
+      setDetail(await (isImport ? api.getImport(summary.id) : api.getExport(summary.id)))
       setLoadError(null)
     } catch (err) {
       setLoadError(errorText(err))
     }
-  }, [api, summary.id])
+  }, [api, summary.id, isImport])
 
   // A listed request is read when opened, and again when the list shows it changed (a poll found a
   // new state); one shown on its own (just submitted) is read again on every change a poll finds.
@@ -89,7 +94,7 @@ export function RequestCard({
 
   function changed(view: ExportRequestView, text: string) {
     setDetail(view)
-    watch.remember(view.id, view.state)
+    watch.remember(view.id, view.state, view.direction)
     watch.refresh()
     setStatus({ kind: 'ok', text })
   }
@@ -159,8 +164,9 @@ export function RequestCard({
     <article
       className="request"
       aria-labelledby={`${id}-title`}
-      data-testid="export-request"
+      data-testid={isImport ? 'import-request' : 'export-request'}
       data-request-id={summary.id}
+      data-direction={summary.direction}
       data-state={state}
       data-round={current.round}
     >
@@ -168,12 +174,13 @@ export function RequestCard({
         <h3 id={`${id}-title`} className="request__title">
           {title}
         </h3>
-        <StateBadge state={state} />
+        <StateBadge state={state} direction={summary.direction} />
       </div>
       <p className="request__meta">
         {projectTitle !== undefined && <span>{projectTitle}</span>}
         <span>{t.idLabel(shortId(summary.id))}</span>
-        <span>{t.roundShort(current.round)}</span>
+        {/* an import is never sent again: it has one round */}
+        {!isImport && <span>{t.roundShort(current.round)}</span>}
         <span>
           {t.created} <time dateTime={current.createdAt}>{formatDateTime(current.createdAt, language)}</time>
         </span>
@@ -182,11 +189,12 @@ export function RequestCard({
         </span>
         {detail !== null && detail.releasedAt !== null && (
           <span>
-            {t.released} <time dateTime={detail.releasedAt}>{formatDateTime(detail.releasedAt, language)}</time>
+            {isImport ? t.releasedImport : t.released}{' '}
+            <time dateTime={detail.releasedAt}>{formatDateTime(detail.releasedAt, language)}</time>
           </span>
         )}
       </p>
-      <p className="request__explain">{t.explain[state]}</p>
+      <p className="request__explain">{isImport ? t.explainImport[state] : t.explain[state]}</p>
 
       <button
         type="button"
@@ -228,7 +236,7 @@ export function RequestCard({
             )}
             <h4 className="request__subheading">{t.decisionsHeading}</h4>
             <DecisionList decisions={detail.decisions.filter((d) => d.round === detail.round)} empty={t.noDecisions} />
-            <h4 className="request__subheading">{t.filesOfRound(detail.round)}</h4>
+            <h4 className="request__subheading">{isImport ? t.fileHeading : t.filesOfRound(detail.round)}</h4>
             <ul className="request__files">
               {files.map((f) => (
                 <li key={f.id} className="request-file" data-testid="request-file" data-file={f.name}>
@@ -236,7 +244,7 @@ export function RequestCard({
                     <span className="request-file__name">{f.name}</span>
                     <OutcomeBadge outcome={f.outcome} testId="file-outcome" />
                     <span className="request-file__size">{formatBytes(f.size, language)}</span>
-                    {state === 'released' && (
+                    {state === 'released' && !isImport && (
                       <button
                         type="button"
                         className="button button--primary button--small request-file__download"
@@ -254,6 +262,12 @@ export function RequestCard({
                     <span className="request-file__label">{t.justification}</span> {f.justification}
                   </p>
                   <CheckResults checks={f.checks} />
+                  {f.listing !== null && (
+                    <div className="request-file__entries">
+                      <h5 className="request-file__entries-heading">{t.entriesHeading}</h5>
+                      <ArchiveListing file={f} testId="import-entries" />
+                    </div>
+                  )}
                 </li>
               ))}
             </ul>
@@ -283,7 +297,8 @@ export function RequestCard({
               </details>
             )}
 
-            {(canWithdraw(state) || state === 'returned') && (
+            {/* an import is neither withdrawn nor sent again here: a corrected file is a new import */}
+            {!isImport && (canWithdraw(state) || state === 'returned') && (
               <div className="button-row request__actions">
                 {state === 'returned' && resend.kind === 'closed' && (
                   <button

@@ -10,7 +10,7 @@ import { filesOfRound, previewKind, requestLabel, shortId } from './airlock-form
 import { CheckResults, DirectionBadge, OutcomeBadge, StateBadge } from './Badges'
 import { DecisionList } from './Decisions'
 import { FilePreview, LineDiff, type ReadBytes } from './Preview'
-import { airlockStrings } from './strings'
+import { airlockStrings, stateName } from './strings'
 import { NotificationList, QueueBadge, useAirlockWatch } from './watch'
 
 interface Props {
@@ -117,7 +117,7 @@ export function ReviewPage({ api, user, requestId, onBack }: Props) {
                 <div>
                   <dt>{t.state}</dt>
                   <dd>
-                    <StateBadge state={request.state} />
+                    <StateBadge state={request.state} direction={request.direction} />
                   </dd>
                 </div>
                 <div>
@@ -354,7 +354,7 @@ function DecisionForm({
             {done}
           </p>
         )}
-        <p data-testid="decision-closed">{t.closed(s.states[request.state])}</p>
+        <p data-testid="decision-closed">{t.closed(stateName(s, request.state, request.direction))}</p>
         <button type="button" className="button button--secondary" onClick={onBack}>
           {s.review.back}
         </button>
@@ -389,7 +389,7 @@ function DecisionForm({
       )
       setDecision(null)
       setComment('')
-      setDone(t.done(s.states[view.state]))
+      setDone(t.done(stateName(s, view.state, view.direction)))
       watch.refresh()
       onDecided(view)
     } catch (err) {

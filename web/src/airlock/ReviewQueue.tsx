@@ -101,7 +101,7 @@ export function ReviewQueue({ api, onOpen }: { api: ApiClient; onOpen(id: string
                 </td>
                 <td>{r.requester}</td>
                 <td>
-                  <StateBadge state={r.state} />
+                  <StateBadge state={r.state} direction={r.direction} />
                 </td>
                 <td className="review-queue__round">{r.round}</td>
                 <td>

@@ -16,6 +16,8 @@ const en = {
     rejected: 'Rejected',
     withdrawn: 'Withdrawn'
   } satisfies Record<ExportState, string>,
+  /** an import's state where its name differs from an export's */
+  importStates: {} as Partial<Record<ExportState, string>>,
   outcomes: { pass: 'Pass', review: 'Review', fail: 'Fail' } satisfies Record<CheckOutcome, string>,
   decisions: { approve: 'Approve', return: 'Return for changes', reject: 'Reject' } satisfies Record<
     ReviewDecision,
@@ -42,6 +44,8 @@ const en = {
   notifications: {
     label: 'Notifications',
     changed: (label: string, state: string) => `Your export request ${label} is now ${state.toLowerCase()}.`,
+    importChanged: (label: string, state: string, delivered: boolean) =>
+      `Your import ${label} is now ${state.toLowerCase()}${delivered ? ' (in work/inbox)' : ''}.`,
     dismiss: 'Dismiss',
     dismissLabel: (label: string) => `Dismiss the notification about ${label}`,
     queue: 'Review queue',
@@ -96,6 +100,19 @@ const en = {
       rejected: "Rejected: these files cannot leave. Read the reviewers' comments.",
       withdrawn: 'You withdrew this request.'
     } satisfies Record<ExportState, string>,
+    explainImport: {
+      draft: 'Not submitted yet.',
+      submitted: 'In quarantine, waiting for a reviewer to open it.',
+      in_review: 'A reviewer is looking at it. It is brought in once a reviewer other than you approves.',
+      returned: 'The reviewer asked for changes: read the comment, then bring the corrected file in as a new request.',
+      approved: 'Approved: the file is put in work/inbox/ as soon as an analysis session of this project is running.',
+      released: "Released: the file is in work/inbox/ of this project's workspace.",
+      rejected: "Rejected: this file will not be brought in. Read the reviewer's comment.",
+      withdrawn: 'This request was withdrawn.'
+    } satisfies Record<ExportState, string>,
+    releasedImport: 'Brought in',
+    fileHeading: 'File',
+    entriesHeading: 'What the archive holds',
     showDetails: 'Show details',
     hideDetails: 'Hide details',
     loading: 'Loading the request…',
@@ -133,10 +150,40 @@ const en = {
     loading: 'Loading your requests…',
     empty: 'You have not sent anything to the airlock yet.'
   },
+  myImports: {
+    heading: 'My imports',
+    intro: 'Every file you asked to bring in through the airlock, the most recently changed first.',
+    refresh: 'Refresh',
+    retry: 'Try again',
+    loading: 'Loading your imports…',
+    empty: 'You have not asked to bring any file in yet.'
+  },
+  imports: {
+    heading: 'Bring a file in',
+    intro:
+      'Code, a code list or a reference table you need inside comes in through the airlock too: the file is kept in quarantine and checked, and once a reviewer other than you approves it, it appears in work/inbox/ of your running analysis session of this project, or of the next one.',
+    file: 'File to bring in',
+    fileHint:
+      "By default: scripts and text (.py .r .sql .txt .md .json .yaml), tables (.csv), or an archive of them (.zip .tar.gz .tgz), up to 64 MiB. The project's policy may say otherwise: if a file is not allowed, the airlock says what is.",
+    chosen: (name: string, size: string) => `${name}, ${size}`,
+    justification: 'Why is it needed inside?',
+    justificationHint: 'The reviewer reads this: what the file is, where it comes from and what you will use it for.',
+    fileMissing: 'Choose the file to bring in.',
+    justificationMissing: 'Say why the file is needed inside.',
+    justificationTooLong: 'The justification is too long to send with the file: shorten it.',
+    sendFailed:
+      'The file could not be sent: the connection to the gateway was lost. Check that the file is within the size cap and try again.',
+    submit: 'Submit for review',
+    submitting: 'Uploading and checking the file…',
+    justSubmitted: 'Imports just submitted',
+    submittedNote: (name: string) =>
+      `${name} is in quarantine. Here is what the automatic checks found; once a reviewer other than you approves it, it appears in work/inbox/${name}.`
+  },
   airlock: {
     intro:
-      'Results leave the environment only through the airlock: reviewers check each file before it is released to you.',
+      'Results leave the environment only through the airlock: reviewers check each file before it is released to you. Files you need inside come in the same way.',
     toMyRequests: 'Go to my requests',
+    toMyImports: 'Go to my imports',
     justSubmitted: 'Just submitted',
     submittedNote: 'Your request was submitted. Here is what the automatic checks found; reviewers see the same.'
   },
@@ -250,7 +297,9 @@ const en = {
   }
 }
 
-export const airlockStrings: Localized<typeof en> = {
+export type AirlockStrings = typeof en
+
+export const airlockStrings: Localized<AirlockStrings> = {
   en,
   ja: {
     moreFiles: (n: number) => `ほか ${n} 件`,
@@ -264,6 +313,7 @@ export const airlockStrings: Localized<typeof en> = {
       rejected: '却下',
       withdrawn: '取り下げ'
     },
+    importStates: { released: '持ち込み済み' },
     outcomes: { pass: '問題なし', review: '要確認', fail: '不可' },
     decisions: { approve: '承認', return: '差し戻し', reject: '却下' },
     directions: { export: '持ち出し', import: '持ち込み' },
@@ -287,6 +337,10 @@ export const airlockStrings: Localized<typeof en> = {
     notifications: {
       label: 'お知らせ',
       changed: (label: string, state: string) => `持ち出し申請 ${label} の状態が「${state}」になりました。`,
+      importChanged: (label: string, state: string, delivered: boolean) =>
+        delivered
+          ? `持ち込み申請 ${label} が承認され、work/inbox に置かれました。`
+          : `持ち込み申請 ${label} の状態が「${state}」になりました。`,
       dismiss: '閉じる',
       dismissLabel: (label: string) => `${label} についてのお知らせを閉じる`,
       queue: '審査待ち',
@@ -337,6 +391,20 @@ export const airlockStrings: Localized<typeof en> = {
         rejected: '却下されました。これらのファイルは持ち出せません。審査担当者のコメントを確認してください。',
         withdrawn: 'この申請は取り下げられました。'
       },
+      explainImport: {
+        draft: 'まだ提出されていません。',
+        submitted: '隔離保管中です。審査担当者が確認を始めるのを待っています。',
+        in_review: '審査中です。あなた以外の審査担当者が承認すると持ち込まれます。',
+        returned:
+          '修正を求められました。審査担当者のコメントを読み、修正したファイルを新しい申請として持ち込んでください。',
+        approved: '承認されました。このプロジェクトの解析セッションが実行中になりしだい、work/inbox/ に置かれます。',
+        released: '持ち込みが完了しました。ファイルはこのプロジェクトのワークスペースの work/inbox/ にあります。',
+        rejected: '却下されました。このファイルは持ち込めません。審査担当者のコメントを確認してください。',
+        withdrawn: 'この申請は取り下げられました。'
+      },
+      releasedImport: '持ち込み完了',
+      fileHeading: 'ファイル',
+      entriesHeading: 'アーカイブの中身',
       showDetails: '詳細を表示',
       hideDetails: '詳細を隠す',
       loading: '申請を読み込んでいます…',
@@ -374,10 +442,40 @@ export const airlockStrings: Localized<typeof en> = {
       loading: '申請を読み込んでいます…',
       empty: 'エアロックにはまだ何も送っていません。'
     },
+    myImports: {
+      heading: '自分の持ち込み申請',
+      intro: 'エアロックを通して持ち込みを申請したすべてのファイルです。最近更新されたものから順に表示します。',
+      refresh: '再読み込み',
+      retry: '再試行',
+      loading: '持ち込み申請を読み込んでいます…',
+      empty: 'ファイルの持ち込みはまだ申請していません。'
+    },
+    imports: {
+      heading: 'ファイルを持ち込む',
+      intro:
+        '環境内で使うコード、コードリスト、参照テーブルもエアロックを通して持ち込みます。ファイルは隔離保管されて自動でチェックされ、あなた以外の審査担当者が承認すると、このプロジェクトで実行中の解析セッション(なければ次に起動するセッション)の work/inbox/ に置かれます。',
+      file: '持ち込むファイル',
+      fileHint:
+        '既定では、スクリプトやテキスト(.py .r .sql .txt .md .json .yaml)、表(.csv)、およびそれらのアーカイブ(.zip .tar.gz .tgz)で、64 MiB までです。プロジェクトのポリシーによっては異なります。持ち込めないファイルの場合は、持ち込める種類をエアロックが示します。',
+      chosen: (name: string, size: string) => `${name}(${size})`,
+      justification: '環境内で必要な理由',
+      justificationHint: '審査担当者が読みます。ファイルの内容、入手元、用途を書いてください。',
+      fileMissing: '持ち込むファイルを選んでください。',
+      justificationMissing: '環境内で必要な理由を記入してください。',
+      justificationTooLong: '理由が長すぎるため、ファイルと一緒に送信できません。短くしてください。',
+      sendFailed:
+        'ファイルを送信できませんでした。ゲートウェイとの接続が切れました。サイズの上限を超えていないか確認して、もう一度お試しください。',
+      submit: '審査に提出',
+      submitting: 'ファイルをアップロードしてチェックしています…',
+      justSubmitted: '提出した持ち込み申請',
+      submittedNote: (name: string) =>
+        `${name} を隔離保管しました。自動チェックの結果は次のとおりです。あなた以外の審査担当者が承認すると、work/inbox/${name} に置かれます。`
+    },
     airlock: {
       intro:
-        '結果はエアロックを通してのみ環境の外に出せます。各ファイルは審査担当者が確認してから持ち出しが許可されます。',
+        '結果はエアロックを通してのみ環境の外に出せます。各ファイルは審査担当者が確認してから持ち出しが許可されます。環境内で使うファイルも同じようにして持ち込みます。',
       toMyRequests: '自分の申請へ移動',
+      toMyImports: '自分の持ち込み申請へ移動',
       justSubmitted: '提出した申請',
       submittedNote: '申請を提出しました。自動チェックの結果は次のとおりです。審査担当者も同じ結果を確認します。'
     },
@@ -494,4 +592,9 @@ export const airlockStrings: Localized<typeof en> = {
       removed: '削除'
     }
   }
+}
+
+/** A request's state as people read it: an import's own name where it has one (ja: brought in, not taken out). */
+export function stateName(t: AirlockStrings, state: ExportState, direction: AirlockDirection = 'export'): string {
+  return (direction === 'import' ? t.importStates[state] : undefined) ?? t.states[state]
 }

@@ -1,9 +1,9 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
 import type { ApiClient } from '../api/client'
-import type { ExportRequestSummary, ExportState, UserView } from '../api/types'
+import type { AirlockDirection, ExportRequestSummary, ExportState, UserView } from '../api/types'
 import { useStrings } from '../i18n/language'
 import { requestLabel, shortId } from './airlock-format'
-import { airlockStrings } from './strings'
+import { airlockStrings, stateName } from './strings'
 
 /** How often the airlock is asked for changes. */
 export const POLL_MS = 30_000
@@ -13,6 +13,7 @@ const MAX_SHOWN = 5
 export interface AirlockNotification {
   key: number
   requestId: string
+  direction: AirlockDirection
   /** what the request is about: its files, or a short id */
   label: string
   state: ExportState
@@ -26,7 +27,7 @@ interface Watch {
   /** grows each time a poll finds a change: views that list requests read them again */
   version: number
   /** a state this tab brought about itself (a submit, a withdrawal): remembered, not announced */
-  remember(id: string, state: ExportState): void
+  remember(id: string, state: ExportState, direction?: AirlockDirection): void
   /** asks at once instead of at the next poll */
   refresh(): void
 }
@@ -34,9 +35,10 @@ interface Watch {
 const WatchContext = createContext<Watch | null>(null)
 
 /**
- * Follows the signed-in user's airlock for the in-app notifications: a researcher's requests (a
- * state that changed since the last poll is announced) and a reviewer's queue (its size). The last
- * states seen are kept in memory only, for as long as the user is signed in in this tab.
+ * Follows the signed-in user's airlock for the in-app notifications: a researcher's requests,
+ * exports and imports (a state that changed since the last poll is announced) and a reviewer's
+ * queue (its size). The last states seen are kept in memory only, for as long as the user is signed
+ * in in this tab.
  */
 export function AirlockWatchProvider({ api, user, children }: { api: ApiClient; user: UserView; children: ReactNode }) {
   const s = useStrings(airlockStrings)
@@ -45,7 +47,8 @@ export function AirlockWatchProvider({ api, user, children }: { api: ApiClient; 
   const [notifications, setNotifications] = useState<AirlockNotification[]>([])
   const [queueCount, setQueueCount] = useState<number | null>(null)
   const [version, setVersion] = useState(0)
-  const seen = useRef<Map<string, ExportState> | null>(null)
+  // per direction: a list that could not be read keeps what was seen of it
+  const seen = useRef<Record<AirlockDirection, Map<string, ExportState> | null>>({ export: null, import: null })
   const queue = useRef<string | null>(null)
   const nextKey = useRef(0)
   const polling = useRef(false)
@@ -58,8 +61,15 @@ export function AirlockWatchProvider({ api, user, children }: { api: ApiClient; 
     try {
       let changed = false
       if (isResearcher) {
-        const list = await api.listExports().catch(() => null)
-        if (list !== null) changed = (await compare(list)) || changed
+        const [exports, imports] = await Promise.all([
+          api.listExports().catch(() => null),
+          api.listImports().catch(() => null)
+        ])
+        const found = await Promise.all([
+          exports === null ? false : compare('export', exports),
+          imports === null ? false : compare('import', imports)
+        ])
+        changed = found.includes(true) || changed
       }
       if (isReviewer) {
         const list = await api.listReviews().catch(() => null)
@@ -76,9 +86,9 @@ export function AirlockWatchProvider({ api, user, children }: { api: ApiClient; 
     }
 
     /** Announces the requests whose state moved since the last poll; true if anything changed. */
-    async function compare(list: ExportRequestSummary[]): Promise<boolean> {
-      const before = seen.current
-      seen.current = new Map(list.map((r) => [r.id, r.state]))
+    async function compare(direction: AirlockDirection, list: ExportRequestSummary[]): Promise<boolean> {
+      const before = seen.current[direction]
+      seen.current[direction] = new Map(list.map((r) => [r.id, r.state]))
       // the first answer is what is, not news
       if (before === null) return false
       const moved = list.filter((r) => before.has(r.id) && before.get(r.id) !== r.state)
@@ -86,11 +96,11 @@ export function AirlockWatchProvider({ api, user, children }: { api: ApiClient; 
       if (moved.length === 0) return added
       const fresh = await Promise.all(
         moved.map(async (r) => {
-          const label = await api.getExport(r.id).then(
+          const label = await (direction === 'import' ? api.getImport(r.id) : api.getExport(r.id)).then(
             (detail) => requestLabel(detail, more.current),
             () => shortId(r.id)
           )
-          return { key: ++nextKey.current, requestId: r.id, label, state: r.state }
+          return { key: ++nextKey.current, requestId: r.id, direction, label, state: r.state }
         })
       )
       setNotifications((n) => [...n, ...fresh].slice(-MAX_SHOWN))
@@ -105,8 +115,8 @@ export function AirlockWatchProvider({ api, user, children }: { api: ApiClient; 
     return () => clearInterval(timer)
   }, [poll, isResearcher, isReviewer])
 
-  const remember = useCallback((id: string, state: ExportState) => {
-    seen.current?.set(id, state)
+  const remember = useCallback((id: string, state: ExportState, direction: AirlockDirection = 'export') => {
+    seen.current[direction]?.set(id, state)
   }, [])
   const dismiss = useCallback((key: number) => setNotifications((n) => n.filter((x) => x.key !== key)), [])
   const refresh = useCallback(() => void poll(), [poll])
@@ -144,9 +154,14 @@ export function NotificationList() {
           className={`notification notification--${n.state}`}
           data-testid="notification"
           data-request-id={n.requestId}
+          data-direction={n.direction}
           data-state={n.state}
         >
-          <p className="notification__text">{t.notifications.changed(n.label, t.states[n.state])}</p>
+          <p className="notification__text">
+            {n.direction === 'import'
+              ? t.notifications.importChanged(n.label, stateName(t, n.state, 'import'), n.state === 'released')
+              : t.notifications.changed(n.label, t.states[n.state])}
+          </p>
           <button
             type="button"
             className="button button--secondary button--small"

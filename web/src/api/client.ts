@@ -94,6 +94,17 @@ export interface ApiClient {
   /** A released file's bytes: only its requester, only once released. */
   downloadExportFile(id: string, fileId: string): Promise<Blob>
 
+  // The airlock, the researcher's side: imports.
+  /**
+   * Uploads `file` (its bytes as the body, under its own name) to bring it into the project: stored
+   * in quarantine and checked, then delivered into work/inbox once a reviewer approves. The policy's
+   * allowed kinds and size cap are the server's: a refusal says which.
+   */
+  submitImport(projectId: string, file: File, justification: string): Promise<ExportRequestView>
+  /** The researcher's imports, most recently changed first. */
+  listImports(): Promise<ExportRequestSummary[]>
+  getImport(id: string): Promise<ExportRequestView>
+
   // The airlock, the reviewers' side.
   /** Other people's requests awaiting a decision. */
   listReviews(): Promise<ExportRequestSummary[]>
@@ -118,6 +129,7 @@ export function createApiClient(fetchImpl: typeof fetch = (...args) => fetch(...
   let refreshing: Promise<TokenResponse | null> | null = null
   const sessionEndedListeners = new Set<() => void>()
 
+  /** A JSON body, or a Blob (a File) sent as it is, as application/octet-stream. */
   async function send(
     method: string,
     path: string,
@@ -126,13 +138,15 @@ export function createApiClient(fetchImpl: typeof fetch = (...args) => fetch(...
     accept = 'application/json'
   ): Promise<Response> {
     const headers: Record<string, string> = { accept }
-    if (body !== undefined) headers['content-type'] = 'application/json'
+    const raw = body instanceof Blob
+    if (body !== undefined) headers['content-type'] = raw ? 'application/octet-stream' : 'application/json'
     if (bearer !== undefined) headers.authorization = `Bearer ${bearer}`
     try {
       return await fetchImpl(path, {
         method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        // a Blob can be read again: a retry after a renewed token sends the same bytes
+        body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
         credentials: 'same-origin',
         cache: 'no-store'
       })
@@ -159,6 +173,7 @@ export function createApiClient(fetchImpl: typeof fetch = (...args) => fetch(...
 
   const sessionPath = (id: string, rest: string) => `/api/v1/sessions/${encodeURIComponent(id)}/${rest}`
   const exportPath = (id: string, rest = '') => `/api/v1/exports/${encodeURIComponent(id)}${rest}`
+  const importPath = (id: string) => `/api/v1/imports/${encodeURIComponent(id)}`
   const reviewPath = (id: string, rest = '') => `/api/v1/reviews/${encodeURIComponent(id)}${rest}`
   const filePath = (fileId: string) => `/files/${encodeURIComponent(fileId)}/content`
 
@@ -354,6 +369,19 @@ export function createApiClient(fetchImpl: typeof fetch = (...args) => fetch(...
 
     async downloadExportFile(id, fileId) {
       return readBlob(await authorized('GET', exportPath(id, filePath(fileId)), undefined, '*/*'))
+    },
+
+    async submitImport(projectId, file, justification) {
+      const query = new URLSearchParams({ projectId, name: file.name, justification })
+      return readJson<ExportRequestView>(await authorized('POST', `/api/v1/imports?${query.toString()}`, file))
+    },
+
+    async listImports() {
+      return readJson<ExportRequestSummary[]>(await authorized('GET', '/api/v1/imports'))
+    },
+
+    async getImport(id) {
+      return readJson<ExportRequestView>(await authorized('GET', importPath(id)))
     },
 
     async listReviews() {
