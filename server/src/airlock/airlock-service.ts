@@ -10,7 +10,6 @@ import type {
   AirlockFileRow,
   AirlockRequestDetail,
   AirlockRequestRow,
-  AirlockState,
   ReviewDecision,
   Store,
   UserRow
