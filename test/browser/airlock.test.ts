@@ -4,13 +4,14 @@ import * as OTPAuth from 'otpauth'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runInSandbox } from '../../server/src/sandbox/driver.js'
+import { WORK_DIR } from '../../server/src/sessions/workspace.js'
 import { startDemoServer } from '../support/demo-server.js'
 import { requireDocker } from '../support/sandbox.js'
 import { ensureWebBuilt } from './web-build.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots')
-const FREQ = '/home/researcher/work/outbox/freq.csv'
+const FREQ = `${WORK_DIR}/outbox/freq.csv`
 
 let server: Awaited<ReturnType<typeof startDemoServer>>
 let browser: Browser

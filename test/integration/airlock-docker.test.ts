@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seedDemo } from '../../server/src/demo/seed.js'
 import type { DockerDriver } from '../../server/src/sandbox/docker-driver.js'
 import { runInSandbox } from '../../server/src/sandbox/driver.js'
+import { WORK_DIR } from '../../server/src/sessions/workspace.js'
 import { startRunningSession, type TestGateway, testGateway } from '../support/gateway.js'
 import { requireDocker } from '../support/sandbox.js'
 import { zipOf } from '../support/zip.js'
@@ -29,7 +30,8 @@ interface RequestView {
   decisions: { reviewer: string; decision: string; comment: string | null }[]
 }
 
-const OUTBOX = '/home/researcher/work/outbox'
+const OUTBOX = `${WORK_DIR}/outbox`
+const INBOX = `${WORK_DIR}/inbox`
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex')
 
 describe('the airlock on a real sandbox: outputs leave only reviewed, approved and unchanged', () => {
@@ -388,14 +390,14 @@ describe('the airlock on a real sandbox: outputs leave only reviewed, approved a
       expect(r).toMatchObject({ direction: 'import', state: 'submitted', approvalsNeeded: 1 })
       expect(r.files[0]!.sha256).toBe(sha256(script))
       // nothing arrives before approval
-      expect(await inSandbox('ls /home/researcher/work/inbox')).toBe('')
+      expect(await inSandbox(`ls ${INBOX}`)).toBe('')
       const requester = (await gw.app.store.getUserByUsername('researcher1'))!
       await expect(
         gw.app.airlock.decide(requester, r.id, 'approve', null, { round: 1, sha256s: [] }, { sourceIp: null })
       ).rejects.toThrow(/reviewed by other reviewers/)
       await call('reviewer1', 'GET', `/api/v1/reviews/${r.id}`)
       expect((await decide('reviewer1', r.id, 'approve')).json()).toMatchObject({ state: 'released' })
-      expect(await inSandbox('cat /home/researcher/work/inbox/helper.py')).toBe(script)
+      expect(await inSandbox(`cat ${INBOX}/helper.py`)).toBe(script)
       const actions = (await gw.app.store.recentAudit(50)).filter((a) => a.target === r.id).map((a) => a.action)
       expect(actions).toEqual(expect.arrayContaining(['import.submit', 'review.approve', 'import.release']))
     }, 60_000)
@@ -439,7 +441,7 @@ describe('the airlock on a real sandbox: outputs leave only reviewed, approved a
       await expect
         .poll(async () => (await gw.app.store.getAirlockRequest(r.id))!.request.state, { timeout: 20_000 })
         .toBe('released')
-      expect(await inSandbox('cat /home/researcher/work/inbox/later.sql')).toBe('select 1;\n')
+      expect(await inSandbox(`cat ${INBOX}/later.sql`)).toBe('select 1;\n')
     }, 90_000)
   })
 })

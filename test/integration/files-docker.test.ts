@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seedDemo } from '../../server/src/demo/seed.js'
 import type { DockerDriver } from '../../server/src/sandbox/docker-driver.js'
 import { runInSandbox } from '../../server/src/sandbox/driver.js'
+import { WORK_DIR } from '../../server/src/sessions/workspace.js'
 import { startRunningSession, type TestGateway, testGateway } from '../support/gateway.js'
 import { requireDocker } from '../support/sandbox.js'
 
@@ -96,7 +97,7 @@ describe('the workspace Files view on a real sandbox (runsc)', () => {
 
     // someone changes it in the terminal meanwhile
     await new Promise((r) => setTimeout(r, 20))
-    await inSandbox(['sh', '-c', 'echo "{}" > /home/researcher/work/analysis/first.ipynb'])
+    await inSandbox(['sh', '-c', `echo "{}" > ${WORK_DIR}/analysis/first.ipynb`])
     const stale = await call('PUT', '/files/content', {
       path: 'analysis/first.ipynb',
       content: '{"cells": []}',
@@ -104,7 +105,7 @@ describe('the workspace Files view on a real sandbox (runsc)', () => {
     })
     expect(stale.statusCode).toBe(409)
     expect(stale.json().error.message).toMatch(/changed since you opened it/)
-    expect((await inSandbox(['cat', '/home/researcher/work/analysis/first.ipynb'])).stdout).toBe('{}\n')
+    expect((await inSandbox(['cat', `${WORK_DIR}/analysis/first.ipynb`])).stdout).toBe('{}\n')
 
     const again = await call('GET', '/files/content?path=analysis/first.ipynb')
     const saved = await call('PUT', '/files/content', {

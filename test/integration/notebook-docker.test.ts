@@ -2,8 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seedDemo } from '../../server/src/demo/seed.js'
 import type { DockerDriver } from '../../server/src/sandbox/docker-driver.js'
 import { runInSandbox } from '../../server/src/sandbox/driver.js'
+import { WORK_DIR } from '../../server/src/sessions/workspace.js'
 import { startRunningSession, type TestGateway, testGateway } from '../support/gateway.js'
 import { requireDocker } from '../support/sandbox.js'
+
+const OUTBOX = `${WORK_DIR}/outbox`
 
 interface Cell {
   status: 'ok' | 'error'
@@ -119,16 +122,13 @@ describe('notebook cells on a real sandbox (runsc, the default policy)', () => {
       csv: { path: 'outbox/ages-by-seven.csv', type: 'file' },
       query: { path: 'outbox/ages-by-seven.sql', type: 'file' }
     })
-    const csv = (await inSandbox(['cat', '/home/researcher/work/outbox/ages-by-seven.csv'])).stdout.split('\r\n')
+    const csv = (await inSandbox(['cat', `${OUTBOX}/ages-by-seven.csv`])).stdout.split('\r\n')
     expect(csv[0]).toBe('n,r')
     expect(csv[2500]).toBe('2499,0')
     expect(csv).toHaveLength(2502) // header, 2500 rows, the empty string after the last line end
-    expect((await inSandbox(['cat', '/home/researcher/work/outbox/ages-by-seven.sql'])).stdout).toBe(`${source}\n`)
+    expect((await inSandbox(['cat', `${OUTBOX}/ages-by-seven.sql`])).stdout).toBe(`${source}\n`)
     const audit = (await gw.app.store.recentAudit(50)).find((r) => r.action === 'cell.export')
-    const digest = (await inSandbox(['sha256sum', '/home/researcher/work/outbox/ages-by-seven.csv'])).stdout.slice(
-      0,
-      64
-    )
+    const digest = (await inSandbox(['sha256sum', `${OUTBOX}/ages-by-seven.csv`])).stdout.slice(0, 64)
     expect(audit?.details).toMatchObject({ source, name: 'ages-by-seven', rows: 2500, csvSha256: digest })
   }, 60_000)
 
@@ -139,7 +139,7 @@ describe('notebook cells on a real sandbox (runsc, the default policy)', () => {
     const change = await exportCell('sql', 'create temp table again as select 1', 'change')
     expect(change.statusCode).toBe(400)
     expect(change.json().error.message).toMatch(/not a query/)
-    const left = await inSandbox(['ls', '/home/researcher/work/outbox'])
+    const left = await inSandbox(['ls', OUTBOX])
     expect(left.stdout.split('\n').filter(Boolean).sort()).toEqual(['ages-by-seven.csv', 'ages-by-seven.sql'])
     const badName = await exportCell('sql', 'select 1', '../escape')
     expect(badName.statusCode).toBe(400)
@@ -151,7 +151,7 @@ describe('notebook cells on a real sandbox (runsc, the default policy)', () => {
     const res = await exportCell('python', source, 'twice')
     expect(res.statusCode, res.body).toBe(201)
     expect(res.json()).toMatchObject({ rows: 3000, query: { path: 'outbox/twice.py' } })
-    const csv = (await inSandbox(['cat', '/home/researcher/work/outbox/twice.csv'])).stdout.trim().split('\n')
+    const csv = (await inSandbox(['cat', `${OUTBOX}/twice.csv`])).stdout.trim().split('\n')
     expect(csv[0]).toBe('k,twice')
     expect(csv.at(-1)).toBe('2999,5998')
     expect((await cell('python', 'x = 1\nx')).status).toBe('ok')
