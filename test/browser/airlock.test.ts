@@ -1,16 +1,14 @@
 import { readFile, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import * as OTPAuth from 'otpauth'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runInSandbox } from '../../server/src/sandbox/driver.js'
 import { WORK_DIR } from '../../server/src/sessions/workspace.js'
 import { startDemoServer } from '../support/demo-server.js'
 import { requireDocker } from '../support/sandbox.js'
+import { launchChromium, SCREENSHOTS, submitSignIn } from './chromium.js'
 import { ensureWebBuilt } from './web-build.js'
 
-const CHROMIUM = '/usr/bin/chromium'
-const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots')
 const FREQ = `${WORK_DIR}/outbox/freq.csv`
 
 let server: Awaited<ReturnType<typeof startDemoServer>>
@@ -27,13 +25,7 @@ async function signIn(who: string): Promise<Page> {
     acceptDownloads: true
   })
   const page = await context.newPage()
-  const c = server.credentials[who]!
-  await page.goto(server.url)
-  await page.getByTestId('login-username').fill(who)
-  await page.getByTestId('login-password').fill(c.password)
-  const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(c.totpSecret), digits: 6, period: 30 })
-  await page.getByTestId('login-totp').fill(totp.generate())
-  await page.getByTestId('login-totp').press('Enter')
+  await submitSignIn(page, server, who)
   // signed in once the overview shows: projects for a researcher, the queue for a reviewer
   await page
     .locator('[data-testid="open-workspace"], [data-testid="review-queue"]')
@@ -73,11 +65,7 @@ beforeAll(async () => {
   await ensureWebBuilt()
   await mkdir(SCREENSHOTS, { recursive: true })
   server = await startDemoServer()
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run']
-  })
+  browser = await launchChromium()
 }, 120_000)
 
 afterAll(async () => {

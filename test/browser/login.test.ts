@@ -8,20 +8,8 @@ import { DEMO_DATASET, DEMO_PROJECT } from '../../server/src/demo/seed.js'
 import type { MeResponse, TokenResponse } from '../../server/src/schemas/auth.js'
 import type { ErrorBody } from '../../server/src/schemas/common.js'
 import { startDemoServer } from '../support/demo-server.js'
+import { CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS } from './chromium.js'
 import { ensureWebBuilt } from './web-build.js'
-
-const CHROMIUM = '/usr/bin/chromium'
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic'
-]
-const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots')
 
 type DemoServer = Awaited<ReturnType<typeof startDemoServer>>
 

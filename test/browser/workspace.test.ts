@@ -1,14 +1,11 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import * as OTPAuth from 'otpauth'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDemoServer } from '../support/demo-server.js'
 import { requireDocker } from '../support/sandbox.js'
+import { launchChromium, SCREENSHOTS, submitSignIn } from './chromium.js'
 import { ensureWebBuilt } from './web-build.js'
-
-const CHROMIUM = '/usr/bin/chromium'
-const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots')
 
 let server: Awaited<ReturnType<typeof startDemoServer>>
 let browser: Browser
@@ -22,11 +19,7 @@ beforeAll(async () => {
   await ensureWebBuilt()
   await mkdir(SCREENSHOTS, { recursive: true })
   server = await startDemoServer()
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run']
-  })
+  browser = await launchChromium()
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' })
   page = await context.newPage()
 }, 120_000)
@@ -41,13 +34,7 @@ afterAll(async () => {
 
 describe('the researcher workspace in a browser (real gateway, real sandbox)', () => {
   it('signs in with TOTP, starts a session with visible progress, and opens the terminal', async () => {
-    const c = server.credentials.researcher1!
-    await page.goto(server.url)
-    await page.getByTestId('login-username').fill('researcher1')
-    await page.getByTestId('login-password').fill(c.password)
-    const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(c.totpSecret), digits: 6, period: 30 })
-    await page.getByTestId('login-totp').fill(totp.generate())
-    await page.getByTestId('login-totp').press('Enter')
+    await submitSignIn(page, server, 'researcher1')
     await page.getByTestId('open-workspace').click()
     await page.getByTestId('start-progress').waitFor({ timeout: 5_000 })
     await screenshot('workspace-starting')

@@ -4,11 +4,10 @@ import { join } from 'node:path'
 import { createGzip } from 'node:zlib'
 import { pack } from 'tar-stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { seedDemo } from '../../server/src/demo/seed.js'
 import type { DockerDriver } from '../../server/src/sandbox/docker-driver.js'
 import { runInSandbox } from '../../server/src/sandbox/driver.js'
 import { WORK_DIR } from '../../server/src/sessions/workspace.js'
-import { startRunningSession, type TestGateway, testGateway } from '../support/gateway.js'
+import { startRunningSession, type TestGateway, testGatewayWithDataset } from '../support/gateway.js'
 import { requireDocker } from '../support/sandbox.js'
 import { zipOf } from '../support/zip.js'
 
@@ -74,12 +73,7 @@ describe('the airlock on a real sandbox: outputs leave only reviewed, approved a
 
   beforeAll(async () => {
     docker = await requireDocker()
-    gw = await testGateway({}, {}, { sessions: { driver: docker } })
-    await seedDemo(gw.app.store, gw.app.keys, gw.dataDir, {
-      now: gw.clock.now(),
-      timeZone: gw.config.timeZone,
-      withDataset: true
-    })
+    gw = await testGatewayWithDataset(docker)
     ;({ sessionId, token: tokens.researcher1 } = await startRunningSession(gw))
     tokens.reviewer1 = (await gw.login('reviewer1')).accessToken
     tokens.reviewer2 = (await gw.login('reviewer2')).accessToken

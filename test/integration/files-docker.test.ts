@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto'
 import type { LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { seedDemo } from '../../server/src/demo/seed.js'
 import type { DockerDriver } from '../../server/src/sandbox/docker-driver.js'
 import { runInSandbox } from '../../server/src/sandbox/driver.js'
 import { WORK_DIR } from '../../server/src/sessions/workspace.js'
-import { startRunningSession, type TestGateway, testGateway } from '../support/gateway.js'
+import { startRunningSession, type TestGateway, testGatewayWithDataset } from '../support/gateway.js'
 import { requireDocker } from '../support/sandbox.js'
 
 interface Entry {
@@ -56,12 +55,7 @@ describe('the workspace Files view on a real sandbox (runsc)', () => {
 
   beforeAll(async () => {
     docker = await requireDocker()
-    gw = await testGateway({}, {}, { sessions: { driver: docker } })
-    await seedDemo(gw.app.store, gw.app.keys, gw.dataDir, {
-      now: gw.clock.now(),
-      timeZone: gw.config.timeZone,
-      withDataset: true
-    })
+    gw = await testGatewayWithDataset(docker)
     ;({ sessionId, token } = await startRunningSession(gw))
   }, 120_000)
 

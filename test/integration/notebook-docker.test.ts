@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { seedDemo } from '../../server/src/demo/seed.js'
 import type { DockerDriver } from '../../server/src/sandbox/docker-driver.js'
 import { runInSandbox } from '../../server/src/sandbox/driver.js'
 import { WORK_DIR } from '../../server/src/sessions/workspace.js'
-import { startRunningSession, type TestGateway, testGateway } from '../support/gateway.js'
+import { startRunningSession, type TestGateway, testGatewayWithDataset } from '../support/gateway.js'
 import { requireDocker } from '../support/sandbox.js'
 
 const OUTBOX = `${WORK_DIR}/outbox`
@@ -41,12 +40,7 @@ describe('notebook cells on a real sandbox (runsc, the default policy)', () => {
 
   beforeAll(async () => {
     docker = await requireDocker()
-    gw = await testGateway({}, {}, { sessions: { driver: docker } })
-    await seedDemo(gw.app.store, gw.app.keys, gw.dataDir, {
-      now: gw.clock.now(),
-      timeZone: gw.config.timeZone,
-      withDataset: true
-    })
+    gw = await testGatewayWithDataset(docker)
     ;({ sessionId, token } = await startRunningSession(gw))
   }, 120_000)
 

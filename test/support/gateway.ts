@@ -7,6 +7,7 @@ import { build, type BuildOptions } from '../../server/src/app.js'
 import { totpCode } from '../../server/src/auth/totp.js'
 import { type Config, loadConfig } from '../../server/src/config/config.js'
 import { DEMO_PROJECT, type DemoCredentials, seedDemo } from '../../server/src/demo/seed.js'
+import type { SandboxDriver } from '../../server/src/sandbox/driver.js'
 import { FakeDriver } from './fake-driver.js'
 
 /** A clock the test moves by hand, so expiry and TOTP windows are exact. */
@@ -90,6 +91,17 @@ export async function testGateway(
 }
 
 /** Signs `username` in and starts a session of the demo project through the API; waits until it runs. */
+/** The real app on `driver` (the real engine, in the sandbox tests), seeded with the demo accounts and the demo dataset. */
+export async function testGatewayWithDataset(driver: SandboxDriver): Promise<TestGateway> {
+  const gw = await testGateway({}, {}, { sessions: { driver } })
+  await seedDemo(gw.app.store, gw.app.keys, gw.dataDir, {
+    now: gw.clock.now(),
+    timeZone: gw.config.timeZone,
+    withDataset: true
+  })
+  return gw
+}
+
 export async function startRunningSession(
   gw: TestGateway,
   username = 'researcher1'
