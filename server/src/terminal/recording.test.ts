@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { Recording } from './recording.js'
+import { endsMidCharacter, Recording } from './recording.js'
 
 const dirs: string[] = []
 afterEach(() => {
@@ -36,6 +36,41 @@ describe('terminal recording (asciicast v2)', () => {
     rec.output(word.subarray(2))
     await rec.close()
     expect(events()).toEqual([[1.5, 'o', 'a\r\n患者']])
+  })
+
+  it('keeps a character whole when the batches split it, and ASCII batches around it unchanged', async () => {
+    const { rec, events } = recording()
+    const word = Buffer.from('患者', 'utf8') // three bytes each
+    rec.output(Buffer.concat([Buffer.from('abc'), word.subarray(0, 2)]))
+    rec.input('x') // typing ends the batch in the middle of 患
+    rec.output(Buffer.concat([word.subarray(2), Buffer.from('def')]))
+    rec.input('y')
+    rec.output(Buffer.from('plain\r\n'))
+    rec.output(Buffer.from([0x61, 0xe6])) // a character that never completes shows as U+FFFD
+    rec.input('z')
+    rec.output(Buffer.from('ok'))
+    await rec.close()
+    expect(events().map(([, kind, data]) => [kind, data])).toEqual([
+      ['o', 'abc'],
+      ['i', 'x'],
+      ['o', '患者def'],
+      ['i', 'y'],
+      ['o', 'plain\r\na'],
+      ['i', 'z'],
+      ['o', '\ufffdok']
+    ])
+  })
+
+  it('tells whether bytes end inside a UTF-8 character', () => {
+    const ja = Buffer.from('患', 'utf8')
+    const emoji = Buffer.from('😀', 'utf8')
+    expect(endsMidCharacter(Buffer.from('abc'))).toBe(false)
+    expect(endsMidCharacter(ja)).toBe(false)
+    expect(endsMidCharacter(ja.subarray(0, 1))).toBe(true)
+    expect(endsMidCharacter(ja.subarray(0, 2))).toBe(true)
+    expect(endsMidCharacter(emoji)).toBe(false)
+    expect(endsMidCharacter(emoji.subarray(0, 3))).toBe(true)
+    expect(endsMidCharacter(Buffer.alloc(0))).toBe(false)
   })
 
   it('keeps typing and resizes in order with the output around them', async () => {
