@@ -263,9 +263,26 @@ describe('the airlock on a real sandbox: outputs leave only reviewed, approved a
         })
       ).statusCode
     ).toBe(201)
+    // the researcher tries to forge the recount's answer by writing into its output as it runs;
+    // the pattern is spelled so the watcher does not match itself
+    await inSandbox(
+      [
+        "nohup sh -c 'while :; do for d in /proc/[0-9]*; do",
+        'if grep -qs "vre-recoun[t]" $d/cmdline; then',
+        'printf "{\\"ok\\":true}" > $d/fd/1 2>/dev/null; echo "${d#/proc/} $?" >> /tmp/forge.log; fi;',
+        "done; done' >/dev/null 2>&1 & echo $! > /tmp/forge.pid"
+      ].join(' ')
+    )
     const r = (
       await submit([{ path: 'outbox/claims-of-few.csv', justification: 'claims by group' }])
     ).json() as RequestView
+    const attempts = (await inSandbox('kill $(cat /tmp/forge.pid); cat /tmp/forge.log')).trim().split('\n')
+    // it found the recount running, and every write was refused: the recount runs as another account
+    expect(attempts.filter((line) => line !== '').length).toBeGreaterThan(0)
+    expect(
+      attempts.every((line) => /^\d+ [1-9]\d*$/.test(line)),
+      attempts.join('\n')
+    ).toBe(true)
     const file = r.files[0]!
     expect(file.provenance).toMatchObject({ recount: { person: 'c.person_id', individualsPerRow: people } })
     const threshold = file.checks.find((c) => c.rule === 'threshold') as {

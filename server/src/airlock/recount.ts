@@ -1,6 +1,6 @@
 import { Type } from 'typebox'
 import { Value } from 'typebox/value'
-import { runInSandbox, type SandboxDriver } from '../sandbox/driver.js'
+import { runInSandbox, SANDBOX_SERVICE_USER, type SandboxDriver } from '../sandbox/driver.js'
 import type { Table } from './disclosure/table.js'
 
 /** The column that names a pseudonymized individual in the project's datasets (see the catalog). */
@@ -24,8 +24,9 @@ export type RecountResult = { individualsPerRow: number[]; person: string; ms: n
  * Counts the distinct individuals behind each row of a CSV a notebook cell sent to the outbox, by
  * running the cell's recorded query again inside the requester's sandbox (`vre-recount`) with a
  * count of distinct persons added, then matching its rows to the CSV's by their printed text.
- * Only a digest match binds the CSV to the query; the caller checks that. Whatever the sandbox
- * prints is researcher-controlled: it is checked, and only ever used to find more small cells.
+ * Only a digest match binds the CSV to the query; the caller checks that. The recount runs as the
+ * sandbox's service account, out of the researcher's reach; its answer is still checked, and
+ * only ever used to find more small cells.
  */
 export async function recountIndividuals(
   driver: SandboxDriver,
@@ -35,6 +36,8 @@ export async function recountIndividuals(
 ): Promise<RecountResult> {
   const run = await runInSandbox(driver, sandboxId, {
     cmd: ['vre-recount'],
+    // not as the researcher, who could otherwise write a forged answer into its output as it runs
+    user: SANDBOX_SERVICE_USER,
     input: JSON.stringify({ source, personColumn: PERSON_COLUMN })
   })
   let out: unknown

@@ -177,6 +177,13 @@ export const RUN_MAX_BYTES = 64 * 1024 * 1024
 export const RUN_TIMEOUT_MS = 120_000
 
 /**
+ * The image's `vre` service account: runs the sandbox's init, owns the datasets in it, and runs
+ * the helpers whose answers the gateway relies on. The researcher (another uid) can neither
+ * signal it nor reach into its processes' memory or open files.
+ */
+export const SANDBOX_SERVICE_USER = '1001:1001'
+
+/**
  * Runs a short command and buffers its output (probes, small reads). Large outputs should stream.
  * What runs in a sandbox is the researcher's to disturb (stop it, write into its output), so the
  * output is capped and the run has a deadline: past either, the streams are cut and it fails.

@@ -10,6 +10,7 @@ import { dayIn, projectEligibility, projectState } from '../identity/index.js'
 import type { Policy, SandboxPolicy } from '../policy/schema.js'
 import {
   runInSandbox,
+  SANDBOX_SERVICE_USER,
   type SandboxDriver,
   type SandboxEvent,
   type SandboxSpec,
@@ -46,8 +47,6 @@ export const DEFAULT_ROW_CAP = 1000
 /** A launch that has not finished in this long has failed. */
 const START_TIMEOUT_MS = 5 * 60_000
 const RESEARCHER = '1000:1000'
-/** the image's `vre` service account: runs the sandbox's init and owns the datasets in it */
-const SANDBOX_INIT = '1001:1001'
 /** the workspace snapshot as the init stages it in the data directory for the first shell */
 const STAGED_WORKSPACE = '.workspace.tar'
 
@@ -73,7 +72,7 @@ export function sandboxSpec(
     memoryBytes: p.memoryMiB * MiB,
     pids: p.pids,
     user: RESEARCHER,
-    initUser: SANDBOX_INIT,
+    initUser: SANDBOX_SERVICE_USER,
     seedDir: DATA_DIR,
     tmpfs: [
       { path: HOME, sizeBytes: p.workAreaMiB * MiB, uid: 1000, gid: 1000, mode: 0o700 },
@@ -309,7 +308,10 @@ export function createSessionService(deps: SessionServiceDeps) {
       )
       if (restored) {
         // the staged copy has served; free its memory (not needed for the session to run)
-        void runInSandbox(driver, id, { cmd: ['rm', '-f', `${DATA_DIR}/${STAGED_WORKSPACE}`], user: SANDBOX_INIT })
+        void runInSandbox(driver, id, {
+          cmd: ['rm', '-f', `${DATA_DIR}/${STAGED_WORKSPACE}`],
+          user: SANDBOX_SERVICE_USER
+        })
           .then((r) => r.exitCode === 0 || log.warn({ session: session.id, stderr: r.stderr }, 'staged workspace kept'))
           .catch((err: unknown) => log.warn({ err, session: session.id }, 'staged workspace kept'))
       }
