@@ -33,7 +33,7 @@ const FILES = {
   secrets: 'secrets.key'
 } as const
 
-function ensurePrivateFile(path: string, make: () => string): string {
+export function ensurePrivateFile(path: string, make: () => string): string {
   if (!existsSync(path)) {
     writeFileSync(path, make(), { mode: 0o600, flag: 'wx' })
   }
