@@ -1,0 +1,510 @@
+/**
+ * Ingest: raw CSV or Parquet extracts in, a pseudonymized DuckDB dataset out, all in DuckDB SQL.
+ *
+ * 1. Each source's columns are read and checked against the spec: a column the spec does not name,
+ *    or a named column the source lacks, stops the ingest before anything is written.
+ * 2. The person keys of every table are collected (one pass over the key column), people on the
+ *    opt-out list (本人の提供停止) are set aside by their raw key, and each remaining person gets a
+ *    pseudonym, 'P' and 16 hex digits of HMAC-SHA256(project key, raw key), and a date offset from
+ *    other bits of the same HMAC. One HMAC per person, not per row.
+ * 3. Each table is written once: joined to the people on the raw key (which drops opted-out
+ *    people's rows), direct identifiers never selected, dates moved by the person's offset,
+ *    quasi-identifiers generalized, with the spec's descriptions as COMMENTs for the catalog.
+ *
+ * The key lives in an in-memory table of this process's DuckDB, never in SQL text or the output.
+ * The output is written under a temporary name and renamed when complete.
+ */
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs'
+import { basename, resolve } from 'node:path'
+import { parse as parseCsv } from 'csv-parse/sync'
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
+import { CREATE_PADS_SQL, hmacPads, hmacSql, INSERT_PADS_SQL, PADS_TABLE } from './hmac.js'
+import { type IngestSpec, IngestError, type SpecColumn, type SpecTable } from './spec.js'
+
+export const INGEST_VERSION = 'vre-ingest/1'
+
+export interface IngestOptions {
+  spec: IngestSpec
+  /** Where to write the DuckDB file. */
+  path: string
+  /** The project's pseudonymization key (see keys/pseudonym.ts). */
+  key: Buffer
+  /** The opt-out list; replaces the spec's. */
+  optOut?: { file: string; column: string | null }
+  /** Name recorded in dataset_info (default: the spec's name). */
+  name?: string
+  /** Replace an existing file at `path` (default: refuse). */
+  overwrite?: boolean
+  threads?: number
+  memoryLimit?: string
+  onProgress?: (message: string) => void
+}
+
+export interface IngestTableResult {
+  name: string
+  /** Rows in the source. */
+  sourceRows: number
+  /** Rows written. */
+  rows: number
+  /** Rows of opted-out people, removed. */
+  optedOutRows: number
+  /** Time spent reading and writing this table. */
+  seconds: number
+}
+
+export interface IngestResult {
+  path: string
+  /** People in the output. */
+  persons: number
+  /** Keys on the opt-out list, and how many of them were people in the sources. */
+  optOut: { listed: number; removedPersons: number } | null
+  tables: IngestTableResult[]
+  sourceRows: number
+  rows: number
+  seconds: number
+}
+
+const quote = (name: string) => `"${name.replaceAll('"', '""')}"`
+const sqlString = (value: string) => `'${value.replaceAll("'", "''")}'`
+
+const DATE_TYPES = new Set([
+  'DATE',
+  'TIMESTAMP',
+  'TIMESTAMP_NS',
+  'TIMESTAMP_MS',
+  'TIMESTAMP_S',
+  'TIMESTAMP WITH TIME ZONE'
+])
+const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL.*)$/
+const INTEGRAL = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$/
+
+export async function ingestDataset(options: IngestOptions): Promise<IngestResult> {
+  const started = performance.now()
+  const elapsed = () => (performance.now() - started) / 1000
+  const { spec } = options
+  const path = resolve(options.path)
+  const progress = options.onProgress ?? (() => {})
+  if (existsSync(path) && !options.overwrite) throw new IngestError(`${path} already exists`)
+  for (const t of spec.tables) {
+    if (!existsSync(t.source)) throw new IngestError(`tables.${t.name}.source: there is no file ${t.source}`)
+  }
+  const optOutSource = options.optOut ?? spec.optOut
+  const optOutKeys = optOutSource ? readOptOut(optOutSource.file, optOutSource.column) : null
+
+  const partial = `${path}.partial-${process.pid}`
+  const scratch = `${partial}.tmp`
+  removeDatabase(partial)
+  const config: Record<string, string> = {
+    preserve_insertion_order: 'false',
+    temp_directory: scratch,
+    // Sources are local files; nothing is fetched, no extension is installed behind our back.
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false'
+  }
+  if (options.threads !== undefined) config.threads = String(options.threads)
+  if (options.memoryLimit !== undefined) config.memory_limit = options.memoryLimit
+  const instance = await DuckDBInstance.create(':memory:', config)
+  let ok = false
+  try {
+    const con = await instance.connect()
+    try {
+      // 1. Every source column accounted for.
+      const sourceTypes = new Map<string, Map<string, string>>()
+      for (const t of spec.tables) sourceTypes.set(t.name, await checkColumns(con, t))
+
+      await con.run(CREATE_PADS_SQL)
+      const pads = hmacPads(options.key)
+      const insert = await con.prepare(INSERT_PADS_SQL)
+      insert.bindVarchar(1, pads.ipad.toString('hex'))
+      insert.bindVarchar(2, pads.opad.toString('hex'))
+      await insert.run()
+      pads.ipad.fill(0)
+      pads.opad.fill(0)
+
+      await con.run('CREATE TABLE optout (k VARCHAR PRIMARY KEY)')
+      if (optOutKeys !== null && optOutKeys.size > 0) {
+        const appender = await con.createAppender('optout')
+        for (const k of optOutKeys) {
+          appender.appendVarchar(k)
+          appender.endRow()
+        }
+        appender.closeSync()
+      }
+
+      // 2. People: raw keys of every table, minus opt-outs, each with a pseudonym and an offset.
+      const timing = new Map<string, number>()
+      const counts = new Map<string, { sourceRows: number; optedOutRows: number }>()
+      const personTables = spec.tables.filter((t) => t.personKey !== null)
+      for (const [i, t] of personTables.entries()) {
+        const t0 = performance.now()
+        progress(`reading the person keys of ${t.name}`)
+        await run(
+          con,
+          `CREATE TABLE keys_${i} AS SELECT ${rawKey(t)} AS k, count(*) AS n FROM ${sourceSql(t, sourceTypes.get(t.name)!)} s GROUP BY ALL`,
+          t
+        )
+        const [row] = (
+          await con.runAndReadAll(
+            `SELECT coalesce(sum(n), 0), coalesce(sum(n) FILTER (WHERE k IS NULL), 0),
+                    coalesce(sum(n) FILTER (WHERE k IN (SELECT k FROM optout)), 0)
+             FROM keys_${i}`
+          )
+        ).getRowsJS()
+        const [sourceRows, missing, optedOutRows] = row!.map(Number) as [number, number, number]
+        if (missing > 0) {
+          throw new IngestError(
+            `tables.${t.name}: ${missing} of ${sourceRows} rows have no person key (${t.personKey}); ` +
+              'every row of a table with a personKey must name its person'
+          )
+        }
+        counts.set(t.name, { sourceRows, optedOutRows })
+        timing.set(t.name, (performance.now() - t0) / 1000)
+      }
+      const n = spec.person.dateShiftDays
+      let persons = 0
+      let removedPersons = 0
+      if (personTables.length > 0) {
+        progress('making pseudonyms')
+        const all = personTables.map((_, i) => `SELECT k FROM keys_${i}`).join(' UNION ')
+        await con.run(`CREATE TABLE people AS
+          SELECT k,
+                 'P' || upper(substr(h, 1, 16)) AS pseudonym,
+                 CAST(CAST(('0x' || substr(h, 17, 8)) AS UBIGINT) % ${2 * n + 1} AS INTEGER) - ${n} AS shift
+          FROM (SELECT u.k, ${hmacSql('u.k')} AS h
+                FROM (${all}) u, ${PADS_TABLE}
+                WHERE u.k IS NOT NULL AND NOT EXISTS (SELECT 1 FROM optout o WHERE o.k = u.k))`)
+        const [row] = (
+          await con.runAndReadAll(
+            `SELECT count(*), count(DISTINCT pseudonym),
+                    (SELECT count(*) FROM optout o WHERE o.k IN (${all}))
+             FROM people`
+          )
+        ).getRowsJS()
+        const [count, distinct, removed] = row!.map(Number) as [number, number, number]
+        // 64 bits: a collision is a 1 in 10^5 event at ten million people; refuse it rather than merge two people.
+        if (distinct !== count)
+          throw new IngestError('two people got the same pseudonym; ingest again under another project key')
+        persons = count
+        removedPersons = removed
+        for (const i of personTables.keys()) await con.run(`DROP TABLE keys_${i}`)
+      }
+
+      // 3. The output.
+      await con.run(`ATTACH ${sqlString(partial)} AS out`)
+      const tables: IngestTableResult[] = []
+      for (const t of spec.tables) {
+        const t0 = performance.now()
+        progress(`writing ${t.name}`)
+        const types = sourceTypes.get(t.name)!
+        // The source's column order, which the people who know the data are used to.
+        const position = new Map([...types.keys()].map((c, i) => [c, i]))
+        const outputs = t.columns
+          .filter((c) => c.output !== null)
+          .sort((a, b) => position.get(a.source)! - position.get(b.source)!)
+        const select = outputs
+          .map((c) => `${columnSql(t, c, types.get(c.source)!)} AS ${quote(c.output!)}`)
+          .join(',\n  ')
+        const from =
+          t.personKey !== null
+            ? `${sourceSql(t, types)} s JOIN people p ON p.k = ${rawKey(t)}`
+            : `${sourceSql(t, types)} s`
+        await run(con, `CREATE TABLE out.${quote(t.name)} AS SELECT\n  ${select}\nFROM ${from}`, t)
+        await con.run(`COMMENT ON TABLE out.${quote(t.name)} IS ${sqlString(t.description)}`)
+        for (const c of outputs) {
+          await con.run(`COMMENT ON COLUMN out.${quote(t.name)}.${quote(c.output!)} IS ${sqlString(describe(spec, c))}`)
+        }
+        const [row] = (await con.runAndReadAll(`SELECT count(*) FROM out.${quote(t.name)}`)).getRowsJS()
+        const rows = Number(row![0])
+        let c = counts.get(t.name)
+        if (c === undefined) {
+          c = { sourceRows: rows, optedOutRows: 0 }
+          counts.set(t.name, c)
+        }
+        tables.push({
+          name: t.name,
+          sourceRows: c.sourceRows,
+          rows,
+          optedOutRows: c.optedOutRows,
+          seconds: (timing.get(t.name) ?? 0) + (performance.now() - t0) / 1000
+        })
+      }
+
+      await con.run(`CREATE TABLE out.dataset_info (
+        name VARCHAR, description VARCHAR, method VARCHAR, persons INTEGER, date_shift_max_days INTEGER,
+        ingested_at TIMESTAMP, spec_sha256 VARCHAR)`)
+      const info = await con.prepare(
+        `INSERT INTO out.dataset_info VALUES ($1, $2, $3, $4, $5, CAST(now() AS TIMESTAMP), $6)`
+      )
+      info.bindVarchar(1, options.name ?? spec.name ?? basename(path).replace(/\.duckdb$/, ''))
+      info.bindVarchar(2, spec.description)
+      info.bindVarchar(3, INGEST_VERSION)
+      info.bindInteger(4, persons)
+      info.bindInteger(5, n)
+      info.bindVarchar(6, spec.sha256)
+      await info.run()
+      for (const [column, text] of [
+        ['name', 'Name of the dataset.'],
+        ['description', 'What the data are.'],
+        ['method', 'Program and version that pseudonymized the data.'],
+        ['persons', 'Number of distinct persons.'],
+        [
+          'date_shift_max_days',
+          "Each person's dates are moved by one offset of at most this many days either way; intervals are exact."
+        ],
+        ['ingested_at', 'When the data were pseudonymized (UTC).'],
+        ['spec_sha256', 'SHA-256 of the dataset spec that said how.']
+      ] as const) {
+        await con.run(`COMMENT ON COLUMN out.dataset_info.${column} IS ${sqlString(text)}`)
+      }
+      await con.run(
+        `COMMENT ON TABLE out.dataset_info IS ${sqlString('One row describing this dataset and how it was pseudonymized.')}`
+      )
+      await con.run('CHECKPOINT out')
+      await con.run('DETACH out')
+      ok = true
+      const sourceRows = tables.reduce((s, t) => s + t.sourceRows, 0)
+      const result: IngestResult = {
+        path,
+        persons,
+        optOut: optOutKeys === null ? null : { listed: optOutKeys.size, removedPersons },
+        tables,
+        sourceRows,
+        rows: tables.reduce((s, t) => s + t.rows, 0),
+        seconds: 0
+      }
+      con.closeSync()
+      instance.closeSync()
+      try {
+        if (options.overwrite) removeDatabase(path)
+        renameSync(partial, path)
+      } catch (err) {
+        removeDatabase(partial)
+        throw err
+      }
+      result.seconds = elapsed()
+      return result
+    } finally {
+      if (!ok) con.closeSync()
+    }
+  } finally {
+    if (!ok) {
+      instance.closeSync()
+      removeDatabase(partial)
+    }
+    rmSync(scratch, { recursive: true, force: true })
+  }
+}
+
+/** The raw person key as compared and hashed: text, trimmed, '' as missing. */
+function rawKey(t: SpecTable): string {
+  return `nullif(trim(CAST(s.${quote(t.personKey!)} AS VARCHAR)), '')`
+}
+
+function sourceSql(t: SpecTable, types?: Map<string, string>): string {
+  if (t.format === 'parquet') return `read_parquet(${sqlString(t.source)})`
+  const options = ['header = true']
+  if (t.delimiter !== null) options.push(`delim = ${sqlString(t.delimiter)}`)
+  if (types !== undefined) {
+    // Identifiers and codes are text: a sniffed integer would lose the leading zeros of a key or a postcode.
+    const forced = t.columns.flatMap((c) => {
+      const tr = c.treatment
+      if (tr.kind === 'person' || tr.kind === 'drop' || (tr.kind === 'quasi' && tr.rule === 'truncate')) {
+        return [[c.source, 'VARCHAR']]
+      }
+      if (tr.kind === 'date' && tr.format === 'month') return [[c.source, 'VARCHAR']]
+      if (tr.kind === 'keep' && tr.type !== undefined) return [[c.source, tr.type]]
+      return []
+    })
+    if (forced.length > 0) {
+      options.push(`types = {${forced.map(([c, type]) => `${sqlString(c!)}: ${sqlString(type!)}`).join(', ')}}`)
+    }
+  }
+  return `read_csv(${sqlString(t.source)}, ${options.join(', ')})`
+}
+
+/** The source's columns and types; refuses a column the spec does not name and a named one it lacks. */
+async function checkColumns(con: DuckDBConnection, t: SpecTable): Promise<Map<string, string>> {
+  let rows: Record<string, unknown>[]
+  try {
+    rows = (await con.runAndReadAll(`DESCRIBE SELECT * FROM ${sourceSql(t)}`)).getRowObjectsJS()
+  } catch (err) {
+    throw new IngestError(`tables.${t.name}.source: cannot read ${t.source} as ${t.format}`, (err as Error).message)
+  }
+  const types = new Map(rows.map((r) => [String(r.column_name), String(r.column_type)]))
+  const named = new Set(t.columns.map((c) => c.source))
+  const unknown = [...types.keys()].filter((c) => !named.has(c))
+  const missing = [...named].filter((c) => !types.has(c))
+  const problems: string[] = []
+  if (unknown.length > 0) {
+    problems.push(
+      `tables.${t.name}: the source has columns the spec does not mention: ${unknown.join(', ')} ` +
+        '(name each under drop, dates, quasi or keep; nothing passes through unnamed)'
+    )
+  }
+  if (missing.length > 0) problems.push(`tables.${t.name}: the source has no column ${missing.join(', ')}`)
+  for (const c of t.columns) {
+    const type = types.get(c.source)
+    if (type === undefined) continue
+    const tr = c.treatment
+    const dateLike = DATE_TYPES.has(type) || type === 'VARCHAR'
+    if (tr.kind === 'date' && tr.format === 'date' && !dateLike) {
+      problems.push(`tables.${t.name}.dates.${c.source}: is ${type}, not a date`)
+    }
+    if (tr.kind === 'quasi' && ['year', 'year-month', 'age'].includes(tr.rule) && !dateLike) {
+      problems.push(`tables.${t.name}.quasi.${c.source}: the ${tr.rule} rule needs a date, and the column is ${type}`)
+    }
+    if (tr.kind === 'quasi' && ['top-code', 'bottom-code', 'band'].includes(tr.rule)) {
+      if (!NUMERIC.test(type) && type !== 'VARCHAR') {
+        problems.push(
+          `tables.${t.name}.quasi.${c.source}: the ${tr.rule} rule needs a number, and the column is ${type}`
+        )
+      }
+    }
+  }
+  if (problems.length > 0) throw new IngestError(problems.join('\n'))
+  return types
+}
+
+function asDate(expr: string, type: string): string {
+  return DATE_TYPES.has(type) ? expr : `CAST(${expr} AS DATE)`
+}
+
+function asNumber(expr: string, type: string): string {
+  return NUMERIC.test(type) ? expr : `CAST(${expr} AS DOUBLE)`
+}
+
+function columnSql(t: SpecTable, c: SpecColumn, type: string): string {
+  const x = `s.${quote(c.source)}`
+  const tr = c.treatment
+  switch (tr.kind) {
+    case 'person':
+      return 'p.pseudonym'
+    case 'drop':
+      throw new Error('a dropped column is never selected')
+    case 'keep':
+      return tr.type !== undefined && tr.type !== type ? `CAST(${x} AS ${tr.type})` : x
+    case 'date':
+      if (tr.format === 'month') {
+        return `strftime(CAST(strptime(${x} || '-15', '%Y-%m-%d') AS DATE) + p.shift, '%Y-%m')`
+      }
+      if (type === 'DATE') return `${x} + p.shift`
+      if (DATE_TYPES.has(type)) return `${x} + to_days(p.shift)`
+      return `CAST(${x} AS DATE) + p.shift`
+    case 'quasi':
+      switch (tr.rule) {
+        case 'year':
+          return `CAST(year(${asDate(x, type)}) AS INTEGER)`
+        case 'year-month':
+          return `strftime(${asDate(x, type)}, '%Y-%m')`
+        case 'age': {
+          const age = `CAST(date_sub('year', ${asDate(x, type)}, DATE ${sqlString(tr.at!)}) AS INTEGER)`
+          return tr.max !== undefined ? `least(${age}, ${tr.max})` : age
+        }
+        case 'truncate':
+          return `left(regexp_replace(CAST(${x} AS VARCHAR), '[^0-9]', '', 'g'), ${tr.digits})`
+        case 'top-code':
+          return `least(${asNumber(x, type)}, ${tr.max})`
+        case 'bottom-code':
+          return `greatest(${asNumber(x, type)}, ${tr.min})`
+        case 'band':
+          return INTEGRAL.test(type) && Number.isInteger(tr.width)
+            ? `CAST(floor(${x} / ${tr.width}) AS BIGINT) * ${tr.width}` // floor, not //, which rounds -3 up to 0
+            : `floor(${asNumber(x, type)} / ${tr.width}) * ${tr.width}`
+      }
+  }
+  throw new Error(`no SQL for ${t.name}.${c.source}`)
+}
+
+/** The catalog description: the spec's words, then what was done to the column. */
+function describe(spec: IngestSpec, c: SpecColumn): string {
+  const tr = c.treatment
+  const n = spec.person.dateShiftDays
+  const said = c.description
+  const add = (note: string) => (said === '' ? note : `${said} ${note}`)
+  switch (tr.kind) {
+    case 'person':
+      return spec.person.description
+    case 'date':
+      return add(
+        tr.format === 'month'
+          ? `Month moved with the person's date offset (at most ${n} days either way).`
+          : `Moved by a per-person offset of at most ${n} days either way; intervals between one person's dates are exact.`
+      )
+    case 'quasi':
+      switch (tr.rule) {
+        case 'year':
+          return add('Generalized to the year.')
+        case 'year-month':
+          return add("Generalized to year and month, 'YYYY-MM'.")
+        case 'age':
+          return add(
+            `Age in whole years on ${tr.at}` + (tr.max !== undefined ? `; ${tr.max} means ${tr.max} or older.` : '.')
+          )
+        case 'truncate':
+          return add(`Only the first ${tr.digits} digits are kept.`)
+        case 'top-code':
+          return add(`Top-coded: values above ${tr.max} are shown as ${tr.max}.`)
+        case 'bottom-code':
+          return add(`Bottom-coded: values below ${tr.min} are shown as ${tr.min}.`)
+        case 'band':
+          return add(`Rounded down to a multiple of ${tr.width}.`)
+      }
+      break
+    default:
+      return said
+  }
+  return said
+}
+
+/** Runs a statement that reads a source; DuckDB's reason goes in the detail, which may quote data. */
+async function run(con: DuckDBConnection, sql: string, t: SpecTable): Promise<void> {
+  try {
+    await con.run(sql)
+  } catch (err) {
+    if (err instanceof IngestError) throw err
+    throw new IngestError(`tables.${t.name}: ${t.source} could not be pseudonymized`, (err as Error).message)
+  }
+}
+
+/**
+ * The opt-out list: one raw person key per line (blank lines and lines starting with # are
+ * ignored), or with `column`, a CSV with a header and that column.
+ */
+export function readOptOut(file: string, column: string | null): Set<string> {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (err) {
+    throw new IngestError(`cannot read the opt-out list ${file}: ${(err as Error).message}`)
+  }
+  const keys = new Set<string>()
+  if (column === null) {
+    for (const line of text.split(/\r?\n/)) {
+      const k = line.trim()
+      if (k !== '' && !k.startsWith('#')) keys.add(k)
+    }
+    return keys
+  }
+  let records: Record<string, string>[]
+  let header: string[] = []
+  try {
+    records = parseCsv(text, {
+      columns: (h: string[]) => (header = h),
+      skip_empty_lines: true,
+      bom: true
+    }) as Record<string, string>[]
+  } catch (err) {
+    throw new IngestError(`the opt-out list ${file} is not a readable CSV: ${(err as Error).message}`)
+  }
+  if (!header.includes(column)) throw new IngestError(`the opt-out list ${file} has no column ${column}`)
+  for (const r of records) {
+    const k = (r[column] ?? '').trim()
+    if (k !== '') keys.add(k)
+  }
+  return keys
+}
+
+function removeDatabase(path: string): void {
+  rmSync(path, { force: true })
+  rmSync(`${path}.wal`, { force: true })
+}
