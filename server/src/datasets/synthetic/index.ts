@@ -35,3 +35,14 @@ export {
   SEXES
 } from './reference.js'
 export { Rng, seedWords } from './prng.js'
+export { checkDigit, type Identity, makeIdentity } from './identities.js'
+export {
+  generateRawDataset,
+  type GenerateRawDatasetOptions,
+  type GenerateRawDatasetResult,
+  RAW_OPT_OUT_FILE,
+  RAW_SPEC_FILE,
+  RAW_TABLES,
+  rawPatientNumber,
+  rawSpecYaml
+} from './raw.js'
