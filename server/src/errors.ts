@@ -28,6 +28,11 @@ export const Errors = {
   Conflict: createError('VRE_ERR_CONFLICT', '%s', 409),
   TooLarge: createError('VRE_ERR_TOO_LARGE', '%s', 413),
   UnsupportedType: createError('VRE_ERR_UNSUPPORTED_TYPE', '%s', 415),
+  ChecksUnavailable: createError(
+    'VRE_ERR_CHECKS_UNAVAILABLE',
+    'The automated disclosure checks could not run (%s), so nothing was submitted; try again later.',
+    503
+  ),
   SandboxUnavailable: createError('VRE_ERR_SANDBOX_UNAVAILABLE', 'No sandbox can be started now: %s.', 503),
   AuditUnavailable: createError(
     'VRE_ERR_AUDIT_UNAVAILABLE',

@@ -10,14 +10,15 @@ import type {
   AirlockFileRow,
   AirlockRequestDetail,
   AirlockRequestRow,
+  CellExportRow,
   ReviewDecision,
   Store,
   UserRow
 } from '../store/types.js'
-import { checkImport, checkOutput, thresholdRule, worst } from './disclosure/index.js'
+import { checkImport } from './disclosure/index.js'
 import { resolveAirlockParams } from './disclosure/params.js'
 import { parseTable } from './disclosure/table.js'
-import type { EarlierRelease } from './disclosure/types.js'
+import type { ComparedOutput, RoundJob, RoundReport } from './disclosure/round.js'
 import { Quarantine, QuarantineCorrupt } from './quarantine.js'
 import { recountIndividuals, type RecountResult } from './recount.js'
 import { AWAITING_REVIEW, requestStatesBefore } from './transitions.js'
@@ -67,6 +68,8 @@ export function createAirlockService(deps: {
   policy: () => Policy
   now: () => Date
   log: FastifyBaseLogger
+  /** runs a round's disclosure checks off the event loop (a ChecksThread) */
+  checks: { run(job: RoundJob): Promise<RoundReport[]> }
 }) {
   const { store } = deps
   const params = () => resolveAirlockParams(deps.policy().airlock)
@@ -152,53 +155,54 @@ export function createAirlockService(deps: {
         bytes: await deps.quarantine.read(sha256)
       })
     }
-    const others = await comparisons(session.projectId, requestId)
-    const rows: AirlockFileRow[] = []
-    for (const { f, name, sha256, size, bytes } of copied) {
-      const sameRound = copied
-        .filter((c) => c.sha256 !== sha256 || c.name !== name)
-        .map((c) => comparable(`${c.name} (in this request)`, c.sha256, c.bytes))
-      const earlier = [...others, ...sameRound]
+    const earlier = await comparisons(session.projectId, requestId)
+    const made: (CellExportRow | null)[] = []
+    const recounts: (RecountResult | null)[] = []
+    for (const { name, sha256, bytes } of copied) {
       const found = await store.findCellExport(sha256, requester.id)
       // the query binds only within the project: a cell export of another project is not this file's origin
-      const made =
+      const m =
         found !== null && (await store.getSandboxSession(found.sessionId))?.projectId === session.projectId
           ? found
           : null
+      made.push(m)
       // a CSV whose exact bytes a SQL cell wrote: count the people behind each row from its query
       let recount: RecountResult | null = null
-      if (made !== null && made.language === 'sql' && /\.csv$/i.test(name)) {
+      if (m !== null && m.language === 'sql' && /\.csv$/i.test(name)) {
         try {
           const table = parseTable(bytes, { format: 'csv' })
-          recount = await recountIndividuals(deps.driver, session.sandboxId, made.source, table)
+          recount = await recountIndividuals(deps.driver, session.sandboxId, m.source, table)
         } catch (err) {
           recount = { unavailable: (err as Error).message }
         }
       }
-      const report = checkOutput({
-        name,
-        bytes,
-        sha256,
+      recounts.push(recount)
+    }
+    let reports: RoundReport[]
+    try {
+      reports = await deps.checks.run({
         params: p,
-        evidence: {
-          earlierReleases: earlier,
-          requestFiles: files.map((g) => g.path.slice(g.path.lastIndexOf('/') + 1)),
-          ...(recount !== null && 'individualsPerRow' in recount
-            ? { individualsPerRow: recount.individualsPerRow }
-            : {})
-        }
+        earlier,
+        files: copied.map(({ name, sha256, bytes }, i) => {
+          const recount = recounts[i]
+          return {
+            name,
+            sha256,
+            bytes,
+            ...(recount != null && 'individualsPerRow' in recount
+              ? { individualsPerRow: recount.individualsPerRow }
+              : {})
+          }
+        })
       })
-      // the recount runs in the researcher's sandbox, so it may only ever find more: where the table
-      // alone gives a worse threshold result, that one stands
-      if (recount !== null && 'individualsPerRow' in recount && report.table !== undefined) {
-        const alone = thresholdRule(report.table, {}, p)
-        const i = report.results.findIndex((r) => r.rule === 'threshold')
-        if (i >= 0 && worst([alone.outcome, report.results[i]!.outcome]) !== report.results[i]!.outcome) {
-          report.results[i] = alone
-          report.outcome = worst(report.results.map((r) => r.outcome))
-        }
-      }
-      rows.push({
+    } catch (err) {
+      deps.log.error({ err, requestId }, 'the disclosure checks failed')
+      throw new Errors.ChecksUnavailable((err as Error).message)
+    }
+    const rows: AirlockFileRow[] = copied.map(({ f, name, sha256, size }, i) => {
+      const m = made[i]!
+      const recount = recounts[i]!
+      return {
         id: randomUUID(),
         requestId,
         round,
@@ -207,18 +211,18 @@ export function createAirlockService(deps: {
         sha256,
         size,
         justification: f.justification.trim(),
-        outcome: report.outcome,
-        checks: report.results,
+        outcome: reports[i]!.outcome,
+        checks: reports[i]!.results,
         listing: null,
         provenance:
-          made === null
+          m === null
             ? null
             : {
-                language: made.language,
-                source: made.source,
-                rows: made.rows,
-                exportedAt: made.createdAt,
-                sessionId: made.sessionId,
+                language: m.language,
+                source: m.source,
+                rows: m.rows,
+                exportedAt: m.createdAt,
+                sessionId: m.sessionId,
                 recount:
                   recount === null
                     ? null
@@ -226,22 +230,9 @@ export function createAirlockService(deps: {
                       ? { unavailable: recount.unavailable }
                       : { person: recount.person, ms: recount.ms, individualsPerRow: recount.individualsPerRow }
               }
-      })
-    }
-    return rows
-  }
-
-  /** An output as the repeat and differencing rules compare against it; its table when it is one. */
-  function comparable(name: string, sha256: string, bytes: Buffer): EarlierRelease {
-    const release: EarlierRelease = { name, sha256 }
-    if (/\.(csv|tsv)$/i.test(name.replace(/ \(.*\)$/, ''))) {
-      try {
-        release.table = parseTable(bytes, { format: /\.tsv/i.test(name) ? 'tsv' : 'csv' })
-      } catch (err) {
-        deps.log.warn({ err, sha256 }, 'an output could not be read for differencing')
       }
-    }
-    return release
+    })
+    return rows
   }
 
   /**
@@ -249,11 +240,11 @@ export function createAirlockService(deps: {
    * requests still open (submitted, in review or approved), so that two tables differing by a small
    * group can't pass side by side in separate requests.
    */
-  async function comparisons(projectId: string, exceptRequest: string): Promise<EarlierRelease[]> {
-    const out: EarlierRelease[] = []
+  async function comparisons(projectId: string, exceptRequest: string): Promise<ComparedOutput[]> {
+    const out: ComparedOutput[] = []
     const add = async (f: AirlockFileRow, label: string) => {
       try {
-        out.push(comparable(`${f.name}${label}`, f.sha256, await deps.quarantine.read(f.sha256)))
+        out.push({ name: `${f.name}${label}`, sha256: f.sha256, bytes: await deps.quarantine.read(f.sha256) })
       } catch (err) {
         // a file that can no longer be read (changed on disk) is never released; it is only left out here
         deps.log.warn({ err, sha256: f.sha256 }, 'an output could not be read for comparison')

@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import fp from 'fastify-plugin'
 import { createAirlockService, type AirlockService } from '../../airlock/airlock-service.js'
+import { ChecksThread } from '../../airlock/checks-thread.js'
 import { Quarantine } from '../../airlock/quarantine.js'
 
 declare module 'fastify' {
@@ -12,13 +13,15 @@ declare module 'fastify' {
 /** The airlock: export requests, their quarantined files (by digest) and the reviews that release them. */
 export default fp(
   async (app) => {
+    const checks = new ChecksThread()
     const airlock = createAirlockService({
       store: app.store,
       driver: app.sandboxDriver,
       quarantine: new Quarantine(join(app.config.dataDir, 'quarantine')),
       policy: app.policy,
       now: app.now,
-      log: app.log
+      log: app.log,
+      checks
     })
     app.decorate('airlock', airlock)
     // approved imports waiting for a session arrive in its inbox as it starts
@@ -27,7 +30,10 @@ export default fp(
         .deliverPending(id)
         .catch((err: unknown) => app.log.error({ err, session: id }, 'delivering imports failed'))
     })
-    app.addHook('onClose', async () => unsubscribe())
+    app.addHook('onClose', async () => {
+      unsubscribe()
+      await checks.close()
+    })
     // what was approved while a previous run of the gateway stopped before releasing it
     app.addHook('onReady', async () => {
       void airlock.releaseApproved()
