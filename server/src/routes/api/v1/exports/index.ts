@@ -10,7 +10,7 @@ import {
 } from '../../../../schemas/airlock.js'
 import { errorResponses } from '../../../../schemas/common.js'
 import { sessionAccess } from '../sessions/access.js'
-import { auditRefusal, exportRequestSummary, exportRequestView, fileHeaders } from './view.js'
+import { auditRefusal, exportRequestSummary, exportRequestView, fileHeaders, submissionLimit } from './view.js'
 
 /**
  * A researcher's export requests: submit files from the outbox of a running session, follow their
@@ -23,7 +23,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/',
-    { schema: { body: SubmitExportBody, response: { 201: ExportRequestView, ...errorResponses } } },
+    {
+      config: submissionLimit,
+      schema: { body: SubmitExportBody, response: { 201: ExportRequestView, ...errorResponses } }
+    },
     async (request, reply) => {
       const user = request.principal!.user
       const { sessionId, files } = request.body
@@ -54,6 +57,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/:id/resubmit',
     {
+      config: submissionLimit,
       schema: {
         params: RequestParams,
         body: ResubmitExportBody,

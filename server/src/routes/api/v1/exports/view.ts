@@ -110,3 +110,19 @@ export async function auditRefusal<T>(
     throw err
   }
 }
+
+/**
+ * Submissions a researcher may make per minute on one route: each copies files out of a sandbox
+ * and runs the disclosure checks, so a loop of them must not starve everyone else's.
+ */
+export const SUBMISSIONS_PER_MINUTE = 10
+
+/** The route config that applies it, per signed-in user (after authentication has named them). */
+export const submissionLimit = {
+  rateLimit: {
+    hook: 'preHandler' as const,
+    max: SUBMISSIONS_PER_MINUTE,
+    timeWindow: 60_000,
+    keyGenerator: (request: FastifyRequest) => request.principal?.user.id ?? request.ip
+  }
+}

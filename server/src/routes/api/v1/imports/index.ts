@@ -4,7 +4,7 @@ import { Type } from 'typebox'
 import { Errors } from '../../../../errors.js'
 import { ExportRequestSummary, ExportRequestView, RequestParams } from '../../../../schemas/airlock.js'
 import { errorResponses } from '../../../../schemas/common.js'
-import { auditRefusal, exportRequestSummary, exportRequestView } from '../exports/view.js'
+import { auditRefusal, exportRequestSummary, exportRequestView, submissionLimit } from '../exports/view.js'
 
 const ImportQuery = Type.Object(
   {
@@ -26,7 +26,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/',
-    { schema: { querystring: ImportQuery, response: { 201: ExportRequestView, ...errorResponses } } },
+    {
+      config: submissionLimit,
+      schema: { querystring: ImportQuery, response: { 201: ExportRequestView, ...errorResponses } }
+    },
     async (request, reply) => {
       const body = request.body as Readable | undefined
       if (body === undefined || typeof (body as Readable).pipe !== 'function') {

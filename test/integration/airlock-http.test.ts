@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { totpCode } from '../../server/src/auth/totp.js'
+import { DEMO_PROJECT } from '../../server/src/demo/seed.js'
+import { createAccount, createProject } from '../../server/src/identity/accounts.js'
+import { SUBMISSIONS_PER_MINUTE } from '../../server/src/routes/api/v1/exports/view.js'
+import { type TestGateway, testGateway } from '../support/gateway.js'
+
+/** The airlock's HTTP rules that need no sandbox: imports go straight to quarantine. */
+describe('airlock over HTTP', () => {
+  let gw: TestGateway
+  let projectId = ''
+  let dualProject = ''
+  const tokens: Record<string, string> = {}
+
+  const upload = (who: string, name: string, body = 'print(1)\n') =>
+    gw.app.inject({
+      method: 'POST',
+      url: `/api/v1/imports?${new URLSearchParams({
+        projectId: who === 'dual' ? dualProject : projectId,
+        name,
+        justification: 'needed for the analysis'
+      })}`,
+      headers: { authorization: `Bearer ${tokens[who]}`, 'content-type': 'application/octet-stream' },
+      payload: Buffer.from(body)
+    })
+  const imports = async () => gw.app.store.listAirlockRequests({ direction: 'import', projectId })
+
+  beforeAll(async () => {
+    gw = await testGateway()
+    projectId = (await gw.app.store.getProjectByTitle(DEMO_PROJECT))!.id
+    // one person who both researches and reviews, a member of the demo project
+    const dual = await createAccount(
+      gw.app.store,
+      gw.app.keys,
+      {
+        username: 'dual',
+        displayName: 'Ito Mei',
+        organization: 'Kanto University Hospital Research Unit',
+        roles: ['researcher', 'reviewer']
+      },
+      { actor: 'test', sourceIp: null }
+    )
+    const audit = { actor: 'test', sourceIp: null }
+    dualProject = (
+      await createProject(
+        gw.app.store,
+        {
+          title: 'Dual roles',
+          purpose: 'A member who also reviews.',
+          approvalReference: 'IRB-TEST-1',
+          startDate: '2020-01-01',
+          endDate: '2099-12-31',
+          members: ['dual'],
+          datasets: []
+        },
+        audit
+      )
+    ).id
+    gw.clock.advance(30_000)
+    const res = await gw.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'dual', password: dual.password, totp: totpCode(dual.totpSecret, gw.clock.now()) }
+    })
+    expect(res.statusCode, res.body).toBe(200)
+    tokens.dual = (res.json() as { accessToken: string }).accessToken
+    for (const who of ['researcher1', 'reviewer1']) tokens[who] = (await gw.login(who)).accessToken
+  })
+  afterAll(async () => gw?.close())
+
+  it('never lets a researcher who is also a reviewer review their own request, nor see it queued', async () => {
+    const mine = (await upload('dual', 'codes.csv', 'code,label\nE11,diabetes\n')).json() as {
+      id: string
+      round: number
+      files: { sha256: string }[]
+    }
+    const queue = (
+      await gw.app.inject({
+        method: 'GET',
+        url: '/api/v1/reviews',
+        headers: { authorization: `Bearer ${tokens.dual}` }
+      })
+    ).json() as { id: string }[]
+    expect(queue.map((r) => r.id)).not.toContain(mine.id)
+    const decide = await gw.app.inject({
+      method: 'POST',
+      url: `/api/v1/reviews/${mine.id}/decisions`,
+      headers: { authorization: `Bearer ${tokens.dual}` },
+      payload: { decision: 'approve', round: mine.round, sha256s: mine.files.map((f) => f.sha256) }
+    })
+    expect(decide.statusCode).toBe(403)
+    expect(decide.json().error.message).toMatch(/reviewed by other reviewers/)
+    expect((await gw.app.store.getAirlockRequest(mine.id))!.request.state).toBe('submitted')
+  })
+
+  it(`takes at most ${SUBMISSIONS_PER_MINUTE} submissions a minute from one researcher, and says when to try again`, async () => {
+    const before = (await imports()).length
+    for (let i = 0; i < SUBMISSIONS_PER_MINUTE; i++) {
+      const res = await upload('researcher1', `step-${i}.py`)
+      expect(res.statusCode, res.body).toBe(201)
+    }
+    const refused = await upload('researcher1', 'one-more.py')
+    expect(refused.statusCode).toBe(429)
+    expect(refused.json().error.message).toMatch(/Too many requests: try again in/)
+    expect((await imports()).length).toBe(before + SUBMISSIONS_PER_MINUTE)
+    // another researcher is not held up by it
+    expect((await upload('dual', 'theirs.py')).statusCode).toBe(201)
+  })
+})
