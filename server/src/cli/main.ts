@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { userInfo } from 'node:os'
 import { Command, InvalidArgumentError, Option } from 'commander'
@@ -6,11 +6,18 @@ import type { AuditCheckpoint } from '../audit/checkpoint.js'
 import { verifyChain } from '../audit/verify.js'
 import { totpUri } from '../auth/totp.js'
 import { type Config, loadConfig } from '../config/config.js'
-import { generateSyntheticDataset } from '../datasets/index.js'
+import {
+  generateRawDataset,
+  generateSyntheticDataset,
+  IngestError,
+  ingestDataset,
+  loadIngestSpec
+} from '../datasets/index.js'
 import { seedDemo, CREDENTIALS_FILE } from '../demo/seed.js'
 import { ConfigError } from '../errors.js'
 import { createAccount, createOrganization, createProject, InvalidInput } from '../identity/accounts.js'
 import { loadAuditPublicKey, loadKeys } from '../keys/keys.js'
+import { loadPseudonymMasterKey, projectPseudonymKey } from '../keys/pseudonym.js'
 import { STORE_FILE } from '../plugins/app/store.js'
 import { ROLES, type Role } from '../schemas/identity.js'
 import { start } from '../server.js'
@@ -96,6 +103,166 @@ const roles = (v: string): Role[] => {
     if (!(ROLES as readonly string[]).includes(r)) throw new InvalidArgumentError(`roles are ${ROLES.join(', ')}`)
   }
   return rs as Role[]
+}
+
+const DATASET_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/
+
+interface GenerateOpts extends DataDirOpts {
+  name?: string
+  description: string
+  patients: number
+  seed: string
+  raw?: boolean
+  out?: string
+  format: 'csv' | 'parquet'
+}
+
+async function generateRaw(opts: GenerateOpts): Promise<void> {
+  if (opts.out === undefined) throw new InvalidInput('--raw needs --out <dir>')
+  let made: Awaited<ReturnType<typeof generateRawDataset>>
+  try {
+    made = await generateRawDataset({
+      dir: opts.out,
+      patients: opts.patients,
+      seed: opts.seed,
+      format: opts.format,
+      onProgress: (p) => process.stderr.write(`\r${p.patients} / ${p.total} patients, ${p.seconds.toFixed(0)} s`)
+    })
+  } catch (err) {
+    if (err instanceof Error && /already exists/.test(err.message)) throw new InvalidInput(err.message)
+    throw err
+  }
+  process.stderr.write('\n')
+  const rows = made.files.reduce((n, f) => n + f.rows, 0)
+  console.log(
+    `wrote the raw form of ${opts.patients} patients (${rows} rows, ${made.optedOut} opted out) ` +
+      `in ${made.seconds.toFixed(1)} s to ${made.dir}`
+  )
+  console.log(`spec: ${made.spec}`)
+  console.log('These files hold made-up names, addresses and insurance numbers: keep them out of any dataset.')
+}
+
+interface IngestOpts extends DataDirOpts {
+  spec: string
+  project: string
+  name: string
+  optOut?: string
+  optOutColumn?: string
+  description?: string
+}
+
+/**
+ * `vre dataset ingest`: the pseudonymized file is written under a temporary name and renamed by
+ * ingestDataset; the store learns of it only after that, and the file is removed again if the store
+ * refuses, so a failure at any step leaves neither a dataset row nor a file.
+ */
+async function ingest(opts: IngestOpts): Promise<void> {
+  if (!DATASET_NAME.test(opts.name)) throw new InvalidInput('a dataset name is lowercase letters, digits and "-"')
+  if (opts.optOutColumn !== undefined && opts.optOut === undefined) {
+    throw new InvalidInput('--opt-out-column needs --opt-out')
+  }
+  await withStore(opts, async (store) => {
+    const cfg = config(opts)
+    const project = (await store.getProject(opts.project)) ?? (await store.getProjectByTitle(opts.project))
+    if (project === null) throw new InvalidInput(`there is no project ${opts.project}`)
+    const full = await store.getProject(project.id)
+    const file = `datasets/${opts.name}.duckdb`
+    const failed = async (reason: string) =>
+      store.appendAudit({
+        actor: actor(),
+        action: 'dataset.ingest',
+        sourceIp: null,
+        target: opts.name,
+        outcome: 'failure',
+        details: { project: project.id, reason }
+      })
+    try {
+      const existing = await store.getDatasetByName(opts.name)
+      if (existing?.file) throw new IngestError(`the dataset ${opts.name} already has a file (${existing.file})`)
+      if (existing !== null) {
+        // Pseudonyms are made for one project: a dataset another project can see must not get them.
+        for (const p of await store.listProjects()) {
+          if (p.id === project.id) continue
+          const other = await store.getProject(p.id)
+          if (other?.datasets.some((d) => d.id === existing.id)) {
+            throw new IngestError(
+              `the dataset ${opts.name} is granted to the project ${p.title}; its pseudonyms would be ${project.title}'s`
+            )
+          }
+        }
+      }
+      const spec = loadIngestSpec(opts.spec)
+      const key = projectPseudonymKey(loadPseudonymMasterKey(cfg.dataDir), project.id)
+      mkdirSync(join(cfg.dataDir, 'datasets'), { recursive: true, mode: 0o700 })
+      const path = join(cfg.dataDir, file)
+      const made = await ingestDataset({
+        spec,
+        path,
+        key,
+        name: opts.name,
+        ...(opts.optOut !== undefined ? { optOut: { file: opts.optOut, column: opts.optOutColumn ?? null } } : {}),
+        onProgress: (m) => process.stderr.write(`${m}\n`)
+      })
+      key.fill(0)
+      try {
+        const dataset =
+          existing ??
+          (await store.createDataset(opts.name, opts.description ?? spec.description, {
+            actor: actor(),
+            action: 'dataset.create',
+            sourceIp: null,
+            target: opts.name,
+            outcome: 'success'
+          }))
+        await store.setDatasetFile(dataset.id, file, {
+          actor: actor(),
+          action: 'dataset.file',
+          sourceIp: null,
+          target: dataset.id,
+          outcome: 'success',
+          details: {
+            file,
+            source: 'ingest',
+            project: project.id,
+            specSha256: spec.sha256,
+            persons: made.persons,
+            optOut: made.optOut,
+            tables: made.tables.map((t) => ({
+              name: t.name,
+              sourceRows: t.sourceRows,
+              rows: t.rows,
+              optedOutRows: t.optedOutRows
+            }))
+          }
+        })
+      } catch (err) {
+        rmSync(path, { force: true })
+        throw err
+      }
+      console.log(
+        `ingested ${opts.name} for ${project.title}: ${made.persons} people, ${made.rows} of ${made.sourceRows} rows ` +
+          `in ${made.seconds.toFixed(1)} s (${Math.round(made.sourceRows / made.seconds)} rows/s) -> ${file}`
+      )
+      if (made.optOut === null) console.log('no opt-out list was given: nobody was removed')
+      else {
+        console.log(
+          `opt-out list: ${made.optOut.listed} keys, ${made.optOut.removedPersons} of them people in the data, removed`
+        )
+      }
+      if (!full?.datasets.some((d) => d.name === opts.name)) {
+        console.log(
+          `${project.title} does not list ${opts.name} yet; the store has no call to grant a dataset to an existing ` +
+            'project, so add it to the project when it is created (project add --datasets)'
+        )
+      }
+    } catch (err) {
+      if (err instanceof IngestError) {
+        await failed(err.message)
+        throw new InvalidInput(err.detail !== undefined ? `${err.message}\n  ${err.detail}` : err.message)
+      }
+      throw err
+    }
+  })
 }
 
 export function program(): Command {
@@ -226,12 +393,14 @@ export function program(): Command {
       })
     })
 
-  cli
-    .command('dataset')
-    .description('pseudonymized datasets')
+  const dataset = cli.command('dataset').description('pseudonymized datasets')
+  dataset
     .command('generate')
-    .description('generate a synthetic pseudonymized claims/EHR dataset (DuckDB) and register it')
-    .requiredOption('--name <name>', 'dataset name, e.g. synthetic-1m')
+    .description(
+      'generate a synthetic pseudonymized claims/EHR dataset (DuckDB) and register it; with --raw, write its ' +
+        'raw identifiable form (CSV or Parquet, a dataset spec and an opt-out list) to test `dataset ingest`'
+    )
+    .option('--name <name>', 'dataset name, e.g. synthetic-1m (required unless --raw)')
     .option('--description <text>', 'shown in the data catalog', 'Synthetic pseudonymized claims and EHR data')
     .requiredOption('--patients <n>', 'number of patients (1 to 10,000,000)', (v) => {
       if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 10_000_000) {
@@ -240,33 +409,39 @@ export function program(): Command {
       return Number(v)
     })
     .option('--seed <seed>', 'same seed and size give the same data', '1')
+    .option('--raw', 'write the raw, identifiable form to --out instead of a dataset')
+    .option('--out <dir>', 'with --raw: the folder for the raw files')
+    .addOption(new Option('--format <format>', 'with --raw: file format').choices(['csv', 'parquet']).default('csv'))
     .addOption(dataDirOption())
-    .action(async (opts: { name: string; description: string; patients: number; seed: string } & DataDirOpts) => {
-      if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(opts.name)) {
+    .action(async (opts: GenerateOpts) => {
+      if (opts.raw) return generateRaw(opts)
+      if (opts.name === undefined) throw new InvalidInput('--name is required (or --raw with --out)')
+      const name = opts.name
+      if (!DATASET_NAME.test(name)) {
         throw new InvalidInput('a dataset name is lowercase letters, digits and "-"')
       }
       await withStore(opts, async (store) => {
         const cfg = config(opts)
-        const existing = await store.getDatasetByName(opts.name)
-        if (existing?.file) throw new InvalidInput(`the dataset ${opts.name} already has a file (${existing.file})`)
-        const file = `datasets/${opts.name}.duckdb`
+        const existing = await store.getDatasetByName(name)
+        if (existing?.file) throw new InvalidInput(`the dataset ${name} already has a file (${existing.file})`)
+        const file = `datasets/${name}.duckdb`
         mkdirSync(join(cfg.dataDir, 'datasets'), { recursive: true, mode: 0o700 })
         const made = await generateSyntheticDataset({
           path: join(cfg.dataDir, file),
           patients: opts.patients,
           seed: opts.seed,
-          name: opts.name,
+          name: name,
           overwrite: true,
           onProgress: (p) => process.stderr.write(`\r${p.patients} / ${p.total} patients, ${p.seconds.toFixed(0)} s`)
         })
         process.stderr.write('\n')
         const dataset =
           existing ??
-          (await store.createDataset(opts.name, opts.description, {
+          (await store.createDataset(name, opts.description, {
             actor: actor(),
             action: 'dataset.create',
             sourceIp: null,
-            target: opts.name,
+            target: name,
             outcome: 'success'
           }))
         await store.setDatasetFile(dataset.id, file, {
@@ -279,10 +454,28 @@ export function program(): Command {
         })
         const rows = made.tables.reduce((n, t) => n + t.rows, 0)
         console.log(
-          `generated ${opts.name}: ${opts.patients} patients, ${rows} rows in ${made.seconds.toFixed(1)} s -> ${file}`
+          `generated ${name}: ${opts.patients} patients, ${rows} rows in ${made.seconds.toFixed(1)} s -> ${file}`
         )
       })
     })
+
+  dataset
+    .command('ingest')
+    .description(
+      'pseudonymize a raw CSV/Parquet extract described by a dataset spec into a DuckDB dataset for one project, ' +
+        'and register it'
+    )
+    .requiredOption('--spec <file>', 'dataset spec (YAML); source paths in it are relative to it')
+    .requiredOption('--project <project>', 'title or id of the project the pseudonyms are made for')
+    .requiredOption('--name <name>', 'dataset name, e.g. claims-2024')
+    .option(
+      '--opt-out <file>',
+      "people who asked that their data not be provided (本人の提供停止); replaces the spec's"
+    )
+    .option('--opt-out-column <column>', 'the opt-out list is a CSV with a header, person keys in this column')
+    .option('--description <text>', "shown in the data catalog (default: the spec's description)")
+    .addOption(dataDirOption())
+    .action(async (opts: IngestOpts) => ingest(opts))
 
   const audit = cli.command('audit').description('the tamper-evident audit log')
   audit
