@@ -74,6 +74,43 @@ export function createAirlockService(deps: {
   const { store } = deps
   const params = () => resolveAirlockParams(deps.policy().airlock)
 
+  /**
+   * Digests stored for a submission still being made (copied, not yet recorded): a failed
+   * submission forgets what it stored unless another one, finished or still being made, holds the
+   * same bytes.
+   */
+  const inFlight = new Map<string, number>()
+  const hold = (holds: string[], sha256: string) => {
+    holds.push(sha256)
+    inFlight.set(sha256, (inFlight.get(sha256) ?? 0) + 1)
+  }
+  async function letGo(holds: string[], failed: boolean): Promise<void> {
+    for (const sha256 of holds) {
+      const left = (inFlight.get(sha256) ?? 1) - 1
+      if (left > 0) inFlight.set(sha256, left)
+      else inFlight.delete(sha256)
+    }
+    if (!failed) return
+    for (const sha256 of new Set(holds)) {
+      if (!inFlight.has(sha256) && !(await store.isDigestReferenced(sha256))) deps.quarantine.remove(sha256)
+    }
+  }
+
+  /** Runs a submission that stores files, forgetting them again if it fails. */
+  async function storing<T>(fn: (holds: string[]) => Promise<T>): Promise<T> {
+    const holds: string[] = []
+    let failed = true
+    try {
+      const out = await fn(holds)
+      failed = false
+      return out
+    } finally {
+      await letGo(holds, failed).catch((err: unknown) =>
+        deps.log.error({ err }, 'files of a failed submission could not be forgotten')
+      )
+    }
+  }
+
   function checkFiles(files: SubmitFile[]): void {
     if (files.length === 0) throw new Errors.BadRequest('Pick at least one file from the outbox.')
     if (files.length > MAX_FILES) throw new Errors.BadRequest(`A request holds at most ${MAX_FILES} files.`)
@@ -100,7 +137,11 @@ export function createAirlockService(deps: {
   }
 
   /** Copies one outbox file into quarantine, refusing anything but one plain file within the size cap. */
-  async function copyOut(session: SourceSession, path: string): Promise<{ sha256: string; size: number }> {
+  async function copyOut(
+    session: SourceSession,
+    path: string,
+    holds: string[]
+  ): Promise<{ sha256: string; size: number }> {
     const maxBytes = params().maxExportFileMiB * 1024 * 1024
     const name = path.slice(path.lastIndexOf('/') + 1)
     let stored: { sha256: string; size: number } | null = null
@@ -117,6 +158,7 @@ export function createAirlockService(deps: {
         unsafeEntries: 'refuse',
         onFile: async (_entry, content) => {
           stored = await deps.quarantine.store(content, maxBytes)
+          hold(holds, stored.sha256)
         }
       })
       if (listed.entries[0]?.type !== 'file' || stored === null) {
@@ -140,13 +182,14 @@ export function createAirlockService(deps: {
     session: SourceSession,
     requestId: string,
     round: number,
-    files: SubmitFile[]
+    files: SubmitFile[],
+    holds: string[]
   ): Promise<AirlockFileRow[]> {
     const p = params()
     // every file is copied first, so each is checked against the others of its round too
     const copied: { f: SubmitFile; name: string; sha256: string; size: number; bytes: Buffer }[] = []
     for (const f of files) {
-      const { sha256, size } = await copyOut(session, f.path)
+      const { sha256, size } = await copyOut(session, f.path, holds)
       copied.push({
         f,
         name: f.path.slice(f.path.lastIndexOf('/') + 1),
@@ -318,27 +361,29 @@ export function createAirlockService(deps: {
     ): Promise<AirlockRequestDetail> {
       checkFiles(files)
       const id = randomUUID()
-      const rows = await prepareRound(requester, session, id, 1, files)
-      const at = deps.now().toISOString()
-      const request: AirlockRequestRow = {
-        id,
-        direction: 'export',
-        projectId: session.projectId,
-        requesterId: requester.id,
-        sessionId: session.id,
-        state: 'submitted',
-        round: 1,
-        createdAt: at,
-        updatedAt: at,
-        releasedAt: null
-      }
-      await store.createAirlockRequest(request, rows, {
-        actor: requester.id,
-        action: 'export.submit',
-        sourceIp: ctx.sourceIp,
-        target: id,
-        outcome: 'success',
-        details: { project: session.projectId, session: session.id, round: 1, files: fileSummary(rows) }
+      await storing(async (holds) => {
+        const rows = await prepareRound(requester, session, id, 1, files, holds)
+        const at = deps.now().toISOString()
+        const request: AirlockRequestRow = {
+          id,
+          direction: 'export',
+          projectId: session.projectId,
+          requesterId: requester.id,
+          sessionId: session.id,
+          state: 'submitted',
+          round: 1,
+          createdAt: at,
+          updatedAt: at,
+          releasedAt: null
+        }
+        await store.createAirlockRequest(request, rows, {
+          actor: requester.id,
+          action: 'export.submit',
+          sourceIp: ctx.sourceIp,
+          target: id,
+          outcome: 'success',
+          details: { project: session.projectId, session: session.id, round: 1, files: fileSummary(rows) }
+        })
       })
       return (await store.getAirlockRequest(id))!
     },
@@ -354,22 +399,24 @@ export function createAirlockService(deps: {
       }
       checkFiles(files)
       const round = request.round + 1
-      const rows = await prepareRound(requester, session, id, round, files)
-      const ok = await store.transitionAirlockRequest(
-        id,
-        ['returned'],
-        { state: 'submitted', at: deps.now().toISOString(), round, sessionId: session.id },
-        {
-          actor: requester.id,
-          action: 'export.resubmit',
-          sourceIp: ctx.sourceIp,
-          target: id,
-          outcome: 'success',
-          details: { session: session.id, round, files: fileSummary(rows) }
-        },
-        rows
-      )
-      if (!ok) throw new Errors.Conflict('The request changed meanwhile; reload it.')
+      await storing(async (holds) => {
+        const rows = await prepareRound(requester, session, id, round, files, holds)
+        const ok = await store.transitionAirlockRequest(
+          id,
+          ['returned'],
+          { state: 'submitted', at: deps.now().toISOString(), round, sessionId: session.id },
+          {
+            actor: requester.id,
+            action: 'export.resubmit',
+            sourceIp: ctx.sourceIp,
+            target: id,
+            outcome: 'success',
+            details: { session: session.id, round, files: fileSummary(rows) }
+          },
+          rows
+        )
+        if (!ok) throw new Errors.Conflict('The request changed meanwhile; reload it.')
+      })
       return (await store.getAirlockRequest(id))!
     },
 
@@ -400,6 +447,33 @@ export function createAirlockService(deps: {
 
     review: openForReview,
     deliverPending,
+
+    /**
+     * At start, before anything is submitted: deletes partial copies a stopped gateway left, and
+     * files no request refers to (a submission that failed between storing and recording). The
+     * deletion is audited with what went.
+     */
+    async sweepQuarantine(): Promise<{ files: string[]; partials: number }> {
+      const { digests, partials } = deps.quarantine.contents()
+      for (const name of partials) deps.quarantine.removePartial(name)
+      const files: string[] = []
+      for (const sha256 of digests) {
+        if (inFlight.has(sha256) || (await store.isDigestReferenced(sha256))) continue
+        deps.quarantine.remove(sha256)
+        files.push(sha256)
+      }
+      if (files.length > 0 || partials.length > 0) {
+        await store.appendAudit({
+          actor: 'system',
+          action: 'quarantine.sweep',
+          sourceIp: null,
+          target: null,
+          outcome: 'success',
+          details: { unreferenced: files, partials: partials.length }
+        })
+      }
+      return { files, partials: partials.length }
+    },
 
     /**
      * Software, code lists or reference tables brought in: stored in quarantine by digest, checked
@@ -436,61 +510,63 @@ export function createAirlockService(deps: {
         throw new Errors.BadRequest(`${name.slice(0, 100) || 'The file'} cannot be brought in: ${problem}.`)
       }
       const maxBytes = p.maxImportFileMiB * 1024 * 1024
-      let stored: { sha256: string; size: number }
-      try {
-        stored = await deps.quarantine.store(upload.content, maxBytes)
-      } catch (err) {
-        throw new Errors.TooLarge(`${name} cannot be brought in: ${(err as Error).message}.`)
-      }
-      const bytes = await deps.quarantine.read(stored.sha256)
-      let listing: Awaited<ReturnType<typeof listArchive>>
-      try {
-        listing = await listArchive(name, bytes, { maxEntries: 10_000, maxUnpackedBytes: maxBytes * 4 })
-      } catch (err) {
-        // the refused bytes are kept only if another request holds the same ones
-        if (!(await store.isDigestReferenced(stored.sha256))) deps.quarantine.remove(stored.sha256)
-        throw new Errors.BadRequest(`${name} was refused: ${(err as Error).message}.`)
-      }
-      const report = checkImport({ name, bytes, params: p })
       const id = randomUUID()
-      const at = deps.now().toISOString()
-      const file: AirlockFileRow = {
-        id: randomUUID(),
-        requestId: id,
-        round: 1,
-        path: name,
-        name,
-        sha256: stored.sha256,
-        size: stored.size,
-        justification: upload.justification.trim(),
-        outcome: report.outcome,
-        checks: report.results,
-        provenance: null,
-        listing
-      }
-      await store.createAirlockRequest(
-        {
-          id,
-          direction: 'import',
-          projectId,
-          requesterId: requester.id,
-          sessionId: null,
-          state: 'submitted',
-          round: 1,
-          createdAt: at,
-          updatedAt: at,
-          releasedAt: null
-        },
-        [file],
-        {
-          actor: requester.id,
-          action: 'import.submit',
-          sourceIp: ctx.sourceIp,
-          target: id,
-          outcome: 'success',
-          details: { project: projectId, files: fileSummary([file]), entries: listing?.length ?? null }
+      await storing(async (holds) => {
+        let stored: { sha256: string; size: number }
+        try {
+          stored = await deps.quarantine.store(upload.content, maxBytes)
+        } catch (err) {
+          throw new Errors.TooLarge(`${name} cannot be brought in: ${(err as Error).message}.`)
         }
-      )
+        hold(holds, stored.sha256)
+        const bytes = await deps.quarantine.read(stored.sha256)
+        let listing: Awaited<ReturnType<typeof listArchive>>
+        try {
+          listing = await listArchive(name, bytes, { maxEntries: 10_000, maxUnpackedBytes: maxBytes * 4 })
+        } catch (err) {
+          // the refused bytes are forgotten, unless another request holds the same ones
+          throw new Errors.BadRequest(`${name} was refused: ${(err as Error).message}.`)
+        }
+        const report = checkImport({ name, bytes, params: p })
+        const at = deps.now().toISOString()
+        const file: AirlockFileRow = {
+          id: randomUUID(),
+          requestId: id,
+          round: 1,
+          path: name,
+          name,
+          sha256: stored.sha256,
+          size: stored.size,
+          justification: upload.justification.trim(),
+          outcome: report.outcome,
+          checks: report.results,
+          provenance: null,
+          listing
+        }
+        await store.createAirlockRequest(
+          {
+            id,
+            direction: 'import',
+            projectId,
+            requesterId: requester.id,
+            sessionId: null,
+            state: 'submitted',
+            round: 1,
+            createdAt: at,
+            updatedAt: at,
+            releasedAt: null
+          },
+          [file],
+          {
+            actor: requester.id,
+            action: 'import.submit',
+            sourceIp: ctx.sourceIp,
+            target: id,
+            outcome: 'success',
+            details: { project: projectId, files: fileSummary([file]), entries: listing?.length ?? null }
+          }
+        )
+      })
       return (await store.getAirlockRequest(id))!
     },
 

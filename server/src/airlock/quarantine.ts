@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { createReadStream, createWriteStream, mkdirSync, renameSync, rmSync, statSync } from 'node:fs'
+import { createReadStream, createWriteStream, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -52,6 +52,21 @@ export class Quarantine {
   /** Forgets bytes no request refers to (an upload refused after it was stored). */
   remove(sha256: string): void {
     rmSync(this.path(sha256), { force: true })
+  }
+
+  /** What the directory holds: files by digest, and partial copies a stopped gateway left behind. */
+  contents(): { digests: string[]; partials: string[] } {
+    const names = readdirSync(this.dir)
+    return {
+      digests: names.filter((n) => SHA256.test(n)),
+      partials: names.filter((n) => n.startsWith('.partial-'))
+    }
+  }
+
+  /** Deletes a partial copy (see contents()). */
+  removePartial(name: string): void {
+    if (!/^\.partial-[0-9a-f]+$/.test(name)) throw new Error(`not a partial copy: ${name.slice(0, 80)}`)
+    rmSync(join(this.dir, name), { force: true })
   }
 
   has(sha256: string): boolean {

@@ -36,6 +36,7 @@ export default fp(
     })
     // what was approved while a previous run of the gateway stopped before releasing it
     app.addHook('onReady', async () => {
+      await airlock.sweepQuarantine()
       void airlock.releaseApproved()
     })
   },
