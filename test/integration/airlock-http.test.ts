@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto'
+import { existsSync, readdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { totpCode } from '../../server/src/auth/totp.js'
 import { DEMO_PROJECT } from '../../server/src/demo/seed.js'
@@ -105,5 +108,38 @@ describe('airlock over HTTP', () => {
     expect((await imports()).length).toBe(before + SUBMISSIONS_PER_MINUTE)
     // another researcher is not held up by it
     expect((await upload('dual', 'theirs.py')).statusCode).toBe(201)
+  })
+
+  it('forgets what a refused import stored, keeping the bytes another request holds', async () => {
+    const quarantine = () => readdirSync(join(gw.dataDir, 'quarantine')).sort()
+    const before = quarantine()
+    const notAZip = 'PK this is no archive'
+    const refused = await upload('dual', 'broken.zip', notAZip)
+    expect(refused.statusCode).toBe(400)
+    expect(quarantine()).toEqual(before)
+    // the same bytes, accepted under a name that says what they are, then refused as an archive
+    expect((await upload('dual', 'broken.txt', notAZip)).statusCode).toBe(201)
+    const kept = quarantine()
+    expect((await upload('dual', 'broken-again.zip', notAZip)).statusCode).toBe(400)
+    expect(quarantine()).toEqual(kept)
+  })
+
+  it('clears partial copies and unreferenced files from quarantine at start, and audits what went', async () => {
+    const dir = join(gw.dataDir, 'quarantine')
+    const held = readdirSync(dir).filter((n) => /^[0-9a-f]{64}$/.test(n))
+    expect(held.length).toBeGreaterThan(0)
+    const stray = Buffer.from('left by a submission that failed before it was recorded')
+    const straySha = createHash('sha256').update(stray).digest('hex')
+    writeFileSync(join(dir, straySha), stray)
+    writeFileSync(join(dir, '.partial-0123abcd'), 'half a copy')
+    const dataDir = gw.dataDir
+    await gw.close(true)
+    gw = await testGateway({}, {}, { dataDir })
+    expect(existsSync(join(dir, straySha))).toBe(false)
+    expect(existsSync(join(dir, '.partial-0123abcd'))).toBe(false)
+    for (const sha of held) expect(existsSync(join(dir, sha)), sha).toBe(true)
+    const sweeps = []
+    for await (const r of gw.app.store.auditRecords()) if (r.action === 'quarantine.sweep') sweeps.push(r.details)
+    expect(sweeps).toEqual([{ unreferenced: [straySha], partials: 1 }])
   })
 })

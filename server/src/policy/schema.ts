@@ -159,6 +159,14 @@ export const AirlockPolicy = Type.Object(
     ),
     maxImportFileMiB: Type.Optional(
       Type.Integer({ minimum: 1, maximum: 4096, default: 64, description: 'largest file brought in' })
+    ),
+    submissionsPerMinute: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 1000,
+        default: 10,
+        description: 'requests (out or in) one researcher may submit per minute'
+      })
     )
   },
   { additionalProperties: false }

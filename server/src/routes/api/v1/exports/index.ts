@@ -24,7 +24,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/',
     {
-      config: submissionLimit,
+      config: submissionLimit(app),
       schema: { body: SubmitExportBody, response: { 201: ExportRequestView, ...errorResponses } }
     },
     async (request, reply) => {
@@ -57,7 +57,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/:id/resubmit',
     {
-      config: submissionLimit,
+      config: submissionLimit(app),
       schema: {
         params: RequestParams,
         body: ResubmitExportBody,

@@ -111,18 +111,20 @@ export async function auditRefusal<T>(
   }
 }
 
-/**
- * Submissions a researcher may make per minute on one route: each copies files out of a sandbox
- * and runs the disclosure checks, so a loop of them must not starve everyone else's.
- */
+/** Submissions a researcher may make per minute on one route unless the policy says otherwise. */
 export const SUBMISSIONS_PER_MINUTE = 10
 
-/** The route config that applies it, per signed-in user (after authentication has named them). */
-export const submissionLimit = {
-  rateLimit: {
-    hook: 'preHandler' as const,
-    max: SUBMISSIONS_PER_MINUTE,
-    timeWindow: 60_000,
-    keyGenerator: (request: FastifyRequest) => request.principal?.user.id ?? request.ip
+/**
+ * The route config that holds back a loop of submissions (each copies files out of a sandbox and
+ * runs the checks), per signed-in user: after authentication has named them.
+ */
+export function submissionLimit(app: FastifyInstance) {
+  return {
+    rateLimit: {
+      hook: 'preHandler' as const,
+      max: () => app.policy().airlock.submissionsPerMinute ?? SUBMISSIONS_PER_MINUTE,
+      timeWindow: 60_000,
+      keyGenerator: (request: FastifyRequest) => request.principal?.user.id ?? request.ip
+    }
   }
 }

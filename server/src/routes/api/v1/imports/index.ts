@@ -27,7 +27,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/',
     {
-      config: submissionLimit,
+      config: submissionLimit(app),
       schema: { querystring: ImportQuery, response: { 201: ExportRequestView, ...errorResponses } }
     },
     async (request, reply) => {
