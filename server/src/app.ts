@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import websocket from '@fastify/websocket'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config/config.js'
@@ -49,6 +49,16 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
             level: options.config.logLevel,
             // Tokens never reach the logs: neither the Authorization header nor the refresh cookie.
             redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+            // Nor what travels in a query string: terminal tickets, and the justification of a file
+            // brought in (its body is the file itself).
+            serializers: {
+              req: (req: FastifyRequest) => ({
+                method: req.method,
+                url: req.url.replace(/\?.*$/s, '?…'),
+                host: req.host,
+                remoteAddress: req.ip
+              })
+            },
             ...(options.logStream ? { stream: options.logStream } : {})
           },
     bodyLimit: BODY_LIMIT,

@@ -110,6 +110,19 @@ describe('airlock over HTTP', () => {
     expect((await upload('dual', 'theirs.py')).statusCode).toBe(201)
   })
 
+  it("keeps a justification sent in the query string out of the gateway's logs", async () => {
+    const res = await gw.app.inject({
+      method: 'POST',
+      url: `/api/v1/imports?${new URLSearchParams({ projectId: dualProject, name: 'icd.csv', justification: 'ICD-10 マスター for cohort X' })}`,
+      headers: { authorization: `Bearer ${tokens.dual}`, 'content-type': 'application/octet-stream' },
+      payload: Buffer.from('code,label\nE11,T2DM\n')
+    })
+    expect(res.statusCode).toBe(201)
+    const logged = gw.logs.join('')
+    expect(logged).toContain('/api/v1/imports?')
+    expect(logged).not.toMatch(/cohort|%E3%83%9E|justification=/)
+  })
+
   it('forgets what a refused import stored, keeping the bytes another request holds', async () => {
     const quarantine = () => readdirSync(join(gw.dataDir, 'quarantine')).sort()
     const before = quarantine()
