@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react'
+import { AdminPage } from '../admin/AdminPage'
 import { ReviewPage } from '../airlock/ReviewPage'
 import { AirlockWatchProvider } from '../airlock/watch'
 import { NetworkError, type ApiClient } from '../api/client'
@@ -16,6 +17,7 @@ export function App({ api }: { api: ApiClient }) {
   const [auth, setAuth] = useState<AuthState>({ kind: 'resuming' })
   const [workspace, setWorkspace] = useState<ProjectView | null>(null)
   const [review, setReview] = useState<string | null>(null)
+  const [admin, setAdmin] = useState(false)
   const t = useStrings(appStrings)
 
   // A reload loses the in-memory token; the refresh cookie brings the session back silently.
@@ -60,6 +62,8 @@ export function App({ api }: { api: ApiClient }) {
             <WorkspacePage api={api} user={auth.user} project={workspace} onBack={() => setWorkspace(null)} />
           ) : review !== null ? (
             <ReviewPage api={api} user={auth.user} requestId={review} onBack={() => setReview(null)} />
+          ) : admin && auth.user.roles.includes('admin') ? (
+            <AdminPage api={api} user={auth.user} onBack={() => setAdmin(false)} />
           ) : (
             <HomePage
               api={api}
@@ -67,6 +71,7 @@ export function App({ api }: { api: ApiClient }) {
               onSignedOut={(notice) => setAuth({ kind: 'signed-out', notice })}
               onOpenWorkspace={setWorkspace}
               onOpenReview={setReview}
+              onOpenAdmin={() => setAdmin(true)}
             />
           )}
         </AirlockWatchProvider>

@@ -8,6 +8,7 @@ import { appStrings, type SignedOutNotice } from '../app/strings'
 import { formatDate } from '../i18n/format'
 import { LanguageSwitch } from '../i18n/LanguageSwitch'
 import { useLanguage, useStrings } from '../i18n/language'
+import { adminStrings } from '../admin/strings'
 import { homeStrings } from './strings'
 
 type MeState = { kind: 'loading' } | { kind: 'loaded'; me: MeResponse } | { kind: 'failed'; detail: string | null }
@@ -21,11 +22,14 @@ interface Props {
   onOpenWorkspace(project: ProjectView): void
   /** Opens an export request for review (reviewers). */
   onOpenReview(requestId: string): void
+  /** Opens the administration console (administrators). */
+  onOpenAdmin(): void
 }
 
-export function HomePage({ api, user, onSignedOut, onOpenWorkspace, onOpenReview }: Props) {
+export function HomePage({ api, user, onSignedOut, onOpenWorkspace, onOpenReview, onOpenAdmin }: Props) {
   const t = useStrings(homeStrings)
   const app = useStrings(appStrings)
+  const admin = useStrings(adminStrings)
   const [meState, setMeState] = useState<MeState>({ kind: 'loading' })
   const [signingOut, setSigningOut] = useState(false)
   const heading = useRef<HTMLHeadingElement>(null)
@@ -126,6 +130,17 @@ export function HomePage({ api, user, onSignedOut, onOpenWorkspace, onOpenReview
               {t.retry}
             </button>
           </div>
+        )}
+        {shownUser.roles.includes('admin') && (
+          <section className="card" aria-labelledby="admin-heading">
+            <h2 id="admin-heading" className="card__heading">
+              {admin.heading}
+            </h2>
+            <p>{admin.openIntro}</p>
+            <button type="button" className="button" onClick={onOpenAdmin} data-testid="open-admin">
+              {admin.open}
+            </button>
+          </section>
         )}
         {/* what a reviewer comes for comes first */}
         {isReviewer && <ReviewQueue api={api} onOpen={onOpenReview} />}
