@@ -326,6 +326,15 @@ describe('ingestDataset', () => {
     expect(readdirSync(root).some((f) => f.includes('.partial-'))).toBe(false)
   })
 
+  it('refuses a rule on a column of the wrong type before writing anything', async () => {
+    const spec = makeSpec({
+      visits: { ...visitsTable('visits.parquet'), dates: { ...visitsTable().dates, cost: {} }, keep: {} }
+    })
+    await expect(ingestDataset({ spec, path: output(), key: randomBytes(32) })).rejects.toThrow(
+      'tables.visits.dates.cost: is BIGINT, not a date'
+    )
+  })
+
   it('refuses a missing source and an existing output file', async () => {
     const spec = makeSpec({ t: { source: 'nowhere.csv', description: 'd', personKey: 'id', keep: { x: {} } } })
     await expect(ingestDataset({ spec, path: output(), key: randomBytes(32) })).rejects.toThrow(

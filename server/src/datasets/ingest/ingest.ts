@@ -347,6 +347,9 @@ async function checkColumns(con: DuckDBConnection, t: SpecTable): Promise<Map<st
     if (type === undefined) continue
     const tr = c.treatment
     const dateLike = DATE_TYPES.has(type) || type === 'VARCHAR'
+    if (tr.kind === 'date' && tr.format === 'month' && type !== 'VARCHAR' && t.format === 'parquet') {
+      problems.push(`tables.${t.name}.dates.${c.source}: format month reads 'YYYY-MM' text, and the column is ${type}`)
+    }
     if (tr.kind === 'date' && tr.format === 'date' && !dateLike) {
       problems.push(`tables.${t.name}.dates.${c.source}: is ${type}, not a date`)
     }
