@@ -22,6 +22,7 @@ import importRoutes from './routes/api/v1/imports/index.js'
 import meRoutes from './routes/api/v1/me/index.js'
 import projectRoutes from './routes/api/v1/projects/index.js'
 import reviewRoutes from './routes/api/v1/reviews/index.js'
+import adminAuditRoutes from './routes/api/v1/admin/audit/index.js'
 import sessionRoutes from './routes/api/v1/sessions/index.js'
 import terminalRoutes from './routes/api/v1/sessions/terminal.js'
 
@@ -99,6 +100,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   await app.register(exportRoutes, { prefix: '/api/v1/exports' })
   await app.register(importRoutes, { prefix: '/api/v1/imports' })
   await app.register(reviewRoutes, { prefix: '/api/v1/reviews' })
+  await app.register(adminAuditRoutes, { prefix: '/api/v1/admin/audit' })
   // its own plugin: authenticated by a ticket, not the researcher hook of the session routes
   await app.register(terminalRoutes, { prefix: '/api/v1/sessions' })
   await app.register(webApp)

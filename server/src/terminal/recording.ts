@@ -1,5 +1,5 @@
 import { isAscii } from 'node:buffer'
-import { createWriteStream, existsSync, mkdirSync, type WriteStream } from 'node:fs'
+import { createWriteStream, existsSync, mkdirSync, statSync, type WriteStream } from 'node:fs'
 import { join } from 'node:path'
 
 /**
@@ -11,6 +11,20 @@ export function recordingFile(dataDir: string, sessionId: string): string {
   let file = join(dir, `${sessionId}.cast`)
   for (let part = 2; existsSync(file); part++) file = join(dir, `${sessionId}.${part}.cast`)
   return file
+}
+
+/** A session's recordings, in order: part 1 is `<session>.cast`, part n `<session>.n.cast`. */
+export function recordingParts(
+  dataDir: string,
+  sessionId: string
+): { part: number; file: string; bytes: number; modifiedAt: string }[] {
+  const out = []
+  for (let part = 1; ; part++) {
+    const file = join(dataDir, 'recordings', part === 1 ? `${sessionId}.cast` : `${sessionId}.${part}.cast`)
+    if (!existsSync(file)) return out
+    const st = statSync(file)
+    out.push({ part, file, bytes: st.size, modifiedAt: st.mtime.toISOString() })
+  }
 }
 
 /** Output is written to the recording at least this often... */

@@ -11,6 +11,7 @@ import type {
   AirlockFileRow,
   AirlockRequestDetail,
   AirlockRequestRow,
+  AuditFilter,
   AirlockState,
   ReviewDecision,
   ReviewDecisionRow,
@@ -888,6 +889,50 @@ export class SqliteStore implements Store {
 
   async recentAudit(limit: number): Promise<AuditRecord[]> {
     return (this.q('SELECT * FROM audit_log ORDER BY seq DESC LIMIT ?').all(limit) as Row[]).map(toAudit)
+  }
+
+  async searchAudit(f: AuditFilter): Promise<AuditRecord[]> {
+    const where: string[] = []
+    const params: unknown[] = []
+    if (f.actor !== undefined) {
+      where.push('actor = ?')
+      params.push(f.actor)
+    }
+    if (f.action !== undefined) {
+      where.push("(action = ? OR substr(action, 1, length(?) + 1) = ? || '.')")
+      params.push(f.action, f.action, f.action)
+    }
+    if (f.outcome !== undefined) {
+      where.push('outcome = ?')
+      params.push(f.outcome)
+    }
+    for (const [key, value] of [
+      ['project', f.project],
+      ['session', f.session]
+    ] as const) {
+      if (value === undefined) continue
+      where.push(`(target = ? OR json_extract(details, '$.${key}') = ?)`)
+      params.push(value, value)
+    }
+    if (f.from !== undefined) {
+      where.push('ts >= ?')
+      params.push(f.from)
+    }
+    if (f.to !== undefined) {
+      where.push('ts < ?')
+      params.push(f.to)
+    }
+    if (f.beforeSeq !== undefined) {
+      where.push('seq < ?')
+      params.push(f.beforeSeq)
+    }
+    const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`
+    return (this.q(sql).all(...params, f.limit) as Row[]).map(toAudit)
+  }
+
+  async *auditRange(from: string, to: string): AsyncIterable<AuditRecord> {
+    const rows = this.q('SELECT * FROM audit_log WHERE ts >= ? AND ts < ? ORDER BY seq').iterate(from, to)
+    for (const r of rows as IterableIterator<Row>) yield toAudit(r)
   }
 
   close(): void {

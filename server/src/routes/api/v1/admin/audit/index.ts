@@ -1,0 +1,164 @@
+import { createReadStream } from 'node:fs'
+import { Readable } from 'node:stream'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { exportLines } from '../../../../../audit/export.js'
+import type { AuditRecord } from '../../../../../audit/record.js'
+import { verifyChain } from '../../../../../audit/verify.js'
+import { Errors } from '../../../../../errors.js'
+import {
+  AuditPage,
+  AuditQuery,
+  ChainStatus,
+  ExportQuery,
+  RecordingParams,
+  RecordingPart
+} from '../../../../../schemas/audit.js'
+import { errorResponses } from '../../../../../schemas/common.js'
+import { recordingParts } from '../../../../../terminal/recording.js'
+
+/** Longest range one export covers: a year, so an export stays a file an auditor can open. */
+const MAX_EXPORT_DAYS = 366
+
+/**
+ * The audit console: search the log, check the chain, export a range signed for an auditor, and
+ * play back a session's terminal. Administrators only; every export and playback is itself audited.
+ */
+const routes: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('onRequest', app.requireRole('admin'))
+
+  const usernames = async (records: AuditRecord[]) => {
+    const byId = new Map((await app.store.listUsers()).map((u) => [u.id, u.username]))
+    return records.map((r) => ({
+      seq: r.seq,
+      ts: r.ts,
+      actor: r.actor,
+      actorName: byId.get(r.actor) ?? null,
+      action: r.action,
+      sourceIp: r.sourceIp,
+      target: r.target,
+      outcome: r.outcome,
+      details: r.details,
+      hash: r.hash
+    }))
+  }
+
+  app.get(
+    '/',
+    { schema: { querystring: AuditQuery, response: { 200: AuditPage, ...errorResponses } } },
+    async (request) => {
+      const q = request.query
+      if (q.from !== undefined && q.to !== undefined && q.from >= q.to) {
+        throw new Errors.BadRequest('"from" must be before "to".')
+      }
+      // a username is what an administrator knows; the log records user ids
+      const actor = q.actor === undefined ? undefined : ((await app.store.getUserByUsername(q.actor))?.id ?? q.actor)
+      const limit = Math.min(Number(q.limit ?? 100), 500)
+      const records = await app.store.searchAudit({
+        actor,
+        action: q.action,
+        outcome: q.outcome,
+        project: q.project,
+        session: q.session,
+        from: q.from === undefined ? undefined : new Date(q.from).toISOString(),
+        to: q.to === undefined ? undefined : new Date(q.to).toISOString(),
+        beforeSeq: q.before === undefined ? undefined : Number(q.before),
+        limit
+      })
+      const last = records.at(-1)
+      return {
+        records: await usernames(records),
+        next: records.length === limit && last !== undefined && last.seq > 1 ? String(last.seq) : null
+      }
+    }
+  )
+
+  /** Walks the whole chain against the signed checkpoints, as `vre audit verify` does. */
+  app.get('/verify', { schema: { response: { 200: ChainStatus, ...errorResponses } } }, async () => {
+    const result = await verifyChain(
+      app.store.auditRecords(),
+      await app.store.auditCheckpoints(),
+      app.keys.auditPublicKey
+    )
+    return {
+      ok: result.ok,
+      records: result.records,
+      headSeq: result.ok ? result.headSeq : null,
+      firstBrokenSeq: result.ok ? null : result.firstBrokenSeq,
+      reason: result.ok ? null : result.reason,
+      checkedAt: app.now().toISOString()
+    }
+  })
+
+  /** A time range as JSON lines, the last line a seal signed with the audit key (see audit/export.ts). */
+  app.get(
+    '/export',
+    { schema: { querystring: ExportQuery, response: { 200: Type.Unknown(), ...errorResponses } } },
+    async (request, reply) => {
+      const from = new Date(request.query.from)
+      const to = new Date(request.query.to)
+      if (from >= to) throw new Errors.BadRequest('"from" must be before "to".')
+      if (to.getTime() - from.getTime() > MAX_EXPORT_DAYS * 86_400_000) {
+        throw new Errors.BadRequest(`An export covers at most ${MAX_EXPORT_DAYS} days; export longer periods in parts.`)
+      }
+      const user = request.principal!.user
+      await app.store.appendAudit({
+        actor: user.id,
+        action: 'audit.export',
+        sourceIp: request.ip,
+        target: null,
+        outcome: 'success',
+        details: { from: from.toISOString(), to: to.toISOString() }
+      })
+      const name = `vre-audit-${from.toISOString().slice(0, 10)}-${to.toISOString().slice(0, 10)}.jsonl`
+      return reply
+        .header('content-type', 'application/x-ndjson; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${name}"`)
+        .send(
+          Readable.from(
+            exportLines(
+              app.store.auditRange(from.toISOString(), to.toISOString()),
+              { from: from.toISOString(), to: to.toISOString(), exportedAt: app.now(), exportedBy: user.username },
+              app.keys.auditPrivateKey
+            )
+          )
+        )
+    }
+  )
+
+  app.get(
+    '/recordings/:session',
+    { schema: { params: RecordingParams, response: { 200: Type.Array(RecordingPart), ...errorResponses } } },
+    async (request) => {
+      const { session } = request.params
+      if ((await app.store.getSandboxSession(session)) === null) throw new Errors.NotFound('There is no such session.')
+      return recordingParts(app.config.dataDir, session).map(({ part, bytes, modifiedAt }) => ({
+        part,
+        bytes,
+        modifiedAt
+      }))
+    }
+  )
+
+  /** One recording as asciicast v2 text, for the console's player. */
+  app.get(
+    '/recordings/:session/:part',
+    { schema: { params: RecordingParams, response: { 200: Type.Unknown(), ...errorResponses } } },
+    async (request, reply) => {
+      const { session, part } = request.params
+      const found = recordingParts(app.config.dataDir, session).find((p) => p.part === Number(part))
+      if (found === undefined) throw new Errors.NotFound('There is no such recording.')
+      await app.store.appendAudit({
+        actor: request.principal!.user.id,
+        action: 'recording.view',
+        sourceIp: request.ip,
+        target: session,
+        outcome: 'success',
+        details: { session, part: found.part, bytes: found.bytes }
+      })
+      return reply.header('content-type', 'application/x-asciicast; charset=utf-8').send(createReadStream(found.file))
+    }
+  )
+}
+
+export default routes
