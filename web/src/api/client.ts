@@ -113,6 +113,10 @@ export interface ApiClient {
   /** A file's bytes for an in-page preview (audited); never saved as a download. */
   reviewFileContent(id: string, fileId: string): Promise<Blob>
   decideReview(id: string, body: DecisionBody): Promise<ExportRequestView>
+  /** For the administration console's parts, which type their own answers: a JSON call to `path`. */
+  call<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T>
+  /** ...and a file or text from `path` (an audit export, a recording). */
+  fetchBlob(path: string): Promise<Blob>
 }
 
 interface Session {
@@ -396,6 +400,12 @@ export function createApiClient(fetchImpl: typeof fetch = (...args) => fetch(...
       return readBlob(await authorized('GET', reviewPath(id, filePath(fileId)), undefined, '*/*'))
     },
 
+    async call<T>(method: string, path: string, body?: unknown) {
+      return readJson<T>(await authorized(method, path, body))
+    },
+    async fetchBlob(path) {
+      return readBlob(await authorized('GET', path))
+    },
     async decideReview(id, body) {
       return readJson<ExportRequestView>(await authorized('POST', reviewPath(id, '/decisions'), body))
     }

@@ -1,0 +1,83 @@
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startDemoServer } from '../support/demo-server.js'
+import { requireDocker } from '../support/sandbox.js'
+import { launchChromium, SCREENSHOTS, submitSignIn } from './chromium.js'
+import { ensureWebBuilt } from './web-build.js'
+
+let server: Awaited<ReturnType<typeof startDemoServer>>
+let browser: Browser
+const pages: Record<string, Page> = {}
+let sessionId = ''
+
+async function signIn(who: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' })
+  const page = await context.newPage()
+  await submitSignIn(page, server, who)
+  await page.locator('[data-testid="open-workspace"], [data-testid="open-admin"]').first().waitFor({ timeout: 15_000 })
+  pages[who] = page
+  return page
+}
+
+beforeAll(async () => {
+  await requireDocker()
+  await ensureWebBuilt()
+  await mkdir(SCREENSHOTS, { recursive: true })
+  server = await startDemoServer()
+  browser = await launchChromium()
+}, 120_000)
+
+afterAll(async () => {
+  await browser?.close()
+  for (const s of (await server?.app.store.listSandboxSessions({ states: ['starting', 'running'] })) ?? []) {
+    await server.app.sessions.stop(s.id, 'test over', { actor: 'test', sourceIp: null })
+  }
+  await server?.close()
+})
+
+describe('the audit console in a browser', () => {
+  it('a researcher works in the terminal (recorded)', async () => {
+    const page = await signIn('researcher1')
+    await page.getByTestId('open-workspace').click()
+    await expect.poll(() => page.getByTestId('terminal').getAttribute('data-link'), { timeout: 30_000 }).toBe('open')
+    await page.locator('.xterm-helper-textarea').focus()
+    await page.keyboard.type('echo "recorded-$((6 * 7))"\n')
+    await expect.poll(() => page.locator('.xterm-rows').innerText(), { timeout: 15_000 }).toMatch(/recorded-42/)
+    const [s] = await server.app.store.listSandboxSessions({ states: ['running'] })
+    sessionId = s!.id
+  }, 90_000)
+
+  it('an administrator checks the chain, finds the session in the log and plays its terminal back', async () => {
+    const page = await signIn('admin')
+    await page.getByTestId('open-admin').click()
+    await page.getByTestId('admin-tab-audit').click()
+    await page.getByTestId('audit-verify').click()
+    await expect
+      .poll(() => page.getByTestId('audit-chain').innerText(), { timeout: 15_000 })
+      .toMatch(/^Intact: \d+ records/)
+
+    await page.getByTestId('audit-session').fill(sessionId)
+    await page.getByTestId('audit-search').click()
+    const rows = page.getByTestId('audit-row')
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBeGreaterThan(0)
+    expect(await page.getByTestId('audit-results').innerText()).toMatch(/session\.start/)
+    await page.screenshot({ path: join(SCREENSHOTS, 'admin-audit-search.png'), fullPage: true })
+
+    await page.getByTestId('recording-session').fill(sessionId)
+    await page.getByTestId('recording-load').click()
+    await page.getByTestId('recording-part-1').click()
+    const player = page.getByTestId('recording-player')
+    await player.waitFor({ timeout: 15_000 })
+    await player.locator('select').selectOption('32')
+    await page.getByTestId('player-toggle').click()
+    await expect.poll(() => player.locator('.xterm-rows').innerText(), { timeout: 30_000 }).toMatch(/recorded-42/)
+    // what was typed is listed beside the screen
+    expect(await player.locator('.player__typed').innerText()).toContain('echo \\"recorded-$((6 * 7))\\"')
+    await page.screenshot({ path: join(SCREENSHOTS, 'admin-audit-playback.png'), fullPage: true })
+    // and the playback itself is in the log
+    const viewed = await server.app.store.searchAudit({ action: 'recording.view', session: sessionId, limit: 5 })
+    expect(viewed).toHaveLength(1)
+  }, 90_000)
+})
