@@ -16,6 +16,8 @@ import policy from './plugins/app/policy.js'
 import sessions, { type SessionsPluginOptions } from './plugins/app/sessions.js'
 import store from './plugins/app/store.js'
 import terminals from './plugins/app/terminals.js'
+import adminPeopleRoutes from './routes/api/v1/admin/people/index.js'
+import adminProjectRoutes from './routes/api/v1/admin/projects/index.js'
 import authRoutes from './routes/api/v1/auth/index.js'
 import exportRoutes from './routes/api/v1/exports/index.js'
 import importRoutes from './routes/api/v1/imports/index.js'
@@ -100,6 +102,8 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   await app.register(exportRoutes, { prefix: '/api/v1/exports' })
   await app.register(importRoutes, { prefix: '/api/v1/imports' })
   await app.register(reviewRoutes, { prefix: '/api/v1/reviews' })
+  await app.register(adminPeopleRoutes, { prefix: '/api/v1/admin' })
+  await app.register(adminProjectRoutes, { prefix: '/api/v1/admin' })
   await app.register(adminAuditRoutes, { prefix: '/api/v1/admin/audit' })
   // its own plugin: authenticated by a ticket, not the researcher hook of the session routes
   await app.register(terminalRoutes, { prefix: '/api/v1/sessions' })

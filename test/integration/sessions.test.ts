@@ -417,11 +417,17 @@ describe('project end', () => {
     expect(s.reason).toBe(`the project "${DEMO_PROJECT}" ended on ${project.endDate}`)
     const snapshot = workspaceSnapshot(gw.dataDir, projectId, session.userId)
     expect(existsSync(snapshot)).toBe(true)
+    // kept for the policy's retention (30 days by default) after the end date
+    expect(await gw.app.sessions.wipeEndedProjects()).toEqual([])
+    expect(existsSync(snapshot)).toBe(true)
+    gw.clock.advance(30 * 24 * 3_600_000)
     expect(await gw.app.sessions.wipeEndedProjects()).toEqual([projectId])
     expect(existsSync(snapshot)).toBe(false)
     const [record] = await gw.app.store.recentAudit(1)
     expect(record!.action).toBe('workspace.wipe')
-    expect(record!.details.files).toEqual([{ file: `${session.userId}.tar`, bytes: expect.any(Number) }])
+    expect(record!.details.files).toEqual([
+      { path: `workspaces/${projectId}/${session.userId}.tar`, bytes: expect.any(Number) }
+    ])
   })
 
   it('keeps the workspaces of a running project', async () => {

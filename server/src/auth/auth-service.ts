@@ -222,6 +222,14 @@ export function createAuthService(deps: AuthDeps) {
         new Errors.Forbidden(`this account is ${user.status}; contact your administrator`)
       )
     }
+    const org = user.organizationId === null ? null : await store.getOrganization(user.organizationId)
+    if (org !== null && org.status !== 'active') {
+      return refuse(
+        user,
+        { reason: `organization ${org.status}`, organization: org.id },
+        new Errors.Forbidden(`${org.name} is ${org.status}; contact your administrator`)
+      )
+    }
 
     const sessionId = randomUUID()
     const refreshExpiresAt = new Date(at.getTime() + auth.refreshTokenHours * 3_600_000)

@@ -13,7 +13,53 @@ export class InvalidInput extends Error {
   override name = 'InvalidInput'
 }
 
+/** Something an identity operation was asked to act on does not exist. Nothing was written. */
+export class NotFoundInput extends InvalidInput {
+  override name = 'NotFoundInput'
+}
+
+/** The change would leave things as they are, or clash with what is there. Nothing was written. */
+export class ConflictingInput extends InvalidInput {
+  override name = 'ConflictingInput'
+}
+
 const USERNAME = /^[a-z][a-z0-9._-]{1,31}$/
+const CERTIFICATION_NUMBER = /^[A-Za-z0-9][A-Za-z0-9-]{1,31}$/
+const MAX_TEXT = 200
+
+/** A name shown to people (display name, organization name, project title): required, one line, not too long. */
+export function checkName(label: string, value: string): string {
+  const v = value.trim()
+  if (v === '') throw new InvalidInput(`${label} is required`)
+  if (v.length > MAX_TEXT) throw new InvalidInput(`${label} is at most ${MAX_TEXT} characters`)
+  if (/[\u0000-\u001f\u007f]/.test(v)) throw new InvalidInput(`${label} must be one line of text`)
+  return v
+}
+
+export function checkRoles(roles: Role[]): Role[] {
+  if (roles.length === 0) throw new InvalidInput(`at least one role is required (${ROLES.join(', ')})`)
+  for (const r of roles) {
+    if (!ROLES.includes(r)) throw new InvalidInput(`unknown role "${r}" (roles: ${ROLES.join(', ')})`)
+  }
+  return [...new Set(roles)]
+}
+
+/** Dates of a certification or a project: real days, the first not after the last. */
+export function checkDates(labels: [string, string], from: string, to: string): void {
+  for (const [label, d] of [
+    [labels[0], from],
+    [labels[1], to]
+  ] as const) {
+    if (!isCalendarDate(d)) throw new InvalidInput(`${label} must be a date written YYYY-MM-DD, got "${d}"`)
+  }
+  if (from > to) throw new InvalidInput(`${labels[0]} must not be after ${labels[1]}`)
+}
+
+export function checkCertificationNumber(number: string): void {
+  if (!CERTIFICATION_NUMBER.test(number)) {
+    throw new InvalidInput('a certification number is letters, digits and "-" (for example T2-0042)')
+  }
+}
 
 export function generatePassword(): string {
   // 18 random bytes -> 24 base64url characters, ~144 bits.
@@ -47,10 +93,8 @@ export async function createAccount(
     )
   }
   if (input.displayName.trim() === '') throw new InvalidInput('a display name is required')
-  if (input.roles.length === 0) throw new InvalidInput(`at least one role is required (${ROLES.join(', ')})`)
-  for (const r of input.roles) {
-    if (!ROLES.includes(r)) throw new InvalidInput(`unknown role "${r}" (roles: ${ROLES.join(', ')})`)
-  }
+  checkName('a display name', input.displayName)
+  checkRoles(input.roles)
   if ((await store.getUserByUsername(input.username)) !== null) {
     throw new InvalidInput(`the username ${input.username} is taken`)
   }
@@ -102,19 +146,14 @@ export async function createOrganization(
   audit: Omit<AuditEvent, 'action' | 'target' | 'outcome'>
 ): Promise<OrganizationRow> {
   if (input.name.trim() === '') throw new InvalidInput('an organization name is required')
-  if (!/^[A-Za-z0-9][A-Za-z0-9-]{1,31}$/.test(input.certificationNumber)) {
-    throw new InvalidInput('a certification number is letters, digits and "-" (for example T2-0042)')
-  }
-  for (const [label, d] of [
-    ['valid-from', input.validFrom],
-    ['valid-to', input.validTo]
-  ] as const) {
-    if (!isCalendarDate(d)) throw new InvalidInput(`${label} must be a date written YYYY-MM-DD, got "${d}"`)
-  }
-  if (input.validFrom > input.validTo) throw new InvalidInput('valid-from must not be after valid-to')
+  checkName('an organization name', input.name)
+  checkCertificationNumber(input.certificationNumber)
+  checkDates(['valid-from', 'valid-to'], input.validFrom, input.validTo)
   if ((await store.getOrganizationByName(input.name)) !== null) {
     throw new InvalidInput(`an organization named "${input.name}" exists`)
   }
+  const holder = await certificationHolder(store, input.certificationNumber)
+  if (holder !== null) throw new InvalidInput(`the certification ${input.certificationNumber} is held by ${holder.name}`)
   const org = await store.createOrganization(input.name.trim(), {
     ...audit,
     action: 'organization.create',
@@ -162,20 +201,17 @@ export async function createProject(
   audit: Omit<AuditEvent, 'action' | 'target' | 'outcome'>
 ): Promise<ProjectRow> {
   if (input.title.trim() === '') throw new InvalidInput('a project title is required')
+  checkName('a project title', input.title)
   if (input.approvalReference.trim() === '') throw new InvalidInput('the ethics/approval reference is required')
-  for (const [label, d] of [
-    ['start', input.startDate],
-    ['end', input.endDate]
-  ] as const) {
-    if (!isCalendarDate(d)) throw new InvalidInput(`${label} must be a date written YYYY-MM-DD, got "${d}"`)
-  }
-  if (input.startDate > input.endDate) throw new InvalidInput('the start date must not be after the end date')
+  checkDates(['the start date', 'the end date'], input.startDate, input.endDate)
   if ((await store.getProjectByTitle(input.title)) !== null)
     throw new InvalidInput(`a project titled "${input.title}" exists`)
   const memberIds: string[] = []
   for (const name of input.members) {
     const u = await store.getUserByUsername(name)
     if (u === null) throw new InvalidInput(`there is no user ${name}`)
+    const problem = memberProblem(u)
+    if (problem !== null) throw new InvalidInput(problem)
     memberIds.push(u.id)
   }
   const datasetIds: string[] = []
@@ -194,4 +230,19 @@ export async function createProject(
       details: { title: input.title, members: input.members, datasets: input.datasets }
     }
   )
+}
+
+/** Why `user` cannot be a project member, or null: only researchers work in projects. */
+export function memberProblem(user: Pick<UserRow, 'username' | 'roles'>): string | null {
+  return user.roles.includes('researcher')
+    ? null
+    : `${user.username} does not have the researcher role; only researchers are project members`
+}
+
+/** The organization holding certification `number`, if any (numbers are unique). */
+export async function certificationHolder(store: Store, number: string): Promise<OrganizationRow | null> {
+  for (const org of await store.listOrganizations()) {
+    if ((await store.getCertification(org.id))?.number === number) return org
+  }
+  return null
 }

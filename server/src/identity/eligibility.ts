@@ -1,4 +1,10 @@
-import type { Certification, CertificationState, Eligibility, ProjectState } from '../schemas/identity.js'
+import type {
+  Certification,
+  CertificationState,
+  Eligibility,
+  OrganizationStatus,
+  ProjectState
+} from '../schemas/identity.js'
 import type { CertificationRow, ProjectRow, UserRow } from '../store/types.js'
 
 /** What a certification means on `today`: its recorded status first, then its validity dates. */
@@ -55,6 +61,8 @@ export function certificationProblem(
 export function eligibility(input: {
   user: Pick<UserRow, 'status' | 'roles'>
   organizationName: string | null
+  /** an organization an administrator suspended stops its members whatever its certification says */
+  organizationStatus?: OrganizationStatus
   certification: CertificationRow | null
   projects: Pick<ProjectRow, 'title' | 'startDate' | 'endDate'>[]
   today: string
@@ -65,6 +73,7 @@ export function eligibility(input: {
     reasons.push('your account does not have the researcher role')
     return { canWork: false, reasons }
   }
+  if (input.organizationStatus === 'suspended') reasons.push(`${input.organizationName ?? 'your organization'} is suspended`)
   const cert = certificationProblem(input.certification, input.organizationName, input.today)
   if (cert !== null) reasons.push(cert)
   if (!input.projects.some((p) => projectState(p, input.today) === 'active')) {
@@ -86,6 +95,8 @@ export function eligibility(input: {
 export function projectEligibility(input: {
   user: Pick<UserRow, 'status' | 'roles'>
   organizationName: string | null
+  /** an organization an administrator suspended stops its members whatever its certification says */
+  organizationStatus?: OrganizationStatus
   certification: CertificationRow | null
   project: Pick<ProjectRow, 'title' | 'startDate' | 'endDate'>
   isMember: boolean
@@ -94,6 +105,7 @@ export function projectEligibility(input: {
   const reasons: string[] = []
   if (input.user.status !== 'active') reasons.push(`your account is ${input.user.status}`)
   if (!input.user.roles.includes('researcher')) reasons.push('your account does not have the researcher role')
+  if (input.organizationStatus === 'suspended') reasons.push(`${input.organizationName ?? 'your organization'} is suspended`)
   const cert = certificationProblem(input.certification, input.organizationName, input.today)
   if (cert !== null) reasons.push(cert)
   if (!input.isMember) reasons.push(`you are not a member of the project "${input.project.title}"`)

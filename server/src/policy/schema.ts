@@ -55,7 +55,9 @@ export const SandboxPolicy = Type.Object(
     idleMinutes: Type.Integer({ minimum: 1, maximum: 24 * 60 }),
     sessionsPerUser: Type.Integer({ minimum: 1, maximum: 20 }),
     /** a notebook table result shows at most this many rows, with a "rows not shown" line (default 1000) */
-    rowCap: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 }))
+    rowCap: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+    /** days a project's saved workspaces are kept after its end date, then deleted (default 30) */
+    workspaceRetentionDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 3650, default: 30 }))
   },
   { additionalProperties: false }
 )

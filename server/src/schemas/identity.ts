@@ -31,6 +31,10 @@ export const Certification = Type.Object({
 })
 export type Certification = Static<typeof Certification>
 
+/** An organization's own standing on the platform, apart from its certification: an administrator may suspend it. */
+export const OrganizationStatus = Type.Union([Type.Literal('active'), Type.Literal('suspended')])
+export type OrganizationStatus = Static<typeof OrganizationStatus>
+
 export const OrganizationView = Type.Object({
   id: Id,
   name: Type.String(),

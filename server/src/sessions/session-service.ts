@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { EventEmitter } from 'node:events'
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, lstatSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { join, relative } from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
 import type { AuditEvent } from '../audit/record.js'
 import type { RequestContext } from '../auth/auth-service.js'
@@ -44,6 +44,8 @@ export const ANY_SESSION = Symbol('any session')
 
 const MiB = 1024 * 1024
 export const DEFAULT_ROW_CAP = 1000
+/** how long a project's workspaces outlive its end date when the policy does not say */
+export const DEFAULT_RETENTION_DAYS = 30
 /** A launch that has not finished in this long has failed. */
 const START_TIMEOUT_MS = 5 * 60_000
 const RESEARCHER = '1000:1000'
@@ -57,6 +59,23 @@ export const LABELS = {
   user: 'vre.user',
   project: 'vre.project'
 } as const
+
+/** The day `days` after the calendar day `day` (YYYY-MM-DD). */
+function addDays(day: string, days: number): string {
+  const d = new Date(`${day}T00:00:00Z`)
+  d.setUTCDate(d.getUTCDate() + days)
+  return d.toISOString().slice(0, 10)
+}
+
+/** Every file under `dir`, depth first, with its size; links are listed, never followed. */
+function filesUnder(dir: string): { path: string; bytes: number }[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((e) => {
+      const path = join(dir, e.name)
+      return e.isDirectory() ? filesUnder(path) : [{ path, bytes: lstatSync(path).size }]
+    })
+}
 
 export function sandboxSpec(
   session: Pick<SandboxSessionRow, 'id' | 'userId' | 'projectId'>,
@@ -176,6 +195,7 @@ export function createSessionService(deps: SessionServiceDeps) {
     return projectEligibility({
       user,
       organizationName: org?.name ?? null,
+      ...(org ? { organizationStatus: org.status } : {}),
       certification: cert,
       project,
       isMember: await store.isProjectMember(projectId, user.id),
@@ -514,24 +534,68 @@ export function createSessionService(deps: SessionServiceDeps) {
   }
 
   /**
-   * Workspaces live as long as their project: once a project has ended and none of its sessions
-   * is live, its workspaces are deleted, and the audit records what was deleted.
+   * Ends, now rather than at the reaper's next pass, every live session whose right to work has
+   * lapsed: account or organization suspended, certification suspended or out of date, project
+   * ended or the researcher no longer a member. An administrator's change calls this at once.
+   * Returns the ids of the sessions it is ending.
+   */
+  async function endLapsed(): Promise<string[]> {
+    const ending: string[] = []
+    for (const session of await store.listSandboxSessions({ states: ['starting', 'running'] })) {
+      const user = await store.getUserById(session.userId)
+      const reasons = user === null ? ['the account no longer exists'] : await checkEligible(user, session.projectId)
+      if (reasons.length === 0) continue
+      ending.push(session.id)
+      // a starting session is stopped once its launch (which holds the lock) is over
+      void track(stop(session.id, reasons.join('; '), { actor: 'system', sourceIp: null })).catch((err: unknown) =>
+        log.error({ err, session: session.id }, 'ending a session failed')
+      )
+    }
+    return ending
+  }
+
+  /** Ends the live sessions of one project, for a reason that is not about the researcher (a dataset revoked). */
+  async function endProjectSessions(projectId: string, reason: string, by: { actor: string; sourceIp: string | null }) {
+    const live = (await store.listSandboxSessions({ states: ['starting', 'running'] })).filter(
+      (s) => s.projectId === projectId
+    )
+    for (const session of live) {
+      void track(stop(session.id, reason, by)).catch((err: unknown) =>
+        log.error({ err, session: session.id }, 'ending a session failed')
+      )
+    }
+    return live.map((s) => s.id)
+  }
+
+  /**
+   * Workspaces outlive their project by the policy's retention (sandbox.workspaceRetentionDays,
+   * counted in days of the configured time zone after the end date): then, once none of the
+   * project's sessions is live, they are deleted, and the audit records each file deleted (its
+   * path under the data directory and size) with the counts. An end date moved later in time
+   * keeps them.
    */
   async function wipeEndedProjects(): Promise<string[]> {
     const today = dayIn(now(), deps.timeZone)
     const wiped: string[] = []
     for (const project of await store.listProjects()) {
       if (projectState(project, today) !== 'ended') continue
+      const retentionDays = deps.policy().sandbox.workspaceRetentionDays ?? DEFAULT_RETENTION_DAYS
+      const deleteOn = addDays(project.endDate, retentionDays + 1)
+      if (today < deleteOn) continue
       const dir = projectWorkspaces(deps.dataDir, project.id)
       if (!existsSync(dir)) continue
       const live = (await store.listSandboxSessions({ states: LIVE_STATES })).filter((s) => s.projectId === project.id)
       if (live.length > 0) continue
-      const files = readdirSync(dir).map((f) => ({ file: f, bytes: statSync(join(dir, f)).size }))
+      const files = filesUnder(dir).map((f) => ({ path: relative(deps.dataDir, f.path), bytes: f.bytes }))
       // recorded first: if the audit cannot be written, nothing is deleted
       await store.appendAudit(
         system('workspace.wipe', project.id, 'success', {
           project: project.title,
           endDate: project.endDate,
+          retentionDays,
+          directory: relative(deps.dataDir, dir),
+          fileCount: files.length,
+          totalBytes: files.reduce((n, f) => n + f.bytes, 0),
           files
         })
       )
@@ -596,6 +660,8 @@ export function createSessionService(deps: SessionServiceDeps) {
     stop,
     reap,
     reconcile,
+    endLapsed,
+    endProjectSessions,
     wipeEndedProjects,
     onSandboxEvent,
     /** terminal input or a cell run: what keeps a session from idling out */

@@ -1,12 +1,15 @@
 import type { AuditCheckpoint } from '../audit/checkpoint.js'
 import type { AuditEvent, AuditRecord } from '../audit/record.js'
-import type { CertificationStatus, Role, UserStatus } from '../schemas/identity.js'
+import type { CertificationStatus, OrganizationStatus, Role, UserStatus } from '../schemas/identity.js'
 
 export interface OrganizationRow {
   id: string
   name: string
+  /** suspended by an administrator: its members may neither sign in nor work */
+  status: OrganizationStatus
   createdAt: string
 }
+
 
 export interface CertificationRow {
   id: string
@@ -112,6 +115,15 @@ export interface NewProject {
   datasetIds: string[]
 }
 
+/** What an administrator may change of an account (the username never changes: the audit names it). */
+export interface UserChanges {
+  displayName?: string
+  roles?: Role[]
+  organizationId?: string | null
+}
+
+export type ProjectChanges = Partial<Pick<ProjectRow, 'title' | 'purpose' | 'approvalReference' | 'startDate' | 'endDate'>>
+
 export interface LoginCompletion {
   userId: string
   totpStep: number
@@ -209,6 +221,10 @@ export interface Store {
   listOrganizations(): Promise<OrganizationRow[]>
   setCertification(cert: Omit<CertificationRow, 'id'>, audit: AuditEvent): Promise<CertificationRow>
   getCertification(organizationId: string): Promise<CertificationRow | null>
+  renameOrganization(organizationId: string, name: string, audit: AuditEvent): Promise<void>
+  /** Suspending also revokes every sign-in of the organization's members in the same transaction. */
+  setOrganizationStatus(organizationId: string, status: OrganizationStatus, audit: AuditEvent): Promise<void>
+
 
   // users
   createUser(user: NewUser, audit: AuditEvent): Promise<UserRow>
@@ -217,6 +233,14 @@ export interface Store {
   listUsers(): Promise<UserRow[]>
   /** Suspending also revokes every sign-in of the user in the same transaction. */
   setUserStatus(userId: string, status: UserStatus, audit: AuditEvent): Promise<void>
+  updateUser(userId: string, changes: UserChanges, audit: AuditEvent): Promise<UserRow>
+  /** A new password and TOTP seed: every sign-in of the user is revoked and a lockout lifted, in one transaction. */
+  resetUserCredentials(
+    userId: string,
+    credentials: { passwordHash: string; totpSecretSealed: string },
+    audit: AuditEvent
+  ): Promise<void>
+  listOrganizationMembers(organizationId: string): Promise<UserRow[]>
 
   // projects and datasets
   createDataset(name: string, description: string, audit: AuditEvent): Promise<DatasetRow>
@@ -229,6 +253,13 @@ export interface Store {
   listProjects(): Promise<ProjectRow[]>
   isProjectMember(projectId: string, userId: string): Promise<boolean>
   setDatasetFile(datasetId: string, file: string, audit: AuditEvent): Promise<void>
+  listDatasets(): Promise<DatasetRow[]>
+  updateProject(projectId: string, changes: ProjectChanges, audit: AuditEvent): Promise<ProjectRow>
+  /** Adds (`member`) or removes a member; false, with nothing written, when that was so already. */
+  setProjectMember(projectId: string, userId: string, member: boolean, audit: AuditEvent): Promise<boolean>
+  /** Grants or revokes a dataset; false, with nothing written, when that was so already. */
+  setProjectDataset(projectId: string, datasetId: string, granted: boolean, audit: AuditEvent): Promise<boolean>
+  listProjectMemberIds(projectId: string): Promise<string[]>
 
   // sandbox sessions
   /** identifies this gateway's sandboxes on a shared engine; stable across restarts */

@@ -1,6 +1,6 @@
 /**
- * Versioned schema migrations, applied in order, each in its own transaction. Never edit a
- * migration that has shipped: add the next one.
+ * Versioned schema migrations, applied in order of version, each in its own transaction. Never edit
+ * a migration that has shipped: add the next one.
  */
 export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
   {
@@ -210,6 +210,16 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
         created_at TEXT NOT NULL
       );
       CREATE INDEX cell_exports_sha256 ON cell_exports(sha256, user_id);
+    `
+  },
+  {
+    version: 5,
+    name: 'organizations can be suspended',
+    sql: `
+      ALTER TABLE organizations ADD COLUMN status TEXT NOT NULL DEFAULT 'active'
+        CHECK (status IN ('active', 'suspended'));
+      CREATE INDEX users_organization ON users(organization_id);
+      CREATE INDEX project_members_user ON project_members(user_id);
     `
   }
 ]

@@ -44,6 +44,9 @@ const READS = new Set([
   'getSandboxSession',
   'listSandboxSessions',
   'listProjectsForUser',
+  'listOrganizationMembers',
+  'listDatasets',
+  'listProjectMemberIds',
   'countLoginFailures',
   'getAuthSession',
   'getAuthSessionWithUser',
@@ -107,6 +110,32 @@ describe('SqliteStore', () => {
             datasetIds: []
           },
           ev('createProject')
+        ),
+      renameOrganization: () => store.renameOrganization(org.id, 'Org renamed', ev('renameOrganization')),
+      setOrganizationStatus: () => store.setOrganizationStatus(org.id, 'suspended', ev('setOrganizationStatus')),
+      updateUser: async () =>
+        store.updateUser((await store.getUserByUsername('u1'))!.id, { displayName: 'U 2' }, ev('updateUser')),
+      resetUserCredentials: async () =>
+        store.resetUserCredentials(
+          (await store.getUserByUsername('u1'))!.id,
+          { passwordHash: 'h2', totpSecretSealed: 's2' },
+          ev('resetUserCredentials')
+        ),
+      updateProject: async () =>
+        store.updateProject((await store.getProjectByTitle('P'))!.id, { purpose: 'p2' }, ev('updateProject')),
+      setProjectMember: async () =>
+        store.setProjectMember(
+          (await store.getProjectByTitle('P'))!.id,
+          (await store.getUserByUsername('u1'))!.id,
+          true,
+          ev('setProjectMember')
+        ),
+      setProjectDataset: async () =>
+        store.setProjectDataset(
+          (await store.getProjectByTitle('P'))!.id,
+          (await store.getDatasetByName('d1'))!.id,
+          true,
+          ev('setProjectDataset')
         ),
       recordLoginFailure: () =>
         store.recordLoginFailure({ username: 'u1', sourceIp: null, lockUntil: null }, ev('recordLoginFailure')),
@@ -236,7 +265,8 @@ describe('SqliteStore', () => {
       'appendChained',
       'insertRefresh',
       'insertAirlockFiles',
-      'airlockTransitionInTx'
+      'airlockTransitionInTx',
+      'setLink'
     ])
     const mutations = methods.filter((m) => !READS.has(m) && !privateHelpers.has(m))
     // a new mutation must be added to this test, so it can't skip the audit unnoticed

@@ -4,7 +4,7 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { type AuditCheckpoint, signCheckpoint } from '../../audit/checkpoint.js'
 import { type AuditEvent, type AuditRecord, AuditWriteFailed, chainRecord } from '../../audit/record.js'
-import type { Role, UserStatus } from '../../schemas/identity.js'
+import type { OrganizationStatus, Role, UserStatus } from '../../schemas/identity.js'
 import type {
   CellExportRow,
   CheckOutcome,
@@ -22,12 +22,14 @@ import type {
   NewProject,
   NewUser,
   OrganizationRow,
+  ProjectChanges,
   ProjectRow,
   ProjectWithDatasets,
   RefreshTokenRow,
   SandboxSessionRow,
   SandboxSessionState,
   Store,
+  UserChanges,
   UserRow
 } from '../types.js'
 import { MIGRATIONS } from './migrations.js'
@@ -64,8 +66,14 @@ function toUser(r: Row): UserRow {
 }
 
 function toOrganization(r: Row): OrganizationRow {
-  return { id: str(r.id), name: str(r.name), createdAt: str(r.created_at) }
+  return {
+    id: str(r.id),
+    name: str(r.name),
+    status: (strOrNull(r.status) ?? 'active') as OrganizationStatus,
+    createdAt: str(r.created_at)
+  }
 }
+
 
 function toProject(r: Row): ProjectRow {
   return {
@@ -219,7 +227,8 @@ export class SqliteStore implements Store {
     const applied = new Set(
       (this.db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version)
     )
-    for (const m of MIGRATIONS) {
+    // by version, whatever order they were written in
+    for (const m of [...MIGRATIONS].sort((a, b) => a.version - b.version)) {
       if (applied.has(m.version)) continue
       this.db
         .transaction(() => {
@@ -277,7 +286,7 @@ export class SqliteStore implements Store {
   // organizations and certifications
 
   async createOrganization(name: string, audit: AuditEvent): Promise<OrganizationRow> {
-    const row = { id: randomUUID(), name, createdAt: this.now().toISOString() }
+    const row: OrganizationRow = { id: randomUUID(), name, status: 'active', createdAt: this.now().toISOString() }
     this.audited(audit, () =>
       this.q('INSERT INTO organizations (id, name, created_at) VALUES (@id, @name, @createdAt)').run(row)
     )
@@ -323,6 +332,27 @@ export class SqliteStore implements Store {
           status: str(r.status) as CertificationRow['status']
         }
       : null
+  }
+
+  async renameOrganization(organizationId: string, name: string, audit: AuditEvent): Promise<void> {
+    this.audited(audit, () => {
+      const changed = this.q('UPDATE organizations SET name = ? WHERE id = ?').run(name, organizationId)
+      if (changed.changes !== 1) throw new Error(`no organization ${organizationId}`)
+    })
+  }
+
+  async setOrganizationStatus(organizationId: string, status: OrganizationStatus, audit: AuditEvent): Promise<void> {
+    const now = this.now().toISOString()
+    this.audited(audit, () => {
+      const changed = this.q('UPDATE organizations SET status = ? WHERE id = ?').run(status, organizationId)
+      if (changed.changes !== 1) throw new Error(`no organization ${organizationId}`)
+      if (status !== 'active') {
+        this.q(
+          `UPDATE auth_sessions SET revoked_at = ?, revoke_reason = ?
+             WHERE revoked_at IS NULL AND user_id IN (SELECT id FROM users WHERE organization_id = ?)`
+        ).run(now, `organization ${status}`, organizationId)
+      }
+    })
   }
 
   // users
@@ -374,6 +404,47 @@ export class SqliteStore implements Store {
     })
   }
 
+  async updateUser(userId: string, changes: UserChanges, audit: AuditEvent): Promise<UserRow> {
+    this.audited(audit, () => {
+      const changed = this.q(
+        `UPDATE users SET display_name = coalesce(@displayName, display_name), roles = coalesce(@roles, roles),
+           organization_id = CASE WHEN @setOrganization THEN @organizationId ELSE organization_id END
+         WHERE id = @id`
+      ).run({
+        id: userId,
+        displayName: changes.displayName ?? null,
+        roles: changes.roles === undefined ? null : JSON.stringify(changes.roles),
+        setOrganization: changes.organizationId === undefined ? 0 : 1,
+        organizationId: changes.organizationId ?? null
+      })
+      if (changed.changes !== 1) throw new Error(`no user ${userId}`)
+    })
+    return (await this.getUserById(userId))!
+  }
+
+  async resetUserCredentials(
+    userId: string,
+    credentials: { passwordHash: string; totpSecretSealed: string },
+    audit: AuditEvent
+  ): Promise<void> {
+    const now = this.now().toISOString()
+    this.audited(audit, () => {
+      const changed = this.q(
+        'UPDATE users SET password_hash = ?, totp_secret_sealed = ?, locked_until = NULL WHERE id = ?'
+      ).run(credentials.passwordHash, credentials.totpSecretSealed, userId)
+      if (changed.changes !== 1) throw new Error(`no user ${userId}`)
+      this.q(
+        'UPDATE auth_sessions SET revoked_at = ?, revoke_reason = ? WHERE user_id = ? AND revoked_at IS NULL'
+      ).run(now, 'credentials reset', userId)
+    })
+  }
+
+  async listOrganizationMembers(organizationId: string): Promise<UserRow[]> {
+    return (this.q('SELECT * FROM users WHERE organization_id = ? ORDER BY username').all(organizationId) as Row[]).map(
+      toUser
+    )
+  }
+
   // projects and datasets
 
   async createDataset(name: string, description: string, audit: AuditEvent): Promise<DatasetRow> {
@@ -399,6 +470,71 @@ export class SqliteStore implements Store {
       const changed = this.q('UPDATE datasets SET file = ? WHERE id = ?').run(file, datasetId)
       if (changed.changes !== 1) throw new Error(`no dataset ${datasetId}`)
     })
+  }
+
+  async listDatasets(): Promise<DatasetRow[]> {
+    return (this.q('SELECT id, name, description, file FROM datasets ORDER BY name').all() as Row[]).map(toDataset)
+  }
+
+  async updateProject(projectId: string, changes: ProjectChanges, audit: AuditEvent): Promise<ProjectRow> {
+    this.audited(audit, () => {
+      const changed = this.q(
+        `UPDATE projects SET title = coalesce(@title, title), purpose = coalesce(@purpose, purpose),
+           approval_reference = coalesce(@approvalReference, approval_reference),
+           start_date = coalesce(@startDate, start_date), end_date = coalesce(@endDate, end_date)
+         WHERE id = @id`
+      ).run({
+        id: projectId,
+        title: changes.title ?? null,
+        purpose: changes.purpose ?? null,
+        approvalReference: changes.approvalReference ?? null,
+        startDate: changes.startDate ?? null,
+        endDate: changes.endDate ?? null
+      })
+      if (changed.changes !== 1) throw new Error(`no project ${projectId}`)
+    })
+    return toProject(this.q('SELECT * FROM projects WHERE id = ?').get(projectId) as Row)
+  }
+
+  async setProjectMember(projectId: string, userId: string, member: boolean, audit: AuditEvent): Promise<boolean> {
+    return this.setLink('project_members', 'user_id', projectId, userId, member, audit)
+  }
+
+  async setProjectDataset(
+    projectId: string,
+    datasetId: string,
+    granted: boolean,
+    audit: AuditEvent
+  ): Promise<boolean> {
+    return this.setLink('project_datasets', 'dataset_id', projectId, datasetId, granted, audit)
+  }
+
+  private setLink(
+    table: 'project_members' | 'project_datasets',
+    column: 'user_id' | 'dataset_id',
+    projectId: string,
+    id: string,
+    present: boolean,
+    audit: AuditEvent
+  ): boolean {
+    try {
+      this.audited(audit, () => {
+        const changed = present
+          ? this.q(`INSERT OR IGNORE INTO ${table} (project_id, ${column}) VALUES (?, ?)`).run(projectId, id)
+          : this.q(`DELETE FROM ${table} WHERE project_id = ? AND ${column} = ?`).run(projectId, id)
+        if (changed.changes !== 1) throw new TransitionLost()
+      })
+      return true
+    } catch (err) {
+      if (err instanceof TransitionLost) return false
+      throw err
+    }
+  }
+
+  async listProjectMemberIds(projectId: string): Promise<string[]> {
+    return (
+      this.q('SELECT user_id FROM project_members WHERE project_id = ? ORDER BY user_id').all(projectId) as Row[]
+    ).map((r) => str(r.user_id))
   }
 
   async createProject(project: NewProject, audit: AuditEvent): Promise<ProjectRow> {

@@ -1,0 +1,155 @@
+import { Type, type Static } from 'typebox'
+import { Id, IsoDate, IsoDateTime } from './common.js'
+import { Certification, CertificationStatus, OrganizationStatus, ProjectState, Role, UserStatus } from './identity.js'
+
+/** The administration API's views of organizations, accounts and projects, and what it accepts. */
+
+const Name = Type.String({ minLength: 1, maxLength: 200 })
+const Reason = Type.String({ maxLength: 500, description: 'why, for the audit' })
+
+export const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false })
+
+export const AdminOrganization = Type.Object({
+  id: Id,
+  name: Type.String(),
+  status: OrganizationStatus,
+  certification: Type.Union([Certification, Type.Null()]),
+  members: Type.Integer({ description: 'accounts belonging to it' }),
+  createdAt: IsoDateTime
+})
+export type AdminOrganization = Static<typeof AdminOrganization>
+
+export const CertificationBody = Type.Object(
+  {
+    number: Type.String({ minLength: 1, maxLength: 32 }),
+    validFrom: IsoDate,
+    validTo: IsoDate
+  },
+  { additionalProperties: false }
+)
+
+export const CreateOrganizationBody = Type.Object(
+  { name: Name, certification: CertificationBody },
+  { additionalProperties: false }
+)
+
+export const EditOrganizationBody = Type.Object({ name: Name }, { additionalProperties: false })
+
+export const SetCertificationBody = Type.Object(
+  {
+    number: Type.String({ minLength: 1, maxLength: 32 }),
+    validFrom: IsoDate,
+    validTo: IsoDate,
+    status: CertificationStatus,
+    reason: Type.Optional(Reason)
+  },
+  { additionalProperties: false }
+)
+
+export const ReasonBody = Type.Object({ reason: Type.Optional(Reason) }, { additionalProperties: false })
+
+export const AdminUser = Type.Object({
+  id: Id,
+  username: Type.String(),
+  displayName: Type.String(),
+  roles: Type.Array(Role),
+  status: UserStatus,
+  organization: Type.Union([Type.Object({ id: Id, name: Type.String(), status: OrganizationStatus }), Type.Null()]),
+  lockedUntil: Type.Union([IsoDateTime, Type.Null()]),
+  /** analysis sessions starting or running now */
+  liveSessions: Type.Integer(),
+  createdAt: IsoDateTime
+})
+export type AdminUser = Static<typeof AdminUser>
+
+export const CreateUserBody = Type.Object(
+  {
+    username: Type.String({ minLength: 2, maxLength: 32 }),
+    displayName: Name,
+    roles: Type.Array(Role, { minItems: 1, maxItems: 3, uniqueItems: true }),
+    organizationId: Type.Union([Id, Type.Null()])
+  },
+  { additionalProperties: false }
+)
+
+export const EditUserBody = Type.Object(
+  {
+    displayName: Type.Optional(Name),
+    roles: Type.Optional(Type.Array(Role, { minItems: 1, maxItems: 3, uniqueItems: true })),
+    organizationId: Type.Optional(Type.Union([Id, Type.Null()]))
+  },
+  { additionalProperties: false, minProperties: 1 }
+)
+
+/** A new account's, or a reset account's, secrets: shown once, never stored in the clear. */
+export const IssuedCredentials = Type.Object({
+  user: AdminUser,
+  password: Type.String(),
+  totpSecret: Type.String(),
+  totpUri: Type.String()
+})
+export type IssuedCredentials = Static<typeof IssuedCredentials>
+
+export const AdminDataset = Type.Object({
+  id: Id,
+  name: Type.String(),
+  description: Type.String(),
+  available: Type.Boolean({ description: 'a file is attached' }),
+  /** the project it is granted to, if any (a dataset's pseudonyms belong to one project) */
+  projectId: Type.Union([Id, Type.Null()])
+})
+
+export const AdminProject = Type.Object({
+  id: Id,
+  title: Type.String(),
+  purpose: Type.String(),
+  approvalReference: Type.String(),
+  startDate: IsoDate,
+  endDate: IsoDate,
+  state: ProjectState,
+  members: Type.Array(
+    Type.Object({ id: Id, username: Type.String(), displayName: Type.String(), status: UserStatus })
+  ),
+  datasets: Type.Array(Type.Object({ id: Id, name: Type.String() })),
+  /** the day its saved workspaces are deleted, under the policy's retention */
+  workspacesDeletedOn: IsoDate,
+  /** whether saved workspaces of it are on the gateway now */
+  hasWorkspaces: Type.Boolean(),
+  createdAt: IsoDateTime
+})
+export type AdminProject = Static<typeof AdminProject>
+
+export const CreateProjectBody = Type.Object(
+  {
+    title: Name,
+    purpose: Type.String({ maxLength: 2000 }),
+    approvalReference: Type.String({ minLength: 1, maxLength: 200 }),
+    startDate: IsoDate,
+    endDate: IsoDate,
+    /** usernames */
+    members: Type.Optional(Type.Array(Type.String({ maxLength: 32 }), { maxItems: 200, uniqueItems: true })),
+    /** dataset names */
+    datasets: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 50, uniqueItems: true }))
+  },
+  { additionalProperties: false }
+)
+
+export const EditProjectBody = Type.Object(
+  {
+    title: Type.Optional(Name),
+    purpose: Type.Optional(Type.String({ maxLength: 2000 })),
+    approvalReference: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    startDate: Type.Optional(IsoDate),
+    endDate: Type.Optional(IsoDate)
+  },
+  { additionalProperties: false, minProperties: 1 }
+)
+
+export const MemberParams = Type.Object(
+  { id: Type.String({ format: 'uuid' }), userId: Type.String({ format: 'uuid' }) },
+  { additionalProperties: false }
+)
+export const DatasetParams = Type.Object(
+  { id: Type.String({ format: 'uuid' }), datasetId: Type.String({ format: 'uuid' }) },
+  { additionalProperties: false }
+)
