@@ -92,8 +92,12 @@ export async function testGateway(
 
 /** Signs `username` in and starts a session of the demo project through the API; waits until it runs. */
 /** The real app on `driver` (the real engine, in the sandbox tests), seeded with the demo accounts and the demo dataset. */
-export async function testGatewayWithDataset(driver: SandboxDriver, env: NodeJS.ProcessEnv = {}): Promise<TestGateway> {
-  const gw = await testGateway({}, env, { sessions: { driver } })
+export async function testGatewayWithDataset(
+  driver: SandboxDriver,
+  env: NodeJS.ProcessEnv = {},
+  sessions: Omit<NonNullable<BuildOptions['sessions']>, 'driver'> = {}
+): Promise<TestGateway> {
+  const gw = await testGateway({}, env, { sessions: { ...sessions, driver } })
   await seedDemo(gw.app.store, gw.app.keys, gw.dataDir, {
     now: gw.clock.now(),
     timeZone: gw.config.timeZone,
