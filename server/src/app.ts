@@ -17,6 +17,7 @@ import sessions, { type SessionsPluginOptions } from './plugins/app/sessions.js'
 import store from './plugins/app/store.js'
 import terminals from './plugins/app/terminals.js'
 import adminPeopleRoutes from './routes/api/v1/admin/people/index.js'
+import adminPolicyRoutes from './routes/api/v1/admin/policies/index.js'
 import adminProjectRoutes from './routes/api/v1/admin/projects/index.js'
 import authRoutes from './routes/api/v1/auth/index.js'
 import exportRoutes from './routes/api/v1/exports/index.js'
@@ -104,6 +105,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   await app.register(reviewRoutes, { prefix: '/api/v1/reviews' })
   await app.register(adminPeopleRoutes, { prefix: '/api/v1/admin' })
   await app.register(adminProjectRoutes, { prefix: '/api/v1/admin' })
+  await app.register(adminPolicyRoutes, { prefix: '/api/v1/admin' })
   await app.register(adminAuditRoutes, { prefix: '/api/v1/admin/audit' })
   // its own plugin: authenticated by a ticket, not the researcher hook of the session routes
   await app.register(terminalRoutes, { prefix: '/api/v1/sessions' })

@@ -20,6 +20,8 @@ import {
   type ExecProcess,
   SandboxGone,
   type SandboxDriver,
+  type SandboxLimits,
+  SandboxLimitsFixed,
   type SandboxEvent,
   type SandboxInfo,
   type SandboxStats,
@@ -269,6 +271,13 @@ export class FakeDriver implements SandboxDriver {
   async stats(id: string): Promise<SandboxStats | null> {
     const s = this.sandboxes.get(id)
     return s ? { memoryBytes: 0, cpuPercent: 0, pids: this.pidsNow, pidsLimit: s.spec.pids } : null
+  }
+
+  /** Changes the spec's limits, as the engine would; a runsc sandbox refuses, as gVisor does. */
+  async update(id: string, limits: SandboxLimits): Promise<void> {
+    const s = this.running(id)
+    if (s.spec.runtime === 'runsc') throw new SandboxLimitsFixed('the fake gVisor cannot change limits')
+    s.spec = { ...s.spec, cpus: limits.cpus, memoryBytes: limits.memoryBytes, pids: limits.pids }
   }
 
   private readonly watchers = new Set<{ labels: Record<string, string>; onEvent: (e: SandboxEvent) => void }>()

@@ -65,14 +65,15 @@ export function createAirlockService(deps: {
   store: Store
   driver: SandboxDriver
   quarantine: Quarantine
-  policy: () => Policy
+  /** the policy in force for a project */
+  policy: (projectId: string) => Policy
   now: () => Date
   log: FastifyBaseLogger
   /** runs a round's disclosure checks off the event loop (a ChecksThread) */
   checks: { run(job: RoundJob): Promise<RoundReport[]> }
 }) {
   const { store } = deps
-  const params = () => resolveAirlockParams(deps.policy().airlock)
+  const params = (projectId: string) => resolveAirlockParams(deps.policy(projectId).airlock)
 
   /**
    * Digests stored for a submission still being made (copied, not yet recorded): a failed
@@ -111,10 +112,10 @@ export function createAirlockService(deps: {
     }
   }
 
-  function checkFiles(files: SubmitFile[]): void {
+  function checkFiles(projectId: string, files: SubmitFile[]): void {
     if (files.length === 0) throw new Errors.BadRequest('Pick at least one file from the outbox.')
     if (files.length > MAX_FILES) throw new Errors.BadRequest(`A request holds at most ${MAX_FILES} files.`)
-    const { exportTypes } = params()
+    const { exportTypes } = params(projectId)
     const names = new Set<string>()
     for (const f of files) {
       if (!/^outbox\/(?:[^/\0]+\/)*[^/\0]+$/.test(f.path) || f.path.split('/').some((p) => p === '..' || p === '.')) {
@@ -142,7 +143,7 @@ export function createAirlockService(deps: {
     path: string,
     holds: string[]
   ): Promise<{ sha256: string; size: number }> {
-    const maxBytes = params().maxExportFileMiB * 1024 * 1024
+    const maxBytes = params(session.projectId).maxExportFileMiB * 1024 * 1024
     const name = path.slice(path.lastIndexOf('/') + 1)
     let stored: { sha256: string; size: number } | null = null
     let timer: NodeJS.Timeout | undefined
@@ -185,7 +186,7 @@ export function createAirlockService(deps: {
     files: SubmitFile[],
     holds: string[]
   ): Promise<AirlockFileRow[]> {
-    const p = params()
+    const p = params(session.projectId)
     // every file is copied first, so each is checked against the others of its round too
     const copied: { f: SubmitFile; name: string; sha256: string; size: number; bytes: Buffer }[] = []
     for (const f of files) {
@@ -320,7 +321,7 @@ export function createAirlockService(deps: {
   }
 
   /** Distinct approvals that release a request: the policy's number for outputs; one for what comes in. */
-  const approvalsNeeded = (r: AirlockRequestRow) => (r.direction === 'import' ? IMPORT_REVIEWERS : params().reviewers)
+  const approvalsNeeded = (r: AirlockRequestRow) => (r.direction === 'import' ? IMPORT_REVIEWERS : params(r.projectId).reviewers)
 
   /** A request as a reviewer sees it; the first look moves it to in_review. */
   async function openForReview(reviewer: UserRow, id: string, ctx: Context): Promise<AirlockRequestDetail> {
@@ -359,7 +360,7 @@ export function createAirlockService(deps: {
       files: SubmitFile[],
       ctx: Context
     ): Promise<AirlockRequestDetail> {
-      checkFiles(files)
+      checkFiles(session.projectId, files)
       const id = randomUUID()
       await storing(async (holds) => {
         const rows = await prepareRound(requester, session, id, 1, files, holds)
@@ -397,7 +398,7 @@ export function createAirlockService(deps: {
       if (session.projectId !== request.projectId) {
         throw new Errors.BadRequest('The files must come from a session of the same project.')
       }
-      checkFiles(files)
+      checkFiles(session.projectId, files)
       const round = request.round + 1
       await storing(async (holds) => {
         const rows = await prepareRound(requester, session, id, round, files, holds)
@@ -486,8 +487,8 @@ export function createAirlockService(deps: {
       upload: { projectId: string; name: string; justification: string; content: Readable },
       ctx: Context
     ): Promise<AirlockRequestDetail> {
-      const p = params()
       const { name, projectId } = upload
+      const p = params(projectId)
       if (!(await store.isProjectMember(projectId, requester.id))) {
         upload.content.resume()
         throw new Errors.NotFound('There is no such project of yours.')

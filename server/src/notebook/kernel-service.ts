@@ -46,11 +46,24 @@ interface Kernel {
  * DuckDB with the dataset attached; Python on the sandbox's ipykernel; temporary tables and
  * variables live as long as the kernel.
  */
-export function createKernelService(deps: { driver: SandboxDriver; log: FastifyBaseLogger }) {
+export function createKernelService(deps: {
+  driver: SandboxDriver
+  log: FastifyBaseLogger
+  /**
+   * The session's row cap now (the policy may have changed since the sandbox started): a kernel
+   * starts with it, and no table result carries more rows, whatever the kernel sent.
+   */
+  rowCap?: (sessionId: string) => Promise<number>
+}) {
   const kernels = new Map<string, Promise<Kernel>>()
 
   async function spawn(sessionId: string, sandboxId: string): Promise<Kernel> {
-    const proc = await deps.driver.exec(sandboxId, { cmd: ['vre-kernel'], stdin: true })
+    const cap = await deps.rowCap?.(sessionId)
+    const proc = await deps.driver.exec(sandboxId, {
+      cmd: ['vre-kernel'],
+      stdin: true,
+      ...(cap === undefined ? {} : { env: { VRE_ROW_CAP: String(cap) } })
+    })
     const kernel: Kernel = { proc, pending: new Map(), alive: true }
     const errors = boundedCollector(16 * 1024)
     proc.stderr.on('data', (c: Buffer) => errors.push(c))
@@ -125,9 +138,21 @@ export function createKernelService(deps: { driver: SandboxDriver; log: FastifyB
     })
   }
 
+  /** A cap lowered while the kernel runs holds at once; a raised one from the kernel's next start. */
+  async function capped(sessionId: string, reply: KernelReply): Promise<KernelReply> {
+    const cap = await deps.rowCap?.(sessionId)
+    if (cap === undefined || !Array.isArray(reply.outputs)) return reply
+    return {
+      ...reply,
+      outputs: reply.outputs.map((o) =>
+        o.type === 'table' && o.rows.length > cap ? { ...o, rows: o.rows.slice(0, cap), truncated: true } : o
+      )
+    }
+  }
+
   return {
-    run: (sessionId: string, sandboxId: string, cell: { language: CellLanguage; source: string }) =>
-      request(sessionId, sandboxId, { language: cell.language, source: cell.source }),
+    run: async (sessionId: string, sandboxId: string, cell: { language: CellLanguage; source: string }) =>
+      capped(sessionId, await request(sessionId, sandboxId, { language: cell.language, source: cell.source })),
     interrupt: (sessionId: string, sandboxId: string) => request(sessionId, sandboxId, { op: 'interrupt' }),
     restart: (sessionId: string, sandboxId: string) => request(sessionId, sandboxId, { op: 'restart' }),
     /**

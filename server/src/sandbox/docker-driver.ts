@@ -7,6 +7,8 @@ import {
   type ExecProcess,
   SandboxGone,
   type SandboxDriver,
+  type SandboxLimits,
+  SandboxLimitsFixed,
   type SandboxEvent,
   type SandboxInfo,
   type SandboxStats,
@@ -422,6 +424,31 @@ export class DockerDriver implements SandboxDriver {
       (e: unknown) => out.destroy(e as Error)
     )
     return out
+  }
+
+  /**
+   * The engine's container update. runsc (gVisor) has no update command, so the engine refuses it
+   * for a gVisor sandbox and changes nothing; that is reported as SandboxLimitsFixed.
+   */
+  async update(id: string, limits: SandboxLimits): Promise<void> {
+    const { runtime } = await this.metaOf(id)
+    try {
+      await engine('update', () =>
+        this.docker.getContainer(id).update({
+          NanoCpus: Math.round(limits.cpus * 1e9),
+          Memory: limits.memoryBytes,
+          MemorySwap: limits.memoryBytes,
+          PidsLimit: hostPidsLimit({ pids: limits.pids, runtime: runtime as SandboxRuntime })
+        })
+      )
+    } catch (err) {
+      if (runtime === 'runsc' && !(err instanceof SandboxGone) && !(err instanceof SandboxUnavailable)) {
+        throw new SandboxLimitsFixed(
+          'the gVisor (runsc) runtime cannot change the limits of a running sandbox; they apply from the next session'
+        )
+      }
+      throw err
+    }
   }
 
   async stats(id: string): Promise<SandboxStats | null> {

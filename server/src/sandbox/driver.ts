@@ -117,10 +117,23 @@ export interface SandboxDriver {
   /** memory, CPU and process counts now, for monitoring, limit alerts and the benchmark */
   stats(id: string): Promise<SandboxStats | null>
   /**
+   * Changes a running sandbox's CPU, memory and process limits in place (a policy changed while it
+   * runs). Throws SandboxLimitsFixed when the runtime cannot (gVisor cannot): nothing changed then.
+   */
+  update(id: string, limits: SandboxLimits): Promise<void>
+  /**
    * Calls `onEvent` for engine events of sandboxes carrying `labels` (a process killed for memory,
    * a sandbox that ended) until the returned function is called.
    */
   watch(labels: Record<string, string>, onEvent: (event: SandboxEvent) => void): () => void
+}
+
+/** The resource limits of a sandbox that may change while it runs. */
+export interface SandboxLimits {
+  cpus: number
+  memoryBytes: number
+  /** as the policy counts them (a driver scales them for its runtime, as at start) */
+  pids: number
 }
 
 export interface SandboxStats {
@@ -141,6 +154,11 @@ export interface SandboxEvent {
 /** A sandbox the driver was asked about that does not exist (any more). */
 export class SandboxGone extends Error {
   override name = 'SandboxGone'
+}
+
+/** The sandbox's runtime cannot change its limits while it runs: they stay as they were. */
+export class SandboxLimitsFixed extends Error {
+  override name = 'SandboxLimitsFixed'
 }
 
 /** The engine cannot run what was asked (missing runtime or image, engine down): nothing was started. */

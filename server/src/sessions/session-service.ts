@@ -10,7 +10,9 @@ import { dayIn, projectEligibility, projectState } from '../identity/index.js'
 import type { Policy, SandboxPolicy } from '../policy/schema.js'
 import {
   runInSandbox,
+  SandboxGone,
   SANDBOX_SERVICE_USER,
+  SandboxLimitsFixed,
   type SandboxDriver,
   type SandboxEvent,
   type SandboxSpec,
@@ -25,7 +27,8 @@ export interface SessionServiceDeps {
   shells: { startSession(sessionId: string, sandboxId: string): Promise<void> }
   store: Store
   driver: SandboxDriver
-  policy: () => Policy
+  /** the policy in force for a project */
+  policy: (projectId: string) => Policy
   now: () => Date
   dataDir: string
   timeZone: string
@@ -51,6 +54,24 @@ const START_TIMEOUT_MS = 5 * 60_000
 const RESEARCHER = '1000:1000'
 /** the workspace snapshot as the init stages it in the data directory for the first shell */
 const STAGED_WORKSPACE = '.workspace.tar'
+
+/** What a policy change does to a running session: the sandbox's resources, and the gateway's limits. */
+export const LIVE_RESOURCE_KEYS = ['cpus', 'memoryMiB', 'pids'] as const
+export const LIVE_SESSION_KEYS = ['maxDurationMinutes', 'idleMinutes', 'rowCap'] as const
+/** Fixed when a sandbox is made: a change reaches new sessions only. */
+export const NEW_SESSION_KEYS = ['image', 'runtime', 'workAreaMiB', 'tmpMiB', 'dataMiB', 'sessionsPerUser'] as const
+
+type LiveKey = (typeof LIVE_RESOURCE_KEYS)[number] | (typeof LIVE_SESSION_KEYS)[number]
+
+/** What became of one live session when the policy in force for its project changed. */
+export interface LiveLimitChange {
+  sessionId: string
+  projectId: string
+  /** limits now in force in the session, with the value each had before */
+  applied: { key: LiveKey; from: unknown; to: unknown }[]
+  /** limits that stay as they were until the next session, and why */
+  notApplied: { key: LiveKey; to: unknown; reason: string }[]
+}
 
 /** Labels on every sandbox: the gateway that owns it, and who and what it is for. */
 export const LABELS = {
@@ -227,7 +248,7 @@ export function createSessionService(deps: SessionServiceDeps) {
       await store.appendAudit(audit('denied', { reasons }))
       throw new Errors.NotEligible(`You cannot start a session: ${reasons.join('; ')}.`)
     }
-    const p = deps.policy().sandbox
+    const p = deps.policy(projectId).sandbox
     const live = await store.listSandboxSessions({ userId: user.id, states: LIVE_STATES })
     if (live.length >= p.sessionsPerUser) {
       await store.appendAudit(audit('denied', { reason: 'session quota', live: live.map((s) => s.id) }))
@@ -453,9 +474,9 @@ export function createSessionService(deps: SessionServiceDeps) {
     const limits = session.limits as Partial<SandboxPolicy>
     const t = now().getTime()
     const started = Date.parse(session.startedAt ?? session.createdAt)
-    const maxMinutes = limits.maxDurationMinutes ?? deps.policy().sandbox.maxDurationMinutes
+    const maxMinutes = limits.maxDurationMinutes ?? deps.policy(session.projectId).sandbox.maxDurationMinutes
     if (t >= started + maxMinutes * 60_000) return `the session reached its maximum duration of ${maxMinutes} minutes`
-    const idleMinutes = limits.idleMinutes ?? deps.policy().sandbox.idleMinutes
+    const idleMinutes = limits.idleMinutes ?? deps.policy(session.projectId).sandbox.idleMinutes
     const active = Math.max(started, lastActivity.get(session.id) ?? started)
     if (t >= active + idleMinutes * 60_000) return `the session was idle for ${idleMinutes} minutes`
     return null
@@ -579,7 +600,7 @@ export function createSessionService(deps: SessionServiceDeps) {
     const wiped: string[] = []
     for (const project of await store.listProjects()) {
       if (projectState(project, today) !== 'ended') continue
-      const retentionDays = deps.policy().sandbox.workspaceRetentionDays ?? DEFAULT_RETENTION_DAYS
+      const retentionDays = deps.policy(project.id).sandbox.workspaceRetentionDays ?? DEFAULT_RETENTION_DAYS
       const deleteOn = addDays(project.endDate, retentionDays + 1)
       if (today < deleteOn) continue
       const dir = projectWorkspaces(deps.dataDir, project.id)
@@ -655,10 +676,93 @@ export function createSessionService(deps: SessionServiceDeps) {
     return result
   }
 
+  const liveValue = (p: Partial<SandboxPolicy>, key: LiveKey): unknown =>
+    key === 'rowCap' ? (p.rowCap ?? DEFAULT_ROW_CAP) : p[key]
+
+  /**
+   * Brings one running session to the policy now in force for its project, as far as that can
+   * change live: the sandbox's CPU, memory and process limits through the engine, the session's
+   * maximum duration, idle timeout and notebook row cap in its record (what the reaper and the
+   * kernel read). The rest waits for the next session. Audited as session.limits.
+   */
+  async function applyLimits(id: string, by: { actor: string; sourceIp: string | null }): Promise<LiveLimitChange | null> {
+    const session = await store.getSandboxSession(id)
+    if (session === null || session.state !== 'running' || session.sandboxId === null) return null
+    const want = deps.policy(session.projectId).sandbox
+    const had = session.limits as Partial<SandboxPolicy>
+    const changed = [...LIVE_RESOURCE_KEYS, ...LIVE_SESSION_KEYS].filter(
+      (k) => liveValue(had, k) !== liveValue(want, k)
+    )
+    if (changed.length === 0) return null
+    const change: LiveLimitChange = { sessionId: id, projectId: session.projectId, applied: [], notApplied: [] }
+    const next: Record<string, unknown> = { ...session.limits }
+    const resources = changed.filter((k) => (LIVE_RESOURCE_KEYS as readonly string[]).includes(k))
+    if (resources.length > 0) {
+      try {
+        await driver.update(session.sandboxId, {
+          cpus: want.cpus,
+          memoryBytes: want.memoryMiB * MiB,
+          pids: want.pids
+        })
+        for (const k of LIVE_RESOURCE_KEYS) {
+          if (resources.includes(k)) change.applied.push({ key: k, from: had[k], to: want[k] })
+          next[k] = want[k]
+        }
+      } catch (err) {
+        if (err instanceof SandboxGone) return null
+        const reason =
+          err instanceof SandboxLimitsFixed ? err.message : `the engine refused the change: ${(err as Error).message}`
+        for (const k of resources) change.notApplied.push({ key: k, to: want[k], reason })
+      }
+    }
+    for (const k of changed.filter((x) => (LIVE_SESSION_KEYS as readonly string[]).includes(x))) {
+      change.applied.push({ key: k, from: liveValue(had, k), to: liveValue(want, k) })
+      next[k] = want[k]
+    }
+    await store.updateSandboxSessionLimits(id, next, {
+      actor: by.actor,
+      action: 'session.limits',
+      sourceIp: by.sourceIp,
+      target: id,
+      outcome: change.notApplied.length === 0 ? 'success' : 'error',
+      details: { project: session.projectId, applied: change.applied, notApplied: change.notApplied }
+    })
+    return change
+  }
+
+  /**
+   * After a policy changed: every running session whose project's policy in force differs from the
+   * limits it runs under gets what can change live. Sessions still starting are brought along once
+   * they run (their launch holds them); they are named in `pending`.
+   */
+  async function applyPolicy(by: {
+    actor: string
+    sourceIp: string | null
+  }): Promise<{ changes: LiveLimitChange[]; pending: string[] }> {
+    const changes: LiveLimitChange[] = []
+    const pending: string[] = []
+    for (const s of await store.listSandboxSessions({ states: ['starting', 'running'] })) {
+      const apply = () => locked(s.id, () => applyLimits(s.id, by))
+      if (s.state === 'starting') {
+        pending.push(s.id)
+        void track(apply()).catch((err: unknown) => log.error({ err, session: s.id }, 'applying a policy failed'))
+        continue
+      }
+      try {
+        const change = await apply()
+        if (change !== null) changes.push(change)
+      } catch (err) {
+        log.error({ err, session: s.id }, 'applying a policy failed')
+      }
+    }
+    return { changes, pending }
+  }
+
   return {
     start,
     stop,
     reap,
+    applyPolicy,
     reconcile,
     endLapsed,
     endProjectSessions,

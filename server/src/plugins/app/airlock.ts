@@ -18,7 +18,7 @@ export default fp(
       store: app.store,
       driver: app.sandboxDriver,
       quarantine: new Quarantine(join(app.config.dataDir, 'quarantine')),
-      policy: app.policy,
+      policy: app.policyFor,
       now: app.now,
       log: app.log,
       checks

@@ -1,5 +1,7 @@
 import fp from 'fastify-plugin'
 import { createKernelService, type KernelService } from '../../notebook/kernel-service.js'
+import type { SandboxPolicy } from '../../policy/schema.js'
+import { DEFAULT_ROW_CAP } from '../../sessions/session-service.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -10,7 +12,14 @@ declare module 'fastify' {
 /** Notebook kernels, one per running session, gone when the session leaves `running`. */
 export default fp(
   async (app) => {
-    const kernels = createKernelService({ driver: app.sandboxDriver, log: app.log })
+    const kernels = createKernelService({
+      driver: app.sandboxDriver,
+      log: app.log,
+      rowCap: async (id) => {
+        const limits = (await app.store.getSandboxSession(id))?.limits as Partial<SandboxPolicy> | undefined
+        return limits?.rowCap ?? DEFAULT_ROW_CAP
+      }
+    })
     app.decorate('kernels', kernels)
     const unsubscribe = app.sessions.onEnding((id) => {
       kernels.end(id).catch((err: unknown) => app.log.error({ err, session: id }, 'ending a kernel failed'))

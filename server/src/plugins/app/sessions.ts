@@ -37,7 +37,7 @@ export default fp<SessionsPluginOptions>(
       shells: terminals,
       store: app.store,
       driver,
-      policy: app.policy,
+      policy: app.policyFor,
       now: app.now,
       dataDir: app.config.dataDir,
       timeZone: app.config.timeZone,
@@ -53,6 +53,8 @@ export default fp<SessionsPluginOptions>(
         const r = await sessions.reconcile()
         reconciled = true
         app.log.info(r, 'sandboxes reconciled')
+        // a policy file changed while the gateway was down: the adopted sessions get what can change live
+        await sessions.applyPolicy({ actor: 'system', sourceIp: null })
       } catch (err) {
         app.log.error({ err }, 'could not reconcile sandboxes; will retry')
       }

@@ -213,6 +213,33 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
     `
   },
   {
+    version: 4,
+    name: 'policy versions and project policy assignments',
+    sql: `
+      -- Every version of every named policy is kept: the newest is the one in force.
+      CREATE TABLE policy_versions (
+        name TEXT NOT NULL,
+        version INTEGER NOT NULL CHECK (version >= 1),
+        yaml TEXT NOT NULL,
+        author TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        comment TEXT,
+        -- a unified line diff of the YAML against the version before (empty for the first)
+        diff TEXT NOT NULL,
+        -- the file a version was imported from and its SHA-256, so a changed file is imported once
+        source TEXT,
+        source_sha256 TEXT,
+        PRIMARY KEY (name, version)
+      );
+      -- A project without a row here works under the policy named default.
+      CREATE TABLE project_policies (
+        project_id TEXT PRIMARY KEY REFERENCES projects(id),
+        policy_name TEXT NOT NULL,
+        assigned_at TEXT NOT NULL
+      );
+    `
+  },
+  {
     version: 5,
     name: 'organizations can be suspended',
     sql: `

@@ -43,6 +43,10 @@ const READS = new Set([
   'gatewayId',
   'getSandboxSession',
   'listSandboxSessions',
+  'listPolicies',
+  'getPolicyVersion',
+  'listPolicyVersions',
+  'listProjectPolicies',
   'listProjectsForUser',
   'listOrganizationMembers',
   'listDatasets',
@@ -248,7 +252,16 @@ describe('SqliteStore', () => {
           },
           { approvalsNeeded: 2 },
           ev('recordReviewDecision')
-        )
+        ),
+      updateSandboxSessionLimits: () => store.updateSandboxSessionLimits('sb1', { cpus: 2 }, ev('updateSandboxSessionLimits')),
+      addPolicyVersion: () =>
+        store.addPolicyVersion(
+          { name: 'p1', yaml: 'name: p1\n', author: 'test', comment: null, diff: '', source: null, sourceSha256: null },
+          0,
+          ev('addPolicyVersion')
+        ),
+      setProjectPolicy: async () =>
+        store.setProjectPolicy((await store.getProjectByTitle('P'))!.id, 'p1', ev('setProjectPolicy'))
     }
     const methods = Object.getOwnPropertyNames(SqliteStore.prototype).filter(
       (m) =>
@@ -382,5 +395,59 @@ describe('SqliteStore', () => {
     store.close()
     store = new SqliteStore({ path: join(dir, 'vre.sqlite'), auditSigningKey: keys.privateKey })
     expect(await store.getOrganizationByName('Kept')).not.toBeNull()
+  })
+})
+
+describe('SqliteStore policy versions', () => {
+  const version = (yaml: string) => ({
+    name: 'p',
+    yaml,
+    author: 'admin',
+    comment: null,
+    diff: '',
+    source: null,
+    sourceSha256: null
+  })
+
+  it('adds a version only on top of the version it was based on, and writes nothing otherwise', async () => {
+    const first = await store.addPolicyVersion(version('v: 1\n'), 0, ev('policy.update'))
+    expect(first).toMatchObject({ saved: { name: 'p', version: 1 } })
+    // a second "create" and an edit of version 0 both lose: the policy is at 1
+    expect(await store.addPolicyVersion(version('v: 2\n'), 0, ev('policy.update'))).toEqual({ conflict: 1 })
+    const second = await store.addPolicyVersion(version('v: 2\n'), 1, ev('policy.update'))
+    expect(second).toMatchObject({ saved: { version: 2 } })
+    const auditBefore = (await store.recentAudit(1))[0]!.seq
+    expect(await store.addPolicyVersion(version('v: 3\n'), 1, ev('policy.update'))).toEqual({ conflict: 2 })
+    // the refused save left neither a version nor an audit record behind
+    expect((await store.recentAudit(1))[0]!.seq).toBe(auditBefore)
+    expect((await store.listPolicyVersions('p')).map((v) => [v.version, v.yaml])).toEqual([
+      [2, 'v: 2\n'],
+      [1, 'v: 1\n']
+    ])
+    expect((await store.getPolicyVersion('p'))!.version).toBe(2)
+    expect((await store.getPolicyVersion('p', 1))!.yaml).toBe('v: 1\n')
+    expect((await store.listPolicies()).map((p) => [p.name, p.version])).toEqual([['p', 2]])
+  })
+
+  it('assigns a project only a policy that exists, and returns it to the default with null', async () => {
+    const project = await store.createProject(
+      {
+        title: 'P',
+        purpose: 'p',
+        approvalReference: 'a',
+        startDate: '2026-01-01',
+        endDate: '2026-12-31',
+        memberIds: [],
+        datasetIds: []
+      },
+      ev('project')
+    )
+    await expect(store.setProjectPolicy(project.id, 'nope', ev('project.policy'))).rejects.toThrow(/no policy nope/)
+    expect(await store.listProjectPolicies()).toEqual([])
+    await store.addPolicyVersion(version('v: 1\n'), 0, ev('policy.update'))
+    await store.setProjectPolicy(project.id, 'p', ev('project.policy'))
+    expect((await store.listProjectPolicies()).map((a) => [a.projectId, a.policyName])).toEqual([[project.id, 'p']])
+    await store.setProjectPolicy(project.id, null, ev('project.policy'))
+    expect(await store.listProjectPolicies()).toEqual([])
   })
 })

@@ -19,10 +19,13 @@ import type {
   CertificationRow,
   DatasetRow,
   LoginCompletion,
+  NewPolicyVersion,
   NewProject,
   NewUser,
   OrganizationRow,
+  PolicyVersionRow,
   ProjectChanges,
+  ProjectPolicyRow,
   ProjectRow,
   ProjectWithDatasets,
   RefreshTokenRow,
@@ -74,7 +77,6 @@ function toOrganization(r: Row): OrganizationRow {
   }
 }
 
-
 function toProject(r: Row): ProjectRow {
   return {
     id: str(r.id),
@@ -105,6 +107,27 @@ function toSandboxSession(r: Row): SandboxSessionRow {
     createdAt: str(r.created_at),
     startedAt: strOrNull(r.started_at),
     endedAt: strOrNull(r.ended_at)
+  }
+}
+
+function toPolicyVersion(r: Row): PolicyVersionRow {
+  return {
+    name: str(r.name),
+    version: Number(r.version),
+    yaml: str(r.yaml),
+    author: str(r.author),
+    createdAt: str(r.created_at),
+    comment: strOrNull(r.comment),
+    diff: str(r.diff),
+    source: strOrNull(r.source),
+    sourceSha256: strOrNull(r.source_sha256)
+  }
+}
+
+/** Thrown inside a transaction to undo it: the policy moved on since the version an edit began from. */
+class StalePolicyVersion extends Error {
+  constructor(readonly current: number) {
+    super(`the policy is at version ${current}`)
   }
 }
 
@@ -673,6 +696,91 @@ export class SqliteStore implements Store {
     }
     const sql = `SELECT * FROM sandbox_sessions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC`
     return (this.q(sql).all(...params) as Row[]).map(toSandboxSession)
+  }
+
+  async updateSandboxSessionLimits(id: string, limits: Record<string, unknown>, audit: AuditEvent): Promise<void> {
+    this.audited(audit, () => {
+      const changed = this.q('UPDATE sandbox_sessions SET limits = ? WHERE id = ?').run(JSON.stringify(limits), id)
+      if (changed.changes !== 1) throw new Error(`there is no session ${id}`)
+    })
+  }
+
+  // policies
+
+  async listPolicies(): Promise<PolicyVersionRow[]> {
+    return (
+      this.q(
+        `SELECT p.* FROM policy_versions p
+           JOIN (SELECT name, max(version) AS version FROM policy_versions GROUP BY name) newest
+             ON newest.name = p.name AND newest.version = p.version
+         ORDER BY p.name`
+      ).all() as Row[]
+    ).map(toPolicyVersion)
+  }
+
+  async getPolicyVersion(name: string, version?: number): Promise<PolicyVersionRow | null> {
+    const r = (
+      version === undefined
+        ? this.q('SELECT * FROM policy_versions WHERE name = ? ORDER BY version DESC LIMIT 1').get(name)
+        : this.q('SELECT * FROM policy_versions WHERE name = ? AND version = ?').get(name, version)
+    ) as Row | undefined
+    return r ? toPolicyVersion(r) : null
+  }
+
+  async listPolicyVersions(name: string): Promise<PolicyVersionRow[]> {
+    return (this.q('SELECT * FROM policy_versions WHERE name = ? ORDER BY version DESC').all(name) as Row[]).map(
+      toPolicyVersion
+    )
+  }
+
+  async addPolicyVersion(
+    row: NewPolicyVersion,
+    baseVersion: number,
+    audit: AuditEvent
+  ): Promise<{ saved: PolicyVersionRow } | { conflict: number }> {
+    try {
+      const saved = this.audited(audit, () => {
+        // read inside the IMMEDIATE transaction: two saves from the same base can't both pass
+        const current = Number(
+          (this.q('SELECT coalesce(max(version), 0) AS v FROM policy_versions WHERE name = ?').get(row.name) as Row).v
+        )
+        if (current !== baseVersion) throw new StalePolicyVersion(current)
+        const full: PolicyVersionRow = { ...row, version: current + 1, createdAt: this.now().toISOString() }
+        this.q(
+          `INSERT INTO policy_versions (name, version, yaml, author, created_at, comment, diff, source, source_sha256)
+             VALUES (@name, @version, @yaml, @author, @createdAt, @comment, @diff, @source, @sourceSha256)`
+        ).run(full)
+        return full
+      })
+      return { saved }
+    } catch (err) {
+      if (err instanceof StalePolicyVersion) return { conflict: err.current }
+      throw err
+    }
+  }
+
+  async listProjectPolicies(): Promise<ProjectPolicyRow[]> {
+    return (this.q('SELECT * FROM project_policies ORDER BY project_id').all() as Row[]).map((r) => ({
+      projectId: str(r.project_id),
+      policyName: str(r.policy_name),
+      assignedAt: str(r.assigned_at)
+    }))
+  }
+
+  async setProjectPolicy(projectId: string, policyName: string | null, audit: AuditEvent): Promise<void> {
+    this.audited(audit, () => {
+      if (policyName === null) {
+        this.q('DELETE FROM project_policies WHERE project_id = ?').run(projectId)
+        return
+      }
+      if (this.q('SELECT 1 FROM policy_versions WHERE name = ? LIMIT 1').get(policyName) === undefined) {
+        throw new Error(`there is no policy ${policyName}`)
+      }
+      this.q(
+        `INSERT INTO project_policies (project_id, policy_name, assigned_at) VALUES (?, ?, ?)
+           ON CONFLICT (project_id) DO UPDATE SET policy_name = excluded.policy_name, assigned_at = excluded.assigned_at`
+      ).run(projectId, policyName, this.now().toISOString())
+    })
   }
 
   // airlock: export requests

@@ -24,7 +24,7 @@ export async function exportRequestView(app: FastifyInstance, d: AirlockRequestD
     releasedAt: request.releasedAt,
     approvals: d.decisions.filter((x) => x.round === request.round && x.decision === 'approve').length,
     approvalsNeeded:
-      request.direction === 'import' ? IMPORT_REVIEWERS : resolveAirlockParams(app.policy().airlock).reviewers,
+      request.direction === 'import' ? IMPORT_REVIEWERS : resolveAirlockParams(app.policyFor(request.projectId).airlock).reviewers,
     files: d.files.map((f) => ({
       id: f.id,
       round: f.round,
