@@ -67,7 +67,12 @@ async function runningSession() {
   const ds = (await gw.app.store.getDatasetByName(DEMO_DATASET))!
   await gw.app.store.setDatasetFile(ds.id, 'datasets/demo.duckdb', { ...sys, action: 'dataset.file' })
   const token = (await gw.login('researcher1')).accessToken
-  const res = await gw.app.inject({ method: 'POST', url: '/api/v1/sessions', headers: as(token), payload: { projectId } })
+  const res = await gw.app.inject({
+    method: 'POST',
+    url: '/api/v1/sessions',
+    headers: as(token),
+    payload: { projectId }
+  })
   expect(res.statusCode).toBe(201)
   await gw.app.sessions.settle()
   const session = (await gw.app.store.getSandboxSession(res.json().id))!
@@ -94,7 +99,9 @@ describe('policies in the store', () => {
   it('are for administrators only', async () => {
     const researcher = (await gw.login('researcher1')).accessToken
     expect((await get('/api/v1/admin/policies', researcher)).statusCode).toBe(403)
-    expect((await put('/api/v1/admin/policies/default', { yaml: DEFAULT_YAML, baseVersion: 1 }, researcher)).statusCode).toBe(403)
+    expect(
+      (await put('/api/v1/admin/policies/default', { yaml: DEFAULT_YAML, baseVersion: 1 }, researcher)).statusCode
+    ).toBe(403)
     expect((await current()).version).toBe(1)
   })
 
@@ -119,10 +126,15 @@ describe('policies in the store', () => {
 
 describe('saving a policy', () => {
   it('refuses unknown keys and out-of-range values, naming every key path and line, and changes nothing', async () => {
-    const bad = DEFAULT_YAML.replace(/^ {2}cpus: 1\.0$/m, '  cpus: 100').replace(/^ {2}pids: 256$/m, '  pids: 256\n  colour: blue')
+    const bad = DEFAULT_YAML.replace(/^ {2}cpus: 1\.0$/m, '  cpus: 100').replace(
+      /^ {2}pids: 256$/m,
+      '  pids: 256\n  colour: blue'
+    )
     const res = await put('/api/v1/admin/policies/default', { yaml: bad, baseVersion: 1 })
     expect(res.statusCode).toBe(400)
-    const { error } = res.json() as { error: { code: string; message: string; problems: { path: string; line?: number }[] } }
+    const { error } = res.json() as {
+      error: { code: string; message: string; problems: { path: string; line?: number }[] }
+    }
     expect(error.code).toBe('VRE_ERR_POLICY_INVALID')
     expect(error.message).toContain('/sandbox/cpus: must be <= 64')
     expect(error.message).toContain('/sandbox/colour: is not a key a policy may have')
@@ -147,12 +159,17 @@ describe('saving a policy', () => {
     ])
     const broken = await put('/api/v1/admin/policies/default', { yaml: 'name: default\nauth: [\n', baseVersion: 1 })
     expect(broken.statusCode).toBe(400)
-    expect(broken.json().error.problems[0]).toMatchObject({ path: '', message: expect.stringMatching(/not valid YAML/) })
+    expect(broken.json().error.problems[0]).toMatchObject({
+      path: '',
+      message: expect.stringMatching(/not valid YAML/)
+    })
     const renamed = await put('/api/v1/admin/policies/default', {
       yaml: DEFAULT_YAML.replace('name: default', 'name: other'),
       baseVersion: 1
     })
-    expect(renamed.json().error.problems).toEqual([{ path: '/name', message: expect.stringMatching(/must be default/) }])
+    expect(renamed.json().error.problems).toEqual([
+      { path: '/name', message: expect.stringMatching(/must be default/) }
+    ])
     expect((await current()).version).toBe(1)
   })
 
@@ -197,7 +214,9 @@ describe('saving a policy', () => {
     expect(lost.json().error).toMatchObject({ code: 'VRE_ERR_STALE_VERSION', currentVersion: 2 })
     expect((await lastAudit('policy.update'))!).toMatchObject({ outcome: 'denied', details: { currentVersion: 2 } })
     // the loser reloads, makes the change again on the new version: both changes are in force
-    const again = await edited('default', (p) => (ra.statusCode === 409 ? (p.sandbox.cpus = 2) : (p.sandbox.pids = 512)))
+    const again = await edited('default', (p) =>
+      ra.statusCode === 409 ? (p.sandbox.cpus = 2) : (p.sandbox.pids = 512)
+    )
     expect(again.baseVersion).toBe(2)
     expect((await put('/api/v1/admin/policies/default', again)).statusCode).toBe(200)
     const now = await current()
@@ -254,8 +273,13 @@ describe('project overrides', () => {
     const res = await put(`/api/v1/admin/policy-assignments/${projectId}`, { policy: 'nope' })
     expect(res.statusCode).toBe(400)
     expect(res.json().error.message).toMatch(/no policy named nope/)
-    expect((await lastAudit('project.policy'))!).toMatchObject({ outcome: 'denied', details: { reason: 'no such policy' } })
-    expect((await put('/api/v1/admin/policy-assignments/no-such-project', { policy: 'ndb-japan' })).statusCode).toBe(404)
+    expect((await lastAudit('project.policy'))!).toMatchObject({
+      outcome: 'denied',
+      details: { reason: 'no such policy' }
+    })
+    expect((await put('/api/v1/admin/policy-assignments/no-such-project', { policy: 'ndb-japan' })).statusCode).toBe(
+      404
+    )
     expect(gw.app.policies.policyNameFor(projectId)).toBe('default')
   })
 })
@@ -286,7 +310,14 @@ describe('live limits', () => {
     const spec = driver.sandboxes.get(session.sandboxId!)!.spec
     expect([spec.cpus, spec.memoryBytes, spec.pids]).toEqual([2, 3072 * 1024 * 1024, 300])
     const row = (await gw.app.store.getSandboxSession(session.id))!
-    expect(row.limits).toMatchObject({ cpus: 2, memoryMiB: 3072, pids: 300, maxDurationMinutes: 60, idleMinutes: 20, rowCap: 50 })
+    expect(row.limits).toMatchObject({
+      cpus: 2,
+      memoryMiB: 3072,
+      pids: 300,
+      maxDurationMinutes: 60,
+      idleMinutes: 20,
+      rowCap: 50
+    })
     // what cannot change live stays as the session was launched
     expect(row.limits).toMatchObject({ tmpMiB: 256 })
     expect((await lastAudit('session.limits'))!).toMatchObject({ outcome: 'success', target: session.id })

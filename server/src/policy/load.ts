@@ -110,9 +110,8 @@ function lineOf(doc: Document, lines: LineCounter, pointer: string): { line?: nu
     const items = (parent as { items?: unknown[] } | null)?.items
     if (!Array.isArray(items)) continue
     const item = items[typeof key === 'number' ? key : -1] as { range?: [number, number, number] } | undefined
-    const pair = items.find(
-      (i) => (i as { key?: { value?: unknown } }).key?.value === key
-    ) as { key?: { range?: [number, number, number] } } | undefined
+    const pair = items.find((i) => (i as { key?: { value?: unknown } }).key?.value === key) as
+      { key?: { range?: [number, number, number] } } | undefined
     const range = typeof key === 'number' ? item?.range : pair?.key?.range
     if (range) return { line: lines.linePos(range[0]).line }
   }

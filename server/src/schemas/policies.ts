@@ -6,10 +6,7 @@ export const PolicyName = Type.String({ minLength: 1, maxLength: 64, pattern: '^
 export const PolicyParams = Type.Object({ name: PolicyName }, { additionalProperties: false })
 
 /** Who saved a version: a user (with the name people know them by) or the system's import of a file. */
-const Author = Type.Object(
-  { id: Type.String(), name: Type.String() },
-  { additionalProperties: false }
-)
+const Author = Type.Object({ id: Type.String(), name: Type.String() }, { additionalProperties: false })
 
 export const PolicySummary = Type.Object(
   {

@@ -59,16 +59,23 @@ async function applyLive(
   before: Policy | null,
   after: Policy
 ): Promise<LiveApplied> {
-  const { changes, pending } = await app.sessions.applyPolicy({ actor: request.principal!.user.id, sourceIp: request.ip })
+  const { changes, pending } = await app.sessions.applyPolicy({
+    actor: request.principal!.user.id,
+    sourceIp: request.ip
+  })
   const newSessionsOnly =
-    before === null ? [] : NEW_SESSION_KEYS.filter((k) => before.sandbox[k] !== after.sandbox[k]).map((k) => `sandbox.${k}`)
+    before === null
+      ? []
+      : NEW_SESSION_KEYS.filter((k) => before.sandbox[k] !== after.sandbox[k]).map((k) => `sandbox.${k}`)
   const applied = changes.filter((c) => c.applied.length > 0).length
   const refused = changes.flatMap((c) => c.notApplied)
   const parts = [
     changes.length === 0
       ? 'No running session needed a change.'
       : `${applied} running session${applied === 1 ? '' : 's'} took the new limits.`,
-    ...(refused.length > 0 ? [`Not changed in place: ${[...new Set(refused.map((r) => `${r.key} (${r.reason})`))].join('; ')}.`] : []),
+    ...(refused.length > 0
+      ? [`Not changed in place: ${[...new Set(refused.map((r) => `${r.key} (${r.reason})`))].join('; ')}.`]
+      : []),
     ...(pending.length > 0 ? [`${pending.length} session(s) still starting get it once they run.`] : []),
     ...(newSessionsOnly.length > 0 ? [`${newSessionsOnly.join(', ')} apply to new sessions only.`] : [])
   ]
