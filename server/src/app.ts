@@ -15,6 +15,7 @@ import notebook from './plugins/app/notebook.js'
 import policy from './plugins/app/policy.js'
 import sessions, { type SessionsPluginOptions } from './plugins/app/sessions.js'
 import store from './plugins/app/store.js'
+import monitoring from './plugins/app/monitoring.js'
 import terminals from './plugins/app/terminals.js'
 import adminPeopleRoutes from './routes/api/v1/admin/people/index.js'
 import adminPolicyRoutes from './routes/api/v1/admin/policies/index.js'
@@ -26,6 +27,7 @@ import meRoutes from './routes/api/v1/me/index.js'
 import projectRoutes from './routes/api/v1/projects/index.js'
 import reviewRoutes from './routes/api/v1/reviews/index.js'
 import adminAuditRoutes from './routes/api/v1/admin/audit/index.js'
+import adminMonitoringRoutes from './routes/api/v1/admin/monitoring/index.js'
 import sessionRoutes from './routes/api/v1/sessions/index.js'
 import terminalRoutes from './routes/api/v1/sessions/terminal.js'
 
@@ -96,6 +98,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   await app.register(notebook)
   await app.register(files)
   await app.register(airlock)
+  await app.register(monitoring)
   await app.register(authRoutes, { prefix: '/api/v1/auth' })
   await app.register(meRoutes, { prefix: '/api/v1/me' })
   await app.register(projectRoutes, { prefix: '/api/v1/projects' })
@@ -107,6 +110,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   await app.register(adminProjectRoutes, { prefix: '/api/v1/admin' })
   await app.register(adminPolicyRoutes, { prefix: '/api/v1/admin' })
   await app.register(adminAuditRoutes, { prefix: '/api/v1/admin/audit' })
+  await app.register(adminMonitoringRoutes, { prefix: '/api/v1/admin/monitoring' })
   // its own plugin: authenticated by a ticket, not the researcher hook of the session routes
   await app.register(terminalRoutes, { prefix: '/api/v1/sessions' })
   await app.register(webApp)

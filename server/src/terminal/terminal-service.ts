@@ -67,6 +67,8 @@ const RECENT_LIMIT = 256 * 1024
 export function createTerminalService(deps: TerminalServiceDeps) {
   const { driver, log } = deps
   const sessions = new Map<string, SessionTerminals>()
+  /** told of every chunk a shell prints (the monitoring counts it), watched or not */
+  const outputListeners = new Set<(sessionId: string, bytes: number) => void>()
 
   const entry = (sessionId: string, sandboxId: string): SessionTerminals => {
     let s = sessions.get(sessionId)
@@ -116,6 +118,7 @@ export function createTerminalService(deps: TerminalServiceDeps) {
         if (c.length === 0) return
       }
       s.recording?.output(c)
+      for (const listener of outputListeners) listener(sessionId, c.length)
       shell.recent.push(c)
       shell.recentBytes += c.length
       while (shell.recentBytes > RECENT_LIMIT && shell.recent.length > 1)
@@ -224,7 +227,13 @@ export function createTerminalService(deps: TerminalServiceDeps) {
     await s.recording?.close()
   }
 
-  return { startSession, open, end }
+  /** Calls `listener` with the size of every chunk of output of every shell; returns the unsubscribe. */
+  function onOutput(listener: (sessionId: string, bytes: number) => void): () => void {
+    outputListeners.add(listener)
+    return () => outputListeners.delete(listener)
+  }
+
+  return { startSession, open, end, onOutput }
 }
 
 export type TerminalService = ReturnType<typeof createTerminalService>

@@ -1,0 +1,49 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { PROJECT_ROOT } from '../../server/src/config/config.js'
+import { startRunningSession, type TestGateway, testGatewayWithDataset } from '../support/gateway.js'
+import { requireDocker } from '../support/sandbox.js'
+
+/** The output rule on a real sandbox: a terminal dumping more than the policy allows per minute ends its session. */
+describe('live monitoring on a real sandbox', () => {
+  let gw: TestGateway
+  let dir = ''
+
+  beforeAll(async () => {
+    const docker = await requireDocker()
+    dir = mkdtempSync(join(tmpdir(), 'vre-monitoring-'))
+    const base = readFileSync(join(PROJECT_ROOT, 'policies', 'default.yaml'), 'utf8')
+    const policyFile = join(dir, 'policy.yaml')
+    writeFileSync(
+      policyFile,
+      `${base.slice(0, base.indexOf('\nmonitoring:'))}\nmonitoring:\n  terminalOutputMiBPerMinute:\n    limit: 1\n    action: end\n`
+    )
+    gw = await testGatewayWithDataset(docker, { VRE_POLICY_FILE: policyFile })
+  }, 120_000)
+
+  afterAll(async () => {
+    await gw?.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('ends a session whose terminal prints more than the policy allows in a minute, and says why', async () => {
+    const { sessionId } = await startRunningSession(gw)
+    const session = (await gw.app.sessions.get(sessionId))!
+    const terminal = await gw.app.terminals.open(sessionId, session.sandboxId!, { cols: 100, rows: 30 })
+    let seen = 0
+    terminal.output.on('data', (c: Buffer) => (seen += c.length))
+    // a dump of about 4 MiB, as someone reading a table off the screen would make
+    terminal.write('head -c 3000000 /dev/urandom | base64\r')
+    await expect
+      .poll(async () => (await gw.app.sessions.get(sessionId))!.state, { timeout: 60_000, interval: 250 })
+      .toBe('stopped')
+    const ended = (await gw.app.sessions.get(sessionId))!
+    expect(ended.reason).toBe('ended by monitoring: the terminal printed more than 1 MiB within a minute')
+    expect(seen).toBeGreaterThan(1024 * 1024)
+    const [alert] = await gw.app.store.searchAudit({ action: 'alert.raised', session: sessionId, limit: 5 })
+    expect(alert!.details).toMatchObject({ rule: 'terminalOutputMiBPerMinute', action: 'end', limitMiB: 1 })
+    expect(alert!.details.bytesPerMinute as number).toBeGreaterThan(1024 * 1024)
+  }, 120_000)
+})

@@ -1,0 +1,145 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { PROJECT_ROOT } from '../../server/src/config/config.js'
+import { minuteOfDay } from '../../server/src/monitoring/rules.js'
+import { startRunningSession, type TestGateway, testGateway } from '../support/gateway.js'
+
+/** The default policy with its monitoring section replaced. */
+function policyWith(monitoring: string): { file: string; dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'vre-monitoring-'))
+  const base = readFileSync(join(PROJECT_ROOT, 'policies', 'default.yaml'), 'utf8')
+  const file = join(dir, 'policy.yaml')
+  writeFileSync(file, `${base.slice(0, base.indexOf('\nmonitoring:'))}\nmonitoring:\n${monitoring}`)
+  return { file, dir }
+}
+
+const hhmm = (minutes: number) =>
+  `${String(Math.floor(minutes / 60) % 24).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`
+
+describe('live monitoring rules (policy monitoring section)', () => {
+  let gw: TestGateway | null = null
+  let dir = ''
+  afterEach(async () => {
+    await gw?.close()
+    gw = null
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  async function gateway(monitoring: string) {
+    const p = policyWith(monitoring)
+    dir = p.dir
+    gw = await testGateway({}, { VRE_POLICY_FILE: p.file })
+    return gw
+  }
+  const alerts = async (g: TestGateway) =>
+    (await g.app.store.searchAudit({ action: 'alert.raised', limit: 50 })).map((r) => r.details)
+
+  it('ends the sessions of a user whose requests are refused again and again, with the reason', async () => {
+    const g = await gateway('  refusedActionsPerMinute:\n    limit: 3\n    action: end\n')
+    const { sessionId, token } = await startRunningSession(g)
+    for (let i = 0; i < 3; i++) {
+      const res = await g.app.inject({
+        method: 'POST',
+        url: '/api/v1/exports',
+        headers: { authorization: `Bearer ${token}` },
+        payload: { sessionId, files: [{ path: `../../etc/passwd-${i}`, justification: 'x' }] }
+      })
+      expect(res.statusCode).toBe(400)
+    }
+    await g.app.monitor.tick()
+    const session = (await g.app.sessions.get(sessionId))!
+    expect(['stopping', 'stopped']).toContain(session.state)
+    expect(session.reason).toMatch(/^ended by monitoring: 3 requests were refused within a minute/)
+    const [alert] = await alerts(g)
+    expect(alert).toMatchObject({ rule: 'refusedActionsPerMinute', action: 'end', refusals: 3, limit: 3 })
+    // once raised, the same alert waits a minute before it is raised again
+    await g.app.monitor.tick()
+    expect(await alerts(g)).toHaveLength(1)
+  })
+
+  it('only alerts when the policy says alert, leaving the session running', async () => {
+    const g = await gateway('  refusedActionsPerMinute:\n    limit: 2\n    action: alert\n')
+    const { sessionId, token } = await startRunningSession(g)
+    for (let i = 0; i < 2; i++) {
+      await g.app.inject({
+        method: 'POST',
+        url: '/api/v1/exports',
+        headers: { authorization: `Bearer ${token}` },
+        payload: { sessionId, files: [{ path: 'not-in-outbox.csv', justification: 'x' }] }
+      })
+    }
+    await g.app.monitor.tick()
+    expect((await g.app.sessions.get(sessionId))!.state).toBe('running')
+    expect(await alerts(g)).toEqual([expect.objectContaining({ rule: 'refusedActionsPerMinute', action: 'alert' })])
+  })
+
+  it('ends a session running outside the allowed hours, and leaves one inside them alone', async () => {
+    // a window that starts two hours from now and lasts an hour: now is outside it
+    const now = minuteOfDay(new Date(), 'Asia/Tokyo')
+    const g = await gateway(
+      `  allowedHours:\n    from: "${hhmm(now + 120)}"\n    to: "${hhmm(now + 180)}"\n    action: end\n`
+    )
+    const { sessionId } = await startRunningSession(g)
+    await g.app.monitor.tick()
+    const session = (await g.app.sessions.get(sessionId))!
+    expect(session.reason).toMatch(/^ended by monitoring: sessions may run only from/)
+    expect(await alerts(g)).toEqual([expect.objectContaining({ rule: 'allowedHours', session: sessionId })])
+  })
+
+  it('leaves sessions alone within the allowed hours', async () => {
+    const now = minuteOfDay(new Date(), 'Asia/Tokyo')
+    const g = await gateway(
+      `  allowedHours:\n    from: "${hhmm(now + 24 * 60 - 60)}"\n    to: "${hhmm(now + 60)}"\n    action: end\n`
+    )
+    const { sessionId } = await startRunningSession(g)
+    await g.app.monitor.tick()
+    expect((await g.app.sessions.get(sessionId))!.state).toBe('running')
+    expect(await alerts(g)).toEqual([])
+  })
+
+  it('lists live sessions for administrators only, and lets one end a session with a reason', async () => {
+    const g = await gateway('  refusedActionsPerMinute:\n    limit: 100\n    action: alert\n')
+    const { sessionId, token } = await startRunningSession(g)
+    const admin = (await g.login('admin')).accessToken
+    const asResearcher = await g.app.inject({
+      method: 'GET',
+      url: '/api/v1/admin/monitoring/sessions',
+      headers: { authorization: `Bearer ${token}` }
+    })
+    expect(asResearcher.statusCode).toBe(403)
+    const live = await g.app.inject({
+      method: 'GET',
+      url: '/api/v1/admin/monitoring/sessions',
+      headers: { authorization: `Bearer ${admin}` }
+    })
+    expect(live.json()).toEqual([
+      expect.objectContaining({
+        id: sessionId,
+        username: 'researcher1',
+        state: 'running',
+        projectTitle: expect.any(String)
+      })
+    ])
+    const noReason = await g.app.inject({
+      method: 'POST',
+      url: `/api/v1/admin/monitoring/sessions/${sessionId}/end`,
+      headers: { authorization: `Bearer ${admin}` },
+      payload: { reason: '' }
+    })
+    expect(noReason.statusCode).toBe(400)
+    expect((await g.app.sessions.get(sessionId))!.state).toBe('running')
+    const ended = await g.app.inject({
+      method: 'POST',
+      url: `/api/v1/admin/monitoring/sessions/${sessionId}/end`,
+      headers: { authorization: `Bearer ${admin}` },
+      payload: { reason: 'suspected screen scraping' }
+    })
+    expect(ended.statusCode, ended.body).toBe(200)
+    expect(ended.json().reason).toBe('ended by an administrator: suspected screen scraping')
+    const adminId = (await g.app.store.getUserByUsername('admin'))!.id
+    const stops = await g.app.store.searchAudit({ session: sessionId, actor: adminId, limit: 10 })
+    expect(stops.length).toBeGreaterThan(0)
+  })
+})
