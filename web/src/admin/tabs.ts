@@ -4,6 +4,11 @@ import type { UserView } from '../api/types'
 import type { Localized } from '../i18n/language'
 import { AuditTab } from './audit/AuditTab'
 import { auditStrings } from './audit/strings'
+import { OrganizationsTab } from './people/OrganizationsTab'
+import { peopleStrings } from './people/strings'
+import { UsersTab } from './people/UsersTab'
+import { ProjectsTab } from './projects/ProjectsTab'
+import { projectStrings } from './projects/strings'
 
 /** One part of the administration console: its own folder under admin/, listed here in the order shown. */
 export interface AdminTab {
@@ -13,6 +18,21 @@ export interface AdminTab {
 }
 
 export const ADMIN_TABS: AdminTab[] = [
+  {
+    id: 'organizations',
+    label: { en: peopleStrings.en.organizationsTab, ja: peopleStrings.ja.organizationsTab },
+    render: ({ api }) => createElement(OrganizationsTab, { api })
+  },
+  {
+    id: 'users',
+    label: { en: peopleStrings.en.usersTab, ja: peopleStrings.ja.usersTab },
+    render: ({ api }) => createElement(UsersTab, { api })
+  },
+  {
+    id: 'projects',
+    label: { en: projectStrings.en.tab, ja: projectStrings.ja.tab },
+    render: ({ api }) => createElement(ProjectsTab, { api })
+  },
   {
     id: 'audit',
     label: { en: auditStrings.en.tab, ja: auditStrings.ja.tab },

@@ -114,7 +114,7 @@ export interface ApiClient {
   reviewFileContent(id: string, fileId: string): Promise<Blob>
   decideReview(id: string, body: DecisionBody): Promise<ExportRequestView>
   /** For the administration console's parts, which type their own answers: a JSON call to `path`. */
-  call<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T>
+  call<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T>
   /** ...and a file or text from `path` (an audit export, a recording). */
   fetchBlob(path: string): Promise<Blob>
 }

@@ -325,3 +325,63 @@ export interface DecisionBody {
   round: number
   sha256s: string[]
 }
+
+// The administration API's views of organizations, accounts and projects (server/src/schemas/admin-identity.ts).
+
+export type OrganizationStatus = 'active' | 'suspended'
+
+export interface AdminOrganization {
+  id: string
+  name: string
+  status: OrganizationStatus
+  certification: Certification | null
+  /** accounts belonging to it */
+  members: number
+  createdAt: IsoDateTime
+}
+
+export interface AdminUser {
+  id: string
+  username: string
+  displayName: string
+  roles: Role[]
+  status: UserStatus
+  organization: { id: string; name: string; status: OrganizationStatus } | null
+  lockedUntil: IsoDateTime | null
+  /** analysis sessions starting or running now */
+  liveSessions: number
+  createdAt: IsoDateTime
+}
+
+/** A new or reset account's secrets: shown once, to be handed over on a separate channel. */
+export interface IssuedCredentials {
+  user: AdminUser
+  password: string
+  totpSecret: string
+  totpUri: string
+}
+
+export interface AdminDataset {
+  id: string
+  name: string
+  description: string
+  available: boolean
+  /** the project it is granted to, if any */
+  projectId: string | null
+}
+
+export interface AdminProject {
+  id: string
+  title: string
+  purpose: string
+  approvalReference: string
+  startDate: IsoDate
+  endDate: IsoDate
+  state: ProjectState
+  members: { id: string; username: string; displayName: string; status: UserStatus }[]
+  datasets: { id: string; name: string }[]
+  /** the day its saved workspaces are deleted under the policy's retention */
+  workspacesDeletedOn: IsoDate
+  hasWorkspaces: boolean
+  createdAt: IsoDateTime
+}
