@@ -4,6 +4,8 @@ import type { UserView } from '../api/types'
 import type { Localized } from '../i18n/language'
 import { AuditTab } from './audit/AuditTab'
 import { auditStrings } from './audit/strings'
+import { PoliciesTab } from './policies/PoliciesTab'
+import { policyStrings } from './policies/strings'
 import { OrganizationsTab } from './people/OrganizationsTab'
 import { peopleStrings } from './people/strings'
 import { UsersTab } from './people/UsersTab'
@@ -18,6 +20,11 @@ export interface AdminTab {
 }
 
 export const ADMIN_TABS: AdminTab[] = [
+  {
+    id: 'policies',
+    label: { en: policyStrings.en.tab, ja: policyStrings.ja.tab },
+    render: ({ api }) => createElement(PoliciesTab, { api })
+  },
   {
     id: 'organizations',
     label: { en: peopleStrings.en.organizationsTab, ja: peopleStrings.ja.organizationsTab },

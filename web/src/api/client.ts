@@ -26,7 +26,9 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
-    readonly serverMessage: string | null
+    readonly serverMessage: string | null,
+    /** the error object as the server sent it, with any particulars beyond code and message */
+    readonly details: Readonly<Record<string, unknown>> = {}
   ) {
     super(serverMessage ?? `HTTP ${status}`)
   }
@@ -419,7 +421,9 @@ async function toApiError(res: Response): Promise<ApiError> {
   } catch {
     // Not JSON (a proxy's HTML error page, an empty body): keep only the status.
   }
-  if (isErrorBody(body)) return new ApiError(res.status, body.error.code, body.error.message)
+  if (isErrorBody(body)) {
+    return new ApiError(res.status, body.error.code, body.error.message, body.error as Record<string, unknown>)
+  }
   return new ApiError(res.status, 'VRE_ERR_UNEXPECTED_RESPONSE', null)
 }
 
