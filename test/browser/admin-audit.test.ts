@@ -80,4 +80,29 @@ describe('the audit console in a browser', () => {
     const viewed = await server.app.store.searchAudit({ action: 'recording.view', session: sessionId, limit: 5 })
     expect(viewed).toHaveLength(1)
   }, 90_000)
+
+  it('an administrator sees the session live and ends it with a reason, which the researcher is shown', async () => {
+    const page = pages.admin!
+    await page.getByTestId('admin-tab-monitoring').click()
+    const row = page.locator(`[data-testid="monitoring-session"][data-session-id="${sessionId}"]`)
+    await row.waitFor({ timeout: 15_000 })
+    expect(await row.innerText()).toContain('researcher1')
+    // the engine's figures arrive with the next refresh at the latest
+    await expect.poll(() => row.innerText(), { timeout: 15_000 }).toMatch(/\d+\.\d%/)
+    await page.screenshot({ path: join(SCREENSHOTS, 'admin-monitoring.png'), fullPage: true })
+    await row.getByTestId('monitoring-end').click()
+    await row.getByTestId('monitoring-end-reason').fill('Left running over the weekend')
+    await row.getByTestId('monitoring-end-confirm').click()
+    await expect
+      .poll(async () => (await server.app.sessions.get(sessionId))!.state, { timeout: 60_000 })
+      .toBe('stopped')
+    expect((await server.app.sessions.get(sessionId))!.reason).toBe(
+      'ended by an administrator: Left running over the weekend'
+    )
+    // the researcher's workspace says the session ended, and why
+    await expect
+      .poll(() => pages.researcher1!.getByTestId('session-ended').innerText(), { timeout: 30_000 })
+      .toContain('Left running over the weekend')
+    await pages.researcher1!.screenshot({ path: join(SCREENSHOTS, 'workspace-ended-by-admin.png') })
+  }, 120_000)
 })

@@ -4,6 +4,8 @@ import type { UserView } from '../api/types'
 import type { Localized } from '../i18n/language'
 import { AuditTab } from './audit/AuditTab'
 import { auditStrings } from './audit/strings'
+import { MonitoringTab } from './monitoring/MonitoringTab'
+import { monitoringStrings } from './monitoring/strings'
 import { PoliciesTab } from './policies/PoliciesTab'
 import { policyStrings } from './policies/strings'
 import { OrganizationsTab } from './people/OrganizationsTab'
@@ -44,5 +46,10 @@ export const ADMIN_TABS: AdminTab[] = [
     id: 'audit',
     label: { en: auditStrings.en.tab, ja: auditStrings.ja.tab },
     render: ({ api }) => createElement(AuditTab, { api })
+  },
+  {
+    id: 'monitoring',
+    label: { en: monitoringStrings.en.tab, ja: monitoringStrings.ja.tab },
+    render: ({ api }) => createElement(MonitoringTab, { api })
   }
 ]

@@ -58,6 +58,8 @@ const READS = new Set([
   'auditRecords',
   'auditCheckpoints',
   'recentAudit',
+  'searchAudit',
+  'auditRange',
   'appendAudit',
   'close'
 ])
