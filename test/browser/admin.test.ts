@@ -57,7 +57,9 @@ describe('administration console: policies', () => {
     await cpus.fill('100')
     await admin.getByTestId('policy-comment').fill('more CPU for the spring cohort')
     await admin.getByTestId('policy-save').click()
-    await expect.poll(() => admin.getByTestId('policy-error-cpus').innerText(), { timeout: 15_000 }).toBe('must be <= 64')
+    await expect
+      .poll(() => admin.getByTestId('policy-error-cpus').innerText(), { timeout: 15_000 })
+      .toBe('must be <= 64')
     expect(await cpus.getAttribute('aria-invalid')).toBe('true')
     expect(await cpus.evaluate((el) => el === document.activeElement)).toBe(true)
     expect(await admin.getByTestId('policy-invalid').innerText()).toMatch(/Not saved: one value needs correcting/)

@@ -20,7 +20,37 @@ describe.each(['runc', 'runsc'] as const)('live policy limits on the real engine
   let gw: TestGateway
   let policyDir = ''
   let sessionId = ''
+  let researcher = ''
   let admin = ''
+
+  const savePolicy = async (change: (sandbox: Record<string, unknown>) => void) => {
+    const auth = { authorization: `Bearer ${admin}` }
+    const current = (
+      await gw.app.inject({ method: 'GET', url: '/api/v1/admin/policies/default', headers: auth })
+    ).json() as {
+      version: number
+      policy: { sandbox: Record<string, unknown> }
+    }
+    const policy = structuredClone(current.policy)
+    change(policy.sandbox)
+    return gw.app.inject({
+      method: 'PUT',
+      url: '/api/v1/admin/policies/default',
+      headers: auth,
+      payload: { policy, baseVersion: current.version }
+    })
+  }
+
+  const cell = async (source: string) => {
+    const res = await gw.app.inject({
+      method: 'POST',
+      url: `/api/v1/sessions/${sessionId}/cells`,
+      headers: { authorization: `Bearer ${researcher}` },
+      payload: { language: 'sql', source }
+    })
+    expect(res.statusCode, res.body).toBe(200)
+    return (res.json() as { outputs: { rows: unknown[]; rowCount: number; truncated: boolean }[] }).outputs[0]!
+  }
 
   beforeAll(async () => {
     docker = await requireDocker()
@@ -34,7 +64,7 @@ describe.each(['runc', 'runsc'] as const)('live policy limits on the real engine
       )
     )
     gw = await testGatewayWithDataset(docker, { VRE_POLICY_FILE: policyFile })
-    ;({ sessionId } = await startRunningSession(gw))
+    ;({ sessionId, token: researcher } = await startRunningSession(gw))
     admin = (await gw.login('admin')).accessToken
   })
   afterAll(async () => {
@@ -106,4 +136,13 @@ describe.each(['runc', 'runsc'] as const)('live policy limits on the real engine
     expect((await gw.app.sessions.get(sessionId))!.state).toBe('running')
     expect(await docker.poll(sandboxId)).toBeNull()
   })
+
+  it('lowers the notebook row cap of the running kernel at once', async () => {
+    expect(await cell('select * from range(300)')).toMatchObject({ rowCount: 300, truncated: false })
+    const res = await savePolicy((sandbox) => (sandbox.rowCap = 100))
+    expect(res.statusCode).toBe(200)
+    const capped = await cell('select * from range(300)')
+    expect(capped).toMatchObject({ rowCount: 300, truncated: true })
+    expect(capped.rows).toHaveLength(100)
+  }, 60_000)
 })

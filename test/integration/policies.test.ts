@@ -331,6 +331,17 @@ describe('live limits', () => {
     expect(ended.reason).toMatch(/maximum duration of 60 minutes/)
   })
 
+  it('say that a raised row cap reaches only a notebook kernel started after it', async () => {
+    const session = await runningSession()
+    const res = await put('/api/v1/admin/policies/default', await edited('default', (p) => (p.sandbox.rowCap = 5000)))
+    expect(res.json().live.sessions[0]).toMatchObject({
+      applied: [],
+      notApplied: [{ key: 'rowCap', to: 5000, reason: expect.stringMatching(/started after it/) }]
+    })
+    // recorded, so a kernel started from now on shows up to 5000 rows
+    expect((await gw.app.store.getSandboxSession(session.id))!.limits).toMatchObject({ rowCap: 5000 })
+  })
+
   it('reach the running sessions of a project when it is assigned another policy', async () => {
     const session = await runningSession()
     const acro = await edited('acro-default', (p) => {

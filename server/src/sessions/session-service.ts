@@ -685,7 +685,10 @@ export function createSessionService(deps: SessionServiceDeps) {
    * maximum duration, idle timeout and notebook row cap in its record (what the reaper and the
    * kernel read). The rest waits for the next session. Audited as session.limits.
    */
-  async function applyLimits(id: string, by: { actor: string; sourceIp: string | null }): Promise<LiveLimitChange | null> {
+  async function applyLimits(
+    id: string,
+    by: { actor: string; sourceIp: string | null }
+  ): Promise<LiveLimitChange | null> {
     const session = await store.getSandboxSession(id)
     if (session === null || session.state !== 'running' || session.sandboxId === null) return null
     const want = deps.policy(session.projectId).sandbox
@@ -715,16 +718,27 @@ export function createSessionService(deps: SessionServiceDeps) {
         for (const k of resources) change.notApplied.push({ key: k, to: want[k], reason })
       }
     }
+    const refused = change.notApplied.length > 0
     for (const k of changed.filter((x) => (LIVE_SESSION_KEYS as readonly string[]).includes(x))) {
-      change.applied.push({ key: k, from: liveValue(had, k), to: liveValue(want, k) })
+      const [from, to] = [liveValue(had, k), liveValue(want, k)]
       next[k] = want[k]
+      // the running kernel caps rows itself as it was started; the gateway can only cap further
+      if (k === 'rowCap' && (to as number) > (from as number)) {
+        change.notApplied.push({
+          key: k,
+          to,
+          reason: 'a raised row cap reaches a notebook kernel started after it; one running now keeps its cap'
+        })
+      } else {
+        change.applied.push({ key: k, from, to })
+      }
     }
     await store.updateSandboxSessionLimits(id, next, {
       actor: by.actor,
       action: 'session.limits',
       sourceIp: by.sourceIp,
       target: id,
-      outcome: change.notApplied.length === 0 ? 'success' : 'error',
+      outcome: refused ? 'error' : 'success',
       details: { project: session.projectId, applied: change.applied, notApplied: change.notApplied }
     })
     return change
