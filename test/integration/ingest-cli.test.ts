@@ -146,6 +146,17 @@ describe('vre dataset generate --raw and vre dataset ingest', () => {
     expect(details).toMatchObject({ file: 'datasets/claims-raw.duckdb', source: 'ingest', project: projectId })
     expect(details.specSha256).toMatch(/^[0-9a-f]{64}$/)
     expect(audits('dataset.create')).toHaveLength(1)
+    // granted to the project whose key made its pseudonyms, and only to it
+    expect(
+      store((db) =>
+        db
+          .prepare(
+            'SELECT project_id FROM project_datasets pd JOIN datasets d ON d.id = pd.dataset_id WHERE d.name = ?'
+          )
+          .all('claims-raw')
+      )
+    ).toEqual([{ project_id: projectId }])
+    expect(audits('project.dataset_grant')).toHaveLength(1)
     expect(statSync(join(dataDir, PSEUDONYM_KEY_FILE)).mode & 0o777).toBe(0o600)
 
     const twice = await vre(

@@ -235,6 +235,17 @@ async function ingest(opts: IngestOpts): Promise<void> {
             }))
           }
         })
+        // its pseudonyms are this project's: it is this project's dataset
+        if (!full?.datasets.some((d) => d.name === opts.name)) {
+          await store.setProjectDataset(project.id, dataset.id, true, {
+            actor: actor(),
+            action: 'project.dataset_grant',
+            sourceIp: null,
+            target: project.id,
+            outcome: 'success',
+            details: { project: project.id, dataset: dataset.id, name: opts.name }
+          })
+        }
       } catch (err) {
         rmSync(path, { force: true })
         throw err
@@ -247,12 +258,6 @@ async function ingest(opts: IngestOpts): Promise<void> {
       else {
         console.log(
           `opt-out list: ${made.optOut.listed} keys, ${made.optOut.removedPersons} of them people in the data, removed`
-        )
-      }
-      if (!full?.datasets.some((d) => d.name === opts.name)) {
-        console.log(
-          `${project.title} does not list ${opts.name} yet; the store has no call to grant a dataset to an existing ` +
-            'project, so add it to the project when it is created (project add --datasets)'
         )
       }
     } catch (err) {
