@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { PROJECT_ROOT } from '../../server/src/config/config.js'
 import { DEMO_DATASET, DEMO_PROJECT } from '../../server/src/demo/seed.js'
+import { loadPolicyFile } from '../../server/src/policy/load.js'
 import { FakeDriver } from '../support/fake-driver.js'
 import { type TestGateway, testGateway, TestClock } from '../support/gateway.js'
 
@@ -94,6 +95,18 @@ describe('policies in the store', () => {
     expect((await current('acro-default')).policy.airlock.preset).toBe('acro-default')
     expect((await current('ndb-japan')).policy.airlock.preset).toBe('ndb-japan')
     expect((await current()).yaml).toContain('runtime: runc')
+  })
+
+  it('ship each preset as the default policy with its own airlock preset, so the files do not drift apart', () => {
+    const read = (name: string) => loadPolicyFile(join(PROJECT_ROOT, 'policies', `${name}.yaml`))
+    const { name: _n, description: _d, airlock, ...platform } = read('default')
+    for (const preset of ['ndb-japan', 'acro-default'] as const) {
+      const p = read(preset)
+      expect(p.name).toBe(preset)
+      expect(p.airlock).toEqual({ ...airlock, preset })
+      const { name: _pn, description: _pd, airlock: _pa, ...rest } = p
+      expect(rest).toEqual(platform)
+    }
   })
 
   it('are for administrators only', async () => {
