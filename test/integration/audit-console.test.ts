@@ -1,8 +1,11 @@
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { execFile } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { verifyExport } from '../../server/src/audit/export.js'
+import { PROJECT_ROOT } from '../../server/src/config/config.js'
 import { STORE_FILE } from '../../server/src/plugins/app/store.js'
 import { Recording, recordingFile } from '../../server/src/terminal/recording.js'
 import { startRunningSession, type TestGateway, testGateway } from '../support/gateway.js'
@@ -111,6 +114,31 @@ describe('audit console', () => {
     // a record taken out of the export no longer matches the seal
     const cut = [...lines.slice(0, 1), ...lines.slice(2)].join('\n')
     expect(verifyExport(cut, gw.app.keys.auditPublicKey)).toMatchObject({ ok: false, reason: /not the ones sealed/ })
+    // an auditor checks the file with the public key alone
+    const file = join(gw.dataDir, 'export.jsonl')
+    const checkExport = async (text: string) => {
+      writeFileSync(file, text)
+      return promisify(execFile)(
+        resolve(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'),
+        [
+          'server/src/cli/index.ts',
+          'audit',
+          'check-export',
+          file,
+          '--public-key',
+          join(gw.dataDir, 'audit-signing.pub')
+        ],
+        { cwd: PROJECT_ROOT }
+      ).then(
+        ({ stdout }) => ({ code: 0, out: stdout }),
+        (e: { code: number; stderr: string }) => ({ code: e.code, out: e.stderr })
+      )
+    }
+    expect(await checkExport(res.body)).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(/^export intact: \d+ records/)
+    })
+    expect(await checkExport(cut)).toMatchObject({ code: 1, out: expect.stringMatching(/^export BROKEN: /) })
     expect((await get(`/api/v1/admin/audit/export?from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z`)).statusCode).toBe(
       400
     )

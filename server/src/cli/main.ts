@@ -1,8 +1,10 @@
+import { createPublicKey, type KeyObject } from 'node:crypto'
 import { mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { userInfo } from 'node:os'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import type { AuditCheckpoint } from '../audit/checkpoint.js'
+import { verifyExport } from '../audit/export.js'
 import { verifyChain } from '../audit/verify.js'
 import { totpUri } from '../auth/totp.js'
 import { type Config, loadConfig } from '../config/config.js'
@@ -531,6 +533,31 @@ export function program(): Command {
         }
       } finally {
         store.close()
+      }
+    })
+  audit
+    .command('check-export <file>')
+    .description("check an export from the audit console: the seal's signature, the lines it covers, the chain within")
+    .requiredOption('--public-key <file>', 'the audit signing public key (audit-signing.pub in the data directory)')
+    .action((file: string, opts: { publicKey: string }) => {
+      let key: KeyObject
+      let text: string
+      try {
+        key = createPublicKey(readFileSync(opts.publicKey, 'utf8'))
+        text = readFileSync(file, 'utf8')
+      } catch (err) {
+        throw new InvalidInput(`cannot read ${(err as Error).message}`)
+      }
+      const check = verifyExport(text, key)
+      if (check.ok) {
+        const s = check.seal
+        console.log(
+          `export intact: ${s.records} records${s.firstSeq === null ? '' : ` (${s.firstSeq} to ${s.lastSeq})`} ` +
+            `from ${s.from} to ${s.to}, exported by ${s.exportedBy} at ${s.exportedAt}`
+        )
+      } else {
+        console.error(`export BROKEN: ${check.reason}`)
+        process.exitCode = 1
       }
     })
 
