@@ -85,4 +85,27 @@ describe('administration console: policies', () => {
     expect(await latest.locator('.diff__line--added').allInnerTexts()).toContain('+  cpus: 2')
     await shot('admin-policy-saved')
   })
+
+  it('in YAML, an unknown key is listed with its line, and the line link selects it in the text', async () => {
+    await openTab('policies')
+    await admin.getByTestId('policy-mode-yaml').check()
+    const yaml = admin.getByTestId('policy-yaml')
+    const text = await yaml.inputValue()
+    await yaml.fill(text.replace('  pids: 256\n', '  pids: 256\n  colour: blue\n'))
+    await admin.getByTestId('policy-save').click()
+    const banner = admin.getByTestId('policy-invalid')
+    const line = text.split('\n').findIndex((l) => l === '  pids: 256') + 2
+    await expect
+      .poll(() => banner.innerText(), { timeout: 15_000 })
+      .toContain(`/sandbox/colour (line ${line}): is not a key a policy may have`)
+    await banner.getByRole('button', { name: `line ${line}` }).click()
+    expect(
+      await yaml.evaluate((el: HTMLTextAreaElement) => [
+        el === document.activeElement,
+        el.value.slice(el.selectionStart, el.selectionEnd)
+      ])
+    ).toEqual([true, '  colour: blue'])
+    await shot('admin-policy-yaml-invalid')
+    expect((await server.app.policies.versions('default')).length).toBe(2)
+  })
 })

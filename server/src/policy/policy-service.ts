@@ -77,7 +77,7 @@ export function yamlOfObject(current: string | null, value: Record<string, unkno
     const doc = parseDocument(current)
     if (doc.errors.length === 0 && isMap(doc.contents)) {
       mergeInto(doc, [], value)
-      return doc.toString({ lineWidth: 0 })
+      return doc.toString({ lineWidth: 0, flowCollectionPadding: false })
     }
   }
   return stringify(value, { lineWidth: 0 })

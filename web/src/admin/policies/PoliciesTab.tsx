@@ -251,6 +251,17 @@ function PolicyEditor({ api, name, onSaved }: { api: ApiClient; name: string; on
   const [save, setSave] = useState<SaveState>({ kind: 'idle' })
   const [history, setHistory] = useState<PolicyVersion[]>([])
   const form = useRef<HTMLFormElement>(null)
+  const textarea = useRef<HTMLTextAreaElement>(null)
+
+  /** Puts the caret at the start of a line of the YAML, so a problem can be fixed where it is. */
+  function goToLine(line: number) {
+    const el = textarea.current
+    if (el === null) return
+    const lines = el.value.split('\n')
+    const at = lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0)
+    el.focus()
+    el.setSelectionRange(at, at + (lines[line - 1]?.length ?? 0))
+  }
 
   const load = useCallback(async () => {
     const [v, versions] = await Promise.all([
@@ -414,11 +425,27 @@ function PolicyEditor({ api, name, onSaved }: { api: ApiClient; name: string; on
               {elsewhere.length > 0 && (
                 <>
                   <p>{t.editor.otherProblems}</p>
-                  <ul className="banner__reasons">
+                  <ul className="admin-policies__problems">
                     {elsewhere.map((p, i) => (
                       <li key={i}>
                         <code>{p.path || '/'}</code>
-                        {p.line !== undefined && ` (${t.editor.line(p.line)})`}: {p.message}
+                        {p.line !== undefined &&
+                          (mode === 'yaml' ? (
+                            <>
+                              {' ('}
+                              <button
+                                type="button"
+                                className="link-button admin-policies__line"
+                                onClick={() => goToLine(p.line!)}
+                              >
+                                {t.editor.line(p.line)}
+                              </button>
+                              {')'}
+                            </>
+                          ) : (
+                            ` (${t.editor.line(p.line)})`
+                          ))}
+                        : {p.message}
                       </li>
                     ))}
                   </ul>
@@ -461,6 +488,7 @@ function PolicyEditor({ api, name, onSaved }: { api: ApiClient; name: string; on
               </span>
               <textarea
                 id="policy-yaml"
+                ref={textarea}
                 className="admin-policies__yaml"
                 value={yaml}
                 rows={24}
