@@ -83,7 +83,7 @@ export function parsePolicyText(text: string): ParsedPolicy {
       problems: doc.errors.map((e) => ({
         path: '',
         message: `not valid YAML: ${e.message.split('\n')[0]}`,
-        ...(e.linePos ? { line: e.linePos[0].line } : {})
+        line: lineCounter.linePos(e.pos[0]).line
       }))
     }
   }
