@@ -60,6 +60,7 @@ const READS = new Set([
   'recentAudit',
   'searchAudit',
   'auditRange',
+  'auditPages',
   'appendAudit',
   'close'
 ])
@@ -390,6 +391,23 @@ describe('SqliteStore', () => {
     for (let i = 0; i < 600; i++) await store.appendAudit(ev(`e${i}`))
     const checkpoints = await store.auditCheckpoints()
     expect(checkpoints.map((c) => c.seq)).toEqual([256, 512, 600])
+  })
+
+  it('keeps writing while the log is read slowly (an export to a slow client), and reads every record once', async () => {
+    for (let i = 0; i < 2500; i++) await store.appendAudit(ev(`bulk.${i}`))
+    const reader = store.auditRange('2000-01-01T00:00:00Z', '2100-01-01T00:00:00Z')[Symbol.asyncIterator]()
+    const seen = [(await reader.next()).value!.seq]
+    // the reader waits between records; meanwhile the gateway goes on recording
+    await expect(store.appendAudit(ev('written.meanwhile'))).resolves.toMatchObject({ action: 'written.meanwhile' })
+    for (let r = await reader.next(); !r.done; r = await reader.next()) {
+      seen.push(r.value.seq)
+      if (seen.length === 1500) await store.appendAudit(ev('written.later'))
+    }
+    expect(seen).toEqual(Array.from({ length: seen.length }, (_, i) => i + 1))
+    expect(seen.length).toBe((await store.recentAudit(1))[0]!.seq)
+    const all = []
+    for await (const r of store.auditRecords()) all.push(r.seq)
+    expect(all).toEqual(seen)
   })
 
   it('applies migrations once: reopening keeps the data', async () => {

@@ -176,6 +176,9 @@ function toReviewDecision(r: Row): ReviewDecisionRow {
   }
 }
 
+/** Audit records read per query when walking the log. */
+const AUDIT_PAGE = 1000
+
 function toAudit(r: Row): AuditRecord {
   return {
     seq: Number(r.seq),
@@ -456,9 +459,11 @@ export class SqliteStore implements Store {
         'UPDATE users SET password_hash = ?, totp_secret_sealed = ?, locked_until = NULL WHERE id = ?'
       ).run(credentials.passwordHash, credentials.totpSecretSealed, userId)
       if (changed.changes !== 1) throw new Error(`no user ${userId}`)
-      this.q(
-        'UPDATE auth_sessions SET revoked_at = ?, revoke_reason = ? WHERE user_id = ? AND revoked_at IS NULL'
-      ).run(now, 'credentials reset', userId)
+      this.q('UPDATE auth_sessions SET revoked_at = ?, revoke_reason = ? WHERE user_id = ? AND revoked_at IS NULL').run(
+        now,
+        'credentials reset',
+        userId
+      )
     })
   }
 
@@ -523,12 +528,7 @@ export class SqliteStore implements Store {
     return this.setLink('project_members', 'user_id', projectId, userId, member, audit)
   }
 
-  async setProjectDataset(
-    projectId: string,
-    datasetId: string,
-    granted: boolean,
-    audit: AuditEvent
-  ): Promise<boolean> {
+  async setProjectDataset(projectId: string, datasetId: string, granted: boolean, audit: AuditEvent): Promise<boolean> {
     return this.setLink('project_datasets', 'dataset_id', projectId, datasetId, granted, audit)
   }
 
@@ -1109,10 +1109,25 @@ export class SqliteStore implements Store {
     return this.db.transaction(() => this.appendInTx(event)).immediate()
   }
 
-  async *auditRecords(): AsyncIterable<AuditRecord> {
-    for (const r of this.q('SELECT * FROM audit_log ORDER BY rowid').iterate() as IterableIterator<Row>) {
-      yield toAudit(r)
+  /**
+   * Reads the log a page at a time: an open cursor would hold the connection while the caller
+   * (an export streamed to a slow client) waits between records, and every write would fail.
+   */
+  private async *auditPages(where: string, params: unknown[]): AsyncIterable<AuditRecord> {
+    let after = -1
+    for (;;) {
+      const rows = this.q(`SELECT * FROM audit_log WHERE rowid > ? ${where} ORDER BY rowid LIMIT ${AUDIT_PAGE}`).all(
+        after,
+        ...params
+      ) as Row[]
+      for (const r of rows) yield toAudit(r)
+      if (rows.length < AUDIT_PAGE) return
+      after = Number(rows.at(-1)!.seq)
     }
+  }
+
+  auditRecords(): AsyncIterable<AuditRecord> {
+    return this.auditPages('', [])
   }
 
   async auditCheckpoints(): Promise<AuditCheckpoint[]> {
@@ -1174,9 +1189,8 @@ export class SqliteStore implements Store {
     return (this.q(sql).all(...params, f.limit) as Row[]).map(toAudit)
   }
 
-  async *auditRange(from: string, to: string): AsyncIterable<AuditRecord> {
-    const rows = this.q('SELECT * FROM audit_log WHERE ts >= ? AND ts < ? ORDER BY seq').iterate(from, to)
-    for (const r of rows as IterableIterator<Row>) yield toAudit(r)
+  auditRange(from: string, to: string): AsyncIterable<AuditRecord> {
+    return this.auditPages('AND ts >= ? AND ts < ?', [from, to])
   }
 
   close(): void {
