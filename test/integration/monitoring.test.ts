@@ -59,6 +59,23 @@ describe('live monitoring rules (policy monitoring section)', () => {
     expect(await alerts(g)).toHaveLength(1)
   })
 
+  it("does not count refused sign-ins against the account tried: nobody can get a researcher's session ended by guessing", async () => {
+    const g = await gateway('  refusedActionsPerMinute:\n    limit: 3\n    action: end\n')
+    const { sessionId } = await startRunningSession(g)
+    for (let i = 0; i < 8; i++) {
+      const res = await g.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        remoteAddress: `203.0.113.${i}`,
+        payload: { username: 'researcher1', password: 'not the password', totp: '000000' }
+      })
+      expect([401, 423]).toContain(res.statusCode)
+    }
+    await g.app.monitor.tick()
+    expect((await g.app.sessions.get(sessionId))!.state).toBe('running')
+    expect(await alerts(g)).toEqual([])
+  })
+
   it('only alerts when the policy says alert, leaving the session running', async () => {
     const g = await gateway('  refusedActionsPerMinute:\n    limit: 2\n    action: alert\n')
     const { sessionId, token } = await startRunningSession(g)

@@ -132,17 +132,18 @@ export function createMonitor(deps: Deps) {
       const perActor = new Map<string, number>()
       for (const outcome of ['denied', 'failure'] as const) {
         for (const r of await store.searchAudit({ outcome, from: since, limit: 10_000 })) {
-          if (r.actor !== 'system' && r.actor !== 'anonymous') perActor.set(r.actor, (perActor.get(r.actor) ?? 0) + 1)
+          // only what a signed-in user was refused counts against them: a refused sign-in names the
+          // account someone tried, and anyone could otherwise get a researcher's sessions ended
+          if (r.action.startsWith('auth.') || r.actor === 'system' || r.actor === 'anonymous') continue
+          perActor.set(r.actor, (perActor.get(r.actor) ?? 0) + 1)
         }
       }
       for (const [actor, count] of perActor) {
         if (count < refused.limit || !fresh(`refused:${actor}`, nowMs)) continue
-        // the actor of a refused sign-in is the name tried; only accounts have sessions to end
-        const user = (await store.listUsers()).find((u) => u.id === actor) ?? null
         await raise(
           'refusedActionsPerMinute',
           refused.action,
-          { session: null, userId: user?.id ?? actor },
+          { session: null, userId: actor },
           { refusals: count, limit: refused.limit },
           `${count} requests were refused within a minute`
         )
