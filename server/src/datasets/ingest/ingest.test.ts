@@ -294,10 +294,27 @@ describe('ingestDataset', () => {
     const err = await ingestDataset({ spec, path, key: randomBytes(32) }).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(IngestError)
     expect((err as Error).message).toBe(
-      'tables.patients: the source has columns the spec does not mention: sex (name each under drop, dates, ' +
+      'tables.patients: the source has 1 column(s) the spec does not mention (name each under drop, dates, ' +
         'quasi or keep; nothing passes through unnamed)\ntables.patients: the source has no column gender'
     )
+    // which columns is for the administrator's terminal only: names read from the source may be data
+    expect((err as IngestError).detail).toMatch(/the spec does not mention: sex$/)
     expect(readdirSync(root).filter((f) => f.startsWith(path.split('/').pop()!))).toEqual([])
+  })
+
+  it('keeps the first line of a CSV without a header out of the message, and asks about the header', async () => {
+    writeFileSync(
+      join(src, 'headerless.csv'),
+      '0001234,山田太郎,1980-01-02,東京都新宿区1-2-3\n0001235,佐藤花子,1975-03-04,大阪府\n'
+    )
+    const spec = makeSpec({ patients: { ...patientsTable, source: 'headerless.csv' } })
+    const err = (await ingestDataset({ spec, path: output(), key: randomBytes(32) }).catch(
+      (e: unknown) => e
+    )) as IngestError
+    expect(err).toBeInstanceOf(IngestError)
+    expect(err.message).toMatch(/has the file a header line\?/)
+    expect(err.message).not.toMatch(/0001234|山田|1980|東京/)
+    expect(err.detail).toMatch(/山田太郎/)
   })
 
   it('refuses rows without a person key', async () => {

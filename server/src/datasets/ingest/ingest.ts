@@ -335,10 +335,17 @@ async function checkColumns(con: DuckDBConnection, t: SpecTable): Promise<Map<st
   const unknown = [...types.keys()].filter((c) => !named.has(c))
   const missing = [...named].filter((c) => !types.has(c))
   const problems: string[] = []
+  // the names are read from the source: without a header line they are the first person's data,
+  // so they go to the administrator's terminal only, never into the message the audit keeps
+  let unknownNames: string | undefined
   if (unknown.length > 0) {
+    unknownNames = `columns of ${t.source} the spec does not mention: ${unknown.join(', ')}`
     problems.push(
-      `tables.${t.name}: the source has columns the spec does not mention: ${unknown.join(', ')} ` +
-        '(name each under drop, dates, quasi or keep; nothing passes through unnamed)'
+      `tables.${t.name}: the source has ${unknown.length} column(s) the spec does not mention ` +
+        '(name each under drop, dates, quasi or keep; nothing passes through unnamed)' +
+        (unknown.length === types.size && t.format === 'csv'
+          ? '; none of its columns is in the spec: has the file a header line?'
+          : '')
     )
   }
   if (missing.length > 0) problems.push(`tables.${t.name}: the source has no column ${missing.join(', ')}`)
@@ -364,7 +371,7 @@ async function checkColumns(con: DuckDBConnection, t: SpecTable): Promise<Map<st
       }
     }
   }
-  if (problems.length > 0) throw new IngestError(problems.join('\n'))
+  if (problems.length > 0) throw new IngestError(problems.join('\n'), unknownNames)
   return types
 }
 
@@ -497,7 +504,8 @@ export function readOptOut(file: string, column: string | null): Set<string> {
       bom: true
     }) as Record<string, string>[]
   } catch (err) {
-    throw new IngestError(`the opt-out list ${file} is not a readable CSV: ${(err as Error).message}`)
+    // the parser's words quote the field at fault: a key of the raw data
+    throw new IngestError(`the opt-out list ${file} is not a readable CSV`, (err as Error).message)
   }
   if (!header.includes(column)) throw new IngestError(`the opt-out list ${file} has no column ${column}`)
   for (const r of records) {

@@ -37,7 +37,10 @@ function problems(spec: unknown): string[] {
     checkIngestSpec(spec, 'test.yaml', dir)
   } catch (err) {
     expect(err).toBeInstanceOf(IngestError)
-    return (err as Error).message.split('\n').slice(1).map((s) => s.trim())
+    return (err as Error).message
+      .split('\n')
+      .slice(1)
+      .map((s) => s.trim())
   }
   throw new Error('the spec was accepted')
 }
@@ -89,7 +92,10 @@ describe('dataset spec', () => {
       'tables.visits.keep.cost.type:',
       'tables.visits.format:'
     ]) {
-      expect(found.some((p) => p.startsWith(path)), `${path} in ${found.join(' | ')}`).toBe(true)
+      expect(
+        found.some((p) => p.startsWith(path)),
+        `${path} in ${found.join(' | ')}`
+      ).toBe(true)
     }
   })
 
@@ -130,7 +136,9 @@ describe('dataset spec', () => {
     s.tables.patients.keep.gender = { as: 'sex' }
     const found = problems(s)
     expect(found).toHaveLength(2)
-    expect(found[0]).toMatch(/^tables\.patients\.keep\.性別: the output name 性別 must be lower-case .*; give one with as$/)
+    expect(found[0]).toMatch(
+      /^tables\.patients\.keep\.性別: the output name 性別 must be lower-case .*; give one with as$/
+    )
     expect(found[1]).toBe('tables.patients.keep.gender: the output column sex is also made by keep.sex')
   })
 

@@ -19,8 +19,10 @@ import { parse } from 'yaml'
 export class IngestError extends Error {
   override name = 'IngestError'
   /**
-   * @param detail what DuckDB said, for the administrator's terminal: it may quote a value of the
-   * raw data, so it is never written to the audit log.
+   * @param message what went wrong, in words that hold nothing read from the raw data: the audit
+   * log keeps it, and the audit is append-only and exported (raw data there would stay forever).
+   * @param detail what DuckDB or the CSV parser said, or column names read from the source, for the
+   * administrator's terminal: it may quote the raw data, so it is never written to the audit log.
    */
   constructor(
     message: string,
