@@ -58,8 +58,7 @@ const orgOf = async (username: string) => (await gw.app.store.getUserByUsername(
 const userId = async (username: string) => (await gw.app.store.getUserByUsername(username))!.id
 
 /** Every audit record since `seq`, oldest first. */
-const auditSince = async (seq: number) =>
-  (await gw.app.store.recentAudit(200)).filter((r) => r.seq > seq).reverse()
+const auditSince = async (seq: number) => (await gw.app.store.recentAudit(200)).filter((r) => r.seq > seq).reverse()
 const headSeq = async () => (await gw.app.store.recentAudit(1))[0]!.seq
 
 describe('the administration API', () => {
@@ -125,7 +124,11 @@ describe('the administration API', () => {
     const login = await gw.app.inject({
       method: 'POST',
       url: '/api/v1/auth/login',
-      payload: { username: 'researcher9', password: res.body.password, totp: totpCode(res.body.totpSecret, gw.clock.now()) }
+      payload: {
+        username: 'researcher9',
+        password: res.body.password,
+        totp: totpCode(res.body.totpSecret, gw.clock.now())
+      }
     })
     expect(login.statusCode).toBe(200)
     // neither secret reaches the audit
@@ -199,7 +202,11 @@ describe('the administration API', () => {
     const login = await gw.app.inject({
       method: 'POST',
       url: '/api/v1/auth/login',
-      payload: { username: 'researcher1', password: res.body.password, totp: totpCode(res.body.totpSecret, gw.clock.now()) }
+      payload: {
+        username: 'researcher1',
+        password: res.body.password,
+        totp: totpCode(res.body.totpSecret, gw.clock.now())
+      }
     })
     expect(login.statusCode).toBe(200)
   })
@@ -218,7 +225,10 @@ describe('the administration API', () => {
     expect(created.status).toBe(201)
     const clash = await api('PATCH', `/projects/${created.body.id}`, { title: DEMO_PROJECT })
     expect(clash.status).toBe(409)
-    const ok = await api('PATCH', `/projects/${created.body.id}`, { purpose: 'Cohort description', endDate: '2027-03-31' })
+    const ok = await api('PATCH', `/projects/${created.body.id}`, {
+      purpose: 'Cohort description',
+      endDate: '2027-03-31'
+    })
     expect(ok.status).toBe(200)
     expect(ok.body).toMatchObject({ purpose: 'Cohort description', endDate: '2027-03-31' })
     const record = (await gw.app.store.recentAudit(5)).find((r) => r.action === 'project.update')!
@@ -250,6 +260,31 @@ describe('the administration API', () => {
     expect(removed.body.members).toEqual([])
     const missing = await api('PUT', `/projects/${second}/members/00000000-0000-4000-8000-000000000000`)
     expect(missing.status).toBe(404)
+
+    // nor through a new project, which would otherwise see another project's pseudonyms
+    const before = (await gw.app.store.listProjects()).length
+    const third = await api('POST', '/projects', {
+      title: 'Third project',
+      purpose: 'p',
+      approvalReference: 'IRB-3',
+      startDate: '2026-01-01',
+      endDate: '2030-12-31',
+      datasets: [DEMO_DATASET]
+    })
+    expect(third.status).toBe(400)
+    expect(third.body.error.message).toMatch(/granted to the project "Diabetes care pathways/)
+    expect((await gw.app.store.listProjects()).length).toBe(before)
+    // and the store itself holds it, whatever path or race reaches it
+    await expect(
+      gw.app.store.setProjectDataset(second, dataset.id, true, {
+        actor: 'test',
+        action: 'project.dataset_grant',
+        sourceIp: null,
+        target: second,
+        outcome: 'success'
+      })
+    ).rejects.toThrow(/UNIQUE/)
+    expect((await gw.app.store.getProject(second))!.datasets).toEqual([])
   })
 })
 
@@ -398,8 +433,15 @@ describe('workspace retention', () => {
   it('shows the deletion day, and an end date moved later keeps the workspaces', async () => {
     const today = new Date(gw.clock.t).toISOString().slice(0, 10)
     const p = await endedProjectWithWorkspaces('Extended study', shift(today, -40))
-    const listed = (await api('GET', '/projects')).body as unknown as { id: string; workspacesDeletedOn: string; hasWorkspaces: boolean }[]
-    expect(listed.find((x) => x.id === p.id)).toMatchObject({ workspacesDeletedOn: shift(today, -9), hasWorkspaces: true })
+    const listed = (await api('GET', '/projects')).body as unknown as {
+      id: string
+      workspacesDeletedOn: string
+      hasWorkspaces: boolean
+    }[]
+    expect(listed.find((x) => x.id === p.id)).toMatchObject({
+      workspacesDeletedOn: shift(today, -9),
+      hasWorkspaces: true
+    })
     expect((await api('PATCH', `/projects/${p.id}`, { endDate: shift(today, 30) })).status).toBe(200)
     expect(await gw.app.sessions.wipeEndedProjects()).toEqual([])
     for (const f of p.files) expect(existsSync(f)).toBe(true)

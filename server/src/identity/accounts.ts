@@ -153,7 +153,8 @@ export async function createOrganization(
     throw new InvalidInput(`an organization named "${input.name}" exists`)
   }
   const holder = await certificationHolder(store, input.certificationNumber)
-  if (holder !== null) throw new InvalidInput(`the certification ${input.certificationNumber} is held by ${holder.name}`)
+  if (holder !== null)
+    throw new InvalidInput(`the certification ${input.certificationNumber} is held by ${holder.name}`)
   const org = await store.createOrganization(input.name.trim(), {
     ...audit,
     action: 'organization.create',
@@ -218,6 +219,14 @@ export async function createProject(
   for (const name of input.datasets) {
     const d = await store.getDatasetByName(name)
     if (d === null) throw new InvalidInput(`there is no dataset ${name}`)
+    // Pseudonyms are made for one project: a dataset two projects see would let them link theirs.
+    for (const other of await store.listProjects()) {
+      if ((await store.getProject(other.id))?.datasets.some((x) => x.id === d.id)) {
+        throw new InvalidInput(
+          `the dataset ${name} is granted to the project "${other.title}"; its pseudonyms are that project's`
+        )
+      }
+    }
     datasetIds.push(d.id)
   }
   return store.createProject(

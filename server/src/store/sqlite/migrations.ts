@@ -248,5 +248,14 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX users_organization ON users(organization_id);
       CREATE INDEX project_members_user ON project_members(user_id);
     `
+  },
+  {
+    version: 6,
+    name: 'a dataset belongs to one project',
+    // its pseudonyms are made with that project's key: two projects seeing it could link theirs.
+    // The identity rules refuse a second grant with a reason; this holds for every path and race.
+    sql: `
+      CREATE UNIQUE INDEX project_datasets_one_project ON project_datasets(dataset_id);
+    `
   }
 ]

@@ -543,7 +543,10 @@ export class SqliteStore implements Store {
     try {
       this.audited(audit, () => {
         const changed = present
-          ? this.q(`INSERT OR IGNORE INTO ${table} (project_id, ${column}) VALUES (?, ?)`).run(projectId, id)
+          ? // an existing link is no change; any other constraint (a dataset of another project) is an error
+            this.q(
+              `INSERT INTO ${table} (project_id, ${column}) VALUES (?, ?) ON CONFLICT (project_id, ${column}) DO NOTHING`
+            ).run(projectId, id)
           : this.q(`DELETE FROM ${table} WHERE project_id = ? AND ${column} = ?`).run(projectId, id)
         if (changed.changes !== 1) throw new TransitionLost()
       })
