@@ -352,6 +352,24 @@ describe('ingestDataset', () => {
     )
   })
 
+  it('refuses a person key stored as a number, which the opt-out list could never match', async () => {
+    const instance = await DuckDBInstance.create(':memory:')
+    const con = await instance.connect()
+    await con.run(
+      `COPY (SELECT CAST(patient_no AS BIGINT) AS patient_no, * EXCLUDE (patient_no)
+             FROM read_csv('${join(src, 'visits.csv')}', types = {'patient_no': 'VARCHAR'}))
+       TO '${join(src, 'visits-numeric-key.parquet')}' (FORMAT parquet)`
+    )
+    con.closeSync()
+    instance.closeSync()
+    const spec = makeSpec({ visits: visitsTable('visits-numeric-key.parquet') })
+    const path = output()
+    await expect(
+      ingestDataset({ spec, path, key: randomBytes(32), optOut: { file: join(src, 'opt-out.txt'), column: null } })
+    ).rejects.toThrow(/tables\.visits\.personKey: patient_no is BIGINT; a person key must be text/)
+    expect(existsSync(path)).toBe(false)
+  })
+
   it('refuses a missing source and an existing output file', async () => {
     const spec = makeSpec({ t: { source: 'nowhere.csv', description: 'd', personKey: 'id', keep: { x: {} } } })
     await expect(ingestDataset({ spec, path: output(), key: randomBytes(32) })).rejects.toThrow(

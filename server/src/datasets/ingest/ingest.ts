@@ -349,6 +349,15 @@ async function checkColumns(con: DuckDBConnection, t: SpecTable): Promise<Map<st
     )
   }
   if (missing.length > 0) problems.push(`tables.${t.name}: the source has no column ${missing.join(', ')}`)
+  // a key stored as a number has lost its leading zeros: 1234 would never meet 0001234 on the
+  // opt-out list, and the person would stay in the data without anyone noticing
+  const keyType = t.personKey === null ? undefined : types.get(t.personKey)
+  if (keyType !== undefined && keyType !== 'VARCHAR') {
+    problems.push(
+      `tables.${t.name}.personKey: ${t.personKey} is ${keyType}; a person key must be text, as on the opt-out list ` +
+        '(a number loses leading zeros, and an opted-out person would not be found)'
+    )
+  }
   for (const c of t.columns) {
     const type = types.get(c.source)
     if (type === undefined) continue
