@@ -97,6 +97,20 @@ describe('audit console', () => {
     expect(ranged.records.every((r) => r.ts === middle.ts)).toBe(true)
     const bad = await get('/api/v1/admin/audit?from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z')
     expect(bad.statusCode).toBe(400)
+    // times in other offsets are compared as times, not as text
+    expect((await get('/api/v1/admin/audit?from=2026-12-01T10:00:00%2B09:00&to=2026-12-01T05:00:00Z')).statusCode).toBe(
+      200
+    )
+    // a leap second passes the format but is no time: refused, not a fault
+    const leap = await get('/api/v1/admin/audit?to=2026-12-31T23:59:60Z')
+    expect(leap.statusCode).toBe(400)
+    expect(leap.json().error.message).toMatch(/"to" is not a time/)
+    expect((await get('/api/v1/admin/audit/export?from=2026-12-01T00:00:00Z&to=2026-12-31T23:59:60Z')).statusCode).toBe(
+      400
+    )
+    // and every search is itself on record, with its filter
+    const searches = await search({ action: 'audit.search', limit: '1' })
+    expect(searches.records[0]!.details).toMatchObject({ filter: { action: 'audit.search', limit: '1' } })
     expect((await get('/api/v1/admin/audit?action=DROP%20TABLE')).statusCode).toBe(400)
   })
 
@@ -164,6 +178,7 @@ describe('audit console', () => {
   it('reports the chain intact, and names the first broken record once one is edited', async () => {
     const ok = (await get('/api/v1/admin/audit/verify')).json() as { ok: boolean; records: number }
     expect(ok.ok).toBe(true)
+    expect((await gw.app.store.recentAudit(1))[0]).toMatchObject({ action: 'audit.verify', details: { intact: true } })
     expect(ok.records).toBeGreaterThan(5)
     const db = new Database(join(gw.dataDir, STORE_FILE))
     db.exec('DROP TRIGGER audit_log_no_update')

@@ -146,6 +146,14 @@ describe('live monitoring rules (policy monitoring section)', () => {
       payload: { reason: '' }
     })
     expect(noReason.statusCode).toBe(400)
+    const blank = await g.app.inject({
+      method: 'POST',
+      url: `/api/v1/admin/monitoring/sessions/${sessionId}/end`,
+      headers: { authorization: `Bearer ${admin}` },
+      payload: { reason: '   ' }
+    })
+    expect(blank.statusCode).toBe(400)
+    expect(blank.json().error.message).toBe('Say why the session is ended.')
     expect((await g.app.sessions.get(sessionId))!.state).toBe('running')
     const ended = await g.app.inject({
       method: 'POST',

@@ -321,7 +321,8 @@ export function createAirlockService(deps: {
   }
 
   /** Distinct approvals that release a request: the policy's number for outputs; one for what comes in. */
-  const approvalsNeeded = (r: AirlockRequestRow) => (r.direction === 'import' ? IMPORT_REVIEWERS : params(r.projectId).reviewers)
+  const approvalsNeeded = (r: AirlockRequestRow) =>
+    r.direction === 'import' ? IMPORT_REVIEWERS : params(r.projectId).reviewers
 
   /** A request as a reviewer sees it; the first look moves it to in_review. */
   async function openForReview(reviewer: UserRow, id: string, ctx: Context): Promise<AirlockRequestDetail> {
@@ -456,13 +457,11 @@ export function createAirlockService(deps: {
      */
     async sweepQuarantine(): Promise<{ files: string[]; partials: number }> {
       const { digests, partials } = deps.quarantine.contents()
-      for (const name of partials) deps.quarantine.removePartial(name)
       const files: string[] = []
       for (const sha256 of digests) {
-        if (inFlight.has(sha256) || (await store.isDigestReferenced(sha256))) continue
-        deps.quarantine.remove(sha256)
-        files.push(sha256)
+        if (!inFlight.has(sha256) && !(await store.isDigestReferenced(sha256))) files.push(sha256)
       }
+      // recorded first: a deletion the audit could not record does not happen
       if (files.length > 0 || partials.length > 0) {
         await store.appendAudit({
           actor: 'system',
@@ -473,6 +472,8 @@ export function createAirlockService(deps: {
           details: { unreferenced: files, partials: partials.length }
         })
       }
+      for (const name of partials) deps.quarantine.removePartial(name)
+      for (const sha256 of files) deps.quarantine.remove(sha256)
       return { files, partials: partials.length }
     },
 

@@ -17,6 +17,14 @@ import {
 import { errorResponses } from '../../../../../schemas/common.js'
 import { recordingParts } from '../../../../../terminal/recording.js'
 
+/** A time from the query string; one the schema lets through but no clock has (23:59:60) is refused. */
+function instant(text: string, name: string): Date {
+  const at = new Date(text)
+  if (Number.isNaN(at.getTime()))
+    throw new Errors.BadRequest(`"${name}" is not a time we can read: ${text.slice(0, 40)}`)
+  return at
+}
+
 /** Longest range one export covers: a year, so an export stays a file an auditor can open. */
 const MAX_EXPORT_DAYS = 366
 
@@ -48,20 +56,31 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { querystring: AuditQuery, response: { 200: AuditPage, ...errorResponses } } },
     async (request) => {
       const q = request.query
-      if (q.from !== undefined && q.to !== undefined && q.from >= q.to) {
+      const from = q.from === undefined ? undefined : instant(q.from, 'from')
+      const to = q.to === undefined ? undefined : instant(q.to, 'to')
+      if (from !== undefined && to !== undefined && from >= to) {
         throw new Errors.BadRequest('"from" must be before "to".')
       }
       // a username is what an administrator knows; the log records user ids
       const actor = q.actor === undefined ? undefined : ((await app.store.getUserByUsername(q.actor))?.id ?? q.actor)
       const limit = Math.min(Number(q.limit ?? 100), 500)
+      // who read what of the log is itself on record
+      await app.store.appendAudit({
+        actor: request.principal!.user.id,
+        action: 'audit.search',
+        sourceIp: request.ip,
+        target: null,
+        outcome: 'success',
+        details: { filter: { ...q } }
+      })
       const records = await app.store.searchAudit({
         actor,
         action: q.action,
         outcome: q.outcome,
         project: q.project,
         session: q.session,
-        from: q.from === undefined ? undefined : new Date(q.from).toISOString(),
-        to: q.to === undefined ? undefined : new Date(q.to).toISOString(),
+        from: from?.toISOString(),
+        to: to?.toISOString(),
         beforeSeq: q.before === undefined ? undefined : Number(q.before),
         limit
       })
@@ -74,12 +93,22 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   /** Walks the whole chain against the signed checkpoints, as `vre audit verify` does. */
-  app.get('/verify', { schema: { response: { 200: ChainStatus, ...errorResponses } } }, async () => {
+  app.get('/verify', { schema: { response: { 200: ChainStatus, ...errorResponses } } }, async (request) => {
     const result = await verifyChain(
       app.store.auditRecords(),
       await app.store.auditCheckpoints(),
       app.keys.auditPublicKey
     )
+    await app.store.appendAudit({
+      actor: request.principal!.user.id,
+      action: 'audit.verify',
+      sourceIp: request.ip,
+      target: null,
+      outcome: 'success',
+      details: result.ok
+        ? { intact: true, records: result.records }
+        : { intact: false, firstBrokenSeq: result.firstBrokenSeq, reason: result.reason }
+    })
     return {
       ok: result.ok,
       records: result.records,
@@ -95,8 +124,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     '/export',
     { schema: { querystring: ExportQuery, response: { 200: Type.Unknown(), ...errorResponses } } },
     async (request, reply) => {
-      const from = new Date(request.query.from)
-      const to = new Date(request.query.to)
+      const from = instant(request.query.from, 'from')
+      const to = instant(request.query.to, 'to')
       if (from >= to) throw new Errors.BadRequest('"from" must be before "to".')
       if (to.getTime() - from.getTime() > MAX_EXPORT_DAYS * 86_400_000) {
         throw new Errors.BadRequest(`An export covers at most ${MAX_EXPORT_DAYS} days; export longer periods in parts.`)

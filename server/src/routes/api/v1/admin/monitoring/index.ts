@@ -70,6 +70,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       }
     },
     async (request) => {
+      if (request.body.reason.trim() === '') throw new Errors.BadRequest('Say why the session is ended.')
       const session = await app.store.getSandboxSession(request.params.id)
       if (session === null) throw new Errors.NotFound('There is no such session.')
       const admin = request.principal!.user
