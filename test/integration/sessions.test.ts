@@ -315,6 +315,21 @@ describe('the reaper', () => {
     expect(await actions(3)).toEqual(['session.stop:success', 'workspace.save:success', 'session.stopped:success'])
   })
 
+  it('ends a session whose right to work lapsed even while the engine gives no figures', async () => {
+    const { session } = await running()
+    const orgId = (await gw.app.store.getUserById(session.userId))!.organizationId!
+    const cert = (await gw.app.store.getCertification(orgId))!
+    await gw.app.store.setCertification({ ...cert, status: 'suspended' }, { ...sys, action: 'certification.suspend' })
+    driver.statsFault = new Error('the engine did not answer')
+    try {
+      await gw.app.sessions.reap()
+      await gw.app.sessions.settle()
+    } finally {
+      driver.statsFault = null
+    }
+    expect((await gw.app.store.getSandboxSession(session.id))!.reason).toBe('certification T2-0042 is suspended')
+  })
+
   it('marks a session failed when its sandbox dies, with the reason', async () => {
     const { session } = await running()
     driver.crash(session.sandboxId!, 'the sandbox ran out of memory')

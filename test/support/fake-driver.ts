@@ -268,7 +268,11 @@ export class FakeDriver implements SandboxDriver {
   /** what stats() reports, settable by tests */
   pidsNow = 1
 
+  /** when set, stats() fails with it, as an engine that cannot answer */
+  statsFault: Error | null = null
+
   async stats(id: string): Promise<SandboxStats | null> {
+    if (this.statsFault !== null) throw this.statsFault
     const s = this.sandboxes.get(id)
     return s ? { memoryBytes: 0, cpuPercent: 0, pids: this.pidsNow, pidsLimit: s.spec.pids } : null
   }

@@ -541,13 +541,15 @@ export function createSessionService(deps: SessionServiceDeps) {
           await fail(session, `the sandbox stopped unexpectedly: ${ended.reason}`)
           continue
         }
-        await checkLimits(session)
+        // the right to work first: an engine that cannot give figures must not keep a session alive
         const reason = await endReason(session)
         if (reason !== null) {
           void track(stop(session.id, reason, { actor: 'system', sourceIp: null })).catch((err: unknown) =>
             log.error({ err, session: session.id }, 'ending a session failed')
           )
+          continue
         }
+        await checkLimits(session)
       } catch (err) {
         log.error({ err, session: session.id }, 'reaper could not check a session')
       }
