@@ -321,6 +321,12 @@ describe('a lapsed right to work ends live sessions at once', () => {
     const record = (await gw.app.store.recentAudit(20)).find((r) => r.action === 'organization.suspend')!
     expect(record.details.signInsRevokedFor).toEqual(['researcher1'])
     await expect(gw.login('researcher1')).rejects.toThrow(/403.*suspended/)
+    // nobody is moved into it while it is suspended: they would keep the sign-ins its members lost
+    const reviewer = await userId('reviewer1')
+    const move = await api('PATCH', `/users/${reviewer}`, { organizationId: org })
+    expect(move.status).toBe(409)
+    expect(move.body.error.message).toMatch(/is suspended; reinstate it before moving anyone into it/)
+    expect((await gw.app.store.getUserById(reviewer))!.organizationId).toBeNull()
     expect((await api('POST', `/organizations/${org}/suspend`, {})).status).toBe(409)
     expect((await api('POST', `/organizations/${org}/reinstate`, {})).status).toBe(200)
     await runningSession()

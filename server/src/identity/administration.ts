@@ -200,7 +200,12 @@ export async function editUser(store: Store, id: string, edit: UserEdit, by: Act
   }
   let organizationName: string | null | undefined
   if (edit.organizationId !== undefined && edit.organizationId !== u.organizationId) {
-    organizationName = edit.organizationId === null ? null : (await organization(store, edit.organizationId)).name
+    const org = edit.organizationId === null ? null : await organization(store, edit.organizationId)
+    // its members' sign-ins ended when it was suspended: one moved in would keep theirs
+    if (org !== null && org.status === 'suspended') {
+      throw new ConflictingInput(`${org.name} is suspended; reinstate it before moving anyone into it`)
+    }
+    organizationName = org === null ? null : org.name
     changes.organizationId = edit.organizationId
   }
   if (Object.keys(changes).length === 0) return u
