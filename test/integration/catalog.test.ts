@@ -83,7 +83,8 @@ describe('the data catalog', () => {
         startDate: '2020-01-01',
         endDate: '2099-12-31',
         memberIds: [(await gw.app.store.getUserByUsername('researcher2'))!.id],
-        datasetIds: [(await gw.app.store.getDatasetByName(DEMO_DATASET))!.id]
+        // a dataset is one project's (its pseudonyms are made with that project's key)
+        datasetIds: [(await gw.app.store.createDataset('their-claims', 'x', { ...sys, action: 'dataset.create' })).id]
       },
       { ...sys, action: 'project.create' }
     )
