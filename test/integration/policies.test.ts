@@ -334,7 +334,12 @@ describe('live limits', () => {
     })
     // what cannot change live stays as the session was launched
     expect(row.limits).toMatchObject({ tmpMiB: 256 })
-    expect((await lastAudit('session.limits'))!).toMatchObject({ outcome: 'success', target: session.id })
+    const done = (await lastAudit('session.limits'))!
+    expect(done).toMatchObject({ outcome: 'success', target: session.id })
+    // the engine was asked only once the request was on record
+    const asked = (await lastAudit('session.limits.request'))!
+    expect(asked).toMatchObject({ target: session.id, details: { to: { cpus: 2, memoryMiB: 3072, pids: 300 } } })
+    expect(asked.seq).toBeLessThan(done.seq)
 
     // the new maximum duration ends the session at the reaper's next pass
     gw.clock.advance(61 * 60_000)

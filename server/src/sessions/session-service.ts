@@ -703,6 +703,18 @@ export function createSessionService(deps: SessionServiceDeps) {
     const next: Record<string, unknown> = { ...session.limits }
     const resources = changed.filter((k) => (LIVE_RESOURCE_KEYS as readonly string[]).includes(k))
     if (resources.length > 0) {
+      // recorded before the engine is asked: a change the audit could not record does not happen
+      await store.appendAudit({
+        actor: by.actor,
+        action: 'session.limits.request',
+        sourceIp: by.sourceIp,
+        target: id,
+        outcome: 'success',
+        details: {
+          project: session.projectId,
+          to: Object.fromEntries(resources.map((k) => [k, want[k as keyof SandboxPolicy]]))
+        }
+      })
       try {
         await driver.update(session.sandboxId, {
           cpus: want.cpus,
