@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto'
-import { existsSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { totpCode } from '../../server/src/auth/totp.js'
+import { PROJECT_ROOT } from '../../server/src/config/config.js'
 import { DEMO_PROJECT } from '../../server/src/demo/seed.js'
 import { createAccount, createProject } from '../../server/src/identity/accounts.js'
 import { SUBMISSIONS_PER_MINUTE } from '../../server/src/routes/api/v1/exports/view.js'
@@ -154,5 +155,22 @@ describe('airlock over HTTP', () => {
     const sweeps = []
     for await (const r of gw.app.store.auditRecords()) if (r.action === 'quarantine.sweep') sweeps.push(r.details)
     expect(sweeps).toEqual([{ unreferenced: [straySha], partials: 1 }])
+  })
+
+  it("takes the submission limit from the project's own policy", async () => {
+    const admin = (await gw.login('admin')).accessToken
+    const yaml = readFileSync(join(PROJECT_ROOT, 'policies', 'default.yaml'), 'utf8')
+      .replace(/^name: default$/m, 'name: small-team')
+      .replace(/^ {2}submissionsPerMinute: \d+$/m, '  submissionsPerMinute: 2')
+    const as = (method: 'PUT', url: string, payload: object) =>
+      gw.app.inject({ method, url, headers: { authorization: `Bearer ${admin}` }, payload })
+    expect((await as('PUT', '/api/v1/admin/policies/small-team', { yaml, baseVersion: 0 })).statusCode).toBe(200)
+    expect(
+      (await as('PUT', `/api/v1/admin/policy-assignments/${dualProject}`, { policy: 'small-team' })).statusCode
+    ).toBe(200)
+    // a fresh gateway (the sweep test restarted it): the dual-role researcher has sent nothing this minute
+    expect((await upload('dual', 'one.py')).statusCode).toBe(201)
+    expect((await upload('dual', 'two.py')).statusCode).toBe(201)
+    expect((await upload('dual', 'three.py')).statusCode).toBe(429)
   })
 })

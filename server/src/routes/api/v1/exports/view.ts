@@ -24,7 +24,9 @@ export async function exportRequestView(app: FastifyInstance, d: AirlockRequestD
     releasedAt: request.releasedAt,
     approvals: d.decisions.filter((x) => x.round === request.round && x.decision === 'approve').length,
     approvalsNeeded:
-      request.direction === 'import' ? IMPORT_REVIEWERS : resolveAirlockParams(app.policyFor(request.projectId).airlock).reviewers,
+      request.direction === 'import'
+        ? IMPORT_REVIEWERS
+        : resolveAirlockParams(app.policyFor(request.projectId).airlock).reviewers,
     files: d.files.map((f) => ({
       id: f.id,
       round: f.round,
@@ -122,7 +124,19 @@ export function submissionLimit(app: FastifyInstance) {
   return {
     rateLimit: {
       hook: 'preHandler' as const,
-      max: () => app.policy().airlock.submissionsPerMinute ?? SUBMISSIONS_PER_MINUTE,
+      // the project's policy: named by an import's query, or by the session an export comes from
+      max: async (request: FastifyRequest) => {
+        const { projectId } = (request.query ?? {}) as { projectId?: string }
+        const { sessionId } = (request.body ?? {}) as { sessionId?: string }
+        const project =
+          typeof projectId === 'string'
+            ? projectId
+            : typeof sessionId === 'string'
+              ? ((await app.store.getSandboxSession(sessionId))?.projectId ?? null)
+              : null
+        const policy = project === null ? app.policy() : app.policyFor(project)
+        return policy.airlock.submissionsPerMinute ?? SUBMISSIONS_PER_MINUTE
+      },
       timeWindow: 60_000,
       keyGenerator: (request: FastifyRequest) => request.principal?.user.id ?? request.ip
     }
