@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DuckDBInstance } from '@duckdb/node-api'
@@ -368,6 +368,21 @@ describe('ingestDataset', () => {
       ingestDataset({ spec, path, key: randomBytes(32), optOut: { file: join(src, 'opt-out.txt'), column: null } })
     ).rejects.toThrow(/tables\.visits\.personKey: patient_no is BIGINT; a person key must be text/)
     expect(existsSync(path)).toBe(false)
+  })
+
+  it('keeps the directory DuckDB spills into (raw keys) private to its owner while it works, and removes it', async () => {
+    const path = output()
+    const scratch = `${path}.partial-${process.pid}.tmp`
+    const modes: number[] = []
+    await ingestDataset({
+      spec: standard(),
+      path,
+      key: randomBytes(32),
+      onProgress: () => modes.push(statSync(scratch).mode & 0o777)
+    })
+    expect(modes.length).toBeGreaterThan(0)
+    expect(new Set(modes)).toEqual(new Set([0o700]))
+    expect(existsSync(scratch)).toBe(false)
   })
 
   it('refuses a missing source and an existing output file', async () => {

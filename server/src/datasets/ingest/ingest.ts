@@ -14,7 +14,7 @@
  * The key lives in an in-memory table of this process's DuckDB, never in SQL text or the output.
  * The output is written under a temporary name and renamed when complete.
  */
-import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import { basename, resolve } from 'node:path'
 import { parse as parseCsv } from 'csv-parse/sync'
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
@@ -94,6 +94,9 @@ export async function ingestDataset(options: IngestOptions): Promise<IngestResul
   const partial = `${path}.partial-${process.pid}`
   const scratch = `${partial}.tmp`
   removeDatabase(partial)
+  // what DuckDB spills here holds raw keys: only the owner may look in
+  rmSync(scratch, { recursive: true, force: true })
+  mkdirSync(scratch, { mode: 0o700 })
   const config: Record<string, string> = {
     preserve_insertion_order: 'false',
     temp_directory: scratch,
