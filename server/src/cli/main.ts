@@ -181,17 +181,12 @@ async function ingest(opts: IngestOpts): Promise<void> {
     try {
       const existing = await store.getDatasetByName(opts.name)
       if (existing?.file) throw new IngestError(`the dataset ${opts.name} already has a file (${existing.file})`)
-      if (existing !== null) {
-        // Pseudonyms are made for one project: a dataset another project can see must not get them.
-        for (const p of await store.listProjects()) {
-          if (p.id === project.id) continue
-          const other = await store.getProject(p.id)
-          if (other?.datasets.some((d) => d.id === existing.id)) {
-            throw new IngestError(
-              `the dataset ${opts.name} is granted to the project ${p.title}; its pseudonyms would be ${project.title}'s`
-            )
-          }
-        }
+      // Pseudonyms are made for one project: a dataset another project can see must not get them.
+      const other = existing === null ? null : await store.getDatasetProject(existing.id)
+      if (other !== null && other.id !== project.id) {
+        throw new IngestError(
+          `the dataset ${opts.name} is granted to the project ${other.title}; its pseudonyms would be ${project.title}'s`
+        )
       }
       const spec = loadIngestSpec(opts.spec)
       const key = projectPseudonymKey(loadPseudonymMasterKey(cfg.dataDir), project.id)

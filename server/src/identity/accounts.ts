@@ -220,12 +220,11 @@ export async function createProject(
     const d = await store.getDatasetByName(name)
     if (d === null) throw new InvalidInput(`there is no dataset ${name}`)
     // Pseudonyms are made for one project: a dataset two projects see would let them link theirs.
-    for (const other of await store.listProjects()) {
-      if ((await store.getProject(other.id))?.datasets.some((x) => x.id === d.id)) {
-        throw new InvalidInput(
-          `the dataset ${name} is granted to the project "${other.title}"; its pseudonyms are that project's`
-        )
-      }
+    const other = await store.getDatasetProject(d.id)
+    if (other !== null) {
+      throw new InvalidInput(
+        `the dataset ${name} is granted to the project "${other.title}"; its pseudonyms are that project's`
+      )
     }
     datasetIds.push(d.id)
   }

@@ -387,13 +387,11 @@ export async function setProjectDataset(
   if (dataset === undefined) throw new NotFoundInput('there is no such dataset')
   if (granted) {
     // Pseudonyms are made for one project: a dataset another project sees would let the two link them.
-    for (const other of await store.listProjects()) {
-      if (other.id === projectId) continue
-      if ((await store.getProject(other.id))?.datasets.some((d) => d.id === datasetId)) {
-        throw new ConflictingInput(
-          `the dataset ${dataset.name} is granted to the project "${other.title}"; its pseudonyms are that project's`
-        )
-      }
+    const other = await store.getDatasetProject(datasetId)
+    if (other !== null && other.id !== projectId) {
+      throw new ConflictingInput(
+        `the dataset ${dataset.name} is granted to the project "${other.title}"; its pseudonyms are that project's`
+      )
     }
   }
   const changed = await store.setProjectDataset(projectId, datasetId, granted, {

@@ -278,6 +278,8 @@ export interface Store {
   isProjectMember(projectId: string, userId: string): Promise<boolean>
   setDatasetFile(datasetId: string, file: string, audit: AuditEvent): Promise<void>
   listDatasets(): Promise<DatasetRow[]>
+  /** The project a dataset is granted to (at most one: its pseudonyms are that project's), or null. */
+  getDatasetProject(datasetId: string): Promise<ProjectRow | null>
   updateProject(projectId: string, changes: ProjectChanges, audit: AuditEvent): Promise<ProjectRow>
   /** Adds (`member`) or removes a member; false, with nothing written, when that was so already. */
   setProjectMember(projectId: string, userId: string, member: boolean, audit: AuditEvent): Promise<boolean>

@@ -50,6 +50,7 @@ const READS = new Set([
   'listProjectsForUser',
   'listOrganizationMembers',
   'listDatasets',
+  'getDatasetProject',
   'listProjectMemberIds',
   'countLoginFailures',
   'getAuthSession',

@@ -504,6 +504,13 @@ export class SqliteStore implements Store {
     return (this.q('SELECT id, name, description, file FROM datasets ORDER BY name').all() as Row[]).map(toDataset)
   }
 
+  async getDatasetProject(datasetId: string): Promise<ProjectRow | null> {
+    const r = this.q(
+      'SELECT p.* FROM projects p JOIN project_datasets pd ON pd.project_id = p.id WHERE pd.dataset_id = ?'
+    ).get(datasetId) as Row | undefined
+    return r ? toProject(r) : null
+  }
+
   async updateProject(projectId: string, changes: ProjectChanges, audit: AuditEvent): Promise<ProjectRow> {
     this.audited(audit, () => {
       const changed = this.q(
