@@ -3,24 +3,27 @@ import { createWriteStream, existsSync, mkdirSync, statSync, type WriteStream } 
 import { join } from 'node:path'
 
 /**
- * Where a session's terminal recording goes on the gateway: `<session>.cast`, or, when a restarted
- * gateway records more of the same session, `<session>.2.cast` and so on (one header per file).
+ * Part `part` of a session's terminal recording on the gateway: `<session>.cast`, or, when a
+ * restarted gateway records more of the same session, `<session>.2.cast` and so on (one header per file).
  */
+const partFile = (dataDir: string, sessionId: string, part: number) =>
+  join(dataDir, 'recordings', part === 1 ? `${sessionId}.cast` : `${sessionId}.${part}.cast`)
+
+/** Where the session's next recording goes: the first part not yet written. */
 export function recordingFile(dataDir: string, sessionId: string): string {
-  const dir = join(dataDir, 'recordings')
-  let file = join(dir, `${sessionId}.cast`)
-  for (let part = 2; existsSync(file); part++) file = join(dir, `${sessionId}.${part}.cast`)
-  return file
+  let part = 1
+  while (existsSync(partFile(dataDir, sessionId, part))) part++
+  return partFile(dataDir, sessionId, part)
 }
 
-/** A session's recordings, in order: part 1 is `<session>.cast`, part n `<session>.n.cast`. */
+/** A session's recordings, in order. */
 export function recordingParts(
   dataDir: string,
   sessionId: string
 ): { part: number; file: string; bytes: number; modifiedAt: string }[] {
   const out = []
   for (let part = 1; ; part++) {
-    const file = join(dataDir, 'recordings', part === 1 ? `${sessionId}.cast` : `${sessionId}.${part}.cast`)
+    const file = partFile(dataDir, sessionId, part)
     if (!existsSync(file)) return out
     const st = statSync(file)
     out.push({ part, file, bytes: st.size, modifiedAt: st.mtime.toISOString() })
