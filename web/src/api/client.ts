@@ -34,6 +34,10 @@ export class ApiError extends Error {
   }
 }
 
+/** The server's sentence for a refusal, or the error's own words: what a view shows when a call fails. */
+export const serverMessage = (err: unknown): string =>
+  (err instanceof ApiError ? err.serverMessage : null) ?? (err instanceof Error ? err.message : String(err))
+
 /** The request never got an HTTP answer: server down, connection refused or dropped. */
 export class NetworkError extends Error {
   override readonly name = 'NetworkError'

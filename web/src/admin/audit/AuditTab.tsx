@@ -1,5 +1,5 @@
 import { useState } from 'react'
-import { ApiError, type ApiClient } from '../../api/client'
+import { serverMessage, type ApiClient } from '../../api/client'
 import { formatBytes, formatDateTime } from '../../i18n/format'
 import { useLanguage, useStrings } from '../../i18n/language'
 import { type Cast, parseCast } from './cast'
@@ -29,7 +29,6 @@ interface ChainStatus {
   checkedAt: string
 }
 
-const message = (err: unknown) => (err instanceof ApiError ? err.serverMessage : null) ?? String(err)
 const iso = (local: string) => (local === '' ? '' : new Date(local).toISOString())
 
 /** The audit console: chain status, search, signed export, and terminal playback. */
@@ -60,7 +59,7 @@ export function AuditTab({ api }: { api: ApiClient }) {
       setChain(await api.call<ChainStatus>('GET', '/api/v1/admin/audit/verify'))
     } catch (err) {
       setChain(null)
-      setError(message(err))
+      setError(serverMessage(err))
     }
   }
 
@@ -78,7 +77,7 @@ export function AuditTab({ api }: { api: ApiClient }) {
         before !== undefined && prev !== null ? { records: [...prev.records, ...next.records], next: next.next } : next
       )
     } catch (err) {
-      setError(message(err))
+      setError(serverMessage(err))
     }
   }
 
@@ -98,7 +97,7 @@ export function AuditTab({ api }: { api: ApiClient }) {
       a.click()
       setTimeout(() => URL.revokeObjectURL(url), 10_000)
     } catch (err) {
-      setError(message(err))
+      setError(serverMessage(err))
     } finally {
       setExporting(false)
     }
@@ -117,7 +116,7 @@ export function AuditTab({ api }: { api: ApiClient }) {
       )
     } catch (err) {
       setParts(null)
-      setError(message(err))
+      setError(serverMessage(err))
     }
   }
 
@@ -129,7 +128,7 @@ export function AuditTab({ api }: { api: ApiClient }) {
       ).text()
       setCast(parseCast(text))
     } catch (err) {
-      setError(message(err))
+      setError(serverMessage(err))
     }
   }
 

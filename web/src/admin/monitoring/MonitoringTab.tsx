@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react'
-import { ApiError, type ApiClient } from '../../api/client'
+import { serverMessage, type ApiClient } from '../../api/client'
 import { formatBytes, formatDateTime } from '../../i18n/format'
 import { useLanguage, useStrings } from '../../i18n/language'
 import { monitoringStrings } from './strings'
@@ -44,7 +44,7 @@ export function MonitoringTab({ api }: { api: ApiClient }) {
       setUpdated(new Date().toISOString())
       setError(null)
     } catch (err) {
-      setError(err instanceof ApiError ? err.serverMessage : String(err))
+      setError(serverMessage(err))
     }
   }, [api])
 
@@ -65,7 +65,7 @@ export function MonitoringTab({ api }: { api: ApiClient }) {
       await load()
     } catch (err) {
       setEnding({ ...ending, busy: false })
-      setError(err instanceof ApiError ? err.serverMessage : String(err))
+      setError(serverMessage(err))
     }
   }
 

@@ -1,9 +1,5 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react'
-import { ApiError } from '../../api/client'
-
-/** The server's sentence for a refusal, or the error's own words. */
-export const serverMessage = (err: unknown): string =>
-  (err instanceof ApiError ? err.serverMessage : null) ?? (err instanceof Error ? err.message : String(err))
+import { serverMessage } from '../../api/client'
 
 /**
  * An action that needs a second, deliberate step: the question, an optional reason for the audit,

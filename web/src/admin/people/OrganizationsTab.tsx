@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react'
-import type { ApiClient } from '../../api/client'
+import { serverMessage, type ApiClient } from '../../api/client'
 import type { AdminOrganization, CertificationStatus } from '../../api/types'
 import { useStrings } from '../../i18n/language'
-import { Confirm, serverMessage } from './Confirm'
+import { Confirm } from './Confirm'
 import { peopleStrings } from './strings'
 
 type Open = { kind: 'rename' | 'certification' | 'suspend' | 'reinstate'; id: string } | null

@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react'
-import type { ApiClient } from '../../api/client'
+import { serverMessage, type ApiClient } from '../../api/client'
 import type { AdminOrganization, AdminUser, IssuedCredentials, Role } from '../../api/types'
 import { useStrings } from '../../i18n/language'
-import { Confirm, Credentials, serverMessage } from './Confirm'
+import { Confirm, Credentials } from './Confirm'
 import { peopleStrings } from './strings'
 
 const ROLES: Role[] = ['researcher', 'reviewer', 'admin']

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
-import { ApiError, type ApiClient } from '../../api/client'
+import { ApiError, serverMessage, type ApiClient } from '../../api/client'
 import { formatDateTime } from '../../i18n/format'
 import { useLanguage, useStrings } from '../../i18n/language'
 import { type PolicyStrings, policyStrings } from './strings'
@@ -143,7 +143,6 @@ const draftOf = (policy: PolicyObject): Record<string, string> =>
 
 const fieldId = (path: string) => `policy-field${path.replaceAll('/', '-')}`
 
-const errorText = (err: unknown) => (err instanceof ApiError ? err.serverMessage : null) ?? String(err)
 
 /** Policies: the list, an editor with the server's validation next to each field, history with diffs, and project assignments. */
 export function PoliciesTab({ api }: { api: ApiClient }) {
@@ -163,7 +162,7 @@ export function PoliciesTab({ api }: { api: ApiClient }) {
       setList(policies)
       setAssignments(assigned)
     } catch (err) {
-      setError(errorText(err))
+      setError(serverMessage(err))
     }
   }, [api])
 
@@ -284,7 +283,7 @@ function PolicyEditor({ api, name, onSaved }: { api: ApiClient; name: string; on
   useEffect(() => {
     load()
       .then(reset)
-      .catch((err: unknown) => setSave({ kind: 'failed', message: errorText(err) }))
+      .catch((err: unknown) => setSave({ kind: 'failed', message: serverMessage(err) }))
   }, [load, reset])
 
   // after a refused save, the first field with a problem gets the focus
@@ -328,7 +327,7 @@ function PolicyEditor({ api, name, onSaved }: { api: ApiClient; name: string; on
       } else if (err instanceof ApiError && err.status === 409 && typeof err.details.currentVersion === 'number') {
         setSave({ kind: 'stale', currentVersion: err.details.currentVersion })
       } else {
-        setSave({ kind: 'failed', message: errorText(err) })
+        setSave({ kind: 'failed', message: serverMessage(err) })
       }
     }
   }
@@ -596,7 +595,7 @@ function AssignmentsCard({
       setMessage({ ok: true, text: `${t.assignments.assigned(a.title, res.assignment.policy)} ${res.live.note}` })
       await onChanged()
     } catch (err) {
-      setMessage({ ok: false, text: errorText(err) })
+      setMessage({ ok: false, text: serverMessage(err) })
     }
   }
 

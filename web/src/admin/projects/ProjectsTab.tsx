@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react'
-import type { ApiClient } from '../../api/client'
+import { serverMessage, type ApiClient } from '../../api/client'
 import type { AdminDataset, AdminProject, AdminUser } from '../../api/types'
 import { useStrings } from '../../i18n/language'
-import { Confirm, serverMessage } from '../people/Confirm'
+import { Confirm } from '../people/Confirm'
 import { projectStrings } from './strings'
 
 type Open =
