@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDemoServer } from '../support/demo-server.js'
 import { requireDocker } from '../support/sandbox.js'
-import { launchChromium, SCREENSHOTS, submitSignIn } from './chromium.js'
+import { launchChromium, SCREENSHOTS, signedInPage } from './chromium.js'
 import { ensureWebBuilt } from './web-build.js'
 
 let server: Awaited<ReturnType<typeof startDemoServer>>
@@ -13,10 +13,7 @@ const pages: Record<string, Page> = {}
 let sessionId = ''
 
 async function signIn(who: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' })
-  const page = await context.newPage()
-  await submitSignIn(page, server, who)
-  await page.locator('[data-testid="open-workspace"], [data-testid="open-admin"]').first().waitFor({ timeout: 15_000 })
+  const page = await signedInPage(browser, server, who, ['open-workspace', 'open-admin'])
   pages[who] = page
   return page
 }
@@ -31,9 +28,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close()
-  for (const s of (await server?.app.store.listSandboxSessions({ states: ['starting', 'running'] })) ?? []) {
-    await server.app.sessions.stop(s.id, 'test over', { actor: 'test', sourceIp: null })
-  }
   await server?.close()
 })
 

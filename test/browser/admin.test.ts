@@ -6,7 +6,7 @@ import { totpCode } from '../../server/src/auth/totp.js'
 import { DEMO_PROJECT } from '../../server/src/demo/seed.js'
 import { startDemoServer } from '../support/demo-server.js'
 import { requireDocker } from '../support/sandbox.js'
-import { launchChromium, SCREENSHOTS, submitSignIn } from './chromium.js'
+import { launchChromium, SCREENSHOTS, signedInPage } from './chromium.js'
 import { ensureWebBuilt } from './web-build.js'
 
 /**
@@ -23,14 +23,6 @@ let admin: Page
 
 const shot = (name: string) => admin.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true })
 
-async function signInAdmin(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' })
-  const page = await context.newPage()
-  await submitSignIn(page, server, 'admin')
-  await page.getByTestId('open-admin').waitFor({ timeout: 15_000 })
-  return page
-}
-
 /** Opens the console (from the overview, if not there yet) at one of its tabs. */
 async function openTab(id: string): Promise<void> {
   if (!(await admin.getByTestId(`admin-tab-${id}`).isVisible())) await admin.getByTestId('open-admin').click()
@@ -43,14 +35,11 @@ beforeAll(async () => {
   await mkdir(SCREENSHOTS, { recursive: true })
   server = await startDemoServer()
   browser = await launchChromium()
-  admin = await signInAdmin()
+  admin = await signedInPage(browser, server, 'admin', ['open-admin'], { height: 900 })
 }, 120_000)
 
 afterAll(async () => {
   await browser?.close()
-  for (const s of (await server?.app.store.listSandboxSessions({ states: ['starting', 'running'] })) ?? []) {
-    await server.app.sessions.stop(s.id, 'test over', { actor: 'test', sourceIp: null })
-  }
   await server?.close()
 })
 

@@ -6,7 +6,7 @@ import { runInSandbox } from '../../server/src/sandbox/driver.js'
 import { WORK_DIR } from '../../server/src/sessions/workspace.js'
 import { startDemoServer } from '../support/demo-server.js'
 import { requireDocker } from '../support/sandbox.js'
-import { launchChromium, SCREENSHOTS, submitSignIn } from './chromium.js'
+import { launchChromium, SCREENSHOTS, signedInPage } from './chromium.js'
 import { ensureWebBuilt } from './web-build.js'
 
 const FREQ = `${WORK_DIR}/outbox/freq.csv`
@@ -19,18 +19,8 @@ let requestId = ''
 const shot = (who: string, name: string) => pages[who]!.screenshot({ path: join(SCREENSHOTS, `${name}.png`) })
 
 async function signIn(who: string): Promise<Page> {
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 800 },
-    locale: 'en-GB',
-    acceptDownloads: true
-  })
-  const page = await context.newPage()
-  await submitSignIn(page, server, who)
   // signed in once the overview shows: projects for a researcher, the queue for a reviewer
-  await page
-    .locator('[data-testid="open-workspace"], [data-testid="review-queue"]')
-    .first()
-    .waitFor({ timeout: 15_000 })
+  const page = await signedInPage(browser, server, who, ['open-workspace', 'review-queue'])
   pages[who] = page
   return page
 }
@@ -70,9 +60,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close()
-  for (const s of (await server?.app.store.listSandboxSessions({ states: ['starting', 'running'] })) ?? []) {
-    await server.app.sessions.stop(s.id, 'test over', { actor: 'test', sourceIp: null })
-  }
   await server?.close()
 })
 

@@ -33,3 +33,28 @@ export async function submitSignIn(page: Page, server: DemoServer, username: str
   await page.getByTestId('login-totp').fill(totp.generate())
   await page.getByTestId('login-totp').press('Enter')
 }
+
+/**
+ * A new browser window (1280x800, English) signed in as `username`, once the page shows one of
+ * `ready` (test ids: what that user's overview shows first).
+ */
+export async function signedInPage(
+  browser: Browser,
+  server: DemoServer,
+  username: string,
+  ready: string[],
+  options: { height?: number } = {}
+): Promise<Page> {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: options.height ?? 800 },
+    locale: 'en-GB',
+    acceptDownloads: true
+  })
+  const page = await context.newPage()
+  await submitSignIn(page, server, username)
+  await page
+    .locator(ready.map((id) => `[data-testid="${id}"]`).join(', '))
+    .first()
+    .waitFor({ timeout: 15_000 })
+  return page
+}

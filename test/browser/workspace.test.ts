@@ -26,9 +26,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close()
-  for (const s of (await server?.app.store.listSandboxSessions({ states: ['starting', 'running'] })) ?? []) {
-    await server.app.sessions.stop(s.id, 'test over', { actor: 'test', sourceIp: null })
-  }
   await server?.close()
 })
 

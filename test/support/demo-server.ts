@@ -39,7 +39,11 @@ export async function startDemoServer(options: { webRoot?: string | null } = {})
     app,
     dataDir,
     credentials,
+    /** ends the sessions still live (their sandboxes go with them), then stops the gateway */
     async close() {
+      for (const s of await app.store.listSandboxSessions({ states: ['starting', 'running'] })) {
+        await app.sessions.stop(s.id, 'test over', { actor: 'test', sourceIp: null })
+      }
       await app.close()
       rmSync(dataDir, { recursive: true, force: true })
     }
