@@ -1,15 +1,14 @@
 import { createHash } from 'node:crypto'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createGzip } from 'node:zlib'
 import { pack } from 'tar-stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PROJECT_ROOT } from '../../server/src/config/config.js'
 import type { DockerDriver } from '../../server/src/sandbox/docker-driver.js'
 import { runInSandbox } from '../../server/src/sandbox/driver.js'
 import { WORK_DIR } from '../../server/src/sessions/workspace.js'
 import { startRunningSession, type TestGateway, testGatewayWithDataset } from '../support/gateway.js'
+import { testPolicyFile } from '../support/policy.js'
 import { requireDocker } from '../support/sandbox.js'
 import { zipOf } from '../support/zip.js'
 
@@ -73,20 +72,13 @@ describe('the airlock on a real sandbox: outputs leave only reviewed, approved a
   const quarantined = () => readdirSync(join(gw.dataDir, 'quarantine')).sort()
   const requestCount = async () => (await gw.app.store.listAirlockRequests({})).length
 
-  let policyDir = ''
+  // these tests submit far more than a researcher may in a minute; the limit has its own test
+  const policy = testPolicyFile((yaml) =>
+    yaml.replace(/^ {2}submissionsPerMinute: \d+$/m, '  submissionsPerMinute: 1000')
+  )
   beforeAll(async () => {
     docker = await requireDocker()
-    // these tests submit far more than a researcher may in a minute; the limit has its own test
-    policyDir = mkdtempSync(join(tmpdir(), 'vre-airlock-policy-'))
-    const policyFile = join(policyDir, 'policy.yaml')
-    writeFileSync(
-      policyFile,
-      readFileSync(join(PROJECT_ROOT, 'policies', 'default.yaml'), 'utf8').replace(
-        /^ {2}submissionsPerMinute: \d+$/m,
-        '  submissionsPerMinute: 1000'
-      )
-    )
-    gw = await testGatewayWithDataset(docker, { VRE_POLICY_FILE: policyFile })
+    gw = await testGatewayWithDataset(docker, { VRE_POLICY_FILE: policy.file })
     ;({ sessionId, token: tokens.researcher1 } = await startRunningSession(gw))
     tokens.reviewer1 = (await gw.login('reviewer1')).accessToken
     tokens.reviewer2 = (await gw.login('reviewer2')).accessToken
@@ -105,7 +97,7 @@ describe('the airlock on a real sandbox: outputs leave only reviewed, approved a
   afterAll(async () => {
     if (sessionId) await gw.app.sessions.stop(sessionId, 'test over', { actor: 'test', sourceIp: null })
     await gw?.close()
-    if (policyDir) rmSync(policyDir, { recursive: true, force: true })
+    policy.remove()
   })
 
   it('refuses links, folders, missing files and kinds the policy does not allow, storing nothing', async () => {

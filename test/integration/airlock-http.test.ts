@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto'
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { totpCode } from '../../server/src/auth/totp.js'
-import { PROJECT_ROOT } from '../../server/src/config/config.js'
 import { DEMO_PROJECT } from '../../server/src/demo/seed.js'
 import { createAccount, createProject } from '../../server/src/identity/accounts.js'
 import { SUBMISSIONS_PER_MINUTE } from '../../server/src/routes/api/v1/exports/view.js'
 import { type TestGateway, testGateway } from '../support/gateway.js'
+import { DEFAULT_POLICY_YAML } from '../support/policy.js'
 
 /** The airlock's HTTP rules that need no sandbox: imports go straight to quarantine. */
 describe('airlock over HTTP', () => {
@@ -159,9 +159,10 @@ describe('airlock over HTTP', () => {
 
   it("takes the submission limit from the project's own policy", async () => {
     const admin = (await gw.login('admin')).accessToken
-    const yaml = readFileSync(join(PROJECT_ROOT, 'policies', 'default.yaml'), 'utf8')
-      .replace(/^name: default$/m, 'name: small-team')
-      .replace(/^ {2}submissionsPerMinute: \d+$/m, '  submissionsPerMinute: 2')
+    const yaml = DEFAULT_POLICY_YAML.replace(/^name: default$/m, 'name: small-team').replace(
+      /^ {2}submissionsPerMinute: \d+$/m,
+      '  submissionsPerMinute: 2'
+    )
     const as = (method: 'PUT', url: string, payload: object) =>
       gw.app.inject({ method, url, headers: { authorization: `Bearer ${admin}` }, payload })
     expect((await as('PUT', '/api/v1/admin/policies/small-team', { yaml, baseVersion: 0 })).statusCode).toBe(200)

@@ -1,31 +1,21 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PROJECT_ROOT } from '../../server/src/config/config.js'
 import { startRunningSession, type TestGateway, testGatewayWithDataset } from '../support/gateway.js'
+import { testPolicyFile, withMonitoring } from '../support/policy.js'
 import { requireDocker } from '../support/sandbox.js'
 
 /** The output rule on a real sandbox: a terminal dumping more than the policy allows per minute ends its session. */
 describe('live monitoring on a real sandbox', () => {
   let gw: TestGateway
-  let dir = ''
+  const policy = testPolicyFile(withMonitoring('  terminalOutputMiBPerMinute:\n    limit: 1\n    action: end\n'))
 
   beforeAll(async () => {
     const docker = await requireDocker()
-    dir = mkdtempSync(join(tmpdir(), 'vre-monitoring-'))
-    const base = readFileSync(join(PROJECT_ROOT, 'policies', 'default.yaml'), 'utf8')
-    const policyFile = join(dir, 'policy.yaml')
-    writeFileSync(
-      policyFile,
-      `${base.slice(0, base.indexOf('\nmonitoring:'))}\nmonitoring:\n  terminalOutputMiBPerMinute:\n    limit: 1\n    action: end\n`
-    )
-    gw = await testGatewayWithDataset(docker, { VRE_POLICY_FILE: policyFile })
+    gw = await testGatewayWithDataset(docker, { VRE_POLICY_FILE: policy.file })
   }, 120_000)
 
   afterAll(async () => {
     await gw?.close()
-    rmSync(dir, { recursive: true, force: true })
+    policy.remove()
   })
 
   it('ends a session whose terminal prints more than the policy allows in a minute, and says why', async () => {

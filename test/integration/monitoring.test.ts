@@ -1,36 +1,23 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { PROJECT_ROOT } from '../../server/src/config/config.js'
 import { minuteOfDay } from '../../server/src/monitoring/rules.js'
 import { startRunningSession, type TestGateway, testGateway } from '../support/gateway.js'
-
-/** The default policy with its monitoring section replaced. */
-function policyWith(monitoring: string): { file: string; dir: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'vre-monitoring-'))
-  const base = readFileSync(join(PROJECT_ROOT, 'policies', 'default.yaml'), 'utf8')
-  const file = join(dir, 'policy.yaml')
-  writeFileSync(file, `${base.slice(0, base.indexOf('\nmonitoring:'))}\nmonitoring:\n${monitoring}`)
-  return { file, dir }
-}
+import { testPolicyFile, withMonitoring } from '../support/policy.js'
 
 const hhmm = (minutes: number) =>
   `${String(Math.floor(minutes / 60) % 24).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`
 
 describe('live monitoring rules (policy monitoring section)', () => {
   let gw: TestGateway | null = null
-  let dir = ''
+  let policy: ReturnType<typeof testPolicyFile> | null = null
   afterEach(async () => {
     await gw?.close()
     gw = null
-    rmSync(dir, { recursive: true, force: true })
+    policy?.remove()
   })
 
   async function gateway(monitoring: string) {
-    const p = policyWith(monitoring)
-    dir = p.dir
-    gw = await testGateway({}, { VRE_POLICY_FILE: p.file })
+    policy = testPolicyFile(withMonitoring(monitoring))
+    gw = await testGateway({}, { VRE_POLICY_FILE: policy.file })
     return gw
   }
   const alerts = async (g: TestGateway) =>

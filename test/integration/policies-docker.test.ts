@@ -1,11 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PROJECT_ROOT } from '../../server/src/config/config.js'
 import { hostPidsLimit, type DockerDriver } from '../../server/src/sandbox/docker-driver.js'
 import { requireDocker } from '../support/sandbox.js'
 import { startRunningSession, type TestGateway, testGatewayWithDataset } from '../support/gateway.js'
+import { testPolicyFile } from '../support/policy.js'
 
 const MiB = 1024 * 1024
 
@@ -18,7 +15,7 @@ const MiB = 1024 * 1024
 describe.each(['runc', 'runsc'] as const)('live policy limits on the real engine (%s)', (runtime) => {
   let docker: DockerDriver
   let gw: TestGateway
-  let policyDir = ''
+  let policy: ReturnType<typeof testPolicyFile> | null = null
   let sessionId = ''
   let researcher = ''
   let admin = ''
@@ -54,23 +51,15 @@ describe.each(['runc', 'runsc'] as const)('live policy limits on the real engine
 
   beforeAll(async () => {
     docker = await requireDocker()
-    policyDir = mkdtempSync(join(tmpdir(), 'vre-policy-live-'))
-    const policyFile = join(policyDir, 'default.yaml')
-    writeFileSync(
-      policyFile,
-      readFileSync(join(PROJECT_ROOT, 'policies', 'default.yaml'), 'utf8').replace(
-        /^ {2}runtime: runsc$/m,
-        `  runtime: ${runtime}`
-      )
-    )
-    gw = await testGatewayWithDataset(docker, { VRE_POLICY_FILE: policyFile })
+    policy = testPolicyFile((yaml) => yaml.replace(/^ {2}runtime: runsc$/m, `  runtime: ${runtime}`))
+    gw = await testGatewayWithDataset(docker, { VRE_POLICY_FILE: policy.file })
     ;({ sessionId, token: researcher } = await startRunningSession(gw))
     admin = (await gw.login('admin')).accessToken
   })
   afterAll(async () => {
     if (sessionId) await gw.app.sessions.stop(sessionId, 'test over', { actor: 'test', sourceIp: null })
     await gw?.close()
-    if (policyDir) rmSync(policyDir, { recursive: true, force: true })
+    policy?.remove()
   })
 
   it('applies what the runtime can change to the running sandbox and says what it could not', async () => {

@@ -7,8 +7,8 @@ import { DEMO_DATASET, DEMO_PROJECT } from '../../server/src/demo/seed.js'
 import { loadPolicyFile } from '../../server/src/policy/load.js'
 import { FakeDriver } from '../support/fake-driver.js'
 import { type TestGateway, testGateway, TestClock } from '../support/gateway.js'
+import { DEFAULT_POLICY_YAML } from '../support/policy.js'
 
-const DEFAULT_YAML = readFileSync(join(PROJECT_ROOT, 'policies', 'default.yaml'), 'utf8')
 const sys = { actor: 'test', sourceIp: null, target: null, outcome: 'success' as const }
 
 let driver: FakeDriver
@@ -29,7 +29,7 @@ beforeEach(async () => {
   driver = new FakeDriver()
   policyDir = mkdtempSync(join(tmpdir(), 'vre-policies-'))
   policyFile = join(policyDir, 'default.yaml')
-  writeFileSync(policyFile, DEFAULT_YAML.replace(/^ {2}runtime: runsc$/m, '  runtime: runc'))
+  writeFileSync(policyFile, DEFAULT_POLICY_YAML.replace(/^ {2}runtime: runsc$/m, '  runtime: runc'))
   await boot()
 })
 afterEach(async () => {
@@ -113,7 +113,8 @@ describe('policies in the store', () => {
     const researcher = (await gw.login('researcher1')).accessToken
     expect((await get('/api/v1/admin/policies', researcher)).statusCode).toBe(403)
     expect(
-      (await put('/api/v1/admin/policies/default', { yaml: DEFAULT_YAML, baseVersion: 1 }, researcher)).statusCode
+      (await put('/api/v1/admin/policies/default', { yaml: DEFAULT_POLICY_YAML, baseVersion: 1 }, researcher))
+        .statusCode
     ).toBe(403)
     expect((await current()).version).toBe(1)
   })
@@ -139,7 +140,7 @@ describe('policies in the store', () => {
 
 describe('saving a policy', () => {
   it('refuses unknown keys and out-of-range values, naming every key path and line, and changes nothing', async () => {
-    const bad = DEFAULT_YAML.replace(/^ {2}cpus: 1\.0$/m, '  cpus: 100').replace(
+    const bad = DEFAULT_POLICY_YAML.replace(/^ {2}cpus: 1\.0$/m, '  cpus: 100').replace(
       /^ {2}pids: 256$/m,
       '  pids: 256\n  colour: blue'
     )
@@ -177,7 +178,7 @@ describe('saving a policy', () => {
       message: expect.stringMatching(/not valid YAML/)
     })
     const renamed = await put('/api/v1/admin/policies/default', {
-      yaml: DEFAULT_YAML.replace('name: default', 'name: other'),
+      yaml: DEFAULT_POLICY_YAML.replace('name: default', 'name: other'),
       baseVersion: 1
     })
     expect(renamed.json().error.problems).toEqual([
@@ -238,7 +239,7 @@ describe('saving a policy', () => {
   })
 
   it('creates a new named policy from version 0, and refuses to create one twice', async () => {
-    const yaml = DEFAULT_YAML.replace('name: default', 'name: small-cohort')
+    const yaml = DEFAULT_POLICY_YAML.replace('name: default', 'name: small-cohort')
     expect((await put('/api/v1/admin/policies/small-cohort', { yaml, baseVersion: 1 })).statusCode).toBe(409)
     expect((await put('/api/v1/admin/policies/small-cohort', { yaml, baseVersion: 0 })).statusCode).toBe(200)
     const twice = await put('/api/v1/admin/policies/small-cohort', { yaml, baseVersion: 0 })
@@ -377,7 +378,7 @@ describe('live limits', () => {
   })
 
   it('say which limits a gVisor sandbox keeps until its next session, and still apply the rest', async () => {
-    writeFileSync(policyFile, DEFAULT_YAML)
+    writeFileSync(policyFile, DEFAULT_POLICY_YAML)
     const dataDir = gw.dataDir
     await gw.close(true)
     await boot({ dataDir, clock: gw.clock })
