@@ -21,6 +21,7 @@
 #   --verbose    stream debootstrap / docker build output instead of logging it
 # Environment: DEBIAN_MIRROR (default http://deb.debian.org/debian), VRE_BUILD_LOG_DIR (default /var/tmp),
 # VRE_BUILD_NETWORK (docker build --network; default: the bridge, which reaches Debian's mirror).
+# VRE_BUILD_LOCK_WAIT_SECONDS (default 900): how long to wait for another build on this machine.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -72,11 +73,14 @@ if ((PRINT_TAG)); then echo "$TAG"; exit 0; fi
 T_ALL="$(now)"
 step "image $TAG (base $BASE_TAG)"
 
-# One build at a time on this machine (the gateway and CI may both call this).
+# One build at a time on this machine (a demo and a test run may both call this). A build takes a
+# few minutes; a waiter gives up after VRE_BUILD_LOCK_WAIT_SECONDS (default 900), naming the holder.
+# shellcheck source=lib/process.sh
+source "$ROOT/scripts/lib/process.sh"
 LOCK="${LOG_DIR}/vre-sandbox-build.lock"
 if { exec 9>>"$LOCK"; } 2>/dev/null; then
   chmod 0666 "$LOCK" 2>/dev/null || true
-  flock 9
+  lock_or_die 9 "$LOCK" "${VRE_BUILD_LOCK_WAIT_SECONDS:-900}" "another sandbox image build" || exit 1
 fi
 
 # --- docker engine ---------------------------------------------------------------------------------

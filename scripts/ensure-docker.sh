@@ -23,6 +23,9 @@ WAIT_SECONDS="${DOCKERD_WAIT_SECONDS:-60}"
 PACKAGES=(docker.io runsc golang-github-docker-docker-dev)
 INSTALL_HINT="as root on Debian 12: apt-get update && apt-get install -y docker.io runsc, then register runsc in ${DAEMON_JSON} as {\"runtimes\":{\"runsc\":{\"path\":\"/usr/bin/runsc\",\"runtimeArgs\":[\"--network=none\"]}}} and start dockerd"
 
+# shellcheck source=lib/process.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/process.sh"
+
 step() { printf 'ensure-docker: %s\n' "$*"; }
 die() { printf 'ensure-docker: ERROR: %s\n' "$*" >&2; exit 1; }
 
@@ -133,8 +136,9 @@ start_dockerd() {
     rm -f "$DOCKERD_PID"   # stale pid file from a dead dockerd would make the new one refuse to start
   fi
   mkdir -p "$(dirname "$DOCKERD_LOG")"
-  # setsid + nohup: the engine outlives this script and its terminal/CI job.
-  setsid nohup dockerd >>"$DOCKERD_LOG" 2>&1 </dev/null &
+  # The engine outlives this script and its terminal or CI job, and holds nothing of theirs: a
+  # lock the caller holds (the image build's) must not live on in dockerd and every container.
+  detach "$DOCKERD_LOG" dockerd
   wait_engine
 }
 
