@@ -1,14 +1,18 @@
-import { useEffect, useState } from 'react'
-import { AdminPage } from '../admin/AdminPage'
-import { ReviewPage } from '../airlock/ReviewPage'
+import { lazy, Suspense, useEffect, useState } from 'react'
 import { AirlockWatchProvider } from '../airlock/watch'
 import { NetworkError, type ApiClient } from '../api/client'
 import type { ProjectView, UserView } from '../api/types'
 import { HomePage } from '../home/HomePage'
 import { useStrings } from '../i18n/language'
 import { LoginPage } from '../login/LoginPage'
-import { WorkspacePage } from '../workspace/WorkspacePage'
 import { appStrings, type SignedOutNotice } from './strings'
+
+// Each screen beyond sign-in and the overview is its own chunk, fetched when first opened: a
+// researcher's first load carries neither the administration console nor the review screens,
+// and a reviewer's carries no terminal.
+const WorkspacePage = lazy(() => import('../workspace/WorkspacePage').then((m) => ({ default: m.WorkspacePage })))
+const ReviewPage = lazy(() => import('../airlock/ReviewPage').then((m) => ({ default: m.ReviewPage })))
+const AdminPage = lazy(() => import('../admin/AdminPage').then((m) => ({ default: m.AdminPage })))
 
 export type AuthState =
   { kind: 'resuming' } | { kind: 'signed-out'; notice: SignedOutNotice | null } | { kind: 'signed-in'; user: UserView }
@@ -58,22 +62,30 @@ export function App({ api }: { api: ApiClient }) {
       return (
         // the airlock's notifications follow the user across pages, for as long as they are signed in
         <AirlockWatchProvider key={auth.user.id} api={api} user={auth.user}>
-          {workspace !== null ? (
-            <WorkspacePage api={api} user={auth.user} project={workspace} onBack={() => setWorkspace(null)} />
-          ) : review !== null ? (
-            <ReviewPage api={api} user={auth.user} requestId={review} onBack={() => setReview(null)} />
-          ) : admin && auth.user.roles.includes('admin') ? (
-            <AdminPage api={api} user={auth.user} onBack={() => setAdmin(false)} />
-          ) : (
-            <HomePage
-              api={api}
-              user={auth.user}
-              onSignedOut={(notice) => setAuth({ kind: 'signed-out', notice })}
-              onOpenWorkspace={setWorkspace}
-              onOpenReview={setReview}
-              onOpenAdmin={() => setAdmin(true)}
-            />
-          )}
+          <Suspense
+            fallback={
+              <main className="resuming" aria-busy="true">
+                <p role="status">{t.loadingScreen}</p>
+              </main>
+            }
+          >
+            {workspace !== null ? (
+              <WorkspacePage api={api} user={auth.user} project={workspace} onBack={() => setWorkspace(null)} />
+            ) : review !== null ? (
+              <ReviewPage api={api} user={auth.user} requestId={review} onBack={() => setReview(null)} />
+            ) : admin && auth.user.roles.includes('admin') ? (
+              <AdminPage api={api} user={auth.user} onBack={() => setAdmin(false)} />
+            ) : (
+              <HomePage
+                api={api}
+                user={auth.user}
+                onSignedOut={(notice) => setAuth({ kind: 'signed-out', notice })}
+                onOpenWorkspace={setWorkspace}
+                onOpenReview={setReview}
+                onOpenAdmin={() => setAdmin(true)}
+              />
+            )}
+          </Suspense>
         </AirlockWatchProvider>
       )
   }

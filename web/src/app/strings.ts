@@ -3,6 +3,7 @@ import type { Localized } from '../i18n/language'
 const en = {
   productName: 'Visiting Research Environment',
   restoring: 'Checking your session…',
+  loadingScreen: 'Loading…',
   notices: {
     'signed-out': 'You have signed out.',
     'session-ended': 'Your session has ended. Sign in again to continue.',
@@ -16,6 +17,7 @@ export const appStrings: Localized<typeof en> = {
   ja: {
     productName: 'Visiting Research Environment',
     restoring: 'セッションを確認しています…',
+    loadingScreen: '読み込んでいます…',
     notices: {
       'signed-out': 'サインアウトしました。',
       'session-ended': 'セッションが終了しました。続けるには再度サインインしてください。',
