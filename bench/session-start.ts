@@ -129,7 +129,7 @@ async function stopThroughGateway(g: BenchGateway, id: string): Promise<void> {
 /** The floor: the same image and launch spec through dockerode, nothing else. */
 async function startRaw(runtime: SandboxRuntime, i: number): Promise<{ seconds: number; id: string }> {
   const spec = sandboxSpec(
-    { id: `floor-${process.pid}-${i}`, userId: 'bench', projectId: 'bench' },
+    { id: `floor-${process.pid}-${i}`, userId: 'bench', projectId: 'bench', createdAt: new Date().toISOString() },
     'bench-floor',
     {
       ...(await import('../server/src/policy/load.js')).loadPolicyFile(

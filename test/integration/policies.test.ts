@@ -362,6 +362,30 @@ describe('live limits', () => {
     expect((await gw.app.store.getSandboxSession(session.id))!.limits).toMatchObject({ rowCap: 5000 })
   })
 
+  it('say that a longer maximum duration reaches new sessions only: a running sandbox keeps the deadline it started with', async () => {
+    const session = await runningSession()
+    const deadline = driver.sandboxes.get(session.sandboxId!)!.spec.deadline
+    const res = await put(
+      '/api/v1/admin/policies/default',
+      await edited('default', (p) => (p.sandbox.maxDurationMinutes = 600))
+    )
+    expect(res.json().live.sessions[0]).toMatchObject({
+      applied: [],
+      notApplied: [
+        { key: 'maxDurationMinutes', to: 600, reason: expect.stringMatching(/deadline it was started with/) }
+      ]
+    })
+    // the record keeps the maximum the sandbox ends itself by, so the gateway ends it first
+    expect((await gw.app.store.getSandboxSession(session.id))!.limits).toMatchObject({ maxDurationMinutes: 480 })
+    expect(deadline.getTime() - Date.parse(session.createdAt)).toBe(480 * 60_000 + 5 * 60_000)
+    gw.clock.advance(480 * 60_000)
+    await gw.app.sessions.reap()
+    await gw.app.sessions.settle()
+    const ended = (await gw.app.store.getSandboxSession(session.id))!
+    expect(ended.state).toBe('stopped')
+    expect(ended.reason).toMatch(/maximum duration of 480 minutes/)
+  })
+
   it('reach the running sessions of a project when it is assigned another policy', async () => {
     const session = await runningSession()
     const acro = await edited('acro-default', (p) => {

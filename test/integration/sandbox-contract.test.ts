@@ -3,6 +3,7 @@ import { Readable } from 'node:stream'
 import { extract } from 'tar-stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
+  DEADLINE_EXIT_CODE,
   runInSandbox,
   type SandboxDriver,
   type SandboxRuntime,
@@ -86,6 +87,30 @@ function contract(name: string, driver: () => SandboxDriver, runtime: SandboxRun
       await expect(bad.seeded).rejects.toThrow()
       await driver().stop(bad.id)
       expect((await driver().list(labels)).map((s) => s.id)).toEqual([id])
+    })
+
+    it('ends itself at its deadline with nobody watching, and poll and list say so', async () => {
+      const deadline = new Date(Date.now() + 5_000)
+      const box = await driver().start({ ...testSpec(runtime, 'deadline', labels), deadline })
+      await box.seeded
+      expect(await driver().poll(box.id)).toBeNull()
+      const [listed] = (await driver().list(labels)).filter((s) => s.id === box.id)
+      expect(listed!.deadline!.toISOString()).toBe(deadline.toISOString())
+      // nobody asks anything of the sandbox until its deadline has passed
+      await new Promise((r) => setTimeout(r, deadline.getTime() - Date.now() + 3_000))
+      const ended = await driver().poll(box.id)
+      expect(ended).toEqual({ exitCode: DEADLINE_EXIT_CODE, reason: expect.stringMatching(/reached its deadline/) })
+      expect((await driver().list(labels)).find((s) => s.id === box.id)!.running).toBe(false)
+      await expect(runInSandbox(driver(), box.id, { cmd: ['true'] })).rejects.toThrow()
+      await driver().stop(box.id)
+      // the sandbox the other tests use is untouched: its own deadline is an hour away
+      expect(await driver().poll(id)).toBeNull()
+    })
+
+    it('lists by the presence of a label, whatever its value', async () => {
+      const key = Object.keys(labels)[0]!
+      expect((await driver().list({ [key]: true })).map((s) => s.id)).toContain(id)
+      expect(await driver().list({ [`${key}.absent`]: true })).toEqual([])
     })
 
     it('stops idempotently, after which poll reports it gone', async () => {

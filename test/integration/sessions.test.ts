@@ -418,6 +418,82 @@ describe('a gateway restart', () => {
     const stopped = await gw.app.sessions.stop(kept.session.id, 'test', { actor: 'test', sourceIp: null })
     expect(stopped.state).toBe('stopped')
   })
+
+  it('finds a sandbox that ended itself at its deadline while the gateway was away, and says so', async () => {
+    driver.clock = () => gw.clock.t
+    const { session } = await running()
+    const box = driver.sandboxes.get(session.sandboxId!)!
+    // the longest session (480 minutes) plus the grace the gateway has to end it first (5 minutes)
+    expect(box.spec.deadline.getTime()).toBe(Date.parse(session.createdAt) + 485 * 60_000)
+    const clock = gw.clock
+    const dataDir = gw.dataDir
+    await gw.close(true)
+    clock.advance(485 * 60_000)
+    gw = await boot({ dataDir, clock })
+    const failed = (await gw.app.store.getSandboxSession(session.id))!
+    expect(failed.state).toBe('failed')
+    expect(failed.reason).toMatch(/reached its deadline.*while the gateway was away/)
+    expect(driver.sandboxes.has(session.sandboxId!)).toBe(false)
+  })
+
+  it("removes other gateways' sandboxes past their deadline, on record first, and leaves the rest alone", async () => {
+    driver.clock = () => gw.clock.t
+    const { session } = await running()
+    const spec = driver.sandboxes.get(session.sandboxId!)!.spec
+    const labels = (gateway: string, id: string) => ({
+      'vre.gateway': gateway,
+      'vre.session': id,
+      'vre.user': 'u-gone',
+      'vre.project': 'p-gone'
+    })
+    const t = gw.clock.t
+    const expired = await driver.start({
+      ...spec,
+      name: 'expired',
+      labels: labels('gone-gateway', 's-expired'),
+      deadline: new Date(t + 60_000)
+    })
+    const within = await driver.start({
+      ...spec,
+      name: 'within',
+      labels: labels('other-gateway', 's-within'),
+      deadline: new Date(t + 3_600_000)
+    })
+    const unlabelled = await driver.start({ ...spec, name: 'not-ours', labels: {}, deadline: new Date(t + 60_000) })
+
+    const clock = gw.clock
+    const dataDir = gw.dataDir
+    await gw.close(true)
+    // at its deadline the sandbox ends itself; what is left is removed a minute later
+    clock.advance(60_000)
+    gw = await boot({ dataDir, clock })
+    expect(driver.sandboxes.has(expired.id)).toBe(true)
+    await gw.close(true)
+    clock.advance(60_000)
+    gw = await boot({ dataDir, clock })
+
+    expect(driver.sandboxes.has(expired.id)).toBe(false)
+    expect(driver.sandboxes.has(within.id)).toBe(true)
+    // not a sandbox of any gateway: not ours to judge
+    expect(driver.sandboxes.has(unlabelled.id)).toBe(true)
+    // this gateway's own live session is re-adopted as before
+    expect((await gw.app.store.getSandboxSession(session.id))!.state).toBe('running')
+    const removed = (await gw.app.store.recentAudit(20)).filter((r) => r.action === 'sandbox.expired_removed')
+    expect(removed).toHaveLength(1)
+    expect(removed[0]).toMatchObject({
+      actor: 'system',
+      target: expired.id,
+      outcome: 'success',
+      details: {
+        gateway: 'gone-gateway',
+        session: 's-expired',
+        user: 'u-gone',
+        project: 'p-gone',
+        deadline: new Date(t + 60_000).toISOString(),
+        stillRunning: false
+      }
+    })
+  })
 })
 
 describe('project end', () => {

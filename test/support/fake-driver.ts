@@ -16,6 +16,7 @@ import { PassThrough, Readable } from 'node:stream'
 import { extract, pack } from 'tar-stream'
 import { unsafeName } from '../../server/src/archive/safe-tar.js'
 import {
+  DEADLINE_EXIT_CODE,
   type ExecOptions,
   type ExecProcess,
   SandboxGone,
@@ -69,7 +70,15 @@ export class FakeDriver implements SandboxDriver {
     const id = randomUUID().replaceAll('-', '')
     const root = join(this.base, id)
     for (const m of spec.tmpfs) mkdirSync(join(root, m.path), { recursive: true })
-    const info: SandboxInfo = { id, name: spec.name, labels: { ...spec.labels }, running: true, runtime: spec.runtime }
+    const info: SandboxInfo = {
+      id,
+      name: spec.name,
+      labels: { ...spec.labels },
+      running: true,
+      runtime: spec.runtime,
+      deadline: spec.deadline,
+      createdAt: new Date(this.clock())
+    }
     const box: FakeSandbox = { info, spec, root, exitCode: null, reason: null, seeded: Promise.resolve() }
     this.sandboxes.set(id, box)
     const held = this.holdSeeds ?? Promise.resolve()
@@ -79,8 +88,22 @@ export class FakeDriver implements SandboxDriver {
     return { ...info, seeded }
   }
 
-  private get(id: string): FakeSandbox {
+  /** the engine host's clock, as far as deadlines go; a test may move it */
+  clock = (): number => Date.now()
+
+  /** A sandbox past its deadline has ended itself, as the real init does. */
+  private lookup(id: string): FakeSandbox | undefined {
     const s = this.sandboxes.get(id)
+    if (s !== undefined && s.info.running && this.clock() >= s.spec.deadline.getTime()) {
+      s.info.running = false
+      s.exitCode = DEADLINE_EXIT_CODE
+      s.reason = `the sandbox reached its deadline (${s.spec.deadline.toISOString()}) and ended itself`
+    }
+    return s
+  }
+
+  private get(id: string): FakeSandbox {
+    const s = this.lookup(id)
     if (s === undefined) throw new SandboxGone(`no sandbox ${id}`)
     return s
   }
@@ -107,7 +130,7 @@ export class FakeDriver implements SandboxDriver {
   }
 
   async poll(id: string): Promise<null | { exitCode: number | null; reason: string }> {
-    const s = this.sandboxes.get(id)
+    const s = this.lookup(id)
     if (s === undefined) return { exitCode: null, reason: 'the sandbox no longer exists' }
     return s.info.running ? null : { exitCode: s.exitCode, reason: s.reason ?? 'the sandbox exited' }
   }
@@ -119,9 +142,12 @@ export class FakeDriver implements SandboxDriver {
     this.sandboxes.delete(id)
   }
 
-  async list(labels: Record<string, string>): Promise<SandboxInfo[]> {
-    return [...this.sandboxes.values()]
-      .filter((s) => Object.entries(labels).every(([k, v]) => s.info.labels[k] === v))
+  async list(labels: Record<string, string | true>): Promise<SandboxInfo[]> {
+    return [...this.sandboxes.keys()]
+      .map((id) => this.lookup(id)!)
+      .filter((s) =>
+        Object.entries(labels).every(([k, v]) => (v === true ? k in s.info.labels : s.info.labels[k] === v))
+      )
       .map((s) => ({ ...s.info }))
   }
 

@@ -52,7 +52,8 @@ export function testSpec(runtime: SandboxRuntime, name: string, labels: Record<s
       { path: '/data', sizeBytes: 64 * MiB, uid: 1001, gid: 1001, mode: 0o755 }
     ],
     env: { VRE_TEST: '1' },
-    labels: { [TEST_LABEL]: String(process.pid), ...labels }
+    labels: { [TEST_LABEL]: String(process.pid), ...labels },
+    deadline: new Date(Date.now() + 60 * 60_000)
   }
 }
 

@@ -51,7 +51,12 @@ export const SandboxPolicy = Type.Object(
     workAreaMiB: Type.Integer({ minimum: 16, maximum: 64 * 1024, description: "the researcher's workspace (tmpfs)" }),
     tmpMiB: Type.Integer({ minimum: 16, maximum: 64 * 1024, description: '/tmp (tmpfs)' }),
     dataMiB: Type.Integer({ minimum: 16, maximum: 256 * 1024, description: "room for the project's datasets (tmpfs)" }),
-    maxDurationMinutes: Type.Integer({ minimum: 5, maximum: 7 * 24 * 60 }),
+    maxDurationMinutes: Type.Integer({
+      minimum: 1,
+      maximum: 7 * 24 * 60,
+      description:
+        'counted from the request; the sandbox ends itself a grace later (a tenth, 30 s to 5 min) even with no gateway watching, and a raise reaches new sessions only'
+    }),
     idleMinutes: Type.Integer({ minimum: 1, maximum: 24 * 60 }),
     sessionsPerUser: Type.Integer({ minimum: 1, maximum: 20 }),
     /** a notebook table result shows at most this many rows, with a "rows not shown" line (default 1000) */

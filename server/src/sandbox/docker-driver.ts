@@ -3,6 +3,9 @@ import Docker from 'dockerode'
 import { pack } from 'tar-stream'
 import {
   boundedCollector,
+  DEADLINE_EXIT_CODE,
+  DEADLINE_LABEL,
+  deadlineOf,
   type ExecOptions,
   type ExecProcess,
   SandboxGone,
@@ -62,7 +65,8 @@ export const CONFINE = '/opt/vre/bin/vre-confine'
 
 /**
  * The sandbox's init under tini (sandbox-images/tools/bin/vre-init): unpacks the tar on its stdin
- * into the directory it is given, prints READY, then waits for the end of the sandbox.
+ * into the directory it is given, prints READY, then waits until the deadline, the number of
+ * seconds it is given, and exits with DEADLINE_EXIT_CODE, ending the sandbox.
  */
 export const INIT = '/opt/vre/bin/vre-init'
 const READY = 'vre-init: ready'
@@ -77,15 +81,23 @@ export function hostPidsLimit(spec: Pick<SandboxSpec, 'pids' | 'runtime'>): numb
   return spec.runtime === 'runsc' ? spec.pids * RUNSC_PIDS_FACTOR : spec.pids
 }
 
-/** The create options for a sandbox: the launch spec of SECURITY.md, in one place. */
-export function containerOptions(spec: SandboxSpec, seccompProfile: string): Docker.ContainerCreateOptions {
+/**
+ * The create options for a sandbox: the launch spec of SECURITY.md, in one place. The init counts
+ * its deadline from its own start, in seconds from `now`, so the engine host's clock rules.
+ */
+export function containerOptions(
+  spec: SandboxSpec,
+  seccompProfile: string,
+  now = Date.now()
+): Docker.ContainerCreateOptions {
+  const seconds = Math.max(0, Math.floor((spec.deadline.getTime() - now) / 1000))
   return {
     name: spec.name,
     Image: spec.image,
     User: spec.initUser,
-    Cmd: [INIT, spec.seedDir],
+    Cmd: [INIT, spec.seedDir, String(seconds)],
     Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
-    Labels: { ...spec.labels, [EXEC_USER_LABEL]: spec.user },
+    Labels: { ...spec.labels, [EXEC_USER_LABEL]: spec.user, [DEADLINE_LABEL]: spec.deadline.toISOString() },
     WorkingDir: '/home/researcher',
     // the seed reaches the init on stdin, once; nothing else is ever attached
     OpenStdin: true,
@@ -197,7 +209,16 @@ export class DockerDriver implements SandboxDriver {
       throw err
     }
     this.meta.set(container.id, { runtime: spec.runtime, execUser: spec.user })
-    return { id: container.id, name: spec.name, labels: spec.labels, running: true, runtime: spec.runtime, seeded }
+    return {
+      id: container.id,
+      name: spec.name,
+      labels: spec.labels,
+      running: true,
+      runtime: spec.runtime,
+      deadline: spec.deadline,
+      createdAt: new Date(),
+      seeded
+    }
   }
 
   /** Feeds the seed to the init and waits for it to say it is ready, or for the sandbox to end. */
@@ -245,7 +266,9 @@ export class DockerDriver implements SandboxDriver {
       if (info.State.Running) return null
       const reason = info.State.OOMKilled
         ? 'the sandbox ran out of memory'
-        : `the sandbox exited with code ${info.State.ExitCode}`
+        : info.State.ExitCode === DEADLINE_EXIT_CODE
+          ? `the sandbox reached its deadline (${info.Config.Labels?.[DEADLINE_LABEL] ?? 'unknown'}) and ended itself`
+          : `the sandbox exited with code ${info.State.ExitCode}`
       return { exitCode: info.State.ExitCode, reason }
     } catch (err) {
       if (err instanceof SandboxGone) return { exitCode: null, reason: 'the sandbox no longer exists' }
@@ -264,11 +287,12 @@ export class DockerDriver implements SandboxDriver {
     }
   }
 
-  async list(labels: Record<string, string>): Promise<SandboxInfo[]> {
+  async list(labels: Record<string, string | true>): Promise<SandboxInfo[]> {
     const found = await engine('list', () =>
       this.docker.listContainers({
         all: true,
-        filters: { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) }
+        // `label=key` matches any value of the label
+        filters: { label: Object.entries(labels).map(([k, v]) => (v === true ? k : `${k}=${v}`)) }
       })
     )
     return found.map((c) => ({
@@ -276,7 +300,9 @@ export class DockerDriver implements SandboxDriver {
       name: (c.Names[0] ?? '').replace(/^\//, ''),
       labels: c.Labels,
       running: c.State === 'running',
-      runtime: (c.HostConfig as { Runtime?: string } | undefined)?.Runtime ?? ''
+      runtime: (c.HostConfig as { Runtime?: string } | undefined)?.Runtime ?? '',
+      deadline: deadlineOf(c.Labels),
+      createdAt: new Date(c.Created * 1000)
     }))
   }
 

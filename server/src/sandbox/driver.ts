@@ -35,6 +35,11 @@ export interface SandboxSpec {
   env: Record<string, string>
   /** labels that name gateway, session, user and project: how a restarted gateway finds its sandboxes */
   labels: Record<string, string>
+  /**
+   * When the sandbox ends itself, whoever watches it or not (its init exits, taking everything with
+   * it). Also on a label, so that any gateway can see that a sandbox has outlived its time.
+   */
+  deadline: Date
 }
 
 export interface SandboxInfo {
@@ -43,6 +48,21 @@ export interface SandboxInfo {
   labels: Record<string, string>
   running: boolean
   runtime: string
+  /** the spec's deadline, or null for a sandbox that does not carry one */
+  deadline: Date | null
+  /** when the engine made it */
+  createdAt: Date
+}
+
+/** The label that carries a sandbox's deadline (an ISO 8601 time). */
+export const DEADLINE_LABEL = 'vre.deadline'
+/** The exit code of a sandbox that ended itself at its deadline. */
+export const DEADLINE_EXIT_CODE = 124
+
+/** The deadline a sandbox's labels name, or null when they name none (or nothing readable). */
+export function deadlineOf(labels: Record<string, string>): Date | null {
+  const t = Date.parse(labels[DEADLINE_LABEL] ?? '')
+  return Number.isNaN(t) ? null : new Date(t)
 }
 
 /** A sandbox just started; `seeded` settles once its init has unpacked the seed (or failed to). */
@@ -90,6 +110,7 @@ export interface RunResult {
  * - "not found" from the engine means gone: poll reports it as ended, never throws for it.
  * - a runtime the engine does not have is an error, never a silent fallback to another.
  * - the only ways in and out are exec streams, the init's stdin at start, and tar archives.
+ * - a sandbox ends itself at its spec's deadline; poll then says so.
  */
 export interface SandboxDriver {
   readonly kind: string
@@ -104,7 +125,8 @@ export interface SandboxDriver {
   /** null while running; the exit code and a reason once ended or gone */
   poll(id: string): Promise<null | { exitCode: number | null; reason: string }>
   stop(id: string): Promise<void>
-  list(labels: Record<string, string>): Promise<SandboxInfo[]>
+  /** sandboxes, running or not, carrying every label given; `true` matches any value of that label */
+  list(labels: Record<string, string | true>): Promise<SandboxInfo[]>
   exec(id: string, options: ExecOptions): Promise<ExecProcess>
   /** extracts a tar stream into `dir` inside the sandbox, as `user` (default the researcher) */
   copyIn(id: string, dir: string, tar: Readable, options?: { user?: string }): Promise<void>

@@ -19,6 +19,7 @@ import {
   SandboxUnavailable
 } from '../sandbox/driver.js'
 import type { SandboxSessionRow, SandboxSessionState, Store, UserRow } from '../store/types.js'
+import { removeExpiredSandboxes, sandboxDeadline } from './deadline.js'
 import { LIVE_STATES, statesBefore } from './transitions.js'
 import { DATA_DIR, filesAsTar, HOME, projectWorkspaces, saveWorkspace, workspaceSnapshot } from './workspace.js'
 
@@ -99,7 +100,7 @@ function filesUnder(dir: string): { path: string; bytes: number }[] {
 }
 
 export function sandboxSpec(
-  session: Pick<SandboxSessionRow, 'id' | 'userId' | 'projectId'>,
+  session: Pick<SandboxSessionRow, 'id' | 'userId' | 'projectId' | 'createdAt'>,
   gatewayId: string,
   p: SandboxPolicy,
   env: Record<string, string>
@@ -133,7 +134,8 @@ export function sandboxSpec(
       [LABELS.session]: session.id,
       [LABELS.user]: session.userId,
       [LABELS.project]: session.projectId
-    }
+    },
+    deadline: sandboxDeadline(session.createdAt, p.maxDurationMinutes)
   }
 }
 
@@ -475,7 +477,10 @@ export function createSessionService(deps: SessionServiceDeps) {
     const t = now().getTime()
     const started = Date.parse(session.startedAt ?? session.createdAt)
     const maxMinutes = limits.maxDurationMinutes ?? deps.policy(session.projectId).sandbox.maxDurationMinutes
-    if (t >= started + maxMinutes * 60_000) return `the session reached its maximum duration of ${maxMinutes} minutes`
+    // counted from the request, as the sandbox's own deadline is
+    if (t >= Date.parse(session.createdAt) + maxMinutes * 60_000) {
+      return `the session reached its maximum duration of ${maxMinutes} minutes`
+    }
     const idleMinutes = limits.idleMinutes ?? deps.policy(session.projectId).sandbox.idleMinutes
     const active = Math.max(started, lastActivity.get(session.id) ?? started)
     if (t >= active + idleMinutes * 60_000) return `the session was idle for ${idleMinutes} minutes`
@@ -632,13 +637,21 @@ export function createSessionService(deps: SessionServiceDeps) {
    * After a restart: adopt this gateway's sandboxes whose sessions are running, remove the ones no
    * session owns, and fail the sessions whose sandbox vanished. Nothing is lost or left behind.
    */
-  async function reconcile(): Promise<{ adopted: string[]; removed: string[]; failed: string[] }> {
+  async function reconcile(): Promise<{ adopted: string[]; removed: string[]; failed: string[]; expired: string[] }> {
     const gatewayId = await store.gatewayId()
+    const expired = await removeExpiredSandboxes({ driver, store, gatewayId, now })
     const sandboxes = await driver.list({ [LABELS.gateway]: gatewayId })
     const live = await store.listSandboxSessions({ states: LIVE_STATES })
     const byId = new Map(live.map((s) => [s.id, s]))
-    const result = { adopted: [] as string[], removed: [] as string[], failed: [] as string[] }
+    const result = {
+      adopted: [] as string[],
+      removed: [] as string[],
+      failed: [] as string[],
+      expired: expired.map((e) => e.id)
+    }
     const seen = new Set<string>()
+    /** sessions whose sandbox ended itself at its deadline while the gateway was away */
+    const pastDeadline = new Set<string>()
     for (const sb of sandboxes) {
       const session = byId.get(sb.labels[LABELS.session] ?? '')
       if (session !== undefined && session.state === 'running' && sb.running && session.sandboxId === sb.id) {
@@ -653,6 +666,7 @@ export function createSessionService(deps: SessionServiceDeps) {
         await locked(session.id, () => finishStop({ ...session, sandboxId: sb.id }))
         continue
       }
+      if (session !== undefined && sb.deadline !== null && now() >= sb.deadline) pastDeadline.add(session.id)
       await driver.stop(sb.id)
       result.removed.push(sb.id)
       await store.appendAudit(
@@ -668,8 +682,9 @@ export function createSessionService(deps: SessionServiceDeps) {
         await locked(s.id, () => finishStop({ ...s, sandboxId: null }))
         continue
       }
-      const reason =
-        s.state === 'starting'
+      const reason = pastDeadline.has(s.id)
+        ? 'the sandbox reached its deadline (the longest session its policy allows) and ended itself while the gateway was away'
+        : s.state === 'starting'
           ? 'the gateway restarted while the sandbox was starting'
           : 'the sandbox was gone when the gateway restarted'
       await fail({ ...s, sandboxId: null }, reason)
@@ -742,6 +757,15 @@ export function createSessionService(deps: SessionServiceDeps) {
           key: k,
           to,
           reason: 'a raised row cap reaches a notebook kernel started after it; one running now keeps its cap'
+        })
+      } else if (k === 'maxDurationMinutes' && (to as number) > (from as number)) {
+        // the sandbox ends itself at the deadline it was started with; the record keeps that
+        next[k] = from
+        change.notApplied.push({
+          key: k,
+          to,
+          reason:
+            'a running sandbox ends itself at the deadline it was started with; a longer maximum applies from the next session'
         })
       } else {
         change.applied.push({ key: k, from, to })

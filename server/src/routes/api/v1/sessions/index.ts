@@ -48,10 +48,11 @@ export function sessionView(s: SandboxSessionRow): SessionView {
     createdAt: s.createdAt,
     startedAt: s.startedAt,
     endedAt: s.endedAt,
+    // counted from the request, as the reaper and the sandbox's own deadline count it
     expiresAt:
       s.startedAt === null || limits.maxDurationMinutes === undefined
         ? null
-        : new Date(Date.parse(s.startedAt) + limits.maxDurationMinutes * 60_000).toISOString(),
+        : new Date(Date.parse(s.createdAt) + limits.maxDurationMinutes * 60_000).toISOString(),
     idleMinutes: limits.idleMinutes ?? 0
   }
 }
