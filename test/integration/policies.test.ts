@@ -99,13 +99,19 @@ describe('policies in the store', () => {
 
   it('ship each preset as the default policy with its own airlock preset, so the files do not drift apart', () => {
     const read = (name: string) => loadPolicyFile(join(PROJECT_ROOT, 'policies', `${name}.yaml`))
-    const { name: _n, description: _d, airlock, ...platform } = read('default')
+    const { name: _n, description: _d, airlock, display, monitoring, ...platform } = read('default')
     for (const preset of ['ndb-japan', 'acro-default'] as const) {
       const p = read(preset)
       expect(p.name).toBe(preset)
       expect(p.airlock).toEqual({ ...airlock, preset })
-      const { name: _pn, description: _pd, airlock: _pa, ...rest } = p
+      const { name: _pn, description: _pd, airlock: _pa, display: pd, monitoring: pm, ...rest } = p
       expect(rest).toEqual(platform)
+      // a preset may be stricter on the screen than the platform, never looser
+      for (const k of ['bytesPerMinute', 'burstBytes', 'bytesPerSession'] as const) {
+        expect(pd![k]).toBeLessThanOrEqual(display![k])
+      }
+      expect(Object.keys(pm!).sort()).toEqual(Object.keys(monitoring!).sort())
+      if (preset === 'acro-default') expect([pd, pm]).toEqual([display, monitoring])
     }
   })
 

@@ -180,6 +180,75 @@ export const AirlockPolicy = Type.Object(
 )
 export type AirlockPolicy = Static<typeof AirlockPolicy>
 
+const KiB = 1024
+const MiB = 1024 * KiB
+const GiB = 1024 * MiB
+
+/**
+ * What may reach a researcher's screen from inside a sandbox: terminal output, cell outputs, file
+ * views, notebook loads. The screen is a way out too, so the gateway counts every such byte against
+ * one budget per session: a bucket of `burstBytes` that refills at `bytesPerMinute`, and
+ * `bytesPerSession` in all. Changes reach running sessions at once.
+ */
+export const DisplayPolicy = Type.Object(
+  {
+    bytesPerMinute: Type.Integer({
+      minimum: KiB,
+      maximum: GiB,
+      description: 'bytes a session may show per minute once its burst is spent'
+    }),
+    burstBytes: Type.Integer({
+      minimum: KiB,
+      maximum: GiB,
+      description: 'bytes a session may show at once, before it is held to bytesPerMinute'
+    }),
+    bytesPerSession: Type.Integer({
+      minimum: KiB,
+      maximum: 64 * GiB,
+      description: 'bytes a session may show in all; past it, nothing more reaches the screen'
+    })
+  },
+  { additionalProperties: false }
+)
+export type DisplayPolicy = Static<typeof DisplayPolicy>
+
+/** Used when a policy has no display section: the shipped default policy's values. */
+export const DEFAULT_DISPLAY: DisplayPolicy = { bytesPerMinute: 512 * KiB, burstBytes: MiB, bytesPerSession: 64 * MiB }
+
+/**
+ * What a researcher can make the service store, each capped: past a cap, a clear refusal (or, for a
+ * recording, a "truncated" mark), never a full disk.
+ */
+export const QuotaPolicy = Type.Object(
+  {
+    recordingBytesPerSession: Type.Integer({
+      minimum: 64 * KiB,
+      maximum: 16 * GiB,
+      description: "bytes of a session's terminal recordings; past it a recording says where it was truncated"
+    }),
+    dataOperationLogBytesPerSession: Type.Integer({
+      minimum: 64 * KiB,
+      maximum: 16 * GiB,
+      description:
+        "bytes of cell sources in a session's data-operation log (the audit log keeps a digest and an excerpt); past it, cells are refused"
+    }),
+    quarantineBytesPerProject: Type.Integer({
+      minimum: MiB,
+      maximum: 1024 * GiB,
+      description: "bytes of a project's files held in the airlock's quarantine; past it, new requests are refused"
+    })
+  },
+  { additionalProperties: false }
+)
+export type QuotaPolicy = Static<typeof QuotaPolicy>
+
+/** Used when a policy has no quotas section: the shipped default policy's values. */
+export const DEFAULT_QUOTAS: QuotaPolicy = {
+  recordingBytesPerSession: 16 * MiB,
+  dataOperationLogBytesPerSession: 64 * MiB,
+  quarantineBytesPerProject: 2 * GiB
+}
+
 const RuleAction = Type.Union([Type.Literal('alert'), Type.Literal('end')], {
   description: 'alert: raise an alert in the console; end: also end the session at once'
 })
@@ -197,6 +266,34 @@ export const MonitoringPolicy = Type.Object(
       Type.Object(
         { limit: Type.Integer({ minimum: 1, maximum: 10_000 }), action: RuleAction },
         { additionalProperties: false, description: 'requests of one user refused within a minute' }
+      )
+    ),
+    encodedOutputKiBPerMinute: Type.Optional(
+      Type.Object(
+        { limit: Type.Integer({ minimum: 1, maximum: 1_000_000 }), action: RuleAction },
+        {
+          additionalProperties: false,
+          description:
+            'output of one session within a minute that looks like encoded binary (long base64 or hex runs, high entropy)'
+        }
+      )
+    ),
+    datasetMatches: Type.Optional(
+      Type.Object(
+        { limit: Type.Integer({ minimum: 1, maximum: 1_000_000 }), action: RuleAction },
+        {
+          additionalProperties: false,
+          description: "pieces of the project's dataset files recognised in one session's output"
+        }
+      )
+    ),
+    displayCeilingMinutes: Type.Optional(
+      Type.Object(
+        { limit: Type.Integer({ minimum: 1, maximum: 10_000 }), action: RuleAction },
+        {
+          additionalProperties: false,
+          description: 'minutes in a row a session spent its whole display budget'
+        }
       )
     ),
     allowedHours: Type.Optional(
@@ -227,6 +324,8 @@ export const Policy = Type.Object(
     auth: AuthPolicy,
     sandbox: SandboxPolicy,
     airlock: AirlockPolicy,
+    display: Type.Optional(DisplayPolicy),
+    quotas: Type.Optional(QuotaPolicy),
     monitoring: Type.Optional(MonitoringPolicy)
   },
   { additionalProperties: false }
