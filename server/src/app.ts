@@ -9,6 +9,7 @@ import webApp from './plugins/external/web-app.js'
 import airlock from './plugins/app/airlock.js'
 import auth from './plugins/app/auth.js'
 import configPlugin from './plugins/app/config.js'
+import display from './plugins/app/display.js'
 import errorHandler from './plugins/app/error-handler.js'
 import files from './plugins/app/files.js'
 import notebook from './plugins/app/notebook.js'
@@ -93,6 +94,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   await app.register(store)
   await app.register(policy)
   await app.register(auth)
+  await app.register(display)
   await app.register(sessions, options.sessions ?? {})
   await app.register(terminals)
   await app.register(notebook)

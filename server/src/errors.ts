@@ -28,6 +28,8 @@ export const Errors = {
   Conflict: createError('VRE_ERR_CONFLICT', '%s', 409),
   TooLarge: createError('VRE_ERR_TOO_LARGE', '%s', 413),
   UnsupportedType: createError('VRE_ERR_UNSUPPORTED_TYPE', '%s', 415),
+  /** What a researcher can make the gateway store is capped by the policy's `quotas`: one is reached. */
+  QuotaExceeded: createError('VRE_ERR_QUOTA_EXCEEDED', '%s', 403),
   ChecksUnavailable: createError(
     'VRE_ERR_CHECKS_UNAVAILABLE',
     'The automated disclosure checks could not run (%s), so nothing was submitted; try again later.',
@@ -41,6 +43,27 @@ export const Errors = {
   ),
   Internal: createError('VRE_ERR_INTERNAL', 'An internal error occurred; the action was not carried out.', 500)
 } as const
+
+/** The figures of a quota refusal, as its audit record keeps them. */
+export interface QuotaFigures {
+  quota: 'dataOperationLogBytesPerSession' | 'quarantineBytesPerProject'
+  quotaBytes: number
+  usedBytes: number
+  requestedBytes: number
+}
+
+/** A quota refusal that carries its figures, so whoever audits the refusal records the numbers too. */
+export function quotaExceeded(message: string, figures: QuotaFigures) {
+  return Object.assign(new Errors.QuotaExceeded(message), { figures })
+}
+
+/** The figures of a quota refusal, or null for any other error. */
+export function quotaFiguresOf(err: unknown): QuotaFigures | null {
+  const f = (err as { figures?: unknown } | null)?.figures
+  return (err as { code?: unknown } | null)?.code === 'VRE_ERR_QUOTA_EXCEEDED' && typeof f === 'object' && f !== null
+    ? (f as QuotaFigures)
+    : null
+}
 
 /** Raised by configuration or key checks at boot; the CLI prints the message and exits non-zero. */
 export class ConfigError extends Error {

@@ -43,6 +43,20 @@ describe('the audit console in a browser', () => {
     sessionId = s!.id
   }, 90_000)
 
+  it('a researcher runs a notebook cell (its source goes to the data-operation log)', async () => {
+    const page = pages.researcher1!
+    await page.getByRole('tab', { name: 'Files' }).click()
+    await page.getByTestId('files').waitFor({ timeout: 10_000 })
+    await page.getByTestId('new-notebook').click()
+    const notebook = page.getByTestId('notebook')
+    await notebook.waitFor({ timeout: 15_000 })
+    await notebook.getByTestId('add-sql-cell').click()
+    const cell = notebook.getByTestId('notebook-cell').last()
+    await cell.getByTestId('cell-source').fill(`select count(*) as audited_cell from patients -- ${'x'.repeat(600)}`)
+    await cell.getByTestId('cell-source').press('Control+Enter')
+    await cell.getByTestId('output-table').waitFor({ timeout: 30_000 })
+  }, 60_000)
+
   it('an administrator checks the chain, finds the session in the log and plays its terminal back', async () => {
     const page = await signIn('admin')
     await page.getByTestId('open-admin').click()
@@ -58,6 +72,15 @@ describe('the audit console in a browser', () => {
     await expect.poll(() => rows.count(), { timeout: 15_000 }).toBeGreaterThan(0)
     expect(await page.getByTestId('audit-results').innerText()).toMatch(/session\.start/)
     await page.screenshot({ path: join(SCREENSHOTS, 'admin-audit-search.png'), fullPage: true })
+
+    // a cell's record shows an excerpt of its source, and leads to the whole of it in the log
+    const excerpt = page.getByTestId('audit-excerpt').first()
+    expect(await excerpt.innerText()).toMatch(/^select count\(\*\) as audited_cell from patients -- x+…$/)
+    await page.getByTestId('audit-full-log').first().click()
+    const operation = page.getByTestId('operation-row').first()
+    await operation.waitFor({ timeout: 15_000 })
+    expect(await operation.innerText()).toContain(`-- ${'x'.repeat(600)}`)
+    await page.screenshot({ path: join(SCREENSHOTS, 'admin-audit-data-operations.png'), fullPage: true })
 
     await page.getByTestId('recording-session').fill(sessionId)
     await page.getByTestId('recording-load').click()

@@ -23,6 +23,7 @@ interface RequestView {
     round: number
     name: string
     sha256: string
+    size: number
     outcome: string
     checks: { rule: string; outcome: string; message: string; rows?: number[] }[]
     provenance: { source: string } | null
@@ -289,13 +290,13 @@ describe('the airlock on a real sandbox: outputs leave only reviewed, approved a
       attempts.every((line) => /^\d+ [1-9]\d*$/.test(line)),
       attempts.join('\n')
     ).toBe(true)
+    // the requester learns that people were counted and where the check failed; the reviewer, how many
     const file = r.files[0]!
-    expect(file.provenance).toMatchObject({ recount: { person: 'c.person_id', individualsPerRow: people } })
-    const threshold = file.checks.find((c) => c.rule === 'threshold') as {
-      outcome: string
-      message: string
-      rows?: number[]
-    }
+    expect(file.provenance).toMatchObject({ recount: { counted: true } })
+    expect(file.checks.find((c) => c.rule === 'threshold')).toMatchObject({ outcome: 'fail', rows: [1] })
+    const reviewed = (await look('reviewer1', r.id)).files[0]!
+    expect(reviewed.provenance).toMatchObject({ recount: { person: 'c.person_id', individualsPerRow: people } })
+    const threshold = reviewed.checks.find((c) => c.rule === 'threshold')!
     expect(threshold.outcome).toBe('fail')
     expect(threshold.rows).toEqual([1])
     expect(threshold.message).toMatch(/recorded query/)
@@ -351,10 +352,76 @@ describe('the airlock on a real sandbox: outputs leave only reviewed, approved a
     const first = (await submit([{ path: 'outbox/all.csv', justification: 'table 3' }])).json() as RequestView
     expect(first.files[0]!.checks.find((c) => c.rule === 'differencing')?.outcome).toBe('pass')
     const second = (await submit([{ path: 'outbox/all-but-3.csv', justification: 'later' }])).json() as RequestView
-    const diff = second.files[0]!.checks.find((c) => c.rule === 'differencing')!
+    expect(second.files[0]!.checks.find((c) => c.rule === 'differencing')!.outcome).toBe('fail')
+    const diff = (await look('reviewer1', second.id)).files[0]!.checks.find((c) => c.rule === 'differencing')!
     expect(diff.outcome).toBe('fail')
     expect(diff.message).toMatch(/all\.csv/)
   }, 60_000)
+
+  it("shows the requester none of their file's text in the checks, however large its labels; reviewers read it capped", async () => {
+    // three 2 MB group labels over small counts: the threshold rule names each row it fails
+    await inSandbox(
+      `python3 -c 'L = "LEAK" * 500000; open("${OUTBOX}/huge-labels.csv", "w").write("region,n\\r\\n" + "".join(f"{c}{L},{n}\\r\\n" for c, n in (("A", 3), ("B", 4), ("C", 5))))'`
+    )
+    const res = await submit([{ path: 'outbox/huge-labels.csv', justification: 'regions' }])
+    expect(res.statusCode, res.body.slice(0, 500)).toBe(201)
+    const again = await call('researcher1', 'GET', `/api/v1/exports/${(res.json() as RequestView).id}`)
+    for (const answer of [res, again]) {
+      expect(answer.body.length).toBeLessThan(16 * 1024)
+      expect(answer.body).not.toContain('LEAK')
+      const file = (answer.json() as RequestView).files[0]!
+      expect(file.size).toBeGreaterThan(6_000_000)
+      expect(file.checks.find((c) => c.rule === 'threshold')).toMatchObject({
+        outcome: 'fail',
+        message: expect.stringMatching(/fewer individuals than the threshold allows/),
+        cells: [
+          { row: 0, column: 1 },
+          { row: 1, column: 1 },
+          { row: 2, column: 1 }
+        ]
+      })
+    }
+
+    const id = (res.json() as RequestView).id
+    const reviewed = await call('reviewer1', 'GET', `/api/v1/reviews/${id}`)
+    expect(reviewed.body.length).toBeLessThan(64 * 1024)
+    const threshold = (reviewed.json() as RequestView).files[0]!.checks.find((c) => c.rule === 'threshold')!
+    expect(Buffer.byteLength(threshold.message)).toBeLessThanOrEqual(2048)
+    // each row named by its label's first characters, cut
+    expect(threshold.message).toMatch(/row 1 \(region A(LEAK)+L?E?A?K?…\) n = 3/)
+    expect(Math.max(...(threshold.message.match(/[LEAK]+/g) ?? []).map((m) => m.length))).toBeLessThan(64)
+    // the state database holds no more than the reviewer reads
+    const stored = (await gw.app.store.getAirlockRequest(id))!.files[0]!.checks as { message: string }[]
+    expect(Math.max(...stored.map((c) => Buffer.byteLength(c.message)))).toBeLessThanOrEqual(2048)
+  }, 90_000)
+
+  it('keeps why a recount failed to a few hundred characters for reviewers, and from the requester', async () => {
+    // armed in the notebook, the first statement passes when the cell is exported and fails when the
+    // airlock replays it on its own, with the patients' ids as the error
+    const cell = (path: string, payload: object) =>
+      call('researcher1', 'POST', `/api/v1/sessions/${sessionId}/${path}`, payload)
+    const armed = await cell('cells', { language: 'sql', source: 'SET VARIABLE armed = 1' })
+    expect(armed.statusCode, armed.body).toBe(200)
+    expect(armed.json()).toMatchObject({ status: 'ok' })
+    const source = [
+      "SELECT CASE WHEN getvariable('armed') IS NULL THEN error((SELECT string_agg(person_id, ',') FROM patients)) END;",
+      'SELECT sex, count(*) AS n FROM patients GROUP BY ALL ORDER BY sex'
+    ].join('\n')
+    const exported = await cell('cells/export', { language: 'sql', source, name: 'armed' })
+    expect(exported.statusCode, exported.body).toBe(201)
+
+    const res = await submit([{ path: 'outbox/armed.csv', justification: 'patients by sex' }])
+    expect(res.statusCode, res.body.slice(0, 500)).toBe(201)
+    const mine = (res.json() as RequestView).files[0]!
+    expect(mine.provenance).toMatchObject({
+      source,
+      recount: { unavailable: expect.stringMatching(/^The individuals/) }
+    })
+    const reviewed = (await look('reviewer1', (res.json() as RequestView).id)).files[0]!
+    const why = (reviewed.provenance as unknown as { recount: { unavailable: string } }).recount.unavailable
+    expect(why).toMatch(/^statement 1 of the cell failed when replayed: .*…$/)
+    expect(Array.from(why).length).toBeLessThanOrEqual(300)
+  }, 90_000)
 
   it('refuses a file over the size cap without reading it through, and flags bytes released before', async () => {
     await inSandbox(`head -c 17000000 /dev/zero | tr "\\000" "a" > ${OUTBOX}/big.csv`)

@@ -196,6 +196,75 @@ describe('the workspace Files view on a real sandbox (runsc)', () => {
     expect((await inSandbox(['sh', '-c', 'test -s "$VRE_DATASET"'])).exitCode).toBe(0)
   }, 60_000)
 
+  it('runs the Files helper isolated: a .pth planted in the user site-packages neither runs nor speaks through it', async () => {
+    // What a researcher can plant in their writable home: it notes the command line of every Python
+    // that loads it, and inside vre-files answers for it with a refusal whose message is the dataset
+    // in base64 (here its first 256 KiB; a reviewer got all of it through one 404).
+    const pth = [
+      'import os, sys, json, base64',
+      "cmd = open('/proc/self/cmdline', 'rb').read().replace(b'\\0', b' ').decode()",
+      "open('/tmp/planted-ran', 'a').write(cmd + '\\n')",
+      "leak = base64.b64encode(open(os.environ['VRE_DATASET'], 'rb').read(262144)).decode() if 'vre-files' in cmd else None",
+      "leak and (sys.stdout.write(json.dumps({'error': 'not_found', 'message': leak})), sys.stdout.flush(), os._exit(0))"
+    ].join('; ')
+    const plant = await inSandbox([
+      'sh',
+      '-c',
+      `d=$(python3 -c 'import site; print(site.getusersitepackages())') && mkdir -p "$d" && printf '%s\\n' "$0" > "$d/zz-planted.pth"`,
+      pth
+    ])
+    expect(plant.exitCode, plant.stderr).toBe(0)
+    // the plant works: the researcher's own python3 runs it
+    const own = await inSandbox(['python3', '-c', 'pass'])
+    expect(own.exitCode, own.stderr).toBe(0)
+    expect((await inSandbox(['cat', '/tmp/planted-ran'])).stdout).toMatch(/python3 -c pass/)
+    // and where the helper would run, it speaks for it
+    const fake = await inSandbox(['python3', '-c', 'pass', 'vre-files'])
+    expect(fake.stdout).toMatch(/^\{"error": "not_found", "message": "[A-Za-z0-9+/]{10000}/)
+
+    expect(await paths()).toEqual(expect.arrayContaining(['d inbox', 'd outbox']))
+    const missing = await call('GET', '/files/content?path=no/such.txt')
+    expect(missing.statusCode).toBe(404)
+    expect(missing.json().error.message).toBe('There is no no/such.txt in the workspace.')
+    expect(missing.body.length).toBeLessThan(200)
+    const moved = await call('POST', '/files/move', { from: 'nope', to: 'x' })
+    expect(moved.statusCode).toBe(404)
+    expect(moved.body.length).toBeLessThan(200)
+
+    const ran = (await inSandbox(['cat', '/tmp/planted-ran'])).stdout
+    expect(ran).not.toContain(`vre-files ${WORK_DIR}`)
+    // the module the image's helpers share still loads in isolated mode, through dist-packages
+    const isolated = await inSandbox(['python3', '-I', '-c', 'import vre; print(vre.__file__)'])
+    expect(isolated.stdout.trim()).toBe('/opt/vre/python/vre/__init__.py')
+    expect((await inSandbox(['cat', '/tmp/planted-ran'])).stdout).toBe(ran)
+  }, 60_000)
+
+  it("runs the kernel's bridge isolated too, while the researcher's own kernel still loads their site-packages", async () => {
+    // the plant of the test before is still in place; a Python cell through vre-kernel, as the gateway runs it
+    const before = (await inSandbox(['cat', '/tmp/planted-ran'])).stdout
+    const s = (await gw.app.sessions.get(sessionId))!
+    const run = await runInSandbox(docker, s.sandboxId!, {
+      cmd: ['vre-kernel'],
+      input: `${JSON.stringify({ id: 'c1', language: 'python', source: 'import vre\nprint(vre.__name__)' })}\n`,
+      timeoutMs: 90_000
+    })
+    const replies = run.stdout
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as { id?: string; status?: string; outputs?: { text?: string }[] })
+    const cell = replies.find((r) => r.id === 'c1')
+    expect(cell, run.stdout + run.stderr).toMatchObject({ status: 'ok' })
+    expect(cell!.outputs!.map((o) => o.text ?? '').join('')).toMatch(/^vre\s*$/)
+    const ran = (await inSandbox(['cat', '/tmp/planted-ran'])).stdout.slice(before.length)
+    expect(ran).toMatch(/ipykernel_launcher/)
+    expect(ran).not.toMatch(/kernel_bridge/)
+    await inSandbox([
+      'sh',
+      '-c',
+      'rm -f "$(python3 -I -c \'import site; print(site.getusersitepackages())\')/zz-planted.pth"'
+    ])
+  }, 120_000)
+
   it("keeps another researcher out of this session's files", async () => {
     const other = (await gw.login('researcher2')).accessToken
     const res = await call('GET', '/files', undefined, other)

@@ -1,12 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startRunningSession, type TestGateway, testGatewayWithDataset } from '../support/gateway.js'
-import { testPolicyFile, withMonitoring } from '../support/policy.js'
+import { LARGE_DISPLAY, testPolicyFile, withDisplay, withMonitoring } from '../support/policy.js'
 import { requireDocker } from '../support/sandbox.js'
 
 /** The output rule on a real sandbox: a terminal dumping more than the policy allows per minute ends its session. */
 describe('live monitoring on a real sandbox', () => {
   let gw: TestGateway
-  const policy = testPolicyFile(withMonitoring('  terminalOutputMiBPerMinute:\n    limit: 1\n    action: end\n'))
+  // what the shell prints is counted whether or not it reaches the screen; a large display budget
+  // lets it print at full speed, so the rule, not the pacing, is what ends the dump
+  const policy = testPolicyFile((yaml) =>
+    withMonitoring('  terminalOutputMiBPerMinute:\n    limit: 1\n    action: end\n')(withDisplay(LARGE_DISPLAY)(yaml))
+  )
 
   beforeAll(async () => {
     const docker = await requireDocker()
@@ -21,7 +25,11 @@ describe('live monitoring on a real sandbox', () => {
   it('ends a session whose terminal prints more than the policy allows in a minute, and says why', async () => {
     const { sessionId } = await startRunningSession(gw)
     const session = (await gw.app.sessions.get(sessionId))!
-    const terminal = await gw.app.terminals.open(sessionId, session.sandboxId!, { cols: 100, rows: 30 })
+    const terminal = await gw.app.terminals.open(
+      { sessionId, projectId: session.projectId, userId: session.userId },
+      session.sandboxId!,
+      { cols: 100, rows: 30 }
+    )
     let seen = 0
     terminal.output.on('data', (c: Buffer) => (seen += c.length))
     // a dump of about 4 MiB, as someone reading a table off the screen would make

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DockerDriver } from '../../server/src/sandbox/docker-driver.js'
 import { runInSandbox } from '../../server/src/sandbox/driver.js'
@@ -82,16 +84,26 @@ describe('notebook cells on a real sandbox (runsc, the default policy)', () => {
     expect(Buffer.from(image.data!, 'base64').subarray(1, 4).toString()).toBe('PNG')
   }, 120_000)
 
-  it('reports errors as outputs and audits every source it ran', async () => {
+  it('reports errors as outputs and audits every source it ran, the whole text in the data-operation log', async () => {
     const bad = await cell('sql', 'select * from no_such_table')
     expect(bad.status).toBe('error')
     expect(bad.outputs[0]).toMatchObject({ type: 'error', ename: 'CatalogError' })
     const audited = (await gw.app.store.recentAudit(100))
       .filter((r) => r.action === 'cell.run' && r.target === sessionId)
-      .map((r) => (r.details as { source: string }).source)
-    expect(audited).toContain('select count(*) as n from patients')
-    expect(audited).toContain('select * from no_such_table')
-    expect(audited.some((s) => s.includes('plt.bar'))).toBe(true)
+      .map((r) => r.details as { sourceExcerpt: string; sourceSha256: string })
+    const excerpts = audited.map((d) => d.sourceExcerpt)
+    expect(excerpts).toContain('select count(*) as n from patients')
+    expect(excerpts).toContain('select * from no_such_table')
+    expect(excerpts.some((s) => s.includes('plt.bar'))).toBe(true)
+    // each record's digest names a line of the log that holds the source in full
+    const logged = new Map(
+      readFileSync(gw.app.dataOperations.file(sessionId), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { sha256: string; source: string })
+        .map((l) => [l.sha256, l.source])
+    )
+    for (const d of audited) expect(logged.get(d.sourceSha256), d.sourceExcerpt).toBe(d.sourceExcerpt)
   })
 
   const exportCell = (language: 'sql' | 'python', source: string, name: string) =>
@@ -123,7 +135,14 @@ describe('notebook cells on a real sandbox (runsc, the default policy)', () => {
     expect((await inSandbox(['cat', `${OUTBOX}/ages-by-seven.sql`])).stdout).toBe(`${source}\n`)
     const audit = (await gw.app.store.recentAudit(50)).find((r) => r.action === 'cell.export')
     const digest = (await inSandbox(['sha256sum', `${OUTBOX}/ages-by-seven.csv`])).stdout.slice(0, 64)
-    expect(audit?.details).toMatchObject({ source, name: 'ages-by-seven', rows: 2500, csvSha256: digest })
+    expect(audit?.details).toMatchObject({
+      sourceExcerpt: source,
+      sourceSha256: createHash('sha256').update(source).digest('hex'),
+      name: 'ages-by-seven',
+      rows: 2500,
+      csvSha256: digest
+    })
+    expect(audit?.details).not.toHaveProperty('source')
   }, 60_000)
 
   it('refuses an export that would clobber a file or run a change again, and leaves nothing behind', async () => {

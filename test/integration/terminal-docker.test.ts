@@ -3,14 +3,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { UNACKED_HIGH } from '../../server/src/routes/api/v1/sessions/terminal.js'
 import type { DockerDriver } from '../../server/src/sandbox/docker-driver.js'
 import { recordingFile } from '../../server/src/terminal/recording.js'
-import { startRunningSession, type TestGateway, testGateway } from '../support/gateway.js'
+import { startRunningSession, type TestGateway, testGateway, TestClock } from '../support/gateway.js'
+import { LARGE_DISPLAY, testPolicyFile, withDisplay } from '../support/policy.js'
 import { requireDocker } from '../support/sandbox.js'
 import { openTerminal, type TerminalClient } from '../support/terminal.js'
 
 /** The researcher's prompt. */
 const PROMPT = /researcher@vre:[^\r\n]*\$ /
 
-describe('the terminal on a real sandbox (runsc, the default policy)', () => {
+describe('the terminal on a real sandbox (runsc; a display budget far above what the tests print)', () => {
+  // the browser's flow control is what is tested here; the display budget has its own tests
+  const policy = testPolicyFile(withDisplay(LARGE_DISPLAY))
   let docker: DockerDriver
   let gw: TestGateway
   let url = ''
@@ -33,7 +36,11 @@ describe('the terminal on a real sandbox (runsc, the default policy)', () => {
 
   beforeAll(async () => {
     docker = await requireDocker()
-    gw = await testGateway({}, {}, { sessions: { driver: docker } })
+    gw = await testGateway(
+      {},
+      { VRE_POLICY_FILE: policy.file },
+      { sessions: { driver: docker }, clock: TestClock.running() }
+    )
     await gw.app.listen({ host: '127.0.0.1', port: 0 })
     url = `http://127.0.0.1:${(gw.app.server.address() as { port: number }).port}`
     ;({ sessionId, token } = await startRunningSession(gw))
@@ -42,6 +49,7 @@ describe('the terminal on a real sandbox (runsc, the default policy)', () => {
   afterAll(async () => {
     if (sessionId) await gw.app.sessions.stop(sessionId, 'test over', { actor: 'test', sourceIp: null })
     await gw?.close()
+    policy.remove()
   })
 
   it('shows the prompt, echoes what is typed and runs it', async () => {

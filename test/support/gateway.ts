@@ -17,6 +17,17 @@ export class TestClock {
   advance(ms: number): void {
     this.t += ms
   }
+
+  /**
+   * A clock that runs as real time does, and can still be moved on by hand: for tests with real
+   * sandboxes, where things take real time (a display budget refills, a program runs).
+   */
+  static running(): TestClock {
+    const clock = new TestClock()
+    const since = Date.now()
+    clock.now = () => new Date(clock.t + (Date.now() - since))
+    return clock
+  }
 }
 
 export interface TestGateway {
@@ -97,7 +108,8 @@ export async function testGatewayWithDataset(
   env: NodeJS.ProcessEnv = {},
   sessions: Omit<NonNullable<BuildOptions['sessions']>, 'driver'> = {}
 ): Promise<TestGateway> {
-  const gw = await testGateway({}, env, { sessions: { ...sessions, driver } })
+  // real sandboxes take real time: the gateway's clock runs (and can still be moved on)
+  const gw = await testGateway({}, env, { sessions: { ...sessions, driver }, clock: TestClock.running() })
   await seedDemo(gw.app.store, gw.app.keys, gw.dataDir, {
     now: gw.clock.now(),
     timeZone: gw.config.timeZone,
@@ -124,4 +136,25 @@ export async function startRunningSession(
   const state = (await gw.app.sessions.get(sessionId))!.state
   if (state !== 'running') throw new Error(`the session is ${state}, not running`)
   return { sessionId, token }
+}
+
+/**
+ * Another certified researcher of researcher1's organization, a member of the demo project: a
+ * test that needs several researchers at once (each has a display budget of their own).
+ */
+export async function addResearcher(gw: TestGateway, username: string): Promise<void> {
+  const { createAccount } = await import('../../server/src/identity/accounts.js')
+  const { setProjectMember } = await import('../../server/src/identity/administration.js')
+  const first = (await gw.app.store.getUserByUsername('researcher1'))!
+  const org = (await gw.app.store.getOrganization(first.organizationId!))!
+  const by = { actor: 'test', sourceIp: null }
+  const made = await createAccount(
+    gw.app.store,
+    gw.app.keys,
+    { username, displayName: username, organization: org.name, roles: ['researcher'] },
+    by
+  )
+  const project = (await gw.app.store.getProjectByTitle(DEMO_PROJECT))!
+  await setProjectMember(gw.app.store, project.id, made.user.id, true, { ...by, userId: null })
+  gw.credentials[username] = { password: made.password, totpSecret: made.totpSecret }
 }

@@ -20,3 +20,14 @@ export function testPolicyFile(edit: (yaml: string) => string): { file: string; 
 /** An edit that replaces the default policy's monitoring section with `section` (indented lines). */
 export const withMonitoring = (section: string) => (yaml: string) =>
   `${yaml.slice(0, yaml.indexOf('\nmonitoring:'))}\nmonitoring:\n${section}`
+
+/** An edit that sets the default policy's display budget (bytes). */
+export const withDisplay =
+  (d: { bytesPerMinute: number; burstBytes: number; bytesPerSession: number }) => (yaml: string) =>
+    yaml
+      .replace(/^ {2}bytesPerMinute: \d+.*$/m, `  bytesPerMinute: ${d.bytesPerMinute}`)
+      .replace(/^ {2}burstBytes: \d+.*$/m, `  burstBytes: ${d.burstBytes}`)
+      .replace(/^ {2}bytesPerSession: \d+.*$/m, `  bytesPerSession: ${d.bytesPerSession}`)
+
+/** A display budget no test's output comes near: for tests of something else that print a lot. */
+export const LARGE_DISPLAY = { bytesPerMinute: 1 << 30, burstBytes: 1 << 30, bytesPerSession: 64 * (1 << 30) }

@@ -17,25 +17,31 @@ export interface TerminalClient {
 
 /**
  * Opens `GET /api/v1/sessions/:id/terminal?ticket=` from `origin`. Resolves with the client once
- * upgraded, or with the HTTP status and body when the gateway refuses before the upgrade.
+ * upgraded, or with the HTTP status and body when the gateway refuses before the upgrade. With
+ * `keepBytes`, `output()` holds only about the last that many bytes (a long flood, counted whole by
+ * `bytes()`, would not fit in memory).
  */
 export function openTerminal(
   baseUrl: string,
   sessionId: string,
   ticket: string,
   origin: string | null = baseUrl,
-  size = { cols: 100, rows: 30 }
+  size = { cols: 100, rows: 30 },
+  { keepBytes = Infinity }: { keepBytes?: number } = {}
 ): Promise<TerminalClient | { status: number; body: string }> {
   const url = `${baseUrl.replace(/^http/, 'ws')}/api/v1/sessions/${sessionId}/terminal?ticket=${encodeURIComponent(ticket)}&cols=${size.cols}&rows=${size.rows}`
   const ws = new WebSocket(url, origin === null ? {} : { origin })
   const chunks: Buffer[] = []
   const control: Record<string, unknown>[] = []
   let total = 0
+  let kept = 0
   const waiters = new Set<() => void>()
   ws.on('message', (data: Buffer, binary: boolean) => {
     if (binary) {
       chunks.push(data)
       total += data.length
+      kept += data.length
+      while (kept > keepBytes && chunks.length > 1) kept -= chunks.shift()!.length
     } else control.push(JSON.parse(data.toString()) as Record<string, unknown>)
     for (const w of waiters) w()
   })

@@ -134,9 +134,14 @@ const python = {
       MPLCONFIGDIR: process.env.MPLCONFIGDIR || path.join(os.tmpdir(), 'matplotlib'),
       MPLBACKEND: 'module://matplotlib_inline.backend_inline',
       JUPYTER_RUNTIME_DIR: path.join(runDir, 'jupyter'),
+      // for the IPython kernel, which runs the researcher's code and may use what they installed
       PYTHONPATH: [process.env.PYTHONPATH, path.resolve(path.dirname(new URL(import.meta.url).pathname), '../python')].filter(Boolean).join(':'),
     };
-    const proc = spawn('python3', ['-m', 'vre.kernel_bridge'], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+    // The bridge itself is ours, so isolated (-I): no user site-packages (a .pth planted in the
+    // writable home would run in it), no PYTHON* variables, no working directory on sys.path
+    // (`-m` would put it first, ahead of the real `vre`). It finds `vre` through dist-packages'
+    // vre.pth; the kernel it starts is a plain python3 with the environment above.
+    const proc = spawn('/usr/bin/python3', ['-I', '-m', 'vre.kernel_bridge'], { env, stdio: ['pipe', 'pipe', 'inherit'] });
     this.proc = proc;
     let resolveReady;
     let rejectReady;

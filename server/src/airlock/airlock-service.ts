@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto'
 import type { Readable } from 'node:stream'
 import type { FastifyBaseLogger } from 'fastify'
 import { bytesAsTar, filterTar, UnsafeArchive } from '../archive/safe-tar.js'
-import { Errors } from '../errors.js'
-import type { Policy } from '../policy/schema.js'
+import { Errors, quotaExceeded, quotaFiguresOf } from '../errors.js'
+import { DEFAULT_QUOTAS, type Policy } from '../policy/schema.js'
 import type { SandboxDriver } from '../sandbox/driver.js'
 import { WORK_DIR } from '../sessions/workspace.js'
 import type {
@@ -20,7 +20,7 @@ import { resolveAirlockParams } from './disclosure/params.js'
 import { parseTable } from './disclosure/table.js'
 import type { ComparedOutput, RoundJob, RoundReport } from './disclosure/round.js'
 import { Quarantine, QuarantineCorrupt } from './quarantine.js'
-import { recountIndividuals, type RecountResult } from './recount.js'
+import { recountIndividuals, unavailable, type RecountResult } from './recount.js'
 import { AWAITING_REVIEW, requestStatesBefore } from './transitions.js'
 import { listArchive } from './archive-listing.js'
 
@@ -41,6 +41,13 @@ export interface SubmitFile {
   /** inside the workspace, under outbox/ */
   path: string
   justification: string
+}
+
+/** A file a submission under way has stored for a project, not yet recorded in a request. */
+interface Hold {
+  sha256: string
+  projectId: string
+  size: number
 }
 
 /** A running session the request's files are copied out of. */
@@ -78,28 +85,31 @@ export function createAirlockService(deps: {
   /**
    * Digests stored for a submission still being made (copied, not yet recorded): a failed
    * submission forgets what it stored unless another one, finished or still being made, holds the
-   * same bytes.
+   * same bytes. Until recorded, they count against their project's quarantine quota from here.
    */
   const inFlight = new Map<string, number>()
-  const hold = (holds: string[], sha256: string) => {
-    holds.push(sha256)
-    inFlight.set(sha256, (inFlight.get(sha256) ?? 0) + 1)
+  const underWay = new Set<Hold[]>()
+  const hold = (holds: Hold[], h: Hold) => {
+    holds.push(h)
+    inFlight.set(h.sha256, (inFlight.get(h.sha256) ?? 0) + 1)
   }
-  async function letGo(holds: string[], failed: boolean): Promise<void> {
-    for (const sha256 of holds) {
+  async function letGo(holds: Hold[], failed: boolean): Promise<void> {
+    underWay.delete(holds)
+    for (const { sha256 } of holds) {
       const left = (inFlight.get(sha256) ?? 1) - 1
       if (left > 0) inFlight.set(sha256, left)
       else inFlight.delete(sha256)
     }
     if (!failed) return
-    for (const sha256 of new Set(holds)) {
+    for (const sha256 of new Set(holds.map((h) => h.sha256))) {
       if (!inFlight.has(sha256) && !(await store.isDigestReferenced(sha256))) deps.quarantine.remove(sha256)
     }
   }
 
   /** Runs a submission that stores files, forgetting them again if it fails. */
-  async function storing<T>(fn: (holds: string[]) => Promise<T>): Promise<T> {
-    const holds: string[] = []
+  async function storing<T>(fn: (holds: Hold[]) => Promise<T>): Promise<T> {
+    const holds: Hold[] = []
+    underWay.add(holds)
     let failed = true
     try {
       const out = await fn(holds)
@@ -108,6 +118,82 @@ export function createAirlockService(deps: {
     } finally {
       await letGo(holds, failed).catch((err: unknown) =>
         deps.log.error({ err }, 'files of a failed submission could not be forgotten')
+      )
+    }
+  }
+
+  /**
+   * Room in a project's quarantine quota (quotas.quarantineBytesPerProject), for a submission
+   * storing `name`: the project's distinct files there (its requests' but withdrawn and rejected
+   * ones', and its submissions' under way) may not pass it. Bytes the project holds already cost
+   * nothing more.
+   */
+  function quarantineRoom(projectId: string, name: string, holds: Hold[]) {
+    const refusal = (size: number, usedBytes: number, quotaBytes: number) =>
+      quotaExceeded(
+        `${name} (${size} bytes) was not stored: the project's files in quarantine hold ${usedBytes} of the ` +
+          `${quotaBytes} bytes its policy allows (quotas.quarantineBytesPerProject). Withdrawing a request that ` +
+          `is not yet decided frees its files, as does a rejection; released files stay.`,
+        { quota: 'quarantineBytesPerProject', quotaBytes, usedBytes, requestedBytes: size }
+      )
+    /** digest -> size; run with no await between it and the hold that follows */
+    const counted = (stored: { sha256: string; size: number }[]) => {
+      const all = new Map(stored.map((h) => [h.sha256, h.size]))
+      for (const list of underWay) for (const h of list) if (h.projectId === projectId) all.set(h.sha256, h.size)
+      let usedBytes = 0
+      for (const size of all.values()) usedBytes += size
+      return { all, usedBytes, quotaBytes: (deps.policy(projectId).quotas ?? DEFAULT_QUOTAS).quarantineBytesPerProject }
+    }
+    return {
+      /**
+       * From a declared size, before anything is read: a file that can't fit is refused at once,
+       * unless the project holds one of that size (it may be the same bytes, which cost nothing).
+       */
+      async precheck(size: number): Promise<void> {
+        const { all, usedBytes, quotaBytes } = counted(await store.quarantineHoldings(projectId))
+        if (usedBytes + size > quotaBytes && ![...all.values()].includes(size)) {
+          throw refusal(size, usedBytes, quotaBytes)
+        }
+      },
+      /** What quarantine.store asks once the file is read, before it gets its address; admitted, it is held at once. */
+      async admit(file: { sha256: string; size: number }): Promise<void> {
+        const { all, usedBytes, quotaBytes } = counted(await store.quarantineHoldings(projectId))
+        // nothing awaits from the count to the hold: two submissions of one project can't both take the last room
+        if (!all.has(file.sha256) && usedBytes + file.size > quotaBytes) throw refusal(file.size, usedBytes, quotaBytes)
+        hold(holds, { sha256: file.sha256, projectId, size: file.size })
+      }
+    }
+  }
+
+  /**
+   * Deletes the files of a withdrawn or rejected request that no other request still needs (any
+   * project; withdrawn and rejected ones need none) and no submission under way holds: the project
+   * gets the room back. Recorded first; what could not be deleted goes with the sweep at start.
+   */
+  async function freeQuarantine(d: AirlockRequestDetail, actor: string, ctx: Context): Promise<void> {
+    try {
+      const sizes = new Map(d.files.map((f) => [f.sha256, f.size]))
+      const unneeded: string[] = []
+      for (const sha256 of sizes.keys()) {
+        if (!inFlight.has(sha256) && !(await store.isDigestReferenced(sha256))) unneeded.push(sha256)
+      }
+      if (unneeded.length === 0) return
+      let bytes = 0
+      for (const sha256 of unneeded) bytes += sizes.get(sha256)!
+      await store.appendAudit({
+        actor,
+        action: 'quarantine.remove',
+        sourceIp: ctx.sourceIp,
+        target: d.request.id,
+        outcome: 'success',
+        details: { project: d.request.projectId, request: d.request.id, files: unneeded, bytes }
+      })
+      // a submission of the same bytes may have begun meanwhile: it keeps them
+      for (const sha256 of unneeded) if (!inFlight.has(sha256)) deps.quarantine.remove(sha256)
+    } catch (err) {
+      deps.log.error(
+        { err, request: d.request.id },
+        'the files of a closed request could not be deleted from quarantine'
       )
     }
   }
@@ -141,11 +227,18 @@ export function createAirlockService(deps: {
   async function copyOut(
     session: SourceSession,
     path: string,
-    holds: string[]
+    holds: Hold[]
   ): Promise<{ sha256: string; size: number }> {
     const maxBytes = params(session.projectId).maxExportFileMiB * 1024 * 1024
     const name = path.slice(path.lastIndexOf('/') + 1)
     let stored: { sha256: string; size: number } | null = null
+    // the tar reader reports any error of its own as an unreadable archive: a quota refusal is kept aside
+    let overQuota: Error | null = null
+    const room = quarantineRoom(session.projectId, name, holds)
+    const keep = (err: unknown) => {
+      overQuota = err as Error
+      throw err
+    }
     let timer: NodeJS.Timeout | undefined
     try {
       const tar = await deps.driver.copyOut(session.sandboxId, `${WORK_DIR}/${path}`)
@@ -157,9 +250,9 @@ export function createAirlockService(deps: {
       const listed = await filterTar(tar, null, {
         limits: { maxEntries: 1, maxEntryBytes: maxBytes, maxTotalBytes: maxBytes },
         unsafeEntries: 'refuse',
-        onFile: async (_entry, content) => {
-          stored = await deps.quarantine.store(content, maxBytes)
-          hold(holds, stored.sha256)
+        onFile: async (entry, content) => {
+          await room.precheck(entry.size).catch(keep)
+          stored = await deps.quarantine.store(content, maxBytes, (file) => room.admit(file).catch(keep))
         }
       })
       if (listed.entries[0]?.type !== 'file' || stored === null) {
@@ -167,6 +260,7 @@ export function createAirlockService(deps: {
       }
       return stored
     } catch (err) {
+      if (overQuota !== null) throw overQuota
       if (/No such file|Cannot stat/i.test((err as Error).message)) {
         throw new Errors.NotFound(`There is no ${path} in the workspace.`)
       }
@@ -184,7 +278,7 @@ export function createAirlockService(deps: {
     requestId: string,
     round: number,
     files: SubmitFile[],
-    holds: string[]
+    holds: Hold[]
   ): Promise<AirlockFileRow[]> {
     const p = params(session.projectId)
     // every file is copied first, so each is checked against the others of its round too
@@ -217,7 +311,7 @@ export function createAirlockService(deps: {
           const table = parseTable(bytes, { format: 'csv' })
           recount = await recountIndividuals(deps.driver, session.sandboxId, m.source, table)
         } catch (err) {
-          recount = { unavailable: (err as Error).message }
+          recount = unavailable((err as Error).message)
         }
       }
       recounts.push(recount)
@@ -435,7 +529,9 @@ export function createAirlockService(deps: {
         { actor: requester.id, action: 'export.withdraw', sourceIp: ctx.sourceIp, target: id, outcome: 'success' }
       )
       if (!ok) throw new Errors.Conflict('The request changed meanwhile; reload it.')
-      return (await store.getAirlockRequest(id))!
+      const d = (await store.getAirlockRequest(id))!
+      await freeQuarantine(d, requester.id, ctx)
+      return d
     },
 
     listMine: (userId: string) => store.listAirlockRequests({ requesterId: userId, direction: 'export' }),
@@ -516,11 +612,12 @@ export function createAirlockService(deps: {
       await storing(async (holds) => {
         let stored: { sha256: string; size: number }
         try {
-          stored = await deps.quarantine.store(upload.content, maxBytes)
+          const room = quarantineRoom(projectId, name, holds)
+          stored = await deps.quarantine.store(upload.content, maxBytes, (file) => room.admit(file))
         } catch (err) {
+          if (quotaFiguresOf(err) !== null) throw err
           throw new Errors.TooLarge(`${name} cannot be brought in: ${(err as Error).message}.`)
         }
-        hold(holds, stored.sha256)
         const bytes = await deps.quarantine.read(stored.sha256)
         let listing: Awaited<ReturnType<typeof listArchive>>
         try {
@@ -643,6 +740,7 @@ export function createAirlockService(deps: {
       )
       if (state === null) throw new Errors.Conflict('The request changed meanwhile; reload it.')
       if (state === 'approved') await release(id, reviewer.id, ctx)
+      if (state === 'rejected') await freeQuarantine((await store.getAirlockRequest(id))!, reviewer.id, ctx)
       return (await store.getAirlockRequest(id))!
     },
 

@@ -22,8 +22,16 @@ export class Quarantine {
     return join(this.dir, sha256)
   }
 
-  /** Stores a stream; at most `maxBytes` are accepted (the caller has checked the declared size too). */
-  async store(content: Readable, maxBytes: number): Promise<{ sha256: string; size: number }> {
+  /**
+   * Stores a stream; at most `maxBytes` are accepted (the caller has checked the declared size too).
+   * `admit`, told the digest and size once all is read, may still refuse the file by throwing: the
+   * partial copy is then deleted and nothing gets an address.
+   */
+  async store(
+    content: Readable,
+    maxBytes: number,
+    admit?: (file: { sha256: string; size: number }) => void | Promise<void>
+  ): Promise<{ sha256: string; size: number }> {
     const partial = join(this.dir, `.partial-${randomBytes(8).toString('hex')}`)
     const hash = createHash('sha256')
     let size = 0
@@ -41,6 +49,7 @@ export class Quarantine {
         createWriteStream(partial, { flags: 'wx', mode: 0o600 })
       )
       const sha256 = hash.digest('hex')
+      await admit?.({ sha256, size })
       renameSync(partial, this.path(sha256))
       return { sha256, size }
     } catch (err) {

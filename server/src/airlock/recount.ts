@@ -2,6 +2,7 @@ import { Type } from 'typebox'
 import { Value } from 'typebox/value'
 import { runInSandbox, SANDBOX_SERVICE_USER, type SandboxDriver } from '../sandbox/driver.js'
 import type { Table } from './disclosure/table.js'
+import { quote } from './disclosure/wording.js'
 
 /** The column that names a pseudonymized individual in the project's datasets (see the catalog). */
 export const PERSON_COLUMN = 'person_id'
@@ -19,6 +20,18 @@ const Recounted = Type.Union([
 ])
 
 export type RecountResult = { individualsPerRow: number[]; person: string; ms: number } | { unavailable: string }
+
+/**
+ * The most of a reason a recount could not be used that is kept, in characters. The reason can
+ * quote what the replayed query printed (DuckDB's error for `SELECT error(<data>)` is the data),
+ * and it is stored with the request and shown to its reviewers.
+ */
+export const REASON_MAX = 300
+
+/** A recount that could not be used, its reason bounded. */
+export function unavailable(reason: string): { unavailable: string } {
+  return { unavailable: quote(reason, REASON_MAX) }
+}
 
 /**
  * Counts the distinct individuals behind each row of a CSV a notebook cell sent to the outbox, by
@@ -44,17 +57,17 @@ export async function recountIndividuals(
   try {
     out = JSON.parse(run.stdout)
   } catch {
-    return { unavailable: `the recount did not answer (exit ${run.exitCode}): ${run.stderr.slice(-300)}` }
+    return unavailable(`the recount did not answer (exit ${run.exitCode}): ${run.stderr.slice(-REASON_MAX)}`)
   }
-  if (!Value.Check(Recounted, out)) return { unavailable: 'the recount answered something unexpected' }
-  if (!out.ok) return { unavailable: out.reason }
-  if (out.rows.length !== out.individuals.length) return { unavailable: 'the recount answered something unexpected' }
+  if (!Value.Check(Recounted, out)) return unavailable('the recount answered something unexpected')
+  if (!out.ok) return unavailable(out.reason)
+  if (out.rows.length !== out.individuals.length) return unavailable('the recount answered something unexpected')
   const names = table.columns.map((c) => c.name)
   if (out.columns.length !== names.length || out.columns.some((c, i) => c !== names[i])) {
-    return { unavailable: "the query's columns are not the table's" }
+    return unavailable("the query's columns are not the table's")
   }
   if (out.rows.length !== table.rows.length) {
-    return { unavailable: `the query gives ${out.rows.length} rows now, the table has ${table.rows.length}` }
+    return unavailable(`the query gives ${out.rows.length} rows now, the table has ${table.rows.length}`)
   }
   // exact text first; then without columns of fractions, which may differ in the last digits between runs
   const integerLike = (i: number) => table.rows.every((r) => !/^-?\d*\.\d|e/i.test(r[i] ?? ''))
@@ -62,7 +75,7 @@ export async function recountIndividuals(
     const perRow = align(out.rows, out.individuals, table.rows, keep)
     if (perRow !== null) return { individualsPerRow: perRow, person: out.person, ms: out.ms }
   }
-  return { unavailable: "the table's rows no longer match the query's result" }
+  return unavailable("the table's rows no longer match the query's result")
 }
 
 /** Each table row's count, matched by the text of the kept columns (each recount row used once); null if any is left unmatched. */

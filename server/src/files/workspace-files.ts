@@ -1,3 +1,4 @@
+import type { FastifyBaseLogger } from 'fastify'
 import { Type, type Static, type TSchema } from 'typebox'
 import { Value } from 'typebox/value'
 import { Errors } from '../errors.js'
@@ -16,7 +17,11 @@ import { WORK_DIR } from '../sessions/workspace.js'
  * UTF-8 text of bounded size.
  */
 
-const Failure = Type.Object({ error: Type.String(), message: Type.String() })
+/**
+ * A refusal as vre-files prints it. Only its code and reason are read, as keys into the sentences
+ * below: its message is text from inside the sandbox, and a 4xx goes to the browser uncharged.
+ */
+const Failure = Type.Object({ error: Type.String(), reason: Type.Optional(Type.String()) })
 
 /** Kinds that open in the browser for editing, and how large each may be. */
 const NOTEBOOK_MAX = 16 * 1024 * 1024
@@ -51,22 +56,83 @@ export function checkPath(path: string): string {
   return path
 }
 
-const STATUS: Record<string, (message: string) => Error> = {
-  bad_path: (m) => new Errors.BadRequest(m),
-  refused: (m) => new Errors.BadRequest(m),
-  not_found: (m) => new Errors.NotFound(m),
-  exists: (m) => new Errors.Conflict(m),
-  conflict: (m) => new Errors.Conflict(m),
-  not_text: (m) => new Errors.UnsupportedType(m),
-  too_large: (m) => new Errors.TooLarge(m)
+/** What the researcher asked for: the operation, the paths they sent and the size limit set here. */
+interface Asked {
+  op: string
+  path: string
+  to: string
+  limit: number
 }
 
-const sentence = (m: string) => {
-  const s = m.charAt(0).toUpperCase() + m.slice(1)
-  return /[.!?]$/.test(s) ? s : `${s}.`
+const folderOf = (p: string) => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '.')
+/** Where a move or a move to the outbox puts the file. */
+const destination = (a: Asked) => (a.op === 'outbox' ? `outbox/${a.path.slice(a.path.lastIndexOf('/') + 1)}` : a.to)
+
+/** The gateway's own sentence for each refusal vre-files names, by `code/reason`. */
+const REFUSALS: Record<string, (a: Asked) => Error> = {
+  'bad_path/path': (a) => new Errors.BadRequest(`${a.path} is not a path inside the workspace.`),
+  'bad_path/outside': (a) =>
+    new Errors.BadRequest(
+      a.op === 'move'
+        ? `Moving ${a.path} to ${a.to} would lead out of the workspace.`
+        : `${a.path} leads out of the workspace.`
+    ),
+  'not_found/missing': (a) => new Errors.NotFound(`There is no ${a.path} in the workspace.`),
+  'not_found/no_folder': (a) =>
+    new Errors.NotFound(`The folder ${folderOf(a.op === 'mkdir' ? a.path : destination(a))} does not exist.`),
+  'exists/exists': (a) => new Errors.Conflict(`${a.op === 'mkdir' ? a.path : destination(a)} exists already.`),
+  'refused/kept': (a) =>
+    new Errors.BadRequest(`${a.path} is part of the workspace and stays; its contents can change.`),
+  'refused/into_itself': (a) => new Errors.BadRequest(`${a.path} is a folder and cannot be moved into itself.`),
+  'refused/in_outbox': (a) => new Errors.BadRequest(`${a.path} is in the outbox already.`),
+  'refused/link': (a) => new Errors.BadRequest(`${a.path} is a symbolic link; open the file it points to.`),
+  'refused/unopenable': (a) => new Errors.BadRequest(`${a.path} cannot be opened.`),
+  'refused/not_file': (a) => new Errors.BadRequest(`${a.path} is not a file.`),
+  'too_large/file': (a) =>
+    new Errors.TooLarge(`${a.path} is too large to open here: files up to ${a.limit} bytes of its kind do.`),
+  'too_large/content': (a) =>
+    new Errors.TooLarge(`${a.path} would be larger than ${a.limit} bytes, the most a file of its kind may hold here.`),
+  'not_text/not_utf8': (a) => new Errors.UnsupportedType(`${a.path} is not UTF-8 text.`),
+  'not_text/binary': (a) => new Errors.UnsupportedType(`${a.path} holds binary data.`),
+  'conflict/exists': (a) => new Errors.Conflict(`${a.path} exists already; open it instead.`),
+  'conflict/deleted': (a) => new Errors.Conflict(`${a.path} was deleted since you opened it.`),
+  'conflict/changed': (a) =>
+    new Errors.Conflict(`${a.path} was changed since you opened it; open it again to see the new version.`)
 }
 
-export function createWorkspaceFiles(driver: SandboxDriver) {
+const DONE: Record<string, string> = {
+  mkdir: 'made',
+  move: 'moved',
+  delete: 'deleted',
+  outbox: 'moved to the outbox',
+  read: 'opened',
+  write: 'saved'
+}
+
+/**
+ * The error for a refusal: a sentence made here, naming only what the researcher sent. A reason
+ * this gateway has no sentence for (an OS error, a newer image) gets one by its code's status.
+ */
+export function refusal(code: string, reason: string | undefined, asked: Asked): Error {
+  const known = REFUSALS[`${code}/${reason}`]
+  if (known !== undefined) return known(asked)
+  const text = asked.op in DONE ? `${asked.path} could not be ${DONE[asked.op]}.` : 'The workspace could not be listed.'
+  switch (code) {
+    case 'not_found':
+      return new Errors.NotFound(text)
+    case 'exists':
+    case 'conflict':
+      return new Errors.Conflict(text)
+    case 'not_text':
+      return new Errors.UnsupportedType(text)
+    case 'too_large':
+      return new Errors.TooLarge(text)
+    default:
+      return new Errors.BadRequest(text)
+  }
+}
+
+export function createWorkspaceFiles(driver: SandboxDriver, log?: FastifyBaseLogger) {
   /** Runs one vre-files operation; a refusal becomes the matching HTTP error, anything odd fails closed. */
   async function call<S extends TSchema>(
     sandboxId: string,
@@ -85,7 +151,20 @@ export function createWorkspaceFiles(driver: SandboxDriver) {
       throw new Error(`vre-files ${args[0]} failed (exit ${r.exitCode}): ${r.stderr.slice(-500)}`)
     }
     if (Value.Check(Failure, out)) {
-      throw (STATUS[out.error] ?? ((m: string) => new Errors.BadRequest(m)))(sentence(out.message))
+      const op = args[0]!
+      if (REFUSALS[`${out.error}/${out.reason}`] === undefined) {
+        // worth a look, but the helper's words stay out of the log too: they are the researcher's to choose
+        log?.warn(
+          { op, code: out.error.slice(0, 40), reason: out.reason?.slice(0, 40) },
+          'vre-files refused unexpectedly'
+        )
+      }
+      throw refusal(out.error, out.reason, {
+        op,
+        path: args[1] ?? '',
+        to: op === 'move' ? args[2]! : '',
+        limit: op === 'read' || op === 'write' ? Number(args[2]) : 0
+      })
     }
     if (r.exitCode !== 0 || !Value.Check(shape, out)) {
       throw new Error(`vre-files ${args[0]} answered something unexpected (exit ${r.exitCode})`)

@@ -1,7 +1,9 @@
 import type { FastifyBaseLogger } from 'fastify'
+import type { DisplayChannel, DisplayService, DisplayStatus, Viewer } from '../display/display-service.js'
 import type { MonitoringPolicy, Policy } from '../policy/schema.js'
 import type { SandboxDriver, SandboxStats } from '../sandbox/driver.js'
 import type { SandboxSessionRow, Store } from '../store/types.js'
+import type { DisplayWatch } from './display-watch.js'
 import { SlidingCount, withinHours } from './rules.js'
 
 const MiB = 1024 * 1024
@@ -25,6 +27,8 @@ export interface LiveSession {
   stats: SandboxStats | null
   /** terminal output over the last minute */
   outputBytesPerMinute: number
+  /** what reached the researcher's screen, against the display budget; null before anything did */
+  display: (Omit<DisplayStatus, 'limits'> & { encodedPerMinute: number; datasetMatches: number }) | null
 }
 
 interface Deps {
@@ -36,6 +40,8 @@ interface Deps {
   policy: () => Policy
   /** the policy in force for a project (its override, or the default) */
   policyFor: (projectId: string) => Policy
+  display: Pick<DisplayService, 'status' | 'viewers'>
+  watch: DisplayWatch
   timeZone: string
   now: () => Date
   log: FastifyBaseLogger
@@ -43,7 +49,9 @@ interface Deps {
 
 /**
  * Live monitoring: what each running session uses, and the policy's rules on what sessions do:
- * terminal output per minute, refused requests per minute, hours of use. A rule that fires is
+ * terminal output per minute, refused requests per minute, hours of use, and what reached the
+ * screen (encoded binary, pieces of the project's datasets, a display budget spent minute after
+ * minute). A rule that fires is
  * recorded in the audit log as `alert.raised` (which the console lists) and, where the policy says
  * `end`, the session ends at once. Output is counted as it happens; refusals and hours are looked at
  * every TICK_MS.
@@ -122,6 +130,42 @@ export function createMonitor(deps: Deps) {
     })().catch(fail)
   }
 
+  /**
+   * Something reached a researcher's screen: looked at for encoded binary and for the project's
+   * own data, against the policy's rules.
+   */
+  function onShown(v: Viewer, channel: DisplayChannel, content: Uint8Array, binary: boolean): void {
+    const found = deps.watch.shown(v, channel, content, binary)
+    const nowMs = deps.now().getTime()
+    const r = rules(v.projectId)
+    const alarms: [RuleName, 'alert' | 'end', Record<string, unknown>, string][] = []
+    const enc = r.encodedOutputKiBPerMinute
+    if (enc !== undefined && found.encodedPerMinute > enc.limit * 1024 && fresh(`encoded:${v.sessionId}`, nowMs)) {
+      alarms.push([
+        'encodedOutputKiBPerMinute',
+        enc.action,
+        { encodedBytesPerMinute: found.encodedPerMinute, limitKiB: enc.limit, channel },
+        `more than ${enc.limit} KiB of output that looks like encoded binary reached the screen within a minute`
+      ])
+    }
+    const match = r.datasetMatches
+    if (match !== undefined && found.datasetMatches >= match.limit && fresh(`dataset:${v.sessionId}`, nowMs)) {
+      alarms.push([
+        'datasetMatches',
+        match.action,
+        { matches: found.datasetMatches, byDataset: found.matchesByDataset, limit: match.limit, channel },
+        `${found.datasetMatches} pieces of the project's dataset files reached the screen`
+      ])
+    }
+    if (alarms.length === 0) return
+    void (async () => {
+      const session = await store.getSandboxSession(v.sessionId)
+      for (const [rule, action, detail, sentence] of alarms) {
+        await raise(rule, action, { session, userId: v.userId }, detail, sentence)
+      }
+    })().catch(fail)
+  }
+
   /** Refusals and hours of use. */
   async function tick(): Promise<void> {
     const now = deps.now()
@@ -149,6 +193,21 @@ export function createMonitor(deps: Deps) {
         )
       }
     }
+    for (const v of deps.display.viewers()) {
+      const ceiling = rules(v.projectId).displayCeilingMinutes
+      if (ceiling === undefined) continue
+      const minutes = deps.display.status(v).ceilingMinutes
+      if (minutes < ceiling.limit || !fresh(`ceiling:${v.sessionId}`, nowMs)) continue
+      const session = await store.getSandboxSession(v.sessionId)
+      if (session === null || (session.state !== 'running' && session.state !== 'starting')) continue
+      await raise(
+        'displayCeilingMinutes',
+        ceiling.action,
+        { session, userId: v.userId },
+        { minutes, limit: ceiling.limit, bytesPerMinute: deps.display.status(v).limits.bytesPerMinute },
+        `the session spent its whole display budget ${minutes} minutes in a row`
+      )
+    }
     for (const s of await store.listSandboxSessions({ states: ['starting', 'running'] })) {
       const hours = rules(s.projectId).allowedHours
       if (hours === undefined || withinHours(now, deps.timeZone, hours.from, hours.to)) continue
@@ -165,6 +224,7 @@ export function createMonitor(deps: Deps) {
 
   async function live(): Promise<LiveSession[]> {
     const sessions = await store.listSandboxSessions({ states: ['starting', 'running', 'stopping'] })
+    const shownBy = new Set(deps.display.viewers().map((v) => v.sessionId))
     const users = new Map((await store.listUsers()).map((u) => [u.id, u.username]))
     const nowMs = deps.now().getTime()
     return Promise.all(
@@ -178,7 +238,12 @@ export function createMonitor(deps: Deps) {
         runtime: s.runtime,
         startedAt: s.startedAt,
         stats: s.sandboxId === null ? null : await deps.driver.stats(s.sandboxId).catch(() => null),
-        outputBytesPerMinute: output.total(s.id, nowMs)
+        outputBytesPerMinute: output.total(s.id, nowMs),
+        display: shownBy.has(s.id)
+          ? (({ limits: _, ...d }) => ({ ...d, ...deps.watch.status(s.id) }))(
+              deps.display.status({ sessionId: s.id, projectId: s.projectId, userId: s.userId })
+            )
+          : null
       }))
     )
   }
@@ -186,6 +251,7 @@ export function createMonitor(deps: Deps) {
   let timer: NodeJS.Timeout | null = null
   return {
     onOutput,
+    onShown,
     tick,
     live,
     start(): void {
@@ -200,6 +266,7 @@ export function createMonitor(deps: Deps) {
     forget(sessionId: string): void {
       output.forget(sessionId)
       projectOf.delete(sessionId)
+      deps.watch.forget(sessionId)
     }
   }
 }

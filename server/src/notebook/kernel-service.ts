@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
 import { boundedCollector, type ExecProcess, type SandboxDriver } from '../sandbox/driver.js'
+import { cleanOutputs } from './outputs.js'
 import { WORK_DIR } from '../sessions/workspace.js'
 
 /** Where results wait for the airlock, inside the sandbox. */
@@ -30,6 +31,24 @@ export interface KernelReply {
 }
 
 export type CellLanguage = 'sql' | 'python'
+
+/**
+ * A reply as the researcher's kernel sent it, with only what the gateway knows in the fields it
+ * passes on: outputs rebuilt kind by kind, a status, numbers that are numbers. The export's own
+ * fields (csv, query, rows) stay for the export route, which checks them itself.
+ */
+function cleanReply(msg: KernelReply): KernelReply {
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined)
+  const durationMs = num(msg.durationMs)
+  const executionCount = num(msg.executionCount)
+  return {
+    ...msg,
+    status: msg.status === 'ok' ? 'ok' : 'error',
+    outputs: cleanOutputs(msg.outputs),
+    durationMs,
+    executionCount: executionCount !== undefined && Number.isSafeInteger(executionCount) ? executionCount : undefined
+  }
+}
 
 /** A reply line larger than this is refused (a cell's images and capped tables stay far below). */
 const MAX_LINE = 64 * 1024 * 1024
@@ -88,7 +107,7 @@ export function createKernelService(deps: {
         if (msg.event !== undefined || typeof msg.id !== 'string') continue
         const waiter = kernel.pending.get(msg.id)
         kernel.pending.delete(msg.id)
-        waiter?.resolve(msg)
+        waiter?.resolve(cleanReply(msg))
       }
       buffered.push(c)
       size += c.length

@@ -65,3 +65,8 @@ export const RecordingParams = Type.Object(
 )
 
 export const RecordingPart = Type.Object({ part: Type.Integer(), bytes: Type.Integer(), modifiedAt: IsoDateTime })
+
+export const DataOperationParams = Type.Object(
+  { session: Type.String({ format: 'uuid' }) },
+  { additionalProperties: false }
+)

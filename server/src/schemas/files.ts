@@ -14,6 +14,7 @@ export const FileEntry = Type.Object({
 })
 export type FileEntry = Static<typeof FileEntry>
 
+/** The listing as vre-files gives it from inside the sandbox. */
 export const FileList = Type.Object({
   entries: Type.Array(FileEntry),
   /** more entries exist than were listed */
@@ -21,6 +22,22 @@ export const FileList = Type.Object({
 })
 export type FileList = Static<typeof FileList>
 
+/** The listing as the browser gets it: as far as the display budget allows. */
+export const FileListView = Type.Object({
+  ...FileList.properties,
+  /** entries were held back because the session's display budget allows no more now */
+  displayCut: Type.Boolean()
+})
+
+/** Where the display budget held something back: how much, and what it allows now. */
+export const DisplayCut = Type.Object({
+  type: Type.Literal('display-cut'),
+  heldBackBytes: Type.Integer({ minimum: 0 }),
+  availableBytes: Type.Integer({ minimum: 0 }),
+  bytesPerMinute: Type.Integer({ minimum: 0 })
+})
+
+/** A file's text as vre-files reads it inside the sandbox. */
 export const FileContent = Type.Object({
   path: Type.String(),
   content: Type.String(),
@@ -28,6 +45,15 @@ export const FileContent = Type.Object({
   size: Type.Integer({ minimum: 0 })
 })
 export type FileContent = Static<typeof FileContent>
+
+/** A file's text as the browser gets it: as far as the display budget allows. */
+export const FileContentView = Type.Object({
+  ...FileContent.properties,
+  /** the text as far as the display budget allowed (all of it unless `cut` says otherwise) */
+  content: Type.String(),
+  /** what was held back: a cut file opens read-only, for a save would replace the whole with the part */
+  cut: Type.Union([DisplayCut, Type.Null()])
+})
 
 export const PathBody = Type.Object({ path: WorkspacePath }, { additionalProperties: false })
 export const PathQuery = PathBody

@@ -25,7 +25,9 @@ import { DATA_DIR, filesAsTar, HOME, projectWorkspaces, saveWorkspace, workspace
 
 export interface SessionServiceDeps {
   /** the session's first shell, which unpacks the workspace the init staged (terminal-service) */
-  shells: { startSession(sessionId: string, sandboxId: string): Promise<void> }
+  shells: {
+    startSession(viewer: { sessionId: string; projectId: string; userId: string }, sandboxId: string): Promise<void>
+  }
   store: Store
   driver: SandboxDriver
   /** the policy in force for a project */
@@ -345,7 +347,10 @@ export function createSessionService(deps: SessionServiceDeps) {
       await whileAlive(
         sandboxId,
         Promise.all([
-          deps.shells.startSession(session.id, sandboxId),
+          deps.shells.startSession(
+            { sessionId: session.id, projectId: session.projectId, userId: session.userId },
+            sandboxId
+          ),
           started.seeded.then(() => progress(session.id, { step: 'workspace' }))
         ])
       )
@@ -394,28 +399,31 @@ export function createSessionService(deps: SessionServiceDeps) {
     reason: string,
     by: { actor: string; sourceIp: string | null }
   ): Promise<SandboxSessionRow> {
-    return locked(id, async () => {
-      const session = await store.getSandboxSession(id)
-      if (session === null) throw new Errors.NotFound('There is no such session.')
-      if (session.state === 'stopped' || session.state === 'failed') return session
-      if (session.state !== 'stopping') {
-        await transition(
-          session,
-          'stopping',
-          { reason },
-          {
-            actor: by.actor,
-            action: 'session.stop',
-            sourceIp: by.sourceIp,
-            target: id,
-            outcome: 'success',
-            details: { reason, from: session.state }
-          }
-        )
-      }
-      await finishStop({ ...session, state: 'stopping', reason })
-      return (await store.getSandboxSession(id))!
-    })
+    // tracked whoever asks (a researcher, the reaper, the monitor), so a shutdown waits for it
+    return track(
+      locked(id, async () => {
+        const session = await store.getSandboxSession(id)
+        if (session === null) throw new Errors.NotFound('There is no such session.')
+        if (session.state === 'stopped' || session.state === 'failed') return session
+        if (session.state !== 'stopping') {
+          await transition(
+            session,
+            'stopping',
+            { reason },
+            {
+              actor: by.actor,
+              action: 'session.stop',
+              sourceIp: by.sourceIp,
+              target: id,
+              outcome: 'success',
+              details: { reason, from: session.state }
+            }
+          )
+        }
+        await finishStop({ ...session, state: 'stopping', reason })
+        return (await store.getSandboxSession(id))!
+      })
+    )
   }
 
   async function finishStop(session: SandboxSessionRow): Promise<void> {

@@ -121,7 +121,9 @@ export interface UserChanges {
   organizationId?: string | null
 }
 
-export type ProjectChanges = Partial<Pick<ProjectRow, 'title' | 'purpose' | 'approvalReference' | 'startDate' | 'endDate'>>
+export type ProjectChanges = Partial<
+  Pick<ProjectRow, 'title' | 'purpose' | 'approvalReference' | 'startDate' | 'endDate'>
+>
 
 export interface LoginCompletion {
   userId: string
@@ -331,6 +333,8 @@ export interface Store {
   recordCellExport(row: CellExportRow, audit: AuditEvent): Promise<void>
   /** The latest export by `userId` of a CSV with these bytes, if one was made by a notebook cell. */
   findCellExport(sha256: string, userId: string): Promise<CellExportRow | null>
+  /** UTF-8 bytes of the sources kept with a session's cell exports: they count against its data-operation quota. */
+  cellExportSourceBytes(sessionId: string): Promise<number>
   createAirlockRequest(request: AirlockRequestRow, files: AirlockFileRow[], audit: AuditEvent): Promise<void>
   /**
    * Moves a request from one of `from` to `to.state` (bumping updatedAt); with `files`, they are the
@@ -362,8 +366,13 @@ export interface Store {
     projectId?: string
     states?: AirlockState[]
   }): Promise<AirlockRequestRow[]>
-  /** Whether any request's file has these bytes (quarantine keeps them while one does). */
+  /**
+   * Whether a request that still needs them (any project, any state but withdrawn or rejected) has a
+   * file with these bytes: quarantine keeps them while one does.
+   */
   isDigestReferenced(sha256: string): Promise<boolean>
+  /** The distinct files (by digest) the project's requests hold in quarantine: all but withdrawn and rejected ones'. */
+  quarantineHoldings(projectId: string): Promise<{ sha256: string; size: number }[]>
   /** Files of the project's released requests (their released round), for repeat and differencing checks. */
   listReleasedFiles(projectId: string): Promise<AirlockFileRow[]>
 

@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { endsMidCharacter, Recording } from './recording.js'
+import { type ClosedPart, createRecorder, inputRoom, endsMidCharacter, Recording, recordingParts } from './recording.js'
 
 const dirs: string[] = []
 afterEach(() => {
@@ -108,5 +109,107 @@ describe('terminal recording (asciicast v2)', () => {
     const out = events()
     expect(out.length).toBe(4)
     expect(out.map((e) => e[2]).join('')).toBe('x'.repeat(1024 * 1024))
+  })
+})
+
+describe('a recording under its quota', () => {
+  const SESSION = '0b7d0f64-3c55-4b0e-9a43-5a1f4f2d9c11'
+  function recorder(capBytes: number) {
+    const dir = mkdtempSync(join(tmpdir(), 'vre-rec-'))
+    dirs.push(dir)
+    const closed: (ClosedPart & { sessionId: string; part: number })[] = []
+    const policy = { capBytes }
+    const r = createRecorder({
+      dataDir: dir,
+      now: () => Date.now(),
+      capFor: () => policy.capBytes,
+      onClosed: async (p) => void closed.push(p)
+    })
+    const lines = (part: number) =>
+      readFileSync(recordingParts(dir, SESSION)[part - 1]!.file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as unknown)
+    return { r, dir, closed, lines, policy }
+  }
+
+  it('stops recording output at its share of the cap, and goes on recording typing, the file within the cap', async () => {
+    const cap = 64 * 1024
+    const { r, dir, closed, lines } = recorder(cap)
+    const rec = r.start(SESSION, 'p', { cols: 80, rows: 24 })
+    const chunk = Buffer.alloc(4096, 'y')
+    for (let i = 0; i < 100; i++) rec.output(chunk) // 400 KiB offered
+    rec.input('echo typed-after-the-flood\r')
+    rec.output(Buffer.from('after the cap'))
+    await rec.close()
+    const { file, bytes } = recordingParts(dir, SESSION)[0]!
+    expect(bytes).toBeLessThanOrEqual(cap)
+    // the output filled its share, not given up early
+    expect(bytes).toBeGreaterThan(cap - inputRoom(cap) - 1024)
+    const events = lines(1).slice(1) as [number, string, string][]
+    const mark = events.findIndex(([, , d]) => d.includes('[output recording truncated at 65536 bytes'))
+    expect(mark).toBeGreaterThan(0)
+    expect(events.filter(([, , d]) => d.includes('truncated'))).toHaveLength(1)
+    // what was typed after the flood is on record; the output after the mark is not
+    expect(events.slice(mark + 1)).toEqual([[expect.any(Number), 'i', 'echo typed-after-the-flood\r']])
+    expect(closed).toEqual([
+      {
+        sessionId: SESSION,
+        part: 1,
+        file,
+        bytes,
+        sha256: createHash('sha256').update(readFileSync(file)).digest('hex'),
+        truncated: true,
+        error: null
+      }
+    ])
+  })
+
+  it('ends with one final "truncated" event when typing fills the room kept for it too', async () => {
+    const cap = 64 * 1024
+    const { r, dir, lines } = recorder(cap)
+    const rec = r.start(SESSION, 'p', { cols: 80, rows: 24 })
+    for (let i = 0; i < 100; i++) rec.output(Buffer.alloc(4096, 'y'))
+    for (let i = 0; i < 100; i++) rec.input('x'.repeat(1000))
+    rec.input('after everything')
+    await rec.close()
+    expect(recordingParts(dir, SESSION)[0]!.bytes).toBeLessThanOrEqual(cap)
+    const events = lines(1).slice(1) as [number, string, string][]
+    expect(events.at(-1)![2]).toBe('\r\n[recording truncated at 65536 bytes]\r\n')
+    expect(events.some(([, , d]) => d === 'after everything')).toBe(false)
+  })
+
+  it("counts the session's earlier parts: a restarted gateway records only what is left, and nothing once full", async () => {
+    const cap = 64 * 1024
+    const { r, dir, closed, policy } = recorder(cap)
+    const first = r.start(SESSION, 'p', { cols: 80, rows: 24 })
+    first.output(Buffer.alloc(40 * 1024, 'a'))
+    await first.close()
+    expect(closed.at(-1)).toMatchObject({ part: 1, truncated: false })
+    const second = r.start(SESSION, 'p', { cols: 80, rows: 24 })
+    second.output(Buffer.alloc(40 * 1024, 'b'))
+    for (let i = 0; i < 100; i++) second.input('x'.repeat(1000))
+    await second.close()
+    expect(closed.at(-1)).toMatchObject({ part: 2, truncated: true })
+    const total = recordingParts(dir, SESSION).reduce((n, p) => n + p.bytes, 0)
+    expect(total).toBeLessThanOrEqual(cap)
+    // full: a third run of the gateway writes no part at all, even under a raised cap
+    policy.capBytes = 16 * cap
+    const third = r.start(SESSION, 'p', { cols: 80, rows: 24 })
+    third.output(Buffer.from('more'))
+    await third.close()
+    expect(recordingParts(dir, SESSION)).toHaveLength(2)
+    expect(closed).toHaveLength(2)
+  })
+
+  it('closes every open part when the gateway closes, each told once', async () => {
+    const { r, closed } = recorder(1024 * 1024)
+    const rec = r.start(SESSION, 'p', { cols: 80, rows: 24 })
+    rec.output(Buffer.from('hello'))
+    await r.closeAll()
+    await rec.close() // the session's end after the gateway's: nothing more
+    expect(closed).toHaveLength(1)
+    expect(closed[0]).toMatchObject({ part: 1, truncated: false, error: null })
+    expect(closed[0]!.bytes).toBe(statSync(closed[0]!.file).size)
   })
 })

@@ -1,7 +1,9 @@
 import { PassThrough, type Readable } from 'node:stream'
 import type { FastifyBaseLogger } from 'fastify'
+import type { DisplayService, Viewer } from '../display/display-service.js'
 import type { ExecProcess, SandboxDriver } from '../sandbox/driver.js'
-import { Recording, recordingFile } from './recording.js'
+import { OutputPacer, type PaceNotice } from './pacing.js'
+import type { Recorder, Recording } from './recording.js'
 
 /** The researcher's shell: a login bash on a TTY (sandbox-images/tools/bin/vre-shell). */
 export const SHELL = ['vre-shell']
@@ -26,20 +28,27 @@ export interface Terminal {
   close(): void
   /** settles when this connection ends: closed, replaced by a newer one, or the shell exited */
   ended: Promise<string>
+  /** told when the output starts or stops being paced to the display budget (at once if it is now) */
+  onNotice(listener: (notice: PaceNotice) => void): void
 }
 
 interface Shell {
   proc: ExecProcess
-  /** the most recent output, replayed to a new connection */
+  /** the most recent output shown, replayed to a new connection */
   recent: Buffer[]
   recentBytes: number
   alive: boolean
   /** the connection attached now, if any */
-  attached: { output: PassThrough; detach: (why: string) => void } | null
+  attached: { output: PassThrough; detach: (why: string) => void; notice: (n: PaceNotice) => void } | null
+  pacer: OutputPacer
+  /** why reading the sandbox is paused: the browser is behind, or the display budget is spent */
+  pausedFor: Set<'browser' | 'budget'>
 }
 
 interface SessionTerminals {
   sandboxId: string
+  /** the session, its project and its researcher: whose display budget the output is paced to */
+  viewer: Viewer
   shell: Promise<Shell> | null
   recording: Recording | null
 }
@@ -49,7 +58,14 @@ export interface TerminalServiceDeps {
   dataDir: string
   now: () => number
   log: FastifyBaseLogger
+  /** the sessions' recordings, capped by their policy's quota */
+  recordings: Pick<Recorder, 'start'>
+  /** the session's display budget, which the shell's output is paced to */
+  display: Pick<DisplayService, 'take' | 'takeWithDebt' | 'msUntil' | 'shown' | 'status'>
 }
+
+/** Keys that end or stop a program: while output is paced, they skip what is held back of it. */
+const INTERRUPTS = /[\x03\x1a\x1c]/
 
 /** Replayed on (re)connection: a few screens of a busy terminal. */
 const RECENT_LIMIT = 256 * 1024
@@ -70,11 +86,11 @@ export function createTerminalService(deps: TerminalServiceDeps) {
   /** told of every chunk a shell prints (the monitoring counts it), watched or not */
   const outputListeners = new Set<(sessionId: string, bytes: number) => void>()
 
-  const entry = (sessionId: string, sandboxId: string): SessionTerminals => {
-    let s = sessions.get(sessionId)
+  const entry = (viewer: Viewer, sandboxId: string): SessionTerminals => {
+    let s = sessions.get(viewer.sessionId)
     if (s === undefined || s.sandboxId !== sandboxId) {
-      s = { sandboxId, shell: null, recording: null }
-      sessions.set(sessionId, s)
+      s = { sandboxId, viewer, shell: null, recording: null }
+      sessions.set(viewer.sessionId, s)
     }
     return s
   }
@@ -94,7 +110,45 @@ export function createTerminalService(deps: TerminalServiceDeps) {
       stdin: true,
       env: { TERM: 'xterm-256color', COLORTERM: 'truecolor' }
     })
-    const shell: Shell = { proc, recent: [], recentBytes: 0, alive: true, attached: null }
+    const { display } = deps
+    const pausedFor = new Set<'browser' | 'budget'>()
+    const shell: Shell = {
+      proc,
+      recent: [],
+      recentBytes: 0,
+      alive: true,
+      attached: null,
+      pausedFor,
+      pacer: new OutputPacer({
+        take: (n) => display.take(s.viewer, n),
+        takeWithDebt: (n, debt) => display.takeWithDebt(s.viewer, n, debt),
+        msUntil: (n) => display.msUntil(s.viewer, n),
+        limits: () => display.status(s.viewer).limits,
+        pause: () => {
+          pausedFor.add('budget')
+          proc.stdout.pause()
+        },
+        resume: () => {
+          pausedFor.delete('budget')
+          if (pausedFor.size === 0) proc.stdout.resume()
+        },
+        // only what the budget allowed reaches the screen, and only that is replayed to a new connection
+        deliver: (c) => {
+          display.shown(s.viewer, 'terminal', c)
+          shell.recent.push(c)
+          shell.recentBytes += c.length
+          while (shell.recentBytes > RECENT_LIMIT && shell.recent.length > 1)
+            shell.recentBytes -= shell.recent.shift()!.length
+          const a = shell.attached
+          // the browser is behind: stop reading the sandbox until it catches up
+          if (a !== null && !a.output.write(c)) {
+            pausedFor.add('browser')
+            proc.stdout.pause()
+          }
+        },
+        notice: (n) => shell.attached?.notice(n)
+      })
+    }
     // until the restore is reported, output is held back (it is only the restore's own)
     let held: Buffer | null = restored ? Buffer.alloc(0) : null
     proc.stdout.on('data', (chunk: Buffer) => {
@@ -117,15 +171,10 @@ export function createTerminalService(deps: TerminalServiceDeps) {
           )
         if (c.length === 0) return
       }
+      // the recording and the monitor see everything the shell printed; the screen what the budget allows
       s.recording?.output(c)
       for (const listener of outputListeners) listener(sessionId, c.length)
-      shell.recent.push(c)
-      shell.recentBytes += c.length
-      while (shell.recentBytes > RECENT_LIMIT && shell.recent.length > 1)
-        shell.recentBytes -= shell.recent.shift()!.length
-      const a = shell.attached
-      // the browser is behind: stop reading the sandbox until it catches up
-      if (a !== null && !a.output.write(c)) proc.stdout.pause()
+      shell.pacer.push(c)
     })
     void proc
       .wait()
@@ -135,6 +184,7 @@ export function createTerminalService(deps: TerminalServiceDeps) {
       )
       .then(() => {
         shell.alive = false
+        shell.pacer.dispose()
         shell.attached?.detach('the shell ended')
         if (sessions.get(sessionId) === s && s.shell !== null) s.shell = null
       })
@@ -154,10 +204,10 @@ export function createTerminalService(deps: TerminalServiceDeps) {
    * arrives, and it restores the workspace once the init has unpacked it. Resolves once the
    * workspace is in place; until then nobody can type (no connection opens before `running`).
    */
-  function startSession(sessionId: string, sandboxId: string): Promise<void> {
-    const s = entry(sessionId, sandboxId)
+  function startSession(viewer: Viewer, sandboxId: string): Promise<void> {
+    const s = entry(viewer, sandboxId)
     return new Promise<void>((resolve, reject) => {
-      s.shell = startShell(s, sessionId, { resolve, reject })
+      s.shell = startShell(s, viewer.sessionId, { resolve, reject })
       s.shell.catch((err: unknown) => {
         s.shell = null
         reject(err as Error)
@@ -165,10 +215,11 @@ export function createTerminalService(deps: TerminalServiceDeps) {
     })
   }
 
-  async function open(sessionId: string, sandboxId: string, size: TerminalSize): Promise<Terminal> {
-    const s = entry(sessionId, sandboxId)
+  async function open(viewer: Viewer, sandboxId: string, size: TerminalSize): Promise<Terminal> {
+    const { sessionId } = viewer
+    const s = entry(viewer, sandboxId)
     const fresh = s.recording === null
-    s.recording ??= new Recording(recordingFile(deps.dataDir, sessionId), size, deps.now)
+    s.recording ??= deps.recordings.start(sessionId, viewer.projectId, size)
     const recording = s.recording
     let shell = await shellOf(s, sessionId)
     if (!shell.alive) {
@@ -183,17 +234,32 @@ export function createTerminalService(deps: TerminalServiceDeps) {
     let resolveEnded!: (why: string) => void
     const ended = new Promise<string>((r) => (resolveEnded = r))
     let closed = false
+    // nobody is behind any more; the budget may still hold the output back
+    const browserCaughtUp = () => {
+      shell.pausedFor.delete('browser')
+      if (shell.pausedFor.size === 0) shell.proc.stdout.resume()
+    }
     const detach = (why: string) => {
       if (closed) return
       closed = true
       if (shell.attached?.output === output) shell.attached = null
       output.end()
-      shell.proc.stdout.resume() // nobody is behind any more
+      browserCaughtUp()
       resolveEnded(why)
     }
-    output.on('drain', () => shell.proc.stdout.resume())
+    output.on('drain', browserCaughtUp)
+    // a replay of what was shown already: not counted again
     for (const c of shell.recent) output.write(c)
-    shell.attached = { output, detach }
+    const noticeListeners: ((n: PaceNotice) => void)[] = []
+    let lastNotice = shell.pacer.current()
+    shell.attached = {
+      output,
+      detach,
+      notice: (n) => {
+        lastNotice = n
+        for (const l of noticeListeners) l(n)
+      }
+    }
     const proc = shell.proc
     const terminal: Terminal = {
       output,
@@ -201,6 +267,7 @@ export function createTerminalService(deps: TerminalServiceDeps) {
         if (closed) return
         recording.input(data)
         proc.stdin!.write(data)
+        if (INTERRUPTS.test(data)) shell.pacer.interrupt()
       },
       async resize({ cols, rows }) {
         if (closed) return
@@ -208,7 +275,11 @@ export function createTerminalService(deps: TerminalServiceDeps) {
         await proc.resize(cols, rows)
       },
       close: () => detach('closed'),
-      ended
+      ended,
+      onNotice(listener) {
+        noticeListeners.push(listener)
+        if (lastNotice.state !== 'flowing') listener(lastNotice)
+      }
     }
     await terminal.resize(size)
     return terminal
@@ -221,6 +292,7 @@ export function createTerminalService(deps: TerminalServiceDeps) {
     sessions.delete(sessionId)
     const shell = await s.shell?.catch(() => null)
     if (shell) {
+      shell.pacer.dispose()
       shell.attached?.detach('the session ended')
       ;(shell.proc.stdin as unknown as { destroy?: () => void } | null)?.destroy?.()
     }

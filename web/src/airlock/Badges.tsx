@@ -1,7 +1,7 @@
 import type { AirlockDirection, CheckOutcome, ExportState, RuleResult } from '../api/types'
 import { useStrings } from '../i18n/language'
 import { OUTCOME_BADGE, sortChecks, STATE_BADGE } from './airlock-format'
-import { airlockStrings, stateName } from './strings'
+import { airlockStrings, stateName, type AirlockStrings } from './strings'
 
 export function StateBadge({ state, direction }: { state: ExportState; direction?: AirlockDirection }) {
   const t = useStrings(airlockStrings)
@@ -37,11 +37,21 @@ export function useRuleLabel(): (rule: string) => string {
   return (rule) => (rule in t.rules ? t.rules[rule as keyof typeof t.rules] : rule)
 }
 
+interface CheckView {
+  /**
+   * the requester's own export: each check's fixed sentence for its rule and outcome, localized,
+   * and where it found something (the gateway sends them no message that quotes the file)
+   */
+  own?: boolean
+  /** the file is text: rows are its lines */
+  lines?: boolean
+}
+
 /**
  * Each rule's outcome and message for one file, failing ones first; the passes folded under one line.
- * The messages are the checker's, in English.
+ * Reviewers read the checker's messages, in English; the requester reads `own` sentences.
  */
-export function CheckResults({ checks }: { checks: readonly RuleResult[] }) {
+export function CheckResults({ checks, own = false, lines = false }: { checks: readonly RuleResult[] } & CheckView) {
   const t = useStrings(airlockStrings).checks
   if (checks.length === 0) return <p className="checks__none">{t.none}</p>
   const sorted = sortChecks(checks)
@@ -49,10 +59,11 @@ export function CheckResults({ checks }: { checks: readonly RuleResult[] }) {
   const passed = sorted.filter((c) => c.outcome === 'pass')
   return (
     <div className="checks" role="group" aria-label={t.label}>
+      {own && flagged.length > 0 && <p className="checks__note">{t.ownNote}</p>}
       {flagged.length > 0 && (
         <ul className="checks__list">
           {flagged.map((c, i) => (
-            <CheckItem key={`${c.rule}-${i}`} check={c} />
+            <CheckItem key={`${c.rule}-${i}`} check={c} own={own} lines={lines} />
           ))}
         </ul>
       )}
@@ -61,7 +72,7 @@ export function CheckResults({ checks }: { checks: readonly RuleResult[] }) {
           <summary>{t.passed(passed.length)}</summary>
           <ul className="checks__list">
             {passed.map((c, i) => (
-              <CheckItem key={`${c.rule}-${i}`} check={c} />
+              <CheckItem key={`${c.rule}-${i}`} check={c} own={own} lines={lines} />
             ))}
           </ul>
         </details>
@@ -70,8 +81,28 @@ export function CheckResults({ checks }: { checks: readonly RuleResult[] }) {
   )
 }
 
-function CheckItem({ check }: { check: RuleResult }) {
+const PLACES_SHOWN = 3
+
+/** Where a check found something, as people count (from 1): its cells, else its rows, else its columns. */
+function wherePlaces(check: RuleResult, lines: boolean, t: AirlockStrings['checks']): string | null {
+  const rows = check.rows ?? []
+  const columns = check.columns ?? []
+  const [places, total] =
+    check.cells.length > 0
+      ? [check.cells.map((c) => t.cell(c.row + 1, c.column + 1)), check.flagged?.cells ?? check.cells.length]
+      : rows.length > 0
+        ? [rows.map((r) => (lines ? t.line(r + 1) : t.row(r + 1))), check.flagged?.rows ?? rows.length]
+        : [columns.map((c) => t.column(c + 1)), check.flagged?.columns ?? columns.length]
+  if (places.length === 0) return null
+  const shown = places.slice(0, PLACES_SHOWN)
+  return t.where(shown, total - shown.length)
+}
+
+function CheckItem({ check, own, lines }: { check: RuleResult } & CheckView) {
   const ruleLabel = useRuleLabel()
+  const t = useStrings(airlockStrings).checks
+  const sentences = t.own as Record<string, Record<string, string> | undefined>
+  const where = own && check.outcome !== 'pass' ? wherePlaces(check, lines ?? false, t) : null
   return (
     <li
       className={`checks__item checks__item--${check.outcome}`}
@@ -81,9 +112,23 @@ function CheckItem({ check }: { check: RuleResult }) {
     >
       <OutcomeBadge outcome={check.outcome} />
       <span className="checks__rule">{ruleLabel(check.rule)}</span>
-      <span className="checks__message" lang="en">
-        {check.message}
-      </span>
+      {own ? (
+        <span className="checks__message">
+          {sentences[check.rule]?.[check.outcome] ?? t.ownUnknown}
+          {where !== null && (
+            <>
+              {' '}
+              <span className="checks__where" data-testid="check-where">
+                {where}
+              </span>
+            </>
+          )}
+        </span>
+      ) : (
+        <span className="checks__message" lang="en">
+          {check.message}
+        </span>
+      )}
     </li>
   )
 }

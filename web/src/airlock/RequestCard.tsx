@@ -34,6 +34,9 @@ type Resend =
 
 type Status = { kind: 'ok' | 'error'; text: string } | null
 
+/** Outputs the checks read as text, numbering lines where a table numbers rows. */
+const TEXT_OUTPUT = /\.(txt|md)$/i
+
 /**
  * One of the researcher's export requests: its state, rounds, files with their checks, the
  * reviewers' decisions and comments, and what can be done with it now: withdraw it while nothing is
@@ -261,7 +264,7 @@ export function RequestCard({
                   <p className="request-file__why">
                     <span className="request-file__label">{t.justification}</span> {f.justification}
                   </p>
-                  <CheckResults checks={f.checks} />
+                  <CheckResults checks={f.checks} own={!isImport} lines={TEXT_OUTPUT.test(f.name)} />
                   {f.listing !== null && (
                     <div className="request-file__entries">
                       <h5 className="request-file__entries-heading">{t.entriesHeading}</h5>
@@ -287,7 +290,7 @@ export function RequestCard({
                           <p className="request-file__why">
                             <span className="request-file__label">{t.justification}</span> {f.justification}
                           </p>
-                          <CheckResults checks={f.checks} />
+                          <CheckResults checks={f.checks} own={!isImport} lines={TEXT_OUTPUT.test(f.name)} />
                         </li>
                       ))}
                     </ul>

@@ -1,8 +1,21 @@
 import type { AirlockDirection, CheckOutcome, ExportState, ReviewDecision } from '../api/types'
 import type { Localized } from '../i18n/language'
 
-// The checks' messages come from the server in English and are shown as they are; everything
-// around them is localized here.
+// The checks' messages come from the server in English and are shown to reviewers as they are;
+// the requester of an export reads the fixed sentences of `checks.own` instead. Everything around
+// them is localized here.
+
+type RuleKey =
+  | 'threshold'
+  | 'zeros'
+  | 'dominance'
+  | 'p-percent'
+  | 'residual-df'
+  | 'row-level'
+  | 'differencing'
+  | 'repeats'
+  | 'file-type'
+  | 'images'
 
 const en = {
   moreFiles: (n: number) => `and ${n} more`,
@@ -39,7 +52,73 @@ const en = {
   checks: {
     label: 'Automatic disclosure checks',
     none: 'No checks were recorded for this file.',
-    passed: (n: number) => (n === 1 ? '1 check passed' : `${n} checks passed`)
+    passed: (n: number) => (n === 1 ? '1 check passed' : `${n} checks passed`),
+    /**
+     * What the requester of an export reads for each check, in place of the checker's message (which
+     * quotes the file, and goes to reviewers only); the gateway sends the same in English.
+     */
+    own: {
+      threshold: {
+        pass: 'No count was found below the threshold.',
+        review:
+          'The checker could not tell which numbers count people: reviewers check every cell against the threshold.',
+        fail: 'Some cells rest on fewer individuals than the threshold allows: suppress or combine them.'
+      },
+      zeros: {
+        pass: 'No zero was found that this policy treats as disclosive.',
+        review: 'The checker could not tell whether a zero counts people: reviewers check by hand.',
+        fail: 'Some counts are zero, or some rows draw on no one, which this policy treats as disclosive.'
+      },
+      dominance: {
+        pass: 'No cell is dominated by a few contributors, or the rule does not apply.',
+        review: 'Some sums or means could not be checked for dominance: reviewers check them by hand.',
+        fail: 'Some cells are dominated by their largest contributors (the n,k rule).'
+      },
+      'p-percent': {
+        pass: 'No cell lets one contributor estimate another closely, or the rule does not apply.',
+        review: 'Some sums or means could not be checked against the p% rule: reviewers check them by hand.',
+        fail: 'Some cells let the second-largest contributor estimate the largest too closely (the p% rule).'
+      },
+      'residual-df': {
+        pass: 'No model with too few residual degrees of freedom was found.',
+        review: "The output looks like a model's estimates, but its residual degrees of freedom are not known.",
+        fail: 'A model has fewer residual degrees of freedom than the policy allows.'
+      },
+      'row-level': {
+        pass: 'The output looks like an aggregate.',
+        review: 'The output may list individual records: reviewers look at it closely.',
+        fail: 'A column looks like an identifier: an output that names individuals cannot leave.'
+      },
+      differencing: {
+        pass: 'Subtracting the earlier outputs of this project from this one reveals no small group.',
+        review: 'An earlier output of this project has the same columns: reviewers compare the two by hand.',
+        fail: 'Subtracting an earlier output of this project from this one reveals a group below the threshold.'
+      },
+      repeats: {
+        pass: 'These bytes were not released before.',
+        review: 'These exact bytes were released before.',
+        fail: 'These exact bytes were released before.'
+      },
+      'file-type': {
+        pass: "The file's type and size are allowed.",
+        review: 'The checker has no rules for this type of file: reviewers read all of it.',
+        fail: 'The file cannot leave as it is: its type or size is not allowed, its bytes are not what its name says, or it cannot be read as a table.'
+      },
+      images: {
+        pass: "The figure's table is in the same request and is checked with it.",
+        review:
+          'The checker cannot read a figure or a PDF: reviewers check it by eye and may ask for the table behind it.',
+        fail: 'The checker cannot read this figure.'
+      }
+    } satisfies Record<RuleKey, Record<CheckOutcome, string>>,
+    ownUnknown: 'Only reviewers can read what this check found.',
+    ownNote: 'Reviewers read what each check quotes from your files; here you see what it found and where.',
+    where: (places: string[], more: number) =>
+      more > 0 ? `Where: ${places.join('; ')} and ${more} more.` : `Where: ${places.join('; ')}.`,
+    cell: (row: number, column: number) => `row ${row}, column ${column}`,
+    row: (n: number) => `row ${n}`,
+    line: (n: number) => `line ${n}`,
+    column: (n: number) => `column ${n}`
   },
   notifications: {
     label: 'Notifications',
@@ -185,7 +264,8 @@ const en = {
     toMyRequests: 'Go to my requests',
     toMyImports: 'Go to my imports',
     justSubmitted: 'Just submitted',
-    submittedNote: 'Your request was submitted. Here is what the automatic checks found; reviewers see the same.'
+    submittedNote:
+      'Your request was submitted. Here is what the automatic checks found; reviewers also read what each check quotes from your files.'
   },
   queue: {
     heading: 'Review queue',
@@ -332,7 +412,69 @@ export const airlockStrings: Localized<AirlockStrings> = {
     checks: {
       label: '自動開示チェック',
       none: 'このファイルのチェック結果は記録されていません。',
-      passed: (n: number) => `${n} 件のチェックで問題なし`
+      passed: (n: number) => `${n} 件のチェックで問題なし`,
+      own: {
+        threshold: {
+          pass: '最小集計単位を下回る集計値は見つかりませんでした。',
+          review:
+            'どの数値が人数を数えているか判別できませんでした。審査担当者がすべてのセルを最小集計単位と照らし合わせて確認します。',
+          fail: '最小集計単位に満たない人数に基づくセルがあります。秘匿するか、区分を統合してください。'
+        },
+        zeros: {
+          pass: 'このポリシーで開示につながるとされるゼロは見つかりませんでした。',
+          review: 'ゼロが人数を数えたものか判別できませんでした。審査担当者が確認します。',
+          fail: 'ゼロの集計値、または該当者のいない行があります。このポリシーではこれを開示につながるものとして扱います。'
+        },
+        dominance: {
+          pass: '少数の寄与者が大半を占めるセルはありません(または適用外です)。',
+          review: '一部の合計値・平均値は優越性を確認できませんでした。審査担当者が確認します。',
+          fail: '上位の寄与者が大半を占めるセルがあります(n,k ルール)。'
+        },
+        'p-percent': {
+          pass: 'ある寄与者が他の寄与者の値を正確に推定できるセルはありません(または適用外です)。',
+          review: '一部の合計値・平均値は p% ルールを確認できませんでした。審査担当者が確認します。',
+          fail: '2 番目に大きい寄与者が最大の寄与者の値を正確に推定できるセルがあります(p% ルール)。'
+        },
+        'residual-df': {
+          pass: '残差自由度が不足するモデルは見つかりませんでした。',
+          review: 'モデルの推定値のように見えますが、残差自由度が不明です。',
+          fail: 'ポリシーが認めるより残差自由度の少ないモデルがあります。'
+        },
+        'row-level': {
+          pass: '集計済みの出力と判断しました。',
+          review: '個票が含まれている可能性があります。審査担当者が詳しく確認します。',
+          fail: '識別子のような列があります。個人を特定する出力は持ち出せません。'
+        },
+        differencing: {
+          pass: 'このプロジェクトの過去の出力との差分から少人数の集団は特定されません。',
+          review: '同じ列を持つ過去の出力があります。審査担当者が両者を比較します。',
+          fail: 'このプロジェクトの過去の出力との差分から、最小集計単位に満たない集団が特定されます。'
+        },
+        repeats: {
+          pass: 'このファイルはこれまでに持ち出されていません。',
+          review: 'まったく同じ内容のファイルが以前に持ち出されています。',
+          fail: 'まったく同じ内容のファイルが以前に持ち出されています。'
+        },
+        'file-type': {
+          pass: 'ファイルの形式とサイズは許可されています。',
+          review: 'この形式のファイルには自動チェックがありません。審査担当者が全体を確認します。',
+          fail: 'このままでは持ち出せません。形式またはサイズが許可されていないか、名前と中身が一致しないか、表として読み取れません。'
+        },
+        images: {
+          pass: '図の元になる表が同じ申請に含まれており、あわせてチェックされます。',
+          review: '図や PDF は自動では読み取れません。審査担当者が目で確認し、元の表を求めることがあります。',
+          fail: 'この図は自動では読み取れません。'
+        }
+      },
+      ownUnknown: 'このチェックの結果は審査担当者のみが確認できます。',
+      ownNote:
+        'チェックがファイルから引用する内容は審査担当者にのみ表示されます。ここでは各チェックの結果と該当箇所を示します。',
+      where: (places: string[], more: number) =>
+        more > 0 ? `該当箇所: ${places.join('、')} ほか ${more} 件` : `該当箇所: ${places.join('、')}`,
+      cell: (row: number, column: number) => `${row} 行 ${column} 列`,
+      row: (n: number) => `${n} 行目`,
+      line: (n: number) => `${n} 行目`,
+      column: (n: number) => `${n} 列目`
     },
     notifications: {
       label: 'お知らせ',
@@ -477,7 +619,8 @@ export const airlockStrings: Localized<AirlockStrings> = {
       toMyRequests: '自分の申請へ移動',
       toMyImports: '自分の持ち込み申請へ移動',
       justSubmitted: '提出した申請',
-      submittedNote: '申請を提出しました。自動チェックの結果は次のとおりです。審査担当者も同じ結果を確認します。'
+      submittedNote:
+        '申請を提出しました。自動チェックの結果は次のとおりです。審査担当者は、各チェックがファイルから引用した内容もあわせて確認します。'
     },
     queue: {
       heading: '審査待ち一覧',

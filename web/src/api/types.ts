@@ -142,14 +142,30 @@ export interface FileList {
   entries: FileEntry[]
   /** more entries exist than were listed */
   truncated: boolean
+  /** entries were held back because the session's display budget allows no more now */
+  displayCut: boolean
+}
+
+/**
+ * Where the session's display budget held something back (a cell's outputs, a file's text): what
+ * reaches the screen from a sandbox is bounded, as a way out.
+ */
+export interface DisplayCut {
+  type: 'display-cut'
+  heldBackBytes: number
+  availableBytes: number
+  bytesPerMinute: number
 }
 
 /** An editable text file (a notebook, a script, a note) as read for the browser. */
 export interface FileContent {
   path: string
+  /** as much as the display budget allowed; all of it unless `cut` says otherwise */
   content: string
   modifiedAt: IsoDateTime
   size: number
+  /** set when part of the file was held back: it opens read-only, never to be saved over the whole */
+  cut: DisplayCut | null
 }
 
 export type CellLanguage = 'sql' | 'python'
@@ -176,6 +192,7 @@ export type CellOutput =
   | { type: 'image'; mime: string; data: string }
   | { type: 'text'; text: string }
   | { type: 'error'; ename: string; evalue: string; traceback?: string[] }
+  | DisplayCut
 
 /** A cell's run, or a kernel interrupt or restart (with no outputs). */
 export interface CellResult {
@@ -231,7 +248,10 @@ export interface RuleResult {
   /** threshold, zeros, dominance, p-percent, residual-df, row-level, differencing, repeats, file-type, images */
   rule: string
   outcome: CheckOutcome
-  /** for the reviewer, in English; rows in it are numbered from 1 */
+  /**
+   * for the reviewer, in English; rows in it are numbered from 1. The requester of an export gets a
+   * fixed sentence per rule and outcome instead, quoting nothing of the file
+   */
   message: string
   /** the cells at risk; empty when the finding is not about particular cells */
   cells: CellRef[]
@@ -239,6 +259,8 @@ export interface RuleResult {
   rows?: number[]
   /** 0-based columns at risk as a whole */
   columns?: number[]
+  /** in the requester's view: how many cells, rows and columns were flagged, of which the lists hold the first */
+  flagged?: { cells: number; rows: number; columns: number }
 }
 
 /** The notebook cell that made a file (a cell export to the outbox). */

@@ -1,5 +1,5 @@
 import type { CellOutput, TableOutput } from '../api/types'
-import { formatCount } from '../i18n/format'
+import { formatBytes, formatCount } from '../i18n/format'
 import { useLanguage, useStrings } from '../i18n/language'
 import { workspaceStrings } from './strings'
 
@@ -32,8 +32,20 @@ export function CellOutputs({ outputs, cellNumber }: { outputs: CellOutput[]; ce
 }
 
 function Output({ output, cellNumber }: { output: CellOutput; cellNumber: string }) {
-  const t = useStrings(workspaceStrings).notebook.output
+  const strings = useStrings(workspaceStrings)
+  const t = strings.notebook.output
+  const { language } = useLanguage()
   switch (output.type) {
+    case 'display-cut':
+      return (
+        <p className="notice notice--warn output-cut" role="note" data-testid="output-cut">
+          {strings.display.cellCut(
+            formatBytes(output.heldBackBytes, language),
+            formatBytes(output.availableBytes, language),
+            formatBytes(output.bytesPerMinute, language)
+          )}
+        </p>
+      )
     case 'table':
       return <Table table={output} />
     case 'image':

@@ -46,6 +46,7 @@ type Status = { kind: 'ok' | 'error'; text: string } | null
  */
 export function FilesView({ api, sessionId, expanded, onExpandedChange, onOpenNotebook, onOpenText, onMoved }: Props) {
   const t = useStrings(workspaceStrings).files
+  const displayText = useStrings(workspaceStrings).display
   const { language } = useLanguage()
   const [list, setList] = useState<FileList | null>(null)
   const [loadError, setLoadError] = useState<string | null>(null)
@@ -227,7 +228,12 @@ export function FilesView({ api, sessionId, expanded, onExpandedChange, onOpenNo
       )}
       {list === null && loadError === null && <p role="status">{t.loading}</p>}
       {list !== null && list.entries.length === 0 && <p className="empty-state">{t.empty}</p>}
-      {list?.truncated === true && (
+      {list?.displayCut === true && (
+        <p className="notice notice--warn" data-testid="files-cut">
+          {displayText.listCut}
+        </p>
+      )}
+      {list?.truncated === true && list.displayCut !== true && (
         <p className="notice notice--warn">{t.truncated(formatCount(list.entries.length, language))}</p>
       )}
 

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react'
 import type { ApiClient } from '../api/client'
 import type { CellLanguage, ExportResult } from '../api/types'
-import { formatCount } from '../i18n/format'
+import { formatBytes, formatCount } from '../i18n/format'
 import { useLanguage, useStrings } from '../i18n/language'
 import { CellOutputs } from './CellOutputs'
 import {
@@ -53,6 +53,8 @@ type Focus = { id: string; on: 'source' | 'up' | 'down' } | null
  */
 export function NotebookView({ api, sessionId, path, active, onClose, onDirtyChange }: Props) {
   const t = useStrings(workspaceStrings).notebook
+  const displayText = useStrings(workspaceStrings).display
+  const { language } = useLanguage()
   const [load, setLoad] = useState<Load>({ kind: 'loading' })
   const [generation, setGeneration] = useState(0)
   const [cells, setCells] = useState<NotebookCell[]>([])
@@ -88,6 +90,18 @@ export function NotebookView({ api, sessionId, path, active, onClose, onDirtyCha
     api.readFile(sessionId, currentPath.current).then(
       (file) => {
         if (!current) return
+        if (file.cut !== null) {
+          // a part of a notebook cannot be opened: say why, change nothing
+          setLoad({
+            kind: 'failed',
+            problem: null,
+            message: displayText.notebookCut(
+              formatBytes(file.size, language),
+              formatBytes(file.cut.availableBytes, language)
+            )
+          })
+          return
+        }
         let parsed: NotebookDoc
         try {
           parsed = parseNotebook(file.content)

@@ -3,13 +3,24 @@ import { Terminal as XTerm } from '@xterm/xterm'
 import '@xterm/xterm/css/xterm.css'
 import { useEffect, useRef, useState } from 'react'
 import type { ApiClient } from '../api/client'
-import { useStrings } from '../i18n/language'
+import { formatBytes } from '../i18n/format'
+import { useLanguage, useStrings } from '../i18n/language'
 import { workspaceStrings } from './strings'
 
 /** Acknowledge drawn output in steps of this size: the gateway pauses the sandbox beyond 1 MiB. */
 const ACK_EVERY = 64 * 1024
 
 type Link = { kind: 'connecting' } | { kind: 'open' } | { kind: 'lost' } | { kind: 'closed'; reason: string }
+
+/** What the gateway says of the output against the session's display budget. */
+type Pace =
+  | { state: 'flowing' }
+  | { state: 'paced'; bytesPerMinute: number }
+  | { state: 'exhausted'; bytesPerSession: number }
+  | { state: 'skipped'; bytes: number }
+
+/** How long the note that paced output was skipped stays up. */
+const SKIPPED_NOTE_MS = 6_000
 
 /**
  * The session's shell in xterm.js over the terminal WebSocket. Output is acknowledged once xterm
@@ -28,7 +39,9 @@ export function TerminalView({
   const t = useStrings(workspaceStrings)
   const host = useRef<HTMLDivElement>(null)
   const [link, setLink] = useState<Link>({ kind: 'connecting' })
+  const [pace, setPace] = useState<Pace>({ state: 'flowing' })
   const [attempt, setAttempt] = useState(0)
+  const { language } = useLanguage()
 
   useEffect(() => {
     const term = new XTerm({
@@ -64,6 +77,7 @@ export function TerminalView({
     let drawn = 0
     let acked = 0
     let retry: ReturnType<typeof setTimeout> | undefined
+    let skippedNote: ReturnType<typeof setTimeout> | undefined
     const send = (m: unknown) => ws?.readyState === WebSocket.OPEN && ws.send(JSON.stringify(m))
     const input = term.onData((data) => send({ type: 'input', data }))
     const resized = term.onResize(({ cols, rows }) => send({ type: 'resize', cols, rows }))
@@ -87,6 +101,7 @@ export function TerminalView({
       socket.onopen = () => {
         // the gateway replays the recent screen: start from a clean one
         term.reset()
+        setPace({ state: 'flowing' })
         drawn = 0
         acked = 0
         setLink({ kind: 'open' })
@@ -95,8 +110,17 @@ export function TerminalView({
       }
       socket.onmessage = (e) => {
         if (typeof e.data === 'string') {
-          const m = JSON.parse(e.data) as { type: string; reason?: string }
+          const m = JSON.parse(e.data) as { type: string; reason?: string } & Partial<Pace>
           if (m.type === 'closed') closedReason = m.reason ?? ''
+          if (m.type === 'display') {
+            const p = m as Pace
+            clearTimeout(skippedNote)
+            if (p.state === 'skipped') {
+              setPace(p)
+              skippedNote = setTimeout(() => setPace({ state: 'flowing' }), SKIPPED_NOTE_MS)
+            } else if (p.state !== 'flowing') setPace(p)
+            else setPace((now) => (now.state === 'skipped' ? now : p))
+          }
           return
         }
         const bytes = new Uint8Array(e.data as ArrayBuffer)
@@ -124,6 +148,7 @@ export function TerminalView({
     return () => {
       stopped = true
       clearTimeout(retry)
+      clearTimeout(skippedNote)
       observer.disconnect()
       input.dispose()
       resized.dispose()
@@ -147,6 +172,15 @@ export function TerminalView({
           <button type="button" className="button button--secondary" onClick={() => setAttempt((n) => n + 1)}>
             {t.reconnect}
           </button>
+        </p>
+      )}
+      {pace.state !== 'flowing' && (
+        <p className="notice notice--warn terminal__status" role="status" data-testid="terminal-paced">
+          {pace.state === 'paced'
+            ? t.display.paced(formatBytes(pace.bytesPerMinute, language))
+            : pace.state === 'exhausted'
+              ? t.display.exhausted(formatBytes(pace.bytesPerSession, language))
+              : t.display.skipped(formatBytes(pace.bytes, language))}
         </p>
       )}
       <div className="terminal__screen" ref={host} data-testid="terminal" data-link={link.kind} />

@@ -1,6 +1,8 @@
 import { useEffect, useRef, useState } from 'react'
 import type { ApiClient } from '../api/client'
-import { useStrings } from '../i18n/language'
+import type { DisplayCut } from '../api/types'
+import { formatBytes } from '../i18n/format'
+import { useLanguage, useStrings } from '../i18n/language'
 import { workspaceStrings } from './strings'
 import { useFileSave, useSaveShortcut, type SaveProblem } from './use-file-save'
 import { errorText } from './workspace-files'
@@ -20,8 +22,12 @@ type Load = { kind: 'loading' } | { kind: 'failed'; message: string } | { kind: 
 
 /** A plain editor for a script or note in the workspace (.py, .sql, .md, …): a textarea, saved with Ctrl+S. */
 export function TextEditor({ api, sessionId, path, active, onClose, onDirtyChange }: Props) {
-  const t = useStrings(workspaceStrings).editor
+  const strings = useStrings(workspaceStrings)
+  const t = strings.editor
+  const { language } = useLanguage()
   const [load, setLoad] = useState<Load>({ kind: 'loading' })
+  /** part of the file was held back by the display budget: read-only, never saved over the whole */
+  const [cut, setCut] = useState<DisplayCut | null>(null)
   const [text, setText] = useState('')
   const [savedText, setSavedText] = useState('')
   const [generation, setGeneration] = useState(0)
@@ -44,6 +50,7 @@ export function TextEditor({ api, sessionId, path, active, onClose, onDirtyChang
         if (!current) return
         setText(file.content)
         setSavedText(file.content)
+        setCut(file.cut)
         opened(file.modifiedAt)
         setLoad({ kind: 'ready' })
       },
@@ -57,12 +64,12 @@ export function TextEditor({ api, sessionId, path, active, onClose, onDirtyChang
   }, [api, sessionId, generation, opened])
 
   async function saveNow(overwrite = false) {
-    if (load.kind !== 'ready') return
+    if (load.kind !== 'ready' || cut !== null) return
     const content = text
     if (await save(content, overwrite)) setSavedText(content)
   }
 
-  useSaveShortcut(active && load.kind === 'ready', () => void saveNow())
+  useSaveShortcut(active && load.kind === 'ready' && cut === null, () => void saveNow())
 
   return (
     <section className="editor" aria-label={t.label(path)} data-testid="text-editor" data-file={path}>
@@ -76,7 +83,7 @@ export function TextEditor({ api, sessionId, path, active, onClose, onDirtyChang
         <button
           type="button"
           className="button button--primary button--small"
-          disabled={load.kind !== 'ready' || saving}
+          disabled={load.kind !== 'ready' || saving || cut !== null}
           onClick={() => void saveNow()}
           data-testid="editor-save"
         >
@@ -98,11 +105,17 @@ export function TextEditor({ api, sessionId, path, active, onClose, onDirtyChang
         onReload={() => setGeneration((n) => n + 1)}
         onOverwrite={() => void saveNow(true)}
       />
+      {load.kind === 'ready' && cut !== null && (
+        <p className="notice notice--warn" role="note" data-testid="file-cut">
+          {strings.display.fileCut(formatBytes(cut.heldBackBytes, language), formatBytes(cut.bytesPerMinute, language))}
+        </p>
+      )}
       {load.kind === 'ready' && (
         <>
           <textarea
             className="editor__text"
             value={text}
+            readOnly={cut !== null}
             onChange={(e) => setText(e.target.value)}
             aria-label={t.content}
             spellCheck={false}

@@ -195,6 +195,15 @@ function checkOutput(o: unknown): CellOutput | null {
         : null
     case 'text':
       return typeof o.text === 'string' ? { type: 'text', text: o.text } : null
+    case 'display-cut': {
+      const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : 0)
+      return {
+        type: 'display-cut',
+        heldBackBytes: n(o.heldBackBytes),
+        availableBytes: n(o.availableBytes),
+        bytesPerMinute: n(o.bytesPerMinute)
+      }
+    }
     case 'error': {
       const traceback =
         Array.isArray(o.traceback) && o.traceback.every((line) => typeof line === 'string')
@@ -277,6 +286,13 @@ function writeOutputs(outputs: CellOutput[], executionCount: number | null): Jso
         return { output_type: 'stream', name: o.name, text: toLines(o.text) }
       case 'error':
         return { output_type: 'error', ename: o.ename, evalue: o.evalue, traceback: o.traceback ?? [] }
+      case 'display-cut':
+        // kept in the file as a note where the outputs stop short: the rest never reached the screen
+        return {
+          output_type: 'stream',
+          name: 'stderr',
+          text: toLines(`[output cut by the display budget: ${o.heldBackBytes} bytes were held back]\n`)
+        }
     }
   })
 }

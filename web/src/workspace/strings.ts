@@ -21,6 +21,22 @@ const en = {
   terminalClosed: (why: string) => `The terminal was closed: ${why}`,
   reconnect: 'Reconnect',
   copyBlocked: 'Copying out of the workspace is not allowed. Results leave only through the airlock.',
+  // The display budget: what reaches the screen from the sandbox is bounded, because the screen is
+  // a way out too. Shown where it bites: above the terminal, under a cut cell, on a cut file.
+  display: {
+    paced: (perMinute: string) =>
+      `Output is paced: this session has shown as much as its display budget allows for now, so the program waits and goes on at ${perMinute} a minute. Nothing is lost, and Ctrl-C still stops it. Large results leave as files through the airlock.`,
+    exhausted: (total: string) =>
+      `Output has stopped: this session has shown all its display budget allows (${total}), and nothing more from it can reach the screen. Your files are kept: end this session and start a new one to go on. Large results leave as files through the airlock.`,
+    skipped: (size: string) => `After Ctrl-C, ${size} of paced output were skipped.`,
+    cellCut: (heldBack: string, available: string, perMinute: string) =>
+      `Output cut: ${heldBack} were held back by this session's display budget (${available} may be shown now, then ${perMinute} a minute). The cell ran in full and its results stay in the sandbox: write large results to a file and send it through the airlock.`,
+    fileCut: (heldBack: string, perMinute: string) =>
+      `Only the start of this file is shown, read-only: ${heldBack} were held back by this session's display budget (${perMinute} a minute). The file itself is unchanged.`,
+    notebookCut: (size: string, available: string) =>
+      `This notebook (${size}) is larger than this session's display budget allows now (${available}), so it was not opened. Try again in a few minutes, or open a smaller notebook; the file is unchanged.`,
+    listCut: "Not every file is listed: this session's display budget allows no more names now."
+  },
   timeLeft: (minutes: number) => `${minutes} min left`,
   timeWarning: (minutes: number) => `The session ends in ${minutes} minutes. Save your work.`,
   watermark: (user: string, session: string, at: string) => `${user} · ${session} · ${at}`,
@@ -196,6 +212,20 @@ export const workspaceStrings: Localized<typeof en> = {
     terminalClosed: (why: string) => `ターミナルが閉じられました: ${why}`,
     reconnect: '再接続',
     copyBlocked: 'ワークスペースからのコピーはできません。結果の持ち出しはエアロック経由のみです。',
+    display: {
+      paced: (perMinute: string) =>
+        `出力のペースを抑えています: このセッションは表示量の上限まで表示したため、プログラムは待機し、毎分 ${perMinute} ずつ続きを表示します。出力は失われず、Ctrl-C で止めることもできます。大きな結果はファイルにしてエアロックから持ち出してください。`,
+      exhausted: (total: string) =>
+        `出力を停止しました: このセッションで表示できる量(${total})をすべて使ったため、これ以上は画面に表示されません。ファイルは保存されます。続けるにはこのセッションを終了し、新しいセッションを開始してください。大きな結果はファイルにしてエアロックから持ち出してください。`,
+      skipped: (size: string) => `Ctrl-C により、ペースを抑えていた出力 ${size} を省略しました。`,
+      cellCut: (heldBack: string, available: string, perMinute: string) =>
+        `出力を一部省略しました: このセッションの表示量の上限により ${heldBack} を表示していません(今表示できるのは ${available}、その後は毎分 ${perMinute})。セルは最後まで実行され、結果はサンドボックス内に残っています。大きな結果はファイルに書き出し、エアロックから持ち出してください。`,
+      fileCut: (heldBack: string, perMinute: string) =>
+        `このファイルは先頭部分のみを読み取り専用で表示しています: このセッションの表示量の上限(毎分 ${perMinute})により ${heldBack} を表示していません。ファイル自体は変更されていません。`,
+      notebookCut: (size: string, available: string) =>
+        `このノートブック(${size})は、このセッションで今表示できる量(${available})を超えるため開きませんでした。数分後にもう一度試すか、小さいノートブックを開いてください。ファイルは変更されていません。`,
+      listCut: 'このセッションの表示量の上限により、すべてのファイル名は表示されていません。'
+    },
     timeLeft: (minutes: number) => `残り ${minutes} 分`,
     timeWarning: (minutes: number) => `あと ${minutes} 分でセッションが終了します。作業を保存してください。`,
     watermark: (user: string, session: string, at: string) => `${user} · ${session} · ${at}`,

@@ -1,6 +1,6 @@
 """Bridge between vre-kernel (Node) and a real IPython kernel (ipykernel via jupyter_client).
 
-Run by vre-kernel as `python3 -m vre.kernel_bridge`. Line-delimited JSON on stdin/stdout:
+Run by vre-kernel as `python3 -I -m vre.kernel_bridge` (isolated: see vre-kernel). Line-delimited JSON on stdin/stdout:
 
   -> {"op": "execute", "id": "..", "code": ".."}
   <- {"id": "..", "status": "ok"|"error", "outputs": [...], "executionCount": N}

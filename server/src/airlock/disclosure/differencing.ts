@@ -1,7 +1,7 @@
 import type { AirlockParams } from './params.js'
 import type { Column, Table } from './table.js'
 import type { CellRef, EarlierRelease, Evidence, RuleResult } from './types.js'
-import { count, examples, result, rowLabel, rowsOf, sortCells } from './wording.js'
+import { count, examples, quote, result, rowLabel, rowsOf, sortCells, valueName } from './wording.js'
 
 /**
  * Differencing: two releases that are each safe can together reveal a small group, by
@@ -138,7 +138,7 @@ function sameGroup(
     if (d > 0 && d < t) {
       findings.push({
         cells: [{ row: r, column: column.index }],
-        text: `${rowLabel(table, r)} ${column.name || 'value'} is ${a} here and ${b} in "${release.name}", a difference of ${d}`
+        text: `${rowLabel(table, r)} ${valueName(column)} is ${a} here and ${b} in "${quote(release.name)}", a difference of ${d}`
       })
     }
   }
@@ -169,7 +169,13 @@ function oneGroupMore(
   if (a === null || b === null) return null
   const d = Math.abs(a - b)
   if (d === 0 || d >= t) return null
-  const group = extra.split('\u0000').join(', ').replaceAll('=', ' ')
+  const group = extra
+    .split('\u0000')
+    .map((part) => {
+      const at = part.indexOf('=')
+      return `${quote(part.slice(0, at))} ${quote(part.slice(at + 1))}`
+    })
+    .join(', ')
   const cells: CellRef[] =
     onlyHere.length === 1
       ? [{ row: here.rows.get(extra)!, column: column.index }]
@@ -178,7 +184,7 @@ function oneGroupMore(
         : []
   return {
     cells,
-    text: `the ${column.name || 'count'} totals differ by ${d} between this table and "${release.name}", whose groups differ only by ${group}, so that group's hidden count is ${d}`
+    text: `the ${quote(column.name) || 'count'} totals differ by ${d} between this table and "${quote(release.name)}", whose groups differ only by ${group}, so that group's hidden count is ${d}`
   }
 }
 
@@ -202,5 +208,5 @@ function sameColumns(a: Table, b: Table): boolean {
 }
 
 function releaseNames(releases: EarlierRelease[]): string {
-  return releases.map((r) => `"${r.name}"`).join(', ')
+  return examples(releases, (r) => `"${quote(r.name)}"`)
 }

@@ -2,7 +2,7 @@ import { magnitudeEvidence, magnitudeVerdict, setAside } from './contributions.j
 import type { AirlockParams } from './params.js'
 import type { Table } from './table.js'
 import type { CellRef, Evidence, RuleResult } from './types.js'
-import { count, examples, percent, result, rowLabel, rowsOf, sortCells } from './wording.js'
+import { count, examples, percent, result, rowLabel, rowsOf, sortCells, valueName } from './wording.js'
 
 /**
  * n,k dominance: a cell of a sum or mean fails when its `n` largest contributors make up at least
@@ -29,7 +29,7 @@ export function dominanceRule(table: Table, evidence: Evidence, params: AirlockP
     return result(
       'dominance',
       'fail',
-      `${count(failing.length, 'cell is', 'cells are')} dominated by a few individuals: ${examples(failing, (f) => `in ${rowLabel(table, f.cell.row)} ${table.columns[f.cell.column]!.name || 'value'}, the top ${n} make up ${percent(f.share)} of the total`)}; the limit is under ${percent(k)}.${setAside(found.problems)}`,
+      `${count(failing.length, 'cell is', 'cells are')} dominated by a few individuals: ${examples(failing, (f) => `in ${rowLabel(table, f.cell.row)} ${valueName(table.columns[f.cell.column]!)}, the top ${n} make up ${percent(f.share)} of the total`)}; the limit is under ${percent(k)}.${setAside(found.problems)}`,
       { cells, rows: rowsOf(cells) }
     )
   }

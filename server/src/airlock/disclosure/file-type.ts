@@ -1,6 +1,6 @@
 import type { AirlockParams } from './params.js'
 import type { RuleResult } from './types.js'
-import { result } from './wording.js'
+import { ERROR_MAX, quote, result } from './wording.js'
 
 export type Direction = 'export' | 'import'
 
@@ -31,11 +31,11 @@ export function fileTypeRule(
   const type = fileType(file.name, allowed)
   const list = allowed.map((t) => `.${t}`).join(' ')
   if (!allowed.includes(type)) {
-    const what = type === '' ? 'has no extension' : `is a .${type} file`
+    const what = type === '' ? 'has no extension' : `is a .${quote(type)} file`
     return result(
       'file-type',
       'fail',
-      `"${file.name}" ${what}, and only these types may ${direction === 'export' ? 'leave' : 'come in'}: ${list}.`
+      `"${quote(file.name)}" ${what}, and only these types may ${direction === 'export' ? 'leave' : 'come in'}: ${list}.`
     )
   }
   const size = file.bytes.length
@@ -43,12 +43,12 @@ export function fileTypeRule(
     return result(
       'file-type',
       'fail',
-      `"${file.name}" is ${(size / MiB).toFixed(1)} MiB, over the ${maxMiB} MiB limit for ${direction === 'export' ? 'outputs' : 'files brought in'}.`
+      `"${quote(file.name)}" is ${(size / MiB).toFixed(1)} MiB, over the ${maxMiB} MiB limit for ${direction === 'export' ? 'outputs' : 'files brought in'}.`
     )
   }
   const mismatch = contentProblem(type, file.bytes)
   if (mismatch !== null) {
-    return result('file-type', 'fail', `"${file.name}" is named .${type} but ${mismatch}.`)
+    return result('file-type', 'fail', `"${quote(file.name)}" is named .${type} but ${mismatch}.`)
   }
   return result('file-type', 'pass', `.${type} is allowed, and the file is ${sizeText(size)} (limit ${maxMiB} MiB).`)
 }
@@ -111,7 +111,7 @@ function contentProblem(type: string, bytes: Uint8Array): string | null {
     try {
       JSON.parse(text)
     } catch (err) {
-      return `it is not valid JSON (${(err as Error).message})`
+      return `it is not valid JSON (${quote((err as Error).message, ERROR_MAX)})`
     }
   }
   return null

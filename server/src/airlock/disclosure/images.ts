@@ -1,5 +1,5 @@
 import type { Evidence, RuleResult } from './types.js'
-import { result } from './wording.js'
+import { quote, result } from './wording.js'
 
 const TABLE_TYPES = ['csv', 'tsv']
 
@@ -20,7 +20,7 @@ export function imagesRule(name: string, evidence: Evidence): RuleResult {
     return result(
       'images',
       'review',
-      `"${name}" is a PDF, which the checker cannot read: read every page, and ask for the table behind any figure or number in it.`
+      `"${quote(name)}" is a PDF, which the checker cannot read: read every page, and ask for the table behind any figure or number in it.`
     )
   }
   const table = (evidence.requestFiles ?? []).find((f) => {
@@ -31,12 +31,12 @@ export function imagesRule(name: string, evidence: Evidence): RuleResult {
     return result(
       'images',
       'pass',
-      `The figure's table "${table}" is in the same request and is checked with it; check that the figure shows nothing the table does not.`
+      `The figure's table "${quote(table)}" is in the same request and is checked with it; check that the figure shows nothing the table does not.`
     )
   }
   return result(
     'images',
     'review',
-    `"${name}" is a figure without its underlying table: the checker cannot read numbers off an image, so ask for the table (as ${stem(name)}.csv in the same request) and check the figure by eye.`
+    `"${quote(name)}" is a figure without its underlying table: the checker cannot read numbers off an image, so ask for the table (as ${quote(stem(name))}.csv in the same request) and check the figure by eye.`
   )
 }

@@ -20,7 +20,7 @@ import { rowLevelRule, rowLevelTextRule } from './row-level.js'
 import { parseTable, TableError, tableFromRecords, type Table, type TableLimits } from './table.js'
 import { thresholdRule } from './threshold.js'
 import { worst, type Evidence, type Outcome, type RuleResult } from './types.js'
-import { result } from './wording.js'
+import { quote, result } from './wording.js'
 import { zerosRule } from './zeros.js'
 
 export { resolveAirlockParams, PRESETS, type AirlockParams, type PresetName } from './params.js'
@@ -104,7 +104,7 @@ export function checkOutput(output: OutputToCheck): CheckReport {
   const digest = createHash('sha256').update(bytes).digest('hex')
   if (digest !== output.sha256.toLowerCase()) {
     throw new DigestMismatch(
-      `The bytes of "${name}" are not the ones recorded (SHA-256 ${output.sha256}, now ${digest}): the file changed after it was made, so check the file as it is now, under its new digest.`
+      `The bytes of "${quote(name)}" are not the ones recorded (SHA-256 ${output.sha256}, now ${digest}): the file changed after it was made, so check the file as it is now, under its new digest.`
     )
   }
   const typeResult = fileTypeRule({ name, bytes }, 'export', params)
@@ -169,7 +169,11 @@ export function checkImport(file: { name: string; bytes: Uint8Array; params: Air
 }
 
 function unreadable(name: string, type: string, err: TableError): RuleResult {
-  return result('file-type', 'fail', `"${name}" is named .${type} but cannot be checked as a table: ${err.message}`)
+  return result(
+    'file-type',
+    'fail',
+    `"${quote(name)}" is named .${type} but cannot be checked as a table: ${err.message}`
+  )
 }
 
 function report(results: RuleResult[], table?: Table): CheckReport {

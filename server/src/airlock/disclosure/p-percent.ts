@@ -2,7 +2,7 @@ import { magnitudeEvidence, magnitudeVerdict, setAside } from './contributions.j
 import type { AirlockParams } from './params.js'
 import type { Table } from './table.js'
 import type { CellRef, Evidence, RuleResult } from './types.js'
-import { count, examples, num, percent, result, rowLabel, rowsOf, sortCells } from './wording.js'
+import { count, examples, num, percent, result, rowLabel, rowsOf, sortCells, valueName } from './wording.js'
 
 /**
  * p-percent: the second-largest contributor to a sum knows the total and their own value, so they
@@ -28,7 +28,7 @@ export function pPercentRule(table: Table, evidence: Evidence, params: AirlockPa
     return result(
       'p-percent',
       'fail',
-      `${count(failing.length, 'cell lets', 'cells let')} the second-largest contributor estimate the largest closely: ${examples(failing, (f) => `in ${rowLabel(table, f.cell.row)} ${table.columns[f.cell.column]!.name || 'value'}, the rest is ${percent(f.ratio)} of the largest`)}; the rule needs at least ${percent(p)}.${setAside(found.problems)}`,
+      `${count(failing.length, 'cell lets', 'cells let')} the second-largest contributor estimate the largest closely: ${examples(failing, (f) => `in ${rowLabel(table, f.cell.row)} ${valueName(table.columns[f.cell.column]!)}, the rest is ${percent(f.ratio)} of the largest`)}; the rule needs at least ${percent(p)}.${setAside(found.problems)}`,
       { cells, rows: rowsOf(cells) }
     )
   }

@@ -1,5 +1,5 @@
 import type { Evidence, RuleResult } from './types.js'
-import { result } from './wording.js'
+import { examples, quote, result } from './wording.js'
 
 /**
  * Repeats: the same bytes released before. Releasing them again discloses nothing new, but a
@@ -13,6 +13,6 @@ export function repeatsRule(sha256: string, evidence: Evidence): RuleResult {
   return result(
     'repeats',
     'review',
-    `These exact bytes were released before as ${same.map((e) => `"${e.name}"`).join(', ')}: releasing them again discloses nothing new, but check that this request is not a mistake.`
+    `These exact bytes were released before as ${examples(same, (e) => `"${quote(e.name)}"`)}: releasing them again discloses nothing new, but check that this request is not a mistake.`
   )
 }

@@ -1,7 +1,7 @@
 import type { AirlockParams } from './params.js'
 import { identifierLikeName, type Table } from './table.js'
 import type { Evidence, Outcome, RuleResult } from './types.js'
-import { columnName, count, examples, result } from './wording.js'
+import { columnName, count, examples, quote, result } from './wording.js'
 
 /**
  * Row-level data: an output must be an aggregate, never individual records.
@@ -86,13 +86,13 @@ export function rowLevelTextRule(text: string, _evidence: Evidence, params: Airl
   if (idLines.length > 0) {
     idLines.forEach((f) => flagged.add(f.line))
     findings.push(
-      `${count(idLines.length, 'line names', 'lines name')} an identifier: ${examples(idLines, (f) => `line ${f.line + 1} "${f.token}"`)}; if it is a printed table of individuals, it cannot leave.`
+      `${count(idLines.length, 'line names', 'lines name')} an identifier: ${examples(idLines, (f) => `line ${f.line + 1} "${quote(f.token)}"`)}; if it is a printed table of individuals, it cannot leave.`
     )
   }
   if (codes.size >= MIN_CODES) {
     for (const line of codes.values()) flagged.add(line)
     findings.push(
-      `${codes.size} distinct codes look like pseudonymized IDs (${examples([...codes.keys()], (c) => c)}): check that no individual is listed.`
+      `${codes.size} distinct codes look like pseudonymized IDs (${examples([...codes.keys()], (c) => quote(c))}): check that no individual is listed.`
     )
   }
   if (lines.length > params.rowLevel.reviewAboveRows) {

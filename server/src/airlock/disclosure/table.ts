@@ -1,4 +1,5 @@
 import { CsvError, parse } from 'csv-parse/sync'
+import { ERROR_MAX, quote } from './wording.js'
 
 export type ColumnKind = 'numeric' | 'text' | 'empty'
 
@@ -125,10 +126,10 @@ function describeParseError(err: unknown, format: string, header: number, maxCel
       case 'INVALID_OPENING_QUOTE':
         return `A quote${at} is not where ${format.toUpperCase()} allows one: a quote inside a field must be doubled ("") and the whole field quoted.`
       default:
-        return `The file cannot be read as ${format.toUpperCase()}${at}: ${err.message}`
+        return `The file cannot be read as ${format.toUpperCase()}${at}: ${quote(err.message, ERROR_MAX)}`
     }
   }
-  return `The file cannot be read as ${format.toUpperCase()}: ${(err as Error).message}`
+  return `The file cannot be read as ${format.toUpperCase()}: ${quote((err as Error).message, ERROR_MAX)}`
 }
 
 /**

@@ -10,7 +10,7 @@ declare module 'fastify' {
 /** The workspace folder of running sessions, as the Files view reaches it. */
 export default fp(
   async (app) => {
-    app.decorate('workspaceFiles', createWorkspaceFiles(app.sandboxDriver))
+    app.decorate('workspaceFiles', createWorkspaceFiles(app.sandboxDriver, app.log))
   },
   { name: 'files', dependencies: ['sessions'] }
 )

@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin'
+import { DataOperationLog } from '../../audit/data-operations.js'
 import { createKernelService, type KernelService } from '../../notebook/kernel-service.js'
 import type { SandboxPolicy } from '../../policy/schema.js'
 import { DEFAULT_ROW_CAP } from '../../sessions/session-service.js'
@@ -6,6 +7,8 @@ import { DEFAULT_ROW_CAP } from '../../sessions/session-service.js'
 declare module 'fastify' {
   interface FastifyInstance {
     kernels: KernelService
+    /** every cell source run or exported, in full, per session (the audit keeps digests and excerpts) */
+    dataOperations: DataOperationLog
   }
 }
 
@@ -21,10 +24,11 @@ export default fp(
       }
     })
     app.decorate('kernels', kernels)
+    app.decorate('dataOperations', new DataOperationLog(app.config.dataDir))
     const unsubscribe = app.sessions.onEnding((id) => {
       kernels.end(id).catch((err: unknown) => app.log.error({ err, session: id }, 'ending a kernel failed'))
     })
     app.addHook('onClose', async () => unsubscribe())
   },
-  { name: 'notebook', dependencies: ['sessions'] }
+  { name: 'notebook', dependencies: ['sessions', 'config'] }
 )

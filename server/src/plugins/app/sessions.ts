@@ -2,6 +2,8 @@ import fp from 'fastify-plugin'
 import { DockerDriver } from '../../sandbox/docker-driver.js'
 import type { SandboxDriver } from '../../sandbox/driver.js'
 import { createSessionService, LABELS, type SessionService } from '../../sessions/session-service.js'
+import { DEFAULT_QUOTAS } from '../../policy/schema.js'
+import { createRecorder } from '../../terminal/recording.js'
 import { createTerminalService, type TerminalService } from '../../terminal/terminal-service.js'
 
 declare module 'fastify' {
@@ -26,12 +28,41 @@ export interface SessionsPluginOptions {
 export default fp<SessionsPluginOptions>(
   async (app, opts) => {
     const driver = opts.driver ?? new DockerDriver()
+    const recordings = createRecorder({
+      dataDir: app.config.dataDir,
+      now: () => app.now().getTime(),
+      capFor: (projectId) => (app.policyFor(projectId).quotas ?? DEFAULT_QUOTAS).recordingBytesPerSession,
+      // the digest on record makes a later edit of the file visible; the part is closed either way
+      onClosed: async ({ sessionId, part, bytes, sha256, truncated, error }) => {
+        await app.store
+          .appendAudit({
+            actor: 'system',
+            action: 'recording.closed',
+            sourceIp: null,
+            target: sessionId,
+            outcome: error === null ? 'success' : 'error',
+            details: {
+              session: sessionId,
+              part,
+              bytes,
+              sha256,
+              truncated,
+              ...(error === null ? {} : { reason: error })
+            }
+          })
+          .catch((err: unknown) =>
+            app.log.error({ err, session: sessionId, part }, 'could not audit a closed recording')
+          )
+      }
+    })
     // the session's shell restores its workspace, so sessions start it as part of the launch
     const terminals = createTerminalService({
+      recordings,
       driver,
       dataDir: app.config.dataDir,
       now: () => app.now().getTime(),
-      log: app.log
+      log: app.log,
+      display: app.display
     })
     const sessions = createSessionService({
       shells: terminals,
@@ -46,6 +77,7 @@ export default fp<SessionsPluginOptions>(
     app.decorate('sandboxDriver', driver)
     app.decorate('sessions', sessions)
     app.decorate('terminals', terminals)
+    const forgetDisplay = sessions.onEnding((id) => app.display.forget(id))
 
     let reconciled = false
     const reconcile = async () => {
@@ -89,11 +121,13 @@ export default fp<SessionsPluginOptions>(
       timer.unref()
     })
     app.addHook('onClose', async () => {
+      forgetDisplay()
       unwatch?.()
       if (timer) clearInterval(timer)
       await running
       await sessions.settle()
+      await recordings.closeAll()
     })
   },
-  { name: 'sessions', dependencies: ['store', 'policy', 'config'] }
+  { name: 'sessions', dependencies: ['store', 'policy', 'config', 'display'] }
 )

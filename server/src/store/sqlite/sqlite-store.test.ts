@@ -28,6 +28,8 @@ const READS = new Set([
   'listAirlockRequests',
   'listReleasedFiles',
   'isDigestReferenced',
+  'quarantineHoldings',
+  'cellExportSourceBytes',
   'getOrganization',
   'getOrganizationByName',
   'listOrganizations',
@@ -257,7 +259,8 @@ describe('SqliteStore', () => {
           { approvalsNeeded: 2 },
           ev('recordReviewDecision')
         ),
-      updateSandboxSessionLimits: () => store.updateSandboxSessionLimits('sb1', { cpus: 2 }, ev('updateSandboxSessionLimits')),
+      updateSandboxSessionLimits: () =>
+        store.updateSandboxSessionLimits('sb1', { cpus: 2 }, ev('updateSandboxSessionLimits')),
       addPolicyVersion: () =>
         store.addPolicyVersion(
           { name: 'p1', yaml: 'name: p1\n', author: 'test', comment: null, diff: '', source: null, sourceSha256: null },

@@ -821,6 +821,13 @@ export class SqliteStore implements Store {
     }
   }
 
+  async cellExportSourceBytes(sessionId: string): Promise<number> {
+    const r = this.q(
+      'SELECT coalesce(sum(length(CAST(source AS BLOB))), 0) AS n FROM cell_exports WHERE session_id = ?'
+    ).get(sessionId) as Row
+    return Number(r.n)
+  }
+
   private insertAirlockFiles(files: AirlockFileRow[]): void {
     const insert = this.q(
       `INSERT INTO airlock_files (id, request_id, round, path, name, sha256, size, justification, outcome, checks, provenance, listing)
@@ -975,7 +982,21 @@ export class SqliteStore implements Store {
   }
 
   async isDigestReferenced(sha256: string): Promise<boolean> {
-    return this.q('SELECT 1 FROM airlock_files WHERE sha256 = ? LIMIT 1').get(sha256) !== undefined
+    return (
+      this.q(
+        `SELECT 1 FROM airlock_files f JOIN airlock_requests r ON r.id = f.request_id
+         WHERE f.sha256 = ? AND r.state NOT IN ('withdrawn', 'rejected') LIMIT 1`
+      ).get(sha256) !== undefined
+    )
+  }
+
+  async quarantineHoldings(projectId: string): Promise<{ sha256: string; size: number }[]> {
+    return (
+      this.q(
+        `SELECT f.sha256, max(f.size) AS size FROM airlock_files f JOIN airlock_requests r ON r.id = f.request_id
+         WHERE r.project_id = ? AND r.state NOT IN ('withdrawn', 'rejected') GROUP BY f.sha256`
+      ).all(projectId) as Row[]
+    ).map((r) => ({ sha256: str(r.sha256), size: Number(r.size) }))
   }
 
   async listReleasedFiles(projectId: string): Promise<AirlockFileRow[]> {

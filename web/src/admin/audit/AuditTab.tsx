@@ -21,6 +21,16 @@ interface AuditPage {
   records: AuditRecordView[]
   next: string | null
 }
+/** One line of a session's data-operation log: a cell source run or exported, in full. */
+interface DataOperation {
+  at: string
+  actor: string
+  action: string
+  language: string
+  sha256: string
+  source: string
+  name?: string
+}
 interface ChainStatus {
   ok: boolean
   records: number
@@ -31,7 +41,33 @@ interface ChainStatus {
 
 const iso = (local: string) => (local === '' ? '' : new Date(local).toISOString())
 
-/** The audit console: chain status, search, signed export, and terminal playback. */
+/**
+ * A record's details as the table shows them: a cell's source is in the data-operation log, and
+ * the record keeps an excerpt of it, shown as code rather than inside the JSON.
+ */
+function Details({ details, onFullLog }: { details: Record<string, unknown>; onFullLog: (() => void) | null }) {
+  const t = useStrings(auditStrings)
+  const { sourceExcerpt, ...rest } = details
+  return (
+    <>
+      <code className="admin-audit__details">{JSON.stringify(rest)}</code>
+      {typeof sourceExcerpt === 'string' && (
+        <>
+          <pre className="admin-audit__excerpt" aria-label={t.dataOperations.excerpt} data-testid="audit-excerpt">
+            {sourceExcerpt}
+          </pre>
+          {onFullLog !== null && (
+            <button type="button" className="link-button" onClick={onFullLog} data-testid="audit-full-log">
+              {t.dataOperations.fullLog}
+            </button>
+          )}
+        </>
+      )}
+    </>
+  )
+}
+
+/** The audit console: chain status, search, signed export, terminal playback and data-operation logs. */
 export function AuditTab({ api }: { api: ApiClient }) {
   const t = useStrings(auditStrings)
   const { language } = useLanguage()
@@ -52,6 +88,8 @@ export function AuditTab({ api }: { api: ApiClient }) {
   const [recSession, setRecSession] = useState('')
   const [parts, setParts] = useState<{ part: number; bytes: number }[] | null>(null)
   const [cast, setCast] = useState<Cast | null>(null)
+  const [opsSession, setOpsSession] = useState('')
+  const [ops, setOps] = useState<DataOperation[] | null>(null)
 
   async function checkChain() {
     setChain('checking')
@@ -128,6 +166,25 @@ export function AuditTab({ api }: { api: ApiClient }) {
       ).text()
       setCast(parseCast(text))
     } catch (err) {
+      setError(serverMessage(err))
+    }
+  }
+
+  async function loadOperations(session: string) {
+    setError(null)
+    setOpsSession(session)
+    try {
+      const text = await (
+        await api.fetchBlob(`/api/v1/admin/audit/data-operations/${encodeURIComponent(session)}`)
+      ).text()
+      setOps(
+        text
+          .split('\n')
+          .filter((line) => line.trim() !== '')
+          .map((line) => JSON.parse(line) as DataOperation)
+      )
+    } catch (err) {
+      setOps(null)
       setError(serverMessage(err))
     }
   }
@@ -254,7 +311,10 @@ export function AuditTab({ api }: { api: ApiClient }) {
                       )}
                     </td>
                     <td>
-                      <code className="admin-audit__details">{JSON.stringify(r.details)}</code>
+                      <Details
+                        details={r.details}
+                        onFullLog={r.target === null ? null : () => void loadOperations(r.target!)}
+                      />
                     </td>
                   </tr>
                 )
@@ -349,6 +409,63 @@ export function AuditTab({ api }: { api: ApiClient }) {
           </ul>
         )}
         {cast !== null && <RecordingPlayer cast={cast} />}
+      </section>
+
+      <section className="card" aria-labelledby="audit-operations-heading">
+        <h2 id="audit-operations-heading" className="card__heading">
+          {t.dataOperations.heading}
+        </h2>
+        <p>{t.dataOperations.intro}</p>
+        <form
+          className="admin-audit__filters"
+          onSubmit={(e) => {
+            e.preventDefault()
+            void loadOperations(opsSession.trim())
+          }}
+        >
+          <label className="field">
+            <span className="field__label">{t.dataOperations.session}</span>
+            <input
+              className="field__input"
+              value={opsSession}
+              onChange={(e) => setOpsSession(e.target.value)}
+              data-testid="operations-session"
+            />
+          </label>
+          <button type="submit" className="button" data-testid="operations-load">
+            {t.dataOperations.load}
+          </button>
+        </form>
+        {ops !== null && ops.length === 0 && <p>{t.dataOperations.none}</p>}
+        {ops !== null && ops.length > 0 && (
+          <table className="table" data-testid="operations">
+            <thead>
+              <tr>
+                {Object.values(t.dataOperations.columns).map((c) => (
+                  <th key={c} scope="col">
+                    {c}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {ops.map((op, i) => (
+                <tr key={i} data-testid="operation-row">
+                  <td>{formatDateTime(op.at, language)}</td>
+                  <td>
+                    <code>{op.action}</code>
+                    {op.name !== undefined && <> → {op.name}</>}
+                  </td>
+                  <td>{op.language}</td>
+                  <td>
+                    <pre className="admin-audit__excerpt">{op.source}</pre>
+                    <code className="admin-audit__details">{op.sha256}</code>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
       </section>
     </div>
   )

@@ -58,6 +58,17 @@ const en = {
     position: (at: string, total: string) => `${at} / ${total}`,
     typed: 'Typed'
   },
+  dataOperations: {
+    heading: 'Data-operation logs',
+    intro:
+      "Every notebook cell a researcher ran or exported, in full, as the session's log holds it. The audit records keep the digest and the first 512 characters of each; the digest here must match the record's. Reading a log is itself recorded.",
+    session: 'Session id',
+    load: 'Show the log',
+    none: 'This session ran no cells.',
+    excerpt: 'Excerpt of the source',
+    fullLog: 'Full source in the data-operation log',
+    columns: { time: 'Time', action: 'Action', language: 'Language', source: 'Source and SHA-256' }
+  },
   outcomes: { success: 'success', failure: 'failure', denied: 'denied', error: 'error' }
 }
 
@@ -120,6 +131,17 @@ export const auditStrings: Localized<typeof en> = {
       speed: '速度',
       position: (at, total) => `${at} / ${total}`,
       typed: '入力'
+    },
+    dataOperations: {
+      heading: 'データ操作ログ',
+      intro:
+        '研究者が実行またはエクスポートしたノートブックのセルを、セッションのログにあるとおり全文で表示します。監査記録には各ソースのハッシュ値と先頭 512 文字だけが残り、ここでのハッシュ値は記録のものと一致しなければなりません。ログの閲覧自体も記録されます。',
+      session: 'セッション ID',
+      load: 'ログを表示',
+      none: 'このセッションではセルが実行されていません。',
+      excerpt: 'ソースの抜粋',
+      fullLog: 'データ操作ログで全文を見る',
+      columns: { time: '日時', action: '操作', language: '言語', source: 'ソースと SHA-256' }
     },
     outcomes: { success: '成功', failure: '失敗', denied: '拒否', error: 'エラー' }
   }

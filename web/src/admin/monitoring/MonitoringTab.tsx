@@ -14,6 +14,13 @@ interface LiveSession {
   startedAt: string | null
   stats: { memoryBytes: number; cpuPercent: number; pids: number; pidsLimit: number | null } | null
   outputBytesPerMinute: number
+  /** what reached the researcher's screen; null before anything did */
+  display: {
+    shownLastMinute: number
+    pacedSince: string | null
+    encodedPerMinute: number
+    datasetMatches: number
+  } | null
 }
 interface Alert {
   seq: number
@@ -107,6 +114,18 @@ export function MonitoringTab({ api }: { api: ApiClient }) {
                     {s.stats === null ? '–' : `${s.stats.pids}${s.stats.pidsLimit ? ` / ${s.stats.pidsLimit}` : ''}`}
                   </td>
                   <td>{formatBytes(s.outputBytesPerMinute, language)}</td>
+                  <td data-testid="monitoring-screen">
+                    {s.display === null
+                      ? '–'
+                      : [
+                          formatBytes(s.display.shownLastMinute, language),
+                          ...(s.display.pacedSince !== null ? [t.screen.paced] : []),
+                          ...(s.display.encodedPerMinute > 0
+                            ? [t.screen.encoded(formatBytes(s.display.encodedPerMinute, language))]
+                            : []),
+                          ...(s.display.datasetMatches > 0 ? [t.screen.matches(s.display.datasetMatches)] : [])
+                        ].join(' · ')}
+                  </td>
                   <td>
                     {s.state === 'running' && ending?.id !== s.id && (
                       <button

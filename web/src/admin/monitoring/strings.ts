@@ -15,7 +15,13 @@ const en = {
     memory: 'Memory',
     processes: 'Processes',
     output: 'Terminal output (last minute)',
+    screen: 'Shown on screen (last minute)',
     actions: ''
+  },
+  screen: {
+    paced: 'paced: display budget spent',
+    encoded: (size: string) => `${size} encoded-looking`,
+    matches: (n: number) => `${n} dataset pieces`
   },
   end: 'End session',
   endReason: 'Why (recorded in the audit log and shown to the researcher)',
@@ -28,6 +34,9 @@ const en = {
   rules: {
     terminalOutputMiBPerMinute: 'Terminal output',
     refusedActionsPerMinute: 'Refused requests',
+    encodedOutputKiBPerMinute: 'Encoded output on screen',
+    datasetMatches: 'Dataset shown on screen',
+    displayCeilingMinutes: 'Display budget spent',
     allowedHours: 'Hours of use'
   } as Record<string, string>,
   actions: { alert: 'alert raised', end: 'session ended' } as Record<string, string>
@@ -50,7 +59,13 @@ export const monitoringStrings: Localized<typeof en> = {
       memory: 'メモリ',
       processes: 'プロセス',
       output: '端末出力(直近 1 分)',
+      screen: '画面表示量(直近 1 分)',
       actions: ''
+    },
+    screen: {
+      paced: '表示量の上限に到達',
+      encoded: (size) => `エンコードらしき出力 ${size}`,
+      matches: (n) => `データセットの断片 ${n} 件`
     },
     end: 'セッションを終了',
     endReason: '理由(監査ログに記録され、研究者にも表示されます)',
@@ -63,6 +78,9 @@ export const monitoringStrings: Localized<typeof en> = {
     rules: {
       terminalOutputMiBPerMinute: '端末出力量',
       refusedActionsPerMinute: '拒否された操作',
+      encodedOutputKiBPerMinute: '画面へのエンコード出力',
+      datasetMatches: '画面へのデータセット表示',
+      displayCeilingMinutes: '表示量の上限に到達',
       allowedHours: '利用時間帯'
     },
     actions: { alert: 'アラートのみ', end: 'セッション終了' }

@@ -74,7 +74,7 @@ const field = (key: FieldKey, path: string, kind: FieldDef['kind'] = 'number', e
 })
 
 /** The values an administrator changes most; the rest are edited as YAML. */
-const SECTIONS: { id: 'sandbox' | 'airlock' | 'auth'; fields: FieldDef[] }[] = [
+const SECTIONS: { id: 'sandbox' | 'airlock' | 'display' | 'auth'; fields: FieldDef[] }[] = [
   {
     id: 'sandbox',
     fields: [
@@ -101,6 +101,15 @@ const SECTIONS: { id: 'sandbox' | 'airlock' | 'auth'; fields: FieldDef[] }[] = [
       field('maxExportFileMiB', '/airlock/maxExportFileMiB'),
       field('maxImportFileMiB', '/airlock/maxImportFileMiB'),
       field('submissionsPerMinute', '/airlock/submissionsPerMinute')
+    ]
+  },
+  {
+    // what may reach a researcher's screen: changes reach running sessions at their next byte
+    id: 'display',
+    fields: [
+      field('bytesPerMinute', '/display/bytesPerMinute', 'number', { live: true }),
+      field('burstBytes', '/display/burstBytes', 'number', { live: true }),
+      field('bytesPerSession', '/display/bytesPerSession', 'number', { live: true })
     ]
   },
   {

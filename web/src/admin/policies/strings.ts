@@ -23,6 +23,7 @@ const en = {
     modeLabel: 'How to edit',
     sandbox: 'Sandboxes',
     airlock: 'Airlock (output checks)',
+    display: 'Screen (display budget)',
     auth: 'Sign-in',
     authNote: 'Sign-in settings are the platform’s: only those of the default policy are used.',
     comment: 'What changed and why (kept in the history)',
@@ -62,7 +63,10 @@ const en = {
     accessTokenMinutes: 'Access token lifetime (minutes)',
     refreshTokenHours: 'Longest sign-in (hours)',
     maxFailedAttempts: 'Failed sign-ins before lockout',
-    requestsPerMinute: 'Sign-in requests per minute per address'
+    requestsPerMinute: 'Sign-in requests per minute per address',
+    bytesPerMinute: 'Shown per minute (bytes)',
+    burstBytes: 'Shown at once (bytes)',
+    bytesPerSession: 'Shown per session (bytes)'
   },
   live: 'Changes live in running sessions',
   history: {
@@ -108,6 +112,7 @@ export const policyStrings: Localized<PolicyStrings> = {
       modeLabel: '編集方法',
       sandbox: 'サンドボックス',
       airlock: 'エアロック（出力チェック）',
+      display: '画面（表示量の上限）',
       auth: 'サインイン',
       authNote: 'サインインの設定はプラットフォーム共通で、default ポリシーの値だけが使われます。',
       comment: '変更内容と理由（履歴に残ります）',
@@ -147,7 +152,10 @@ export const policyStrings: Localized<PolicyStrings> = {
       accessTokenMinutes: 'アクセストークンの有効期間（分）',
       refreshTokenHours: 'サインインの最長時間（時間）',
       maxFailedAttempts: 'ロックまでのサインイン失敗回数',
-      requestsPerMinute: 'アドレスごとの1分あたりのサインイン要求数'
+      requestsPerMinute: 'アドレスごとの1分あたりのサインイン要求数',
+      bytesPerMinute: '1分あたりの表示量（バイト）',
+      burstBytes: '一度に表示できる量（バイト）',
+      bytesPerSession: 'セッションあたりの表示量（バイト）'
     },
     live: '実行中のセッションにも反映',
     history: {

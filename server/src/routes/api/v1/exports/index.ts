@@ -37,7 +37,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         { session: sessionId, files: files.map((f) => f.path) },
         async () => app.airlock.submit(user, await running(sessionId, user.id), files, ctx(request.ip))
       )
-      return reply.status(201).send(await exportRequestView(app, d))
+      return reply.status(201).send(await exportRequestView(app, d, 'requester'))
     }
   )
 
@@ -51,7 +51,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/:id',
     { schema: { params: RequestParams, response: { 200: ExportRequestView, ...errorResponses } } },
-    async (request) => exportRequestView(app, await app.airlock.get(request.params.id, request.principal!.user.id))
+    async (request) =>
+      exportRequestView(app, await app.airlock.get(request.params.id, request.principal!.user.id), 'requester')
   )
 
   app.post(
@@ -75,7 +76,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         async () =>
           app.airlock.resubmit(user, request.params.id, await running(sessionId, user.id), files, ctx(request.ip))
       )
-      return exportRequestView(app, d)
+      return exportRequestView(app, d, 'requester')
     }
   )
 
@@ -84,7 +85,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { params: RequestParams, response: { 200: ExportRequestView, ...errorResponses } } },
     async (request) => {
       const d = await app.airlock.withdraw(request.principal!.user, request.params.id, ctx(request.ip))
-      return exportRequestView(app, d)
+      return exportRequestView(app, d, 'requester')
     }
   )
 

@@ -1,17 +1,37 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { IMPORT_REVIEWERS } from '../../../../airlock/airlock-service.js'
 import { resolveAirlockParams } from '../../../../airlock/disclosure/params.js'
+import {
+  checkForRequester,
+  checkForReviewer,
+  provenanceForRequester,
+  provenanceForReviewer
+} from '../../../../airlock/requester-view.js'
+import { quotaFiguresOf } from '../../../../errors.js'
 import type { ExportRequestView } from '../../../../schemas/airlock.js'
 import type { AirlockRequestDetail } from '../../../../store/types.js'
 
-/** An export request as its requester and its reviewers see it: every round's files, checks and decisions. */
-export async function exportRequestView(app: FastifyInstance, d: AirlockRequestDetail): Promise<ExportRequestView> {
+/**
+ * Who reads a request: its reviewers read every check's message; the requester of an export reads
+ * fixed sentences in their place (airlock/requester-view.ts), for the messages quote the file and
+ * the requester's view is outside any session's display budget. An import's requester reads the
+ * messages: everything in them came from the file they uploaded.
+ */
+export type Reader = 'requester' | 'reviewer'
+
+/** An export request as its requester or its reviewers see it: every round's files, checks and decisions. */
+export async function exportRequestView(
+  app: FastifyInstance,
+  d: AirlockRequestDetail,
+  reader: Reader
+): Promise<ExportRequestView> {
   const names = new Map<string, string>()
   const nameOf = async (id: string) => {
     if (!names.has(id)) names.set(id, (await app.store.getUserById(id))?.username ?? 'unknown')
     return names.get(id)!
   }
   const { request } = d
+  const quoted = reader === 'reviewer' || request.direction === 'import'
   return {
     id: request.id,
     direction: request.direction,
@@ -36,8 +56,10 @@ export async function exportRequestView(app: FastifyInstance, d: AirlockRequestD
       size: f.size,
       justification: f.justification,
       outcome: f.outcome,
-      checks: f.checks as Record<string, unknown>[],
-      provenance: (f.provenance as Record<string, unknown> | null) ?? null,
+      checks: (f.checks as Record<string, unknown>[]).map(quoted ? checkForReviewer : checkForRequester),
+      provenance: (quoted ? provenanceForReviewer : provenanceForRequester)(
+        (f.provenance as Record<string, unknown> | null) ?? null
+      ),
       listing: (f.listing as Record<string, unknown>[] | null) ?? null
     })),
     decisions: await Promise.all(
@@ -85,8 +107,9 @@ export function fileHeaders(name: string): Record<string, string> {
 }
 
 /**
- * Runs an airlock request's submission; a refusal (bad input, a file refused) is recorded in the
- * audit log with its reason before the error goes back, so attempts are visible too.
+ * Runs an airlock request's submission; a refusal (bad input, a file refused, a quota reached) is
+ * recorded in the audit log with its reason (and a quota's figures) before the error goes back, so
+ * attempts are visible too.
  */
 export async function auditRefusal<T>(
   app: FastifyInstance,
@@ -106,7 +129,7 @@ export async function auditRefusal<T>(
         sourceIp: request.ip,
         target: null,
         outcome: 'denied',
-        details: { ...details, reason: (err as Error).message }
+        details: { ...details, reason: (err as Error).message, ...quotaFiguresOf(err) }
       })
     }
     throw err

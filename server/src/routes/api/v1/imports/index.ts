@@ -45,7 +45,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
           { sourceIp: request.ip }
         )
       )
-      return reply.status(201).send(await exportRequestView(app, d))
+      return reply.status(201).send(await exportRequestView(app, d, 'requester'))
     }
   )
 
@@ -62,7 +62,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     '/:id',
     { schema: { params: RequestParams, response: { 200: ExportRequestView, ...errorResponses } } },
     async (request) =>
-      exportRequestView(app, await app.airlock.getImport(request.params.id, request.principal!.user.id))
+      exportRequestView(app, await app.airlock.getImport(request.params.id, request.principal!.user.id), 'requester')
   )
 }
 

@@ -31,7 +31,11 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     '/:id',
     { schema: { params: RequestParams, response: { 200: ExportRequestView, ...errorResponses } } },
     async (request) =>
-      exportRequestView(app, await app.airlock.review(request.principal!.user, request.params.id, ctx(request.ip)))
+      exportRequestView(
+        app,
+        await app.airlock.review(request.principal!.user, request.params.id, ctx(request.ip)),
+        'reviewer'
+      )
   )
 
   /**
@@ -77,7 +81,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         { round, sha256s },
         ctx(request.ip)
       )
-      return exportRequestView(app, d)
+      return exportRequestView(app, d, 'reviewer')
     }
   )
 }

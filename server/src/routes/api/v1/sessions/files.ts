@@ -4,15 +4,16 @@ import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { errorResponses } from '../../../../schemas/common.js'
 import {
-  FileContent,
+  FileContentView,
   FileEntry,
-  FileList,
+  FileListView,
   MoveBody,
   PathBody,
   PathQuery,
   SaveFileBody
 } from '../../../../schemas/files.js'
 import { SessionParams } from '../../../../schemas/sessions.js'
+import { showFileText, showListing, viewerOf } from '../../../../display/screen.js'
 import { sessionAccess } from './access.js'
 
 /** A saved notebook may hold figures: the most the largest editable file takes as JSON, with room. */
@@ -65,10 +66,12 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/:id/files',
-    { schema: { params: SessionParams, response: { 200: FileList, ...errorResponses } } },
+    { schema: { params: SessionParams, response: { 200: FileListView, ...errorResponses } } },
     async (request) => {
       const s = await running(request.params.id, request.principal!.user.id)
-      return files.list(s.sandboxId)
+      const list = await files.list(s.sandboxId)
+      const shown = showListing(app.display, viewerOf(s), list.entries)
+      return { entries: shown.entries, truncated: list.truncated || shown.cut, displayCut: shown.cut }
     }
   )
 
@@ -114,15 +117,25 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   /** The text of a notebook or code file, for editing; data files are refused (415). */
   app.get(
     '/:id/files/content',
-    { schema: { params: SessionParams, querystring: PathQuery, response: { 200: FileContent, ...errorResponses } } },
+    { schema: { params: SessionParams, querystring: PathQuery, response: { 200: FileContentView, ...errorResponses } } },
     async (request) => {
       const { path } = request.query
+      const s = await running(request.params.id, request.principal!.user.id)
       return audited(
         request,
         'file.open',
         { path },
-        (sb) => files.read(sb, path),
-        (f) => ({ size: f.size, sha256: createHash('sha256').update(f.content).digest('hex') })
+        async (sb) => {
+          const f = await files.read(sb, path)
+          return { ...f, ...showFileText(app.display, viewerOf(s), path, f.content) }
+        },
+        // what was shown, and what the budget held back
+        (f) => ({
+          size: f.size,
+          shownBytes: Buffer.byteLength(f.content, 'utf8'),
+          sha256: createHash('sha256').update(f.content).digest('hex'),
+          ...(f.cut ? { heldBackBytes: f.cut.heldBackBytes } : {})
+        })
       )
     }
   )

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import { quoteSandboxText, showCellOutputs, viewerOf } from '../../../../display/screen.js'
 import { Errors } from '../../../../errors.js'
 import { requestContext } from '../../../../plugins/app/auth.js'
 import type { SandboxPolicy } from '../../../../policy/schema.js'
@@ -17,6 +18,7 @@ import { OUTBOX_DIR } from '../../../../notebook/kernel-service.js'
 import { ExportCellBody, ExportCellView, type FileEntry } from '../../../../schemas/files.js'
 import { WORK_DIR } from '../../../../sessions/workspace.js'
 import { sessionAccess } from './access.js'
+import { bounded, dataOperations, outputKinds } from './data-operations.js'
 import files from './files.js'
 
 /** A cell's source may be 100,000 characters of any script: room for that as UTF-8 JSON. */
@@ -61,6 +63,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', app.requireRole('researcher'))
 
   const { own, running } = sessionAccess(app)
+  const dataOps = dataOperations(app)
   await app.register(files)
 
   app.post(
@@ -153,6 +156,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       const s = await running(request.params.id, user.id)
       const { language, source } = request.body
       app.sessions.touch(s.id)
+      // the whole source is on record before the cell runs; its audit records keep a digest and an excerpt
+      const logged = await dataOps.record(request, s, { action: 'cell.run', language, source })
       const started = Date.now()
       let reply: Awaited<ReturnType<typeof app.kernels.run>>
       try {
@@ -164,9 +169,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
           sourceIp: request.ip,
           target: s.id,
           outcome: 'error',
-          details: { language, source, reason: (err as Error).message }
+          details: { language, ...logged, reason: bounded((err as Error).message) }
         })
-        throw new Errors.Conflict(`The cell could not be run: ${(err as Error).message}.`)
+        const why = quoteSandboxText(app.display, viewerOf(s), (err as Error).message)
+        throw new Errors.Conflict(`The cell could not be run: ${why}.`)
       }
       app.sessions.touch(s.id)
       await app.store.appendAudit({
@@ -177,14 +183,14 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         outcome: reply.status === 'ok' ? 'success' : 'error',
         details: {
           language,
-          source,
+          ...logged,
           ms: Date.now() - started,
-          outputs: reply.outputs.map((o) => (o.type === 'table' ? `table ${o.rowCount} rows` : o.type))
+          outputs: outputKinds(reply.outputs)
         }
       })
       return {
         status: reply.status,
-        outputs: reply.outputs as Record<string, unknown>[],
+        outputs: showCellOutputs(app.display, viewerOf(s), reply.outputs),
         durationMs: reply.durationMs ?? null,
         executionCount: reply.executionCount ?? null
       }
@@ -194,7 +200,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   /**
    * Sends a cell's result to the outbox for the airlock: every row as outbox/NAME.csv, the cell's
    * source beside it as NAME.sql or NAME.py. The last statement or expression runs again in the
-   * kernel as it is now; the export is audited with the source.
+   * kernel as it is now; the source goes to the data-operation log first, the export is audited with its digest.
    */
   app.post(
     '/:id/cells/export',
@@ -207,10 +213,12 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       const s = await running(request.params.id, user.id)
       const { language, source, name } = request.body
       app.sessions.touch(s.id)
+      const logged = await dataOps.record(request, s, { action: 'cell.export', language, source, name })
       const result = await app.kernels
         .exportResult(s.id, s.sandboxId, { language, source, name })
         .catch((err: unknown) => {
-          throw new Errors.Conflict(`The result could not be sent to the outbox: ${(err as Error).message}.`)
+          const why = quoteSandboxText(app.display, viewerOf(s), (err as Error).message)
+          throw new Errors.Conflict(`The result could not be sent to the outbox: ${why}.`)
         })
       const files = [result.csv, result.query].map((f) => exportedFile(f))
       const error = result.outputs.find((o) => o.type === 'error')
@@ -222,11 +230,11 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         target: s.id,
         details: {
           language,
-          source,
+          ...logged,
           name,
           rows: result.rows ?? null,
           csvSha256: sha256,
-          ...(error ? { reason: `${error.ename}: ${error.evalue}` } : {})
+          ...(error ? { reason: bounded(`${error.ename}: ${error.evalue}`) } : {})
         }
       }
       const ok =
@@ -237,11 +245,15 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         sha256 !== null
       if (!ok) {
         await app.store.appendAudit({ ...audit, outcome: 'error' })
-        const why = error ? `${error.ename}: ${error.evalue}` : 'the kernel gave no file'
+        // the kernel's words are the researcher's query's: quoted within the display budget
+        const why = error
+          ? quoteSandboxText(app.display, viewerOf(s), `${error.ename}: ${error.evalue}`)
+          : 'the kernel gave no file'
         const Refusal = error?.ename === 'FileExistsError' ? Errors.Conflict : Errors.BadRequest
         throw new Refusal(`The result could not be sent to the outbox: ${why}`)
       }
-      // the CSV's digest bound to this source: the airlock recounts individuals from it
+      // the CSV's digest bound to this source: the airlock recounts individuals from it (the copy kept
+      // here counts against the session's data-operation quota too)
       await app.store.recordCellExport(
         {
           sha256,
@@ -277,7 +289,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         })
         return {
           status: reply.status,
-          outputs: reply.outputs as Record<string, unknown>[],
+          outputs: showCellOutputs(app.display, viewerOf(s), reply.outputs),
           durationMs: null,
           executionCount: null
         }

@@ -179,7 +179,11 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
       void (async () => {
         const session = (await app.sessions.get(id))!
-        const t = await app.terminals.open(id, session.sandboxId!, size)
+        const t = await app.terminals.open(
+          { sessionId: id, projectId: session.projectId, userId: session.userId },
+          session.sandboxId!,
+          size
+        )
         if (closed) {
           t.close()
           return
@@ -213,6 +217,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
             paused = true
             t.output.pause()
           }
+        })
+        // pacing to the display budget is shown above the terminal, never written into it
+        t.onNotice((notice) => {
+          if (!closed && socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type: 'display', ...notice }))
         })
         void t.ended.then((why) => close(why === 'the terminal was opened in another window' ? 4002 : 1000, why))
         for (const m of pending.splice(0)) handle(m)

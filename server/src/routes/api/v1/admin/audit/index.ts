@@ -10,6 +10,7 @@ import {
   AuditPage,
   AuditQuery,
   ChainStatus,
+  DataOperationParams,
   ExportQuery,
   RecordingParams,
   RecordingPart
@@ -29,8 +30,9 @@ function instant(text: string, name: string): Date {
 const MAX_EXPORT_DAYS = 366
 
 /**
- * The audit console: search the log, check the chain, export a range signed for an auditor, and
- * play back a session's terminal. Administrators only; every export and playback is itself audited.
+ * The audit console: search the log, check the chain, export a range signed for an auditor, play
+ * back a session's terminal and read its data-operation log. Administrators only; every export,
+ * playback and reading is itself audited.
  */
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', app.requireRole('admin'))
@@ -176,6 +178,31 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         details: { session, part: found.part, bytes: found.bytes }
       })
       return reply.header('content-type', 'application/x-asciicast; charset=utf-8').send(createReadStream(found.file))
+    }
+  )
+
+  /**
+   * A session's data-operation log: every cell source run or exported, in full, one JSON line each
+   * (`at`, `actor`, `action`, `session`, `language`, `sha256`, `source`, and an export's `name`).
+   * The audit records of those cells keep the same `sourceSha256`, so a line edited since is caught.
+   */
+  app.get(
+    '/data-operations/:session',
+    { schema: { params: DataOperationParams, response: { 200: Type.Unknown(), ...errorResponses } } },
+    async (request, reply) => {
+      const { session } = request.params
+      if ((await app.store.getSandboxSession(session)) === null) throw new Errors.NotFound('There is no such session.')
+      const bytes = app.dataOperations.bytes(session)
+      await app.store.appendAudit({
+        actor: request.principal!.user.id,
+        action: 'data-operations.view',
+        sourceIp: request.ip,
+        target: session,
+        outcome: 'success',
+        details: { session, bytes }
+      })
+      reply.header('content-type', 'application/x-ndjson; charset=utf-8')
+      return reply.send(bytes === 0 ? '' : createReadStream(app.dataOperations.file(session), { end: bytes - 1 }))
     }
   )
 }

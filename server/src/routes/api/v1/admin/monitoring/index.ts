@@ -22,7 +22,20 @@ const LiveSessionView = Type.Object({
     }),
     Type.Null()
   ]),
-  outputBytesPerMinute: Type.Number()
+  outputBytesPerMinute: Type.Number(),
+  /** what reached the researcher's screen against the display budget; null before anything did */
+  display: Type.Union([
+    Type.Object({
+      available: Type.Number(),
+      shown: Type.Number(),
+      shownLastMinute: Type.Number(),
+      pacedSince: Type.Union([IsoDateTime, Type.Null()]),
+      ceilingMinutes: Type.Number(),
+      encodedPerMinute: Type.Number(),
+      datasetMatches: Type.Number()
+    }),
+    Type.Null()
+  ])
 })
 
 const EndBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false })

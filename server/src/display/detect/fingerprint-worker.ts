@@ -1,0 +1,10 @@
+import { parentPort, workerData } from 'node:worker_threads'
+import { sampleFile, type SamplingOptions } from './fingerprint-sampler.js'
+
+/** One file's fingerprints, taken off the gateway's event loop; the thread ends with its answer. */
+const job = workerData as { path: string; name: string; expectedBytes: number; options?: SamplingOptions }
+sampleFile(job.path, job.name, job.expectedBytes, job.options, 1024 * 1024).then(
+  (result) =>
+    parentPort!.postMessage({ result }, [result.hashes.buffer as ArrayBuffer, result.checks.buffer as ArrayBuffer]),
+  (err: unknown) => parentPort!.postMessage({ error: err instanceof Error ? err.message : String(err) })
+)

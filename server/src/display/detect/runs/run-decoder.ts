@@ -1,0 +1,86 @@
+import type { Findings } from './findings.js'
+
+/** Characters of one run held before its decoding is handed out in a piece. */
+const PIECE_CHARS = 64 * 1024
+/** Characters each piece repeats of the one before (a multiple of 4: alignments stay in step). */
+const OVERLAP_CHARS = 128
+/** Of a run not (yet) judged encoded, the characters kept for decoding if it qualifies later. */
+export const UNJUDGED_KEEP_CHARS = 16 * 1024
+
+export type RunKind = 'base64' | 'hex' | 'escaped'
+
+/**
+ * Holds a run's characters (line breaks and layout left out; for escaped bytes, the bytes) and
+ * decodes them in pieces once the run is judged. Pieces are cut at multiples of 4 characters from
+ * where the run's kept characters begin, so piece k+1 at alignment a continues piece k at a.
+ */
+export class RunDecoder {
+  private kind: RunKind | null = null
+  private alignments = 0
+  private readonly chars = new Uint8Array(PIECE_CHARS)
+  private length = 0
+
+  constructor(private readonly findings: Findings) {}
+
+  /** From now on the run is `kind`, decoded at `alignments` alignments (1 where a dump's layout fixes it). */
+  judge(kind: RunKind, alignments: number): void {
+    this.kind = kind
+    this.alignments = alignments
+  }
+
+  push(c: number): void {
+    this.chars[this.length++] = c
+    if (this.length === PIECE_CHARS) this.spill()
+  }
+
+  pushRange(chunk: Uint8Array, from: number, to: number): void {
+    while (to - from >= 1024) {
+      const n = Math.min(to - from, PIECE_CHARS - this.length)
+      this.chars.set(chunk.subarray(from, from + n), this.length)
+      this.length += n
+      from += n
+      if (this.length === PIECE_CHARS) this.spill()
+    }
+    // most stretches are one wrapped line, too short to pay for a subarray
+    const chars = this.chars
+    let length = this.length
+    for (let k = from; k < to; k++) {
+      chars[length++] = chunk[k]!
+      if (length === PIECE_CHARS) {
+        this.length = length
+        this.spill()
+        length = this.length
+      }
+    }
+    this.length = length
+  }
+
+  end(): void {
+    if (this.kind !== null) this.decode()
+    this.length = 0
+    this.kind = null
+  }
+
+  private spill(): void {
+    const keep = this.kind === null ? UNJUDGED_KEEP_CHARS : OVERLAP_CHARS
+    if (this.kind !== null) this.decode()
+    this.chars.copyWithin(0, this.length - keep, this.length)
+    this.length = keep
+  }
+
+  private decode(): void {
+    const end = this.length
+    if (this.kind === 'escaped') {
+      // already bytes: the escapes were undone as they came
+      this.findings.emit(Buffer.from(this.chars.subarray(0, end)))
+      return
+    }
+    const chars = Buffer.from(this.chars.buffer, this.chars.byteOffset, end)
+    const encoding = this.kind === 'hex' ? 'hex' : 'base64'
+    for (let a = 0; a < this.alignments && a < end; a++) {
+      const text = chars.toString('latin1', a, end)
+      // '=' ends a group: as 'A' it keeps the alignment of what follows (concatenated encodings)
+      this.findings.emit(Buffer.from(text.includes('=') ? text.replaceAll('=', 'A') : text, encoding))
+    }
+  }
+}
