@@ -65,7 +65,7 @@ async function holdLock(lock: string, name = 'sleep'): Promise<number> {
 }
 
 describe('the install scripts', () => {
-  it('start a long-lived process holding nothing of theirs, so a lock they hold is free once they end', () => {
+  it('start a long-lived process holding nothing of theirs, so a lock they hold is free once they end', async () => {
     const lock = join(dir, 'detach.lock')
     const log = join(dir, 'daemon.log')
     const r = spawnSync(
@@ -76,7 +76,13 @@ describe('the install scripts', () => {
     expect(r.status).toBe(0)
     const pid = Number(r.stdout.trim())
     started.push(pid)
+    // setsid execs sleep a moment later, and a program opens its locale files as it starts: look
+    // once it has settled
+    for (let i = 0; i < 100 && !/sleep$/.test(readlinkSync(`/proc/${pid}/exe`)); i++) {
+      await new Promise((res) => setTimeout(res, 20))
+    }
     expect(readlinkSync(`/proc/${pid}/exe`)).toMatch(/sleep$/)
+    await new Promise((res) => setTimeout(res, 300))
     const fds = descriptors(pid)
     expect(Object.keys(fds).sort()).toEqual(['0', '1', '2'])
     expect([fds['0'], fds['1'], fds['2']]).toEqual(['/dev/null', log, log])
