@@ -74,6 +74,21 @@ const Extensions = (description: string, defaultValue: string[]) =>
   Type.Array(Extension, { minItems: 1, maxItems: 50, uniqueItems: true, default: defaultValue, description })
 
 /**
+ * The checks a researcher may ask an exception for. The file type (what may leave at all) and
+ * row-level data (individual records) never take one.
+ */
+export const ExceptableRule = Type.Union([
+  Type.Literal('threshold'),
+  Type.Literal('zeros'),
+  Type.Literal('dominance'),
+  Type.Literal('p-percent'),
+  Type.Literal('residual-df'),
+  Type.Literal('differencing'),
+  Type.Literal('repeats'),
+  Type.Literal('images')
+])
+
+/**
  * What may pass the airlock and how outputs are checked (DISCLOSURE.md). A preset gives every
  * disclosure parameter; a key set here overrides the preset's value. The effective values come
  * from `resolveAirlockParams` (server/src/airlock/disclosure/params.ts).
@@ -173,6 +188,34 @@ export const AirlockPolicy = Type.Object(
         maximum: 1000,
         default: 10,
         description: 'requests (out or in) one researcher may submit per minute'
+      })
+    ),
+    exceptionRules: Type.Optional(
+      Type.Array(ExceptableRule, {
+        maxItems: 10,
+        uniqueItems: true,
+        description:
+          'failing checks a researcher may ask an exception for, with a reason, which each reviewer then acknowledges; empty: none (default from the preset)'
+      })
+    ),
+    excludeRequesterOrganization: Type.Optional(
+      Type.Boolean({
+        default: true,
+        description: "reviewers of the requester's own organization do not review the request"
+      })
+    ),
+    partialRelease: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description: 'the approved files of a request whose other files were returned or rejected may be released'
+      })
+    ),
+    previewMiBPerReviewerPerDay: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 100_000,
+        default: 512,
+        description: "bytes of requests' files one reviewer may preview in a day"
       })
     )
   },

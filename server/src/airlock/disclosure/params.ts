@@ -22,11 +22,23 @@ export interface AirlockParams {
   maxExportFileMiB: number
   importTypes: string[]
   maxImportFileMiB: number
+  /** failing checks a researcher may ask an exception for (never file-type or row-level) */
+  exceptionRules: ExceptableRuleName[]
+  /** reviewers of the requester's own organization do not review the request */
+  excludeRequesterOrganization: boolean
+  /** approved files of a partly approved request may be released */
+  partialRelease: boolean
+  /** bytes one reviewer may preview in a day */
+  previewMiBPerReviewerPerDay: number
 }
+
+/** The checks an exception may be asked for. */
+export type ExceptableRuleName =
+  'threshold' | 'zeros' | 'dominance' | 'p-percent' | 'residual-df' | 'differencing' | 'repeats' | 'images'
 
 type PresetParams = Pick<
   AirlockParams,
-  'threshold' | 'zerosDisclosive' | 'dominance' | 'pPercent' | 'minResidualDf' | 'reviewers'
+  'threshold' | 'zerosDisclosive' | 'dominance' | 'pPercent' | 'minResidualDf' | 'reviewers' | 'exceptionRules'
 >
 
 /**
@@ -41,7 +53,9 @@ export const PRESETS: Readonly<Record<PresetName, Readonly<PresetParams>>> = {
     dominance: { n: 2, k: 0.9 },
     pPercent: 0.1,
     minResidualDf: 10,
-    reviewers: 2
+    reviewers: 2,
+    // the NDB's minimum aggregation unit is absolute: never an exception for the threshold
+    exceptionRules: ['dominance', 'p-percent', 'residual-df', 'differencing', 'repeats', 'images']
   },
   'acro-default': {
     threshold: 10,
@@ -49,7 +63,9 @@ export const PRESETS: Readonly<Record<PresetName, Readonly<PresetParams>>> = {
     dominance: { n: 2, k: 0.9 },
     pPercent: 0.1,
     minResidualDf: 10,
-    reviewers: 2
+    reviewers: 2,
+    // as SACRO: any suppression rule may be excepted with a reason the checkers accept
+    exceptionRules: ['threshold', 'zeros', 'dominance', 'p-percent', 'residual-df', 'differencing', 'repeats', 'images']
   }
 }
 
@@ -59,7 +75,10 @@ export const FILE_DEFAULTS = {
   exportTypes: ['csv', 'tsv', 'png', 'jpg', 'jpeg', 'pdf', 'txt', 'md', 'json'],
   maxExportFileMiB: 16,
   importTypes: ['py', 'r', 'sql', 'csv', 'txt', 'md', 'json', 'yaml', 'zip', 'tar.gz', 'tgz'],
-  maxImportFileMiB: 64
+  maxImportFileMiB: 64,
+  excludeRequesterOrganization: true,
+  partialRelease: false,
+  previewMiBPerReviewerPerDay: 512
 } as const
 
 /** The effective parameters of a policy's airlock section: the preset's values, then the policy's overrides. */
@@ -77,6 +96,10 @@ export function resolveAirlockParams(policy: AirlockPolicy): AirlockParams {
     exportTypes: [...(policy.exportTypes ?? FILE_DEFAULTS.exportTypes)],
     maxExportFileMiB: policy.maxExportFileMiB ?? FILE_DEFAULTS.maxExportFileMiB,
     importTypes: [...(policy.importTypes ?? FILE_DEFAULTS.importTypes)],
-    maxImportFileMiB: policy.maxImportFileMiB ?? FILE_DEFAULTS.maxImportFileMiB
+    maxImportFileMiB: policy.maxImportFileMiB ?? FILE_DEFAULTS.maxImportFileMiB,
+    exceptionRules: [...(policy.exceptionRules ?? preset.exceptionRules)],
+    excludeRequesterOrganization: policy.excludeRequesterOrganization ?? FILE_DEFAULTS.excludeRequesterOrganization,
+    partialRelease: policy.partialRelease ?? FILE_DEFAULTS.partialRelease,
+    previewMiBPerReviewerPerDay: policy.previewMiBPerReviewerPerDay ?? FILE_DEFAULTS.previewMiBPerReviewerPerDay
   }
 }
