@@ -23,7 +23,12 @@ describe('airlock policy', () => {
       exportTypes: ['csv', 'tsv', 'png', 'jpg', 'jpeg', 'pdf', 'txt', 'md', 'json'],
       maxExportFileMiB: 16,
       importTypes: ['py', 'r', 'sql', 'csv', 'txt', 'md', 'json', 'yaml', 'zip', 'tar.gz', 'tgz'],
-      maxImportFileMiB: 64
+      maxImportFileMiB: 64,
+      // the NDB's minimum aggregation unit is absolute: never an exception for the threshold
+      exceptionRules: ['dominance', 'p-percent', 'residual-df', 'differencing', 'repeats', 'images'],
+      excludeRequesterOrganization: true,
+      partialRelease: false,
+      previewMiBPerReviewerPerDay: 512
     })
   })
 
