@@ -7,7 +7,8 @@
  *
  * Streaming: a chunk may end anywhere (inside a UTF-8 character, a base64 group, an escape or a
  * line break), and state is bounded whatever the input. Every judgement is made on the bytes in
- * order, so how the output was cut into chunks never changes the totals or the decodings.
+ * order, so how the output was cut into chunks never changes the totals or the decodings (only,
+ * when runs of different kinds end in one chunk, which of them hands its pieces out first).
  *
  * Each kind of run has its recogniser in `runs/`; this scanner feeds them and gathers what they find.
  */
@@ -17,6 +18,7 @@ import { BinaryRuns } from './runs/binary-runs.js'
 import { DumpLines } from './runs/dump-lines.js'
 import { EscapedRuns } from './runs/escaped-runs.js'
 import { Findings } from './runs/findings.js'
+import { NumberLists } from './runs/number-lists.js'
 import { UNJUDGED_KEEP_CHARS } from './runs/run-decoder.js'
 import { TokenRuns } from './runs/token-runs.js'
 
@@ -48,6 +50,7 @@ export class EncodedOutputScanner {
   private readonly binary: BinaryRuns
   private readonly dumps: DumpLines
   private readonly escaped: EscapedRuns
+  private readonly numbers: NumberLists
 
   constructor(options: { minRun?: number } = {}) {
     const minRun = options.minRun ?? DEFAULT_MIN_RUN
@@ -59,6 +62,7 @@ export class EncodedOutputScanner {
     this.binary = new BinaryRuns(this.findings, minRun)
     this.dumps = new DumpLines(this.findings, minRun)
     this.escaped = new EscapedRuns(this.findings, minRun)
+    this.numbers = new NumberLists(this.findings)
   }
 
   feed(chunk: Uint8Array): EncodedFinding {
@@ -69,6 +73,7 @@ export class EncodedOutputScanner {
     this.binary.scan(chunk)
     this.dumps.scan(chunk, this.pos)
     this.escaped.scan(chunk, this.pos)
+    this.numbers.scan(chunk, this.pos)
     this.pos += chunk.length
     this.findings.counted.forgetBefore(
       Math.min(
@@ -76,7 +81,8 @@ export class EncodedOutputScanner {
         this.tokens.horizon(this.pos),
         this.binary.horizon(),
         this.dumps.horizon(),
-        this.escaped.horizon(this.pos)
+        this.escaped.horizon(this.pos),
+        this.numbers.horizon(this.pos)
       )
     )
     return this.findings.take()
@@ -89,6 +95,7 @@ export class EncodedOutputScanner {
     this.tokens.end()
     this.dumps.end(this.pos)
     this.escaped.end()
+    this.numbers.end()
     this.findings.counted.forgetBefore(this.pos)
     return this.findings.take()
   }

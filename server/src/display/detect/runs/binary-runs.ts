@@ -49,10 +49,18 @@ export class BinaryRuns {
   }
 
   scan(chunk: Uint8Array): void {
-    for (let i = 0; i < chunk.length; i++) {
+    const n = chunk.length
+    for (let i = 0; i < n; i++) {
       const b = chunk[i]!
-      if (b >= 0x20 && b < 0x7f && this.seqNeed === 0) this.push(false)
-      else this.step(b)
+      if (b >= 0x20 && b < 0x7f && this.seqNeed === 0) {
+        // printable ASCII, most of any output: the window moves over the stretch at once
+        let j = i + 1
+        for (let c; j < n && (c = chunk[j]!) >= 0x20 && c < 0x7f; ) j++
+        this.text(j - i)
+        i = j - 1
+      } else {
+        this.step(b)
+      }
     }
     if (this.inRun) this.findings.count(this.runStart, this.lastNotText + 1)
   }
@@ -116,6 +124,20 @@ export class BinaryRuns {
 
   private classify(n: number, notText: boolean): void {
     for (let i = 0; i < n; i++) this.push(notText)
+  }
+
+  /** `count` bytes of text: as many pushes of text, the marks they push out of the window gone at once. */
+  private text(count: number): void {
+    this.next += count
+    const oldest = this.next - this.size
+    while (this.notText > 0 && this.marks[this.markHead]! < oldest) {
+      this.markHead = this.markHead + 1 === this.size ? 0 : this.markHead + 1
+      this.notText--
+    }
+    if (this.inRun && this.notText < this.exit) {
+      this.inRun = false
+      this.findings.count(this.runStart, this.lastNotText + 1)
+    }
   }
 
   private push(notText: boolean): void {

@@ -48,6 +48,24 @@ export class CharWindow {
     }
   }
 
+  /** The window filled at once with the last `size` characters of a run (`chars`, exactly `size` long). */
+  fill(chars: Uint8Array): void {
+    this.clear()
+    this.ring.set(chars)
+    this.length = this.size
+    this.tally()
+  }
+
+  /** Characters [from, to) of `chunk` while the window is not yet full (to - from at most what it lacks). */
+  pushRange(chunk: Uint8Array, from: number, to: number): void {
+    const ring = this.ring
+    let length = this.length
+    for (let k = from; k < to; k++) ring[length++] = chunk[k]!
+    this.length = length
+    if (this.tallied) for (let k = from; k < to; k++) this.add(chunk[k]!, 1)
+    else if (length === this.size) this.tally()
+  }
+
   /** Shannon entropy in bits per character, Miller-Madow corrected for the window's length. */
   entropy(): number {
     const n = this.length

@@ -1,5 +1,6 @@
 import { CharWindow } from './char-window.js'
 import * as chars from './chars.js'
+import { parseDumpLine } from './dump-layouts.js'
 import type { Findings } from './findings.js'
 import { looksHex } from './judgements.js'
 import { RunDecoder } from './run-decoder.js'
@@ -10,24 +11,13 @@ const { CLASS, CR, HEX_LOWER, HEX_UPPER, LF } = chars
 /** Longest line the dump-line reader looks at (`hexdump -C`: 78 characters, `xxd -c 32`: 122). */
 const DUMP_LINE_MAX = 256
 
-/** One line of a dump with its layout (offsets, ASCII column) taken away: the hex digits. */
-const DUMP_LINES: { layout: RegExp; offsets: boolean }[] = [
-  // xxd, any grouping: "00000000: 7f45 4c46 0201 0100 0000 0000 0000 0000  .ELF............"
-  { layout: /^[0-9a-f]{8}: ((?:[0-9a-f]{2})+(?: (?:[0-9a-f]{2})+)*)(?: {2}|$)/i, offsets: true },
-  // hexdump -C: "00000000  7f 45 4c 46 02 01 01 00  00 00 00 00 00 00 00 00  |.ELF............|"
-  { layout: /^[0-9a-f]{8} {2}((?:[0-9a-f]{2} {1,2}){1,16}) *\|/i, offsets: true },
-  // od -tx1 with octal offsets: "0000000 7f 45 4c 46"
-  { layout: /^[0-7]{7,} ([0-9a-f]{2}(?: [0-9a-f]{2})*) *$/i, offsets: true },
-  // od -An -tx1: " 7f 45 4c 46"
-  { layout: /^ ([0-9a-f]{2}(?: [0-9a-f]{2})*) *$/i, offsets: false },
-  // spaced pairs without an offset (`bytes.hex(' ')` in short lines)
-  { layout: /^([0-9a-f]{2}(?: [0-9a-f]{2}){7,}) *$/i, offsets: false }
-]
-
 /**
- * Hex dumps with offsets or spaced pairs, which the alphabet runs cannot see (the layout breaks
- * them every few characters): consecutive lines in a dump layout form a run, judged on its hex
- * digits. The layout fixes the alignment, so these decode at one.
+ * Hex dumps with offsets or spaced pairs, and od's other layouts (characters, octal, decimal),
+ * which the alphabet runs cannot see (the layout breaks them every few characters): consecutive
+ * lines in a dump layout (dump-layouts.ts) form a run, judged on the hex of their bytes. Offsets
+ * that count the bytes as they go (od's in octal, xxd's and hexdump's in hex) are a dump's, and
+ * then any bytes are; a table that begins each line with a long number is not. The layout fixes
+ * the alignment, so these decode at one.
  */
 export class DumpLines {
   private readonly line = new Uint8Array(DUMP_LINE_MAX)
@@ -38,8 +28,11 @@ export class DumpLines {
   private judged = false
   private runStart = 0
   private runChars = 0
-  /** every line of the run so far had offsets */
+  /** every line of the run so far had offsets that counted its bytes */
   private offsets = true
+  /** where the next line's offset is to be, read as octal and as hex: -1 before a run's first line, NaN once a reading failed */
+  private nextOctal = -1
+  private nextHex = -1
   private readonly window: CharWindow
   private readonly decoder: RunDecoder
 
@@ -88,9 +81,10 @@ export class DumpLines {
       this.runStart = this.lineStart
       this.runChars = 0
       this.offsets = true
+      this.nextOctal = this.nextHex = -1
     }
     const hex = line.hex
-    if (!line.offsets) this.offsets = false
+    this.checkOffset(line.offset, hex.length / 2)
     this.runChars += last + 1 - this.lineStart
     for (let i = 0; i < hex.length; i++) {
       const c = hex.charCodeAt(i)
@@ -106,21 +100,42 @@ export class DumpLines {
     this.findings.count(this.runStart, last + 1)
   }
 
-  private parse(): { hex: string; offsets: boolean } | null {
+  private checkOffset(offset: string | null, bytes: number): void {
+    if (offset === null) {
+      this.offsets = false
+      return
+    }
+    if (offset === '*') {
+      // the repeated lines left out: the next offset starts the count again
+      this.nextOctal = this.nextHex = -1
+      return
+    }
+    // od counts in octal, xxd and hexdump in hex: either reading may be the one
+    const octal = /^[0-7]+$/.test(offset) ? parseInt(offset, 8) : NaN
+    const hex = parseInt(offset, 16)
+    if (this.nextOctal === -1 && this.nextHex === -1) {
+      this.nextOctal = octal + bytes
+      this.nextHex = hex + bytes
+      return
+    }
+    const octalCounts = octal === this.nextOctal
+    const hexCounts = hex === this.nextHex
+    if (!octalCounts && !hexCounts) this.offsets = false
+    this.nextOctal = octalCounts ? octal + bytes : NaN
+    this.nextHex = hexCounts ? hex + bytes : NaN
+  }
+
+  private parse(): ReturnType<typeof parseDumpLine> {
     let n = this.lineLength
     if (n > DUMP_LINE_MAX) return null
     while (n > 0 && this.line[n - 1] === CR) n--
     if (n === 0) return null
-    const first = this.line[0]!
     // hexdump -C and od print "*" for lines that repeat the one before
-    if (n === 1 && first === 0x2a) return this.inRun ? { hex: '', offsets: true } : null
-    if (!(CLASS[first]! & (HEX_LOWER | HEX_UPPER)) && first !== 0x20) return null
-    const text = Buffer.from(this.line.buffer, this.line.byteOffset, n).toString('latin1')
-    for (const { layout, offsets } of DUMP_LINES) {
-      const m = layout.exec(text)
-      if (m !== null) return { hex: m[1]!.replace(/ /g, ''), offsets }
-    }
-    return null
+    if (n === 1 && this.line[0] === 0x2a) return this.inRun ? { hex: '', offset: '*' } : null
+    let lead = 0
+    while (lead < n && lead < 8 && CLASS[this.line[lead]!]! & (HEX_LOWER | HEX_UPPER)) lead++
+    if (lead !== 2 && lead < 7 && this.line[0] !== 0x20) return null
+    return parseDumpLine(Buffer.from(this.line.buffer, this.line.byteOffset, n).toString('latin1'), lead)
   }
 
   private endRun(): void {

@@ -78,13 +78,19 @@ export class EscapedRuns {
         this.inRun = true
         this.runStart = pos
       }
-      this.lastChar = pos
-      if (this.escapes > 0 && this.marks[this.markHead]! <= pos - this.size) {
-        this.markHead = this.markHead + 1 === this.size ? 0 : this.markHead + 1
-        this.escapes--
+      if (this.state === 0 && b !== BACKSLASH) {
+        // text between escapes, most of any output: taken at once, the escapes it pushes out of the window gone
+        let j = i + 1
+        for (let c; j < chunk.length && (c = chunk[j]!) >= 0x20 && c <= 0x7e && c !== BACKSLASH; ) j++
+        this.decoder.pushRange(chunk, i, j)
+        i = j - 1
+        this.lastChar = start + i
+        this.expire(this.lastChar)
+        continue
       }
-      if (this.state === 0 && b !== BACKSLASH) this.decoder.push(b)
-      else this.escape(b, pos)
+      this.lastChar = pos
+      this.expire(pos)
+      this.escape(b, pos)
     }
     if (this.judged) this.findings.count(this.runStart, this.lastChar + 1)
   }
@@ -134,6 +140,14 @@ export class EscapedRuns {
     }
   }
 
+  /** The escapes no longer among the last `size` characters, once the one at `pos` is in. */
+  private expire(pos: number): void {
+    while (this.escapes > 0 && this.marks[this.markHead]! <= pos - this.size) {
+      this.markHead = this.markHead + 1 === this.size ? 0 : this.markHead + 1
+      this.escapes--
+    }
+  }
+
   private mark(pos: number): void {
     let at = this.markHead + this.escapes
     if (at >= this.size) at -= this.size
@@ -141,7 +155,7 @@ export class EscapedRuns {
     this.escapes++
     if (!this.judged && this.escapes >= this.needed && pos - this.runStart + 1 >= this.size) {
       this.judged = true
-      this.decoder.judge('escaped', 1)
+      this.decoder.judge('bytes', 1)
     }
   }
 }
