@@ -10,6 +10,7 @@ import airlock from './plugins/app/airlock.js'
 import auth from './plugins/app/auth.js'
 import configPlugin from './plugins/app/config.js'
 import display from './plugins/app/display.js'
+import eligibility from './plugins/app/eligibility.js'
 import errorHandler from './plugins/app/error-handler.js'
 import files from './plugins/app/files.js'
 import notebook from './plugins/app/notebook.js'
@@ -18,10 +19,13 @@ import sessions, { type SessionsPluginOptions } from './plugins/app/sessions.js'
 import store from './plugins/app/store.js'
 import monitoring from './plugins/app/monitoring.js'
 import terminals from './plugins/app/terminals.js'
+import adminApprovalRoutes from './routes/api/v1/admin/approvals/index.js'
 import adminPeopleRoutes from './routes/api/v1/admin/people/index.js'
 import adminPolicyRoutes from './routes/api/v1/admin/policies/index.js'
 import adminProjectRoutes from './routes/api/v1/admin/projects/index.js'
+import adminReviewerRoutes from './routes/api/v1/admin/reviewers/index.js'
 import authRoutes from './routes/api/v1/auth/index.js'
+import enrolmentRoutes from './routes/api/v1/enrolment/index.js'
 import exportRoutes from './routes/api/v1/exports/index.js'
 import importRoutes from './routes/api/v1/imports/index.js'
 import meRoutes from './routes/api/v1/me/index.js'
@@ -94,6 +98,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   await app.register(store)
   await app.register(policy)
   await app.register(auth)
+  await app.register(eligibility)
   await app.register(display)
   await app.register(sessions, options.sessions ?? {})
   await app.register(terminals)
@@ -102,6 +107,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   await app.register(airlock)
   await app.register(monitoring)
   await app.register(authRoutes, { prefix: '/api/v1/auth' })
+  await app.register(enrolmentRoutes, { prefix: '/api/v1/enrolment' })
   await app.register(meRoutes, { prefix: '/api/v1/me' })
   await app.register(projectRoutes, { prefix: '/api/v1/projects' })
   await app.register(sessionRoutes, { prefix: '/api/v1/sessions' })
@@ -110,7 +116,9 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   await app.register(reviewRoutes, { prefix: '/api/v1/reviews' })
   await app.register(adminPeopleRoutes, { prefix: '/api/v1/admin' })
   await app.register(adminProjectRoutes, { prefix: '/api/v1/admin' })
+  await app.register(adminReviewerRoutes, { prefix: '/api/v1/admin' })
   await app.register(adminPolicyRoutes, { prefix: '/api/v1/admin' })
+  await app.register(adminApprovalRoutes, { prefix: '/api/v1/admin' })
   await app.register(adminAuditRoutes, { prefix: '/api/v1/admin/audit' })
   await app.register(adminMonitoringRoutes, { prefix: '/api/v1/admin/monitoring' })
   // its own plugin: authenticated by a ticket, not the researcher hook of the session routes

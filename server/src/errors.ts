@@ -16,13 +16,14 @@ export const Errors = {
   TokenInvalid: createError('VRE_ERR_TOKEN_INVALID', 'The access token is invalid: %s.', 401),
   SessionRevoked: createError('VRE_ERR_SESSION_REVOKED', 'This sign-in has ended (%s). Please sign in again.', 401),
   RefreshInvalid: createError('VRE_ERR_REFRESH_INVALID', 'The refresh token is missing, expired or revoked.', 401),
-  AccountLocked: createError(
-    'VRE_ERR_ACCOUNT_LOCKED',
-    'Too many failed sign-in attempts: the account is locked until %s.',
-    423
-  ),
+  /** A wait after failed sign-ins (never a lockout): the attempt was not checked and does not count. */
+  SignInDelayed: createError('VRE_ERR_SIGN_IN_DELAYED', '%s', 429),
+  /** An enrolment link that is unknown, used, replaced or expired. */
+  EnrolmentLinkInvalid: createError('VRE_ERR_ENROLMENT_LINK', '%s', 410),
   RateLimited: createError('VRE_ERR_RATE_LIMITED', 'Too many requests: %s', 429),
   Forbidden: createError('VRE_ERR_FORBIDDEN', '%s', 403),
+  /** A reviewer or administrator whose credentials were handed out by an administrator: they set their own first. */
+  CredentialsChangeRequired: createError('VRE_ERR_CHANGE_CREDENTIALS', '%s', 403),
   NotEligible: createError('VRE_ERR_NOT_ELIGIBLE', '%s', 403),
   NotFound: createError('VRE_ERR_NOT_FOUND', '%s', 404),
   Conflict: createError('VRE_ERR_CONFLICT', '%s', 409),
@@ -46,7 +47,7 @@ export const Errors = {
 
 /** The figures of a quota refusal, as its audit record keeps them. */
 export interface QuotaFigures {
-  quota: 'dataOperationLogBytesPerSession' | 'quarantineBytesPerProject'
+  quota: 'dataOperationLogBytesPerSession' | 'quarantineBytesPerProject' | 'previewMiBPerReviewerPerDay'
   quotaBytes: number
   usedBytes: number
   requestedBytes: number

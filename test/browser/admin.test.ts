@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { totpCode } from '../../server/src/auth/totp.js'
+import { createAccount } from '../../server/src/identity/accounts.js'
 import { DEMO_PROJECT } from '../../server/src/demo/seed.js'
 import { startDemoServer } from '../support/demo-server.js'
 import { requireDocker } from '../support/sandbox.js'
@@ -198,5 +199,58 @@ describe('administration console: organizations and users', () => {
     const org = (await server.app.store.getOrganizationByName('Minato Health Analytics'))!
     expect((await server.app.store.getCertification(org.id))!.number).toBe('T2-0017')
     await admin.screenshot({ path: join(SCREENSHOTS, 'admin-certification-refused.png'), fullPage: true })
+  }, 60_000)
+})
+
+describe('administration console: a project’s reviewers', () => {
+  it('an administrator sees who reviews the demo project, is refused a reviewer of a member’s organization, and unassigns and assigns one', async () => {
+    // a reviewer from researcher1's organization, who may not review the project researcher1 works in
+    const made = await createAccount(
+      server.app.store,
+      server.app.keys,
+      { username: 'reviewer3', displayName: 'Kobayashi Aoi', organization: ORGANIZATION, roles: ['reviewer'] },
+      { actor: 'test', sourceIp: null }
+    )
+    const project = (await server.app.store.getProjectByTitle(DEMO_PROJECT))!
+    const audited = async (action: string, outcome: string) =>
+      (await server.app.store.recentAudit(50)).filter(
+        (a) => a.action === action && a.target === project.id && a.outcome === outcome
+      )
+    await openTab('projects')
+    const reviewers = admin
+      .locator(`[data-testid="project-row"][data-title="${DEMO_PROJECT}"]`)
+      .getByTestId('project-reviewers')
+    const listed = () =>
+      reviewers
+        .getByTestId('project-reviewer')
+        .evaluateAll((els) =>
+          els.map((e) => `${e.getAttribute('data-username')}:${e.getAttribute('data-independent')}`)
+        )
+    await expect.poll(listed, { timeout: 15_000 }).toEqual(['reviewer1:true', 'reviewer2:true'])
+
+    // refused, with the server's reason beside the picker; nothing changes, and the refusal is audited
+    const picker = reviewers.getByTestId('assign-reviewer')
+    await picker.locator('select').selectOption(made.user.id)
+    await picker.getByRole('button').click()
+    await expect
+      .poll(() => picker.getByTestId('picker-error').innerText(), { timeout: 15_000 })
+      .toMatch(/reviewer3 is of the organization of researcher1, a member of the project/i)
+    expect(await listed()).toEqual(['reviewer1:true', 'reviewer2:true'])
+    expect(await audited('project.reviewer_assign', 'denied')).toHaveLength(1)
+    await shot('admin-project-reviewers-refused')
+
+    // unassigned after a confirmation, then assigned again from the picker
+    await reviewers
+      .locator('[data-testid="project-reviewer"][data-username="reviewer2"]')
+      .getByTestId('reviewer-unassign')
+      .click()
+    await reviewers.getByTestId('reviewer-confirm').getByTestId('confirm-yes').click()
+    await expect.poll(listed, { timeout: 15_000 }).toEqual(['reviewer1:true'])
+    expect(await audited('project.reviewer_unassign', 'success')).toHaveLength(1)
+    const reviewer2 = (await server.app.store.getUserByUsername('reviewer2'))!
+    await picker.locator('select').selectOption(reviewer2.id)
+    await picker.getByRole('button').click()
+    await expect.poll(listed, { timeout: 15_000 }).toEqual(['reviewer1:true', 'reviewer2:true'])
+    expect(await picker.getByTestId('picker-error').count()).toBe(0)
   }, 60_000)
 })

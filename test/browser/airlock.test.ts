@@ -6,6 +6,7 @@ import { runInSandbox } from '../../server/src/sandbox/driver.js'
 import { WORK_DIR } from '../../server/src/sessions/workspace.js'
 import { startDemoServer } from '../support/demo-server.js'
 import { requireDocker } from '../support/sandbox.js'
+import { openReview, submitReview, voteOn } from './airlock-steps.js'
 import { launchChromium, SCREENSHOTS, signedInPage } from './chromium.js'
 import { ensureWebBuilt } from './web-build.js'
 
@@ -36,17 +37,11 @@ async function writeFreq(csv: string): Promise<string> {
   return r.stdout
 }
 
-/** A reviewer opens the request from the queue and decides on it. */
-async function review(who: string, decision: 'approve' | 'return', comment?: string) {
+/** A reviewer opens the request from the queue and votes on its one file (a draft until submitted). */
+async function review(who: string, vote: 'approve' | 'return', comment?: string) {
   const page = pages[who] ?? (await signIn(who))
-  await page.goto(server.url)
-  const item = page.locator(`[data-testid="review-item"][data-request-id="${requestId}"]`)
-  await item.waitFor({ timeout: 15_000 })
-  await item.getByTestId('review-open').click()
-  const reviewPage = page.getByTestId('review-page')
-  await reviewPage.waitFor({ timeout: 15_000 })
-  await page.getByTestId(`decision-${decision}`).click()
-  if (comment !== undefined) await page.getByTestId('decision-comment').fill(comment)
+  const reviewPage = await openReview(page, server, requestId)
+  await voteOn(reviewPage, 'freq.csv', { vote, ...(comment === undefined ? {} : { comment }) })
   return { page, reviewPage }
 }
 
@@ -84,14 +79,27 @@ describe('the airlock in a browser: a flagged table is returned, fixed, approved
     await shot('researcher1', 'airlock-flagged')
   }, 90_000)
 
-  it('a reviewer sees the small cell highlighted and returns the table with a comment', async () => {
-    const { page, reviewPage } = await review('reviewer1', 'return', 'The 0-19 band has 3 people: merge it with 20-64.')
-    const flagged = reviewPage.getByTestId('preview-cell-flagged')
-    await expect.poll(() => flagged.count(), { timeout: 15_000 }).toBeGreaterThan(0)
-    expect(await flagged.first().innerText()).toBe('3')
+  it('two reviewers read the small cell in the checks, are told why the table is neither shown nor approvable, and return it with a comment', async () => {
+    const { reviewPage } = await review('reviewer1', 'return', 'The 0-19 band has 3 people: merge it with 20-64.')
+    expect(await reviewPage.getByTestId('check-result').first().innerText()).toMatch(/row 1 \(age_band 0-19\) n = 3/)
+    // the threshold takes no exception under the default policy: the table can never be approved as
+    // it is, so its bytes are not shown (nor even asked for) and approving is held back, each saying why
+    expect(await reviewPage.getByTestId('preview-withheld-why').innerText()).toMatch(
+      /fails the threshold check, which no exception may cover/
+    )
+    expect(await reviewPage.getByTestId('preview-table').count()).toBe(0)
+    expect(await reviewPage.getByTestId('vote-approve').isDisabled()).toBe(true)
+    expect(await reviewPage.getByTestId('vote-approve-why').innerText()).toMatch(/fails the threshold check/)
+    const previews = (await server.app.store.recentAudit(100)).filter(
+      (a) => a.action === 'review.preview' && a.target === requestId
+    )
+    expect(previews).toEqual([])
     await shot('reviewer1', 'airlock-review')
-    await page.getByTestId('decision-submit').click()
-    await page.getByTestId('decision-done').waitFor({ timeout: 15_000 })
+    await submitReview(reviewPage)
+    // one review of the two the policy needs decides nothing yet
+    expect((await server.app.store.getAirlockRequest(requestId))!.request.state).toBe('in_review')
+    const second = await review('reviewer2', 'return', 'Agreed: merge the small band.')
+    await submitReview(second.reviewPage)
     expect((await server.app.store.getAirlockRequest(requestId))!.request.state).toBe('returned')
   }, 60_000)
 
@@ -121,9 +129,8 @@ describe('the airlock in a browser: a flagged table is returned, fixed, approved
 
   it('two reviewers approve, and the researcher downloads exactly the bytes in the outbox', async () => {
     for (const who of ['reviewer1', 'reviewer2']) {
-      const { page } = await review(who, 'approve')
-      await page.getByTestId('decision-submit').click()
-      await page.getByTestId('decision-done').waitFor({ timeout: 15_000 })
+      const { reviewPage } = await review(who, 'approve')
+      await submitReview(reviewPage)
     }
     expect((await server.app.store.getAirlockRequest(requestId))!.request.state).toBe('released')
 

@@ -11,25 +11,8 @@ import { startRunningSession, type TestGateway, testGatewayWithDataset } from '.
 import { testPolicyFile } from '../support/policy.js'
 import { requireDocker } from '../support/sandbox.js'
 import { zipOf } from '../support/zip.js'
-
-interface RequestView {
-  id: string
-  state: string
-  round: number
-  approvals: number
-  approvalsNeeded: number
-  files: {
-    id: string
-    round: number
-    name: string
-    sha256: string
-    size: number
-    outcome: string
-    checks: { rule: string; outcome: string; message: string; rows?: number[] }[]
-    provenance: { source: string } | null
-  }[]
-  decisions: { reviewer: string; decision: string; comment: string | null }[]
-}
+import { airlockApi, type RequestView } from '../support/airlock.js'
+import { createAccount } from '../../server/src/identity/accounts.js'
 
 const OUTBOX = `${WORK_DIR}/outbox`
 const INBOX = `${WORK_DIR}/inbox`
@@ -41,13 +24,9 @@ describe('the airlock on a real sandbox: outputs leave only reviewed, approved a
   let sessionId = ''
   const tokens: Record<string, string> = {}
 
-  const call = (who: string, method: 'GET' | 'POST', url: string, payload?: object) =>
-    gw.app.inject({
-      method,
-      url,
-      headers: { authorization: `Bearer ${tokens[who]}` },
-      ...(payload === undefined ? {} : { payload })
-    })
+  let api: ReturnType<typeof airlockApi>
+  const call = (who: string, method: 'GET' | 'POST' | 'PUT', url: string, payload?: object) =>
+    api.call(who, method, url, payload)
   const inSandbox = async (script: string) => {
     const s = (await gw.app.sessions.get(sessionId))!
     const r = await runInSandbox(docker, s.sandboxId!, { cmd: ['sh', '-c', script] })
@@ -56,18 +35,10 @@ describe('the airlock on a real sandbox: outputs leave only reviewed, approved a
   }
   const submit = (files: { path: string; justification: string }[]) =>
     call('researcher1', 'POST', '/api/v1/exports', { sessionId, files })
-  /** What a reviewer's page holds: the request as last seen, whose round and digests a decision names. */
-  const look = async (who: string, id: string) =>
-    (await call(who, 'GET', `/api/v1/reviews/${id}`)).json() as RequestView
-  const decideOn = (who: string, seen: RequestView, decision: string, comment?: string) =>
-    call(who, 'POST', `/api/v1/reviews/${seen.id}/decisions`, {
-      decision,
-      ...(comment ? { comment } : {}),
-      round: seen.round,
-      sha256s: seen.files.filter((f) => f.round === seen.round).map((f) => f.sha256)
-    })
-  const decide = async (who: string, id: string, decision: string, comment?: string) =>
-    decideOn(who, await look(who, id), decision, comment)
+  const look = (who: string, id: string) => api.look(who, id)
+  /** A reviewer votes the same on every file of the round and submits their review. */
+  const decide = (who: string, id: string, vote: 'approve' | 'return' | 'reject', comment?: string) =>
+    api.review(who, id, vote, comment)
   const download = (id: string, fileId: string, who = 'researcher1') =>
     call(who, 'GET', `/api/v1/exports/${id}/files/${fileId}/content`)
   const quarantined = () => readdirSync(join(gw.dataDir, 'quarantine')).sort()
@@ -80,9 +51,27 @@ describe('the airlock on a real sandbox: outputs leave only reviewed, approved a
   beforeAll(async () => {
     docker = await requireDocker()
     gw = await testGatewayWithDataset(docker, { VRE_POLICY_FILE: policy.file })
+    api = airlockApi(gw, tokens)
     ;({ sessionId, token: tokens.researcher1 } = await startRunningSession(gw))
     tokens.reviewer1 = (await gw.login('reviewer1')).accessToken
     tokens.reviewer2 = (await gw.login('reviewer2')).accessToken
+    // a third reviewer, assigned to the demo project, for rounds the first two have both decided
+    const made = await createAccount(
+      gw.app.store,
+      gw.app.keys,
+      { username: 'reviewer3', displayName: 'Kobayashi Aoi', organization: null, roles: ['reviewer'] },
+      { actor: 'test', sourceIp: null }
+    )
+    gw.credentials.reviewer3 = { password: made.password, totpSecret: made.totpSecret }
+    const project = (await gw.app.sessions.get(sessionId))!.projectId
+    await gw.app.store.airlock.setProjectReviewer(project, made.user.id, true, 'test', {
+      actor: 'test',
+      action: 'project.reviewer_assign',
+      sourceIp: null,
+      target: project,
+      outcome: 'success'
+    })
+    tokens.reviewer3 = (await gw.login('reviewer3')).accessToken
     await inSandbox(
       [
         `cd ${OUTBOX}`,
@@ -150,7 +139,9 @@ describe('the airlock on a real sandbox: outputs leave only reviewed, approved a
 
     // one approval is not enough when the policy needs two, and the same reviewer can't count twice
     expect((await decide('reviewer1', r.id, 'approve')).json()).toMatchObject({ state: 'in_review', approvals: 1 })
-    expect((await decide('reviewer1', r.id, 'approve')).statusCode).toBe(409)
+    const twice = await decide('reviewer1', r.id, 'approve')
+    expect(twice.statusCode).toBe(409)
+    expect(twice.json().error.message).toMatch(/submitted your review/)
     expect((await download(r.id, file.id)).statusCode).toBe(403)
 
     const released = await decide('reviewer2', r.id, 'approve')
@@ -164,7 +155,17 @@ describe('the airlock on a real sandbox: outputs leave only reviewed, approved a
     expect(got.headers['content-disposition']).toMatch(/^attachment/)
     const actions = (await gw.app.store.recentAudit(200)).filter((a) => a.target === r.id).map((a) => a.action)
     expect(actions).toEqual(
-      expect.arrayContaining(['export.submit', 'review.open', 'review.approve', 'export.release', 'export.download'])
+      expect.arrayContaining([
+        'export.submit',
+        'review.open',
+        'review.vote',
+        'review.submit',
+        'export.file_approve',
+        'export.approve',
+        'export.release',
+        'export.file_release',
+        'export.download'
+      ])
     )
   }, 60_000)
 
@@ -172,22 +173,39 @@ describe('the airlock on a real sandbox: outputs leave only reviewed, approved a
     const res = await submit([{ path: 'outbox/by-sex.csv', justification: 'again, after a change' }])
     const r = res.json() as RequestView
     const requester = (await gw.app.store.getUserByUsername('researcher1'))!
+    const f = r.files[0]!
+    const ballot = { fileId: f.id, round: 1, sha256: f.sha256, vote: 'approve' as const, comment: null }
     await expect(
-      gw.app.airlock.decide(requester, r.id, 'approve', null, { round: 1, sha256s: [] }, { sourceIp: null })
+      gw.app.airlock.vote(
+        requester,
+        r.id,
+        { ...ballot, commentVisibility: 'researcher', acknowledgements: [] },
+        { sourceIp: null }
+      )
     ).rejects.toThrow(/reviewed by other reviewers/)
     // a researcher is not a reviewer at all
     expect(
-      (await call('researcher1', 'POST', `/api/v1/reviews/${r.id}/decisions`, { decision: 'approve' })).statusCode
+      (await call('researcher1', 'PUT', `/api/v1/reviews/${r.id}/files/${f.id}/vote`, { ...ballot, comment: 'x' }))
+        .statusCode
     ).toBe(403)
-    expect((await decide('reviewer1', r.id, 'return')).statusCode).toBe(400)
-    expect((await decide('reviewer1', r.id, 'reject', '  ')).statusCode).toBe(400)
-    expect((await gw.app.airlock.get(r.id, requester.id)).decisions).toHaveLength(0)
+    const seen = await look('reviewer1', r.id)
+    const noReason = await api.vote('reviewer1', seen, f, 'return')
+    expect(noReason.statusCode).toBe(400)
+    expect(noReason.json().error.message).toMatch(/returned with a comment/)
+    expect((await api.vote('reviewer1', seen, f, 'reject', { comment: '  ' })).statusCode).toBe(400)
+    expect((await gw.app.airlock.get(r.id, requester.id)).votes).toHaveLength(0)
   }, 60_000)
 
   it('a returned request goes back with a new round; approvals of the old round do not count', async () => {
     const r = (await submit([{ path: 'outbox/small-cell.csv', justification: 'age table' }])).json() as RequestView
     await call('reviewer1', 'GET', `/api/v1/reviews/${r.id}`)
-    expect((await decide('reviewer2', r.id, 'approve')).json()).toMatchObject({ approvals: 1 })
+    // the file fails the threshold, which ndb-japan never excepts: it cannot be approved
+    const blocked = await decide('reviewer2', r.id, 'approve')
+    expect(blocked.statusCode).toBe(403)
+    expect(blocked.json().error.message).toMatch(/fails the threshold check/)
+    expect((await decide('reviewer2', r.id, 'return', 'Too small a band.')).json()).toMatchObject({
+      state: 'in_review'
+    })
     const returned = await decide('reviewer1', r.id, 'return', 'The 0-19 band counts 3 people: merge it with 20-64.')
     expect(returned.json()).toMatchObject({ state: 'returned' })
 
@@ -200,10 +218,12 @@ describe('the airlock on a real sandbox: outputs leave only reviewed, approved a
     const round2 = again.json() as RequestView
     expect(round2).toMatchObject({ state: 'submitted', round: 2, approvals: 0 })
     expect(round2.files.filter((f) => f.round === 2)[0]!.outcome).not.toBe('fail')
-    expect(round2.decisions.map((d) => d.comment)).toContain('The 0-19 band counts 3 people: merge it with 20-64.')
+    expect(round2.decisions.map((d) => d.comment)).toContain(
+      'small-cell.csv: The 0-19 band counts 3 people: merge it with 20-64.'
+    )
 
     await call('reviewer1', 'GET', `/api/v1/reviews/${r.id}`)
-    // reviewer2's approval was for round 1: one more approval is still not enough
+    // the reviews of round 1 count for nothing in round 2: one approval is still not enough
     expect((await decide('reviewer1', r.id, 'approve')).json()).toMatchObject({ state: 'in_review', approvals: 1 })
     expect((await decide('reviewer2', r.id, 'approve')).json()).toMatchObject({ state: 'released' })
     const released = round2.files.find((f) => f.round === 2)!
@@ -306,19 +326,28 @@ describe('the airlock on a real sandbox: outputs leave only reviewed, approved a
     await inSandbox(`printf "sex,n\\r\\nF,700\\r\\nM,1300\\r\\n" > ${OUTBOX}/race.csv`)
     const r = (await submit([{ path: 'outbox/race.csv', justification: 'x' }])).json() as RequestView
     const seenByOne = await look('reviewer1', r.id)
-    // meanwhile the other reviewer returns it and the researcher sends a new version
+    // meanwhile the other two reviewers return it and the researcher sends a new version
     await decide('reviewer2', r.id, 'return', 'Round the numbers.')
+    await decide('reviewer3', r.id, 'return', 'Round the numbers.')
     await inSandbox(`printf "sex,n\\r\\nF,710\\r\\nM,1290\\r\\n" > ${OUTBOX}/race.csv`)
     await call('researcher1', 'POST', `/api/v1/exports/${r.id}/resubmit`, {
       sessionId,
       files: [{ path: 'outbox/race.csv', justification: 'rounded' }]
     })
-    const stale = await decideOn('reviewer1', seenByOne, 'approve')
+    const stale = await api.vote('reviewer1', seenByOne, seenByOne.files[0]!, 'approve')
     expect(stale.statusCode).toBe(409)
     expect(stale.json().error.message).toMatch(/changed since you opened it/)
+    expect((await api.submitReview('reviewer1', seenByOne)).statusCode).toBe(409)
 
     const [a, b] = [await look('reviewer1', r.id), await look('reviewer2', r.id)]
-    const both = await Promise.all([decideOn('reviewer1', a, 'approve'), decideOn('reviewer2', b, 'approve')])
+    for (const [who, seen] of [
+      ['reviewer1', a],
+      ['reviewer2', b]
+    ] as const) {
+      const f = api.roundFiles(seen)[0]!
+      expect((await api.vote(who, seen, f, 'approve', { acknowledgements: api.acknowledging(f) })).statusCode).toBe(200)
+    }
+    const both = await Promise.all([api.submitReview('reviewer1', a), api.submitReview('reviewer2', b)])
     expect(both.map((x) => x.statusCode)).toEqual([200, 200])
     expect((await gw.app.store.getAirlockRequest(r.id))!.request.state).toBe('released')
   }, 60_000)
@@ -477,13 +506,15 @@ describe('the airlock on a real sandbox: outputs leave only reviewed, approved a
       expect(await inSandbox(`ls ${INBOX}`)).toBe('')
       const requester = (await gw.app.store.getUserByUsername('researcher1'))!
       await expect(
-        gw.app.airlock.decide(requester, r.id, 'approve', null, { round: 1, sha256s: [] }, { sourceIp: null })
+        gw.app.airlock.submitReview(requester, r.id, { round: 1, sha256s: [r.files[0]!.sha256] }, { sourceIp: null })
       ).rejects.toThrow(/reviewed by other reviewers/)
       await call('reviewer1', 'GET', `/api/v1/reviews/${r.id}`)
       expect((await decide('reviewer1', r.id, 'approve')).json()).toMatchObject({ state: 'released' })
       expect(await inSandbox(`cat ${INBOX}/helper.py`)).toBe(script)
       const actions = (await gw.app.store.recentAudit(50)).filter((a) => a.target === r.id).map((a) => a.action)
-      expect(actions).toEqual(expect.arrayContaining(['import.submit', 'review.approve', 'import.release']))
+      expect(actions).toEqual(
+        expect.arrayContaining(['import.submit', 'review.submit', 'import.approve', 'import.release'])
+      )
     }, 60_000)
 
     it('lists an archive for the reviewer, and refuses one with links, paths out, or a kind not allowed, keeping nothing', async () => {

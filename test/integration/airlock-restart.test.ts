@@ -47,27 +47,48 @@ describe('airlock requests across a gateway restart', () => {
       outcome: 'pass' as const,
       checks: [],
       provenance: null,
-      listing: null
+      listing: null,
+      state: 'pending' as const,
+      policy: null
     }
-    await store.createAirlockRequest(request, [file], ev('export.submit'))
-    // both approvals are recorded; the gateway stops before it releases
+    await store.airlock.create(request, [file], [], [ev('export.submit')])
+    // both reviews are in and approve the file; the gateway stops before it releases
+    await store.airlock.move(request.id, () => ({
+      at,
+      votes: [r1, r2].map((reviewer, i) => ({
+        id: `v000000${i}-0000-4000-8000-000000000001`,
+        requestId: request.id,
+        round: 1,
+        fileId: file.id,
+        reviewerId: reviewer.id,
+        vote: 'approve' as const,
+        sha256,
+        comment: null,
+        commentVisibility: 'researcher' as const,
+        acknowledgements: [],
+        createdAt: at,
+        updatedAt: at
+      })),
+      audit: [ev('review.vote')]
+    }))
     for (const [i, reviewer] of [r1, r2].entries()) {
-      const state = await store.recordReviewDecision(
-        {
+      await store.airlock.move(request.id, () => ({
+        at,
+        review: {
           id: `d000000${i}-0000-4000-8000-000000000001`,
           requestId: request.id,
           round: 1,
           reviewerId: reviewer.id,
-          decision: 'approve',
-          comment: null,
-          files: [{ fileId: file.id, sha256 }],
-          createdAt: at
+          kind: 'review' as const,
+          submittedAt: at
         },
-        { approvalsNeeded: 2 },
-        ev('review.approve')
-      )
-      expect(state).toBe(i === 0 ? 'in_review' : 'approved')
+        ...(i === 1
+          ? { files: [{ fileId: file.id, to: 'approved' as const }], request: { to: 'approved' as const } }
+          : {}),
+        audit: [ev('review.submit')]
+      }))
     }
+    expect((await store.airlock.detail(request.id))!.request.state).toBe('approved')
     await first.close(true)
 
     gw = await testGateway({}, {}, { dataDir: first.dataDir })

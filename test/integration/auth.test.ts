@@ -79,52 +79,20 @@ describe('sign-in', () => {
     expect(results.map((r) => r.statusCode).sort()).toEqual([200, 401])
   })
 
-  it('locks an account after repeated failures, even against the right password', async () => {
-    for (let i = 0; i < 4; i++) {
-      expect((await loginAs('researcher1', { password: 'wrong password 123' })).statusCode).toBe(401)
-    }
-    const fifth = await loginAs('researcher1', { password: 'wrong password 123' })
-    expect(fifth.statusCode).toBe(423)
-    expect(fifth.json().error.code).toBe('VRE_ERR_ACCOUNT_LOCKED')
-    gw.clock.advance(30_000)
-    const right = await loginAs('researcher1')
-    expect(right.statusCode).toBe(423)
-    expect(right.json().error.message).toMatch(/locked until/)
-    // another account is not affected
-    expect((await loginAs('researcher2')).statusCode).toBe(200)
-    // after the lock time the right credentials work again
-    gw.clock.advance(15 * 60_000)
-    expect((await loginAs('researcher1')).statusCode).toBe(200)
-  })
-
-  it('holds the lockout against concurrent guesses: the right password among them is refused too', async () => {
-    const guesses = Array.from({ length: 12 }, (_, i) => loginAs('researcher1', { password: `wrong password ${i}` }))
-    const right = loginAs('researcher1')
-    const results = await Promise.all([...guesses, right])
-    expect(results.at(-1)!.statusCode).toBe(423)
-    expect(results.filter((r) => r.statusCode === 401)).toHaveLength(4)
-    expect(sessionCount().n).toBe(0)
-  })
-
-  it('locks an unknown username the same way, so a 423 does not reveal which accounts exist', async () => {
-    const codes: number[] = []
-    for (let i = 0; i < 6; i++) codes.push((await loginAs('no-such-user')).statusCode)
-    const real: number[] = []
-    for (let i = 0; i < 6; i++) real.push((await loginAs('reviewer1', { password: 'wrong password 12' })).statusCode)
-    expect(codes).toEqual([401, 401, 401, 401, 423, 423])
-    expect(real).toEqual(codes)
-  })
-
-  it('limits failures per address across accounts (password spraying)', async () => {
-    const ip = '198.51.100.7'
-    for (let i = 0; i < 20; i++) {
-      expect((await loginAs(`user${i}`, {}, ip)).statusCode).toBe(401)
-    }
-    const blocked = await loginAs('researcher1', {}, ip)
-    expect(blocked.statusCode).toBe(429)
-    expect(blocked.json().error.code).toBe('VRE_ERR_RATE_LIMITED')
-    // the same account from another address still signs in
-    expect((await loginAs('researcher1', {}, '198.51.100.8')).statusCode).toBe(200)
+  it('refuses an account that has not enrolled yet, whatever is tried, with the same message', async () => {
+    const orgId = (await gw.app.store.getUserByUsername('researcher1'))!.organizationId!
+    const org = (await gw.app.store.getOrganization(orgId))!
+    const { createAccountToEnrol } = await import('../../server/src/identity/accounts.js')
+    await createAccountToEnrol(
+      gw.app.store,
+      { username: 'newcomer', displayName: 'Newcomer', organization: org.name, roles: ['researcher'] },
+      { at: gw.clock.now(), baseUrl: 'http://vre.test' },
+      { actor: 'test', sourceIp: null }
+    )
+    const res = await loginAs('newcomer', { password: 'any password at all', totp: '123456' })
+    expect(res.statusCode).toBe(401)
+    expect(res.json().error.code).toBe('VRE_ERR_INVALID_CREDENTIALS')
+    expect((await gw.app.store.recentAudit(1))[0]!.details.reason).toBe('not enrolled yet')
   })
 
   it('limits sign-in requests per address per minute', async () => {
@@ -155,6 +123,133 @@ describe('sign-in', () => {
     const again = await loginAs('researcher1')
     expect(again.statusCode).toBe(403)
     expect(again.json().error.message).toMatch(/suspended/)
+  })
+})
+
+describe('sign-in delays instead of lockout (NIST SP 800-63B)', () => {
+  const wrong = { password: 'wrong password 123' }
+  const failures = async (n: number, username: string, ip: string, waitMs = 0) => {
+    for (let i = 0; i < n; i++) {
+      const res = await loginAs(username, wrong, ip)
+      expect(res.statusCode, `failure ${i + 1}`).toBe(401)
+      gw.clock.advance(waitMs)
+    }
+  }
+  const retryAfter = (res: Awaited<ReturnType<typeof loginAs>>) => Number(res.headers['retry-after'])
+
+  it('slows an account down after five failures, and the right password and code still get in after the wait', async () => {
+    await failures(5, 'researcher1', '192.0.2.1')
+    const early = await loginAs('researcher1', {}, '192.0.2.1')
+    expect(early.statusCode).toBe(429)
+    expect(early.json().error.code).toBe('VRE_ERR_SIGN_IN_DELAYED')
+    expect(retryAfter(early)).toBe(1)
+    expect(sessionCount().n).toBe(0)
+    gw.clock.advance(1000)
+    expect((await loginAs('researcher1', {}, '192.0.2.1')).statusCode).toBe(200)
+    // another account was never slowed
+    expect((await loginAs('researcher2', {}, '192.0.2.1')).statusCode).toBe(200)
+  })
+
+  it('answers an attempt during the wait with 429, Retry-After and a sentence, without checking or counting it', async () => {
+    await failures(5, 'researcher1', '192.0.2.2')
+    gw.clock.advance(1000)
+    await failures(1, 'researcher1', '192.0.2.2')
+    // the sixth failure doubled the wait: 2 seconds now
+    const early = await loginAs('researcher1', wrong, '192.0.2.2')
+    expect(early.statusCode).toBe(429)
+    expect(early.headers['retry-after']).toBe('2')
+    expect(early.json().error).toEqual({
+      code: 'VRE_ERR_SIGN_IN_DELAYED',
+      message:
+        'Too many failed sign-ins: try again in 2 seconds. This attempt was not checked and does not count as a failure.',
+      retryAfterSeconds: 2
+    })
+    const record = (await gw.app.store.recentAudit(1))[0]!
+    expect([record.action, record.outcome, record.details.retryAfterSeconds]).toEqual(['auth.login', 'denied', 2])
+    // not counted: asked again, the wait is still 2 seconds, not 4
+    expect(retryAfter(await loginAs('researcher1', wrong, '192.0.2.2'))).toBe(2)
+  })
+
+  it('holds the waits against concurrent guesses: the right password among them waits too', async () => {
+    const guesses = Array.from({ length: 12 }, (_, i) =>
+      loginAs('researcher1', { password: `wrong password ${i}` }, '192.0.2.3')
+    )
+    const right = loginAs('researcher1', {}, '192.0.2.3')
+    const results = await Promise.all([...guesses, right])
+    expect(results.filter((r) => r.statusCode === 401)).toHaveLength(5)
+    expect(results.at(-1)!.statusCode).toBe(429)
+    expect(sessionCount().n).toBe(0)
+    gw.clock.advance(retryAfter(results.at(-1)!) * 1000)
+    expect((await loginAs('researcher1', {}, '192.0.2.3')).statusCode).toBe(200)
+  })
+
+  it('slows an unknown username the same way, so a 429 does not reveal which accounts exist', async () => {
+    const codes: number[] = []
+    for (let i = 0; i < 6; i++) codes.push((await loginAs('no-such-user', {}, '192.0.2.4')).statusCode)
+    const real: number[] = []
+    for (let i = 0; i < 6; i++) real.push((await loginAs('reviewer1', wrong, '192.0.2.5')).statusCode)
+    expect(codes).toEqual([401, 401, 401, 401, 401, 429])
+    expect(real).toEqual(codes)
+  })
+
+  it('slows down failures from one address across accounts (password spraying), and no other address', async () => {
+    const ip = '198.51.100.7'
+    for (let i = 0; i < 10; i++) {
+      expect((await loginAs(`user${i}`, {}, ip)).statusCode).toBe(401)
+    }
+    const slowed = await loginAs('researcher1', {}, ip)
+    expect(slowed.statusCode).toBe(429)
+    expect(slowed.json().error.code).toBe('VRE_ERR_SIGN_IN_DELAYED')
+    // the same account from another address signs in at once
+    expect((await loginAs('researcher1', {}, '198.51.100.8')).statusCode).toBe(200)
+  })
+
+  it('never waits longer than the cap: many wrong passwords from one address do not keep the right credentials out', async () => {
+    const ip = '198.51.100.20'
+    // 20 failures, each as soon as the longest wait (60 s) allows
+    await failures(20, 'researcher1', ip, 60_000)
+    gw.clock.advance(-60_000)
+    const early = await loginAs('researcher1', {}, ip)
+    expect(early.statusCode).toBe(429)
+    expect(retryAfter(early)).toBeGreaterThan(30)
+    expect(retryAfter(early)).toBeLessThanOrEqual(60)
+    gw.clock.advance(retryAfter(early) * 1000)
+    expect((await loginAs('researcher1', {}, ip)).statusCode).toBe(200)
+  })
+
+  it('does not slow a person down at their own address when an attacker fails against their name at another', async () => {
+    const attacker = '198.51.100.66'
+    // each as soon as the last wait allows; then back to just after the last one
+    await failures(8, 'reviewer1', attacker, 60_000)
+    gw.clock.advance(-60_000)
+    // the attacker waits, and the refusal is audited with the pair's failures
+    const again = await loginAs('reviewer1', wrong, attacker)
+    expect(again.statusCode).toBe(429)
+    const refusal = (await gw.app.store.recentAudit(1))[0]!
+    expect(refusal).toMatchObject({
+      action: 'auth.login',
+      outcome: 'denied',
+      sourceIp: attacker,
+      details: { reason: 'sign-in delayed after failures (account at this address)', username: 'reviewer1' }
+    })
+    // the person, from an address they never used, gets in at once
+    expect((await loginAs('reviewer1', {}, '203.0.113.51')).statusCode).toBe(200)
+    // and their sign-in there does not lift the attacker's wait
+    expect((await loginAs('reviewer1', wrong, attacker)).statusCode).toBe(429)
+  })
+
+  it("spares an account an address's waits where it signed in before, but not its own failures there", async () => {
+    const shared = '198.51.100.30'
+    await gw.login('reviewer1', shared)
+    for (let i = 0; i < 10; i++) expect((await loginAs(`user${i}`, {}, shared)).statusCode).toBe(401)
+    // someone new at that address waits for its failures; the known pair does not
+    expect((await loginAs('researcher1', {}, shared)).statusCode).toBe(429)
+    gw.clock.advance(30_000)
+    expect((await loginAs('reviewer1', {}, shared)).statusCode).toBe(200)
+    // failures of the known pair itself still slow it down
+    gw.clock.advance(30_000)
+    await failures(5, 'reviewer1', shared)
+    expect((await loginAs('reviewer1', {}, shared)).statusCode).toBe(429)
   })
 })
 

@@ -66,9 +66,10 @@ describe('vre CLI', () => {
       'Osaka Cohort'
     )
     expect(user.code).toBe(0)
-    expect(user.out).toMatch(/password: +\S{20,}/)
-    expect(user.out).toMatch(/TOTP secret: [A-Z2-7]{32}/)
-    expect(user.out).toMatch(/otpauth:\/\/totp\//)
+    // a link with which the person sets their own password and authenticator; no secret for the operator
+    expect(user.out).toMatch(/enrolment link: http:\/\/127\.0\.0\.1:8080\/enrol#[A-Za-z0-9_-]{43}\n/)
+    expect(user.out).toMatch(/valid until: +\S+ \(single use\)/)
+    expect(user.out).not.toMatch(/password: |TOTP secret|otpauth:/)
     const project = await vre(
       'project',
       'add',
@@ -86,8 +87,9 @@ describe('vre CLI', () => {
       'yamada'
     )
     expect(project.code).toBe(0)
-    const admin = await vre('admin', 'create', '--username', 'ops')
+    const admin = await vre('admin', 'create', '--username', 'ops', '--base-url', 'https://vre.example.jp')
     expect(admin.code).toBe(0)
+    expect(admin.out).toMatch(/enrolment link: https:\/\/vre\.example\.jp\/enrol#/)
     const db = new Database(join(dataDir, STORE_FILE), { readonly: true })
     const actions = db.prepare('SELECT action, actor FROM audit_log ORDER BY seq').all() as {
       action: string

@@ -111,3 +111,50 @@ describe('security headers', () => {
     })
   }
 })
+
+describe('a malformed body on every route family', () => {
+  const some = '00000000-0000-4000-8000-000000000000'
+  const tokens: Record<string, string> = {}
+  beforeAll(async () => {
+    for (const who of ['admin', 'researcher1', 'reviewer1']) tokens[who] = (await gw.login(who)).accessToken
+  })
+
+  // [family, who, method, url, payload]: each body fails its route's schema
+  const cases: [string, string | null, 'POST' | 'PUT' | 'PATCH', string, unknown][] = [
+    ['sign-in', null, 'POST', '/api/v1/auth/login', { username: 7 }],
+    ['enrolment', null, 'POST', '/api/v1/enrolment/open', { token: 7 }],
+    ['sessions', 'researcher1', 'POST', '/api/v1/sessions', { projectId: 7 }],
+    ['notebook cells', 'researcher1', 'POST', `/api/v1/sessions/${some}/cells`, { language: 'cobol', source: 1 }],
+    ['workspace files', 'researcher1', 'POST', `/api/v1/sessions/${some}/files/folder`, { path: 7 }],
+    ['exports', 'researcher1', 'POST', '/api/v1/exports', { sessionId: 'x', files: 7 }],
+    ['imports', 'researcher1', 'POST', `/api/v1/imports?projectId=${some}`, 'print(1)'],
+    ['reviews', 'reviewer1', 'POST', `/api/v1/reviews/${some}/review`, { round: 'x', sha256s: [] }],
+    ['organizations', 'admin', 'POST', '/api/v1/admin/organizations', { name: 7 }],
+    ['accounts', 'admin', 'PATCH', `/api/v1/admin/users/${some}`, { displayName: 7 }],
+    ['projects', 'admin', 'POST', '/api/v1/admin/projects', { title: 7 }],
+    ['policies', 'admin', 'PUT', '/api/v1/admin/policies/default', { version: 'x', policy: 7 }],
+    ['policies, as JSON that does not parse', 'admin', 'PUT', '/api/v1/admin/policies/default', '{"policy": '],
+    ['policy assignments', 'admin', 'PUT', `/api/v1/admin/policy-assignments/${some}`, { policy: 7 }],
+    ['live sessions', 'admin', 'POST', `/api/v1/admin/monitoring/sessions/${some}/end`, { reason: 7 }],
+    ['pending changes', 'admin', 'POST', `/api/v1/admin/approvals/${some}/refuse`, { reason: 7 }]
+  ]
+  for (const [family, who, method, url, payload] of cases) {
+    it(`answers the ${family} routes with 400 and the one error shape`, async () => {
+      const res = await gw.app.inject({
+        method,
+        url,
+        headers: {
+          ...(who === null ? {} : { authorization: `Bearer ${tokens[who]}` }),
+          'content-type': url.startsWith('/api/v1/imports') ? 'application/octet-stream' : 'application/json'
+        },
+        payload: typeof payload === 'string' ? payload : JSON.stringify(payload)
+      })
+      expect(res.statusCode, res.body).toBe(400)
+      const body = res.json()
+      expect(Object.keys(body)).toEqual(['error'])
+      expect(Object.keys(body.error).sort()).toEqual(['code', 'message'])
+      expect(body.error.code).toMatch(/^VRE_ERR_(VALIDATION|MALFORMED_JSON)$/)
+      expect(body.error.message.length).toBeGreaterThan(10)
+    })
+  }
+})

@@ -56,7 +56,7 @@ describe('live monitoring rules (policy monitoring section)', () => {
         remoteAddress: `203.0.113.${i}`,
         payload: { username: 'researcher1', password: 'not the password', totp: '000000' }
       })
-      expect([401, 423]).toContain(res.statusCode)
+      expect([401, 429]).toContain(res.statusCode)
     }
     await g.app.monitor.tick()
     expect((await g.app.sessions.get(sessionId))!.state).toBe('running')

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { PRESETS } from '../../server/src/airlock/disclosure/params.js'
 import { PROJECT_ROOT } from '../../server/src/config/config.js'
 import { DEMO_DATASET, DEMO_PROJECT } from '../../server/src/demo/seed.js'
 import { loadPolicyFile } from '../../server/src/policy/load.js'
@@ -10,6 +11,8 @@ import { type TestGateway, testGateway, TestClock } from '../support/gateway.js'
 import { DEFAULT_POLICY_YAML } from '../support/policy.js'
 
 const sys = { actor: 'test', sourceIp: null, target: null, outcome: 'success' as const }
+/** The exceptions the default policy (ndb-japan) allows. */
+const NDB_EXCEPTIONS = [...PRESETS['ndb-japan'].exceptionRules]
 
 let driver: FakeDriver
 let gw: TestGateway
@@ -256,10 +259,12 @@ describe('saving a policy', () => {
 
 describe('project overrides', () => {
   it('make new sessions and the airlock of that project follow the assigned policy, and are audited', async () => {
+    // (gVisor, as shipped: leaving it for runc would wait for a second administrator)
     const acro = await edited('acro-default', (p) => {
-      p.sandbox.runtime = 'runc'
       p.sandbox.cpus = 3
       p.airlock.reviewers = 3
+      // no exception the default lacks: a move that allowed one would wait for a second administrator
+      p.airlock.exceptionRules = NDB_EXCEPTIONS
     })
     expect((await put('/api/v1/admin/policies/acro-default', acro)).statusCode).toBe(200)
     const res = await put(`/api/v1/admin/policy-assignments/${projectId}`, { policy: 'acro-default' })
@@ -285,8 +290,16 @@ describe('project overrides', () => {
       { id: projectId, title: DEMO_PROJECT }
     ])
 
-    // back to the default
-    expect((await put(`/api/v1/admin/policy-assignments/${projectId}`, { policy: null })).statusCode).toBe(200)
+    // back to the default, which needs fewer reviewers: that waits for a second administrator
+    const back = await put(`/api/v1/admin/policy-assignments/${projectId}`, { policy: null, reason: 'pilot over' })
+    expect(back.statusCode).toBe(202)
+    expect(gw.app.policyFor(projectId).airlock.preset).toBe('acro-default')
+    const approve = await gw.app.inject({
+      method: 'POST',
+      url: `/api/v1/admin/approvals/${back.json().pending.id}/approve`,
+      headers: as((await gw.login('admin2')).accessToken)
+    })
+    expect(approve.statusCode).toBe(200)
     expect(gw.app.policyFor(projectId).airlock.preset).toBe('ndb-japan')
   })
 
@@ -359,8 +372,19 @@ describe('live limits', () => {
 
   it('say that a raised row cap reaches only a notebook kernel started after it', async () => {
     const session = await runningSession()
-    const res = await put('/api/v1/admin/policies/default', await edited('default', (p) => (p.sandbox.rowCap = 5000)))
-    expect(res.json().live.sessions[0]).toMatchObject({
+    // more rows on the screen: a second administrator approves it, and then it reaches the session
+    const res = await put('/api/v1/admin/policies/default', {
+      ...(await edited('default', (p) => (p.sandbox.rowCap = 5000))),
+      comment: 'wide tables'
+    })
+    expect(res.statusCode).toBe(202)
+    const approve = await gw.app.inject({
+      method: 'POST',
+      url: `/api/v1/admin/approvals/${res.json().pending.id}/approve`,
+      headers: as((await gw.login('admin2')).accessToken)
+    })
+    expect(approve.statusCode).toBe(200)
+    expect((await lastAudit('session.limits'))!.details).toMatchObject({
       applied: [],
       notApplied: [{ key: 'rowCap', to: 5000, reason: expect.stringMatching(/started after it/) }]
     })
@@ -395,8 +419,8 @@ describe('live limits', () => {
   it('reach the running sessions of a project when it is assigned another policy', async () => {
     const session = await runningSession()
     const acro = await edited('acro-default', (p) => {
-      p.sandbox.runtime = 'runc'
       p.sandbox.idleMinutes = 5
+      p.airlock.exceptionRules = NDB_EXCEPTIONS
     })
     expect((await put('/api/v1/admin/policies/acro-default', acro)).json().live.sessions).toEqual([])
     const res = await put(`/api/v1/admin/policy-assignments/${projectId}`, { policy: 'acro-default' })

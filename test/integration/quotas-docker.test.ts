@@ -26,7 +26,7 @@ interface RequestView {
   id: string
   state: string
   round: number
-  files: { sha256: string; round: number }[]
+  files: { id: string; sha256: string; round: number }[]
 }
 
 /**
@@ -269,9 +269,15 @@ describe('quotas on what a researcher can make the gateway store (runsc)', () =>
     const smallSha = small.files[0]!.sha256
     expect(quarantined()).toContain(smallSha)
     const seen = (await call('reviewer1', 'GET', `/api/v1/reviews/${small.id}`)).json() as RequestView
-    const rejected = await call('reviewer1', 'POST', `/api/v1/reviews/${small.id}/decisions`, {
-      decision: 'reject',
+    const file = seen.files[0]!
+    const voted = await call('reviewer1', 'PUT', `/api/v1/reviews/${small.id}/files/${file.id}/vote`, {
+      vote: 'reject',
       comment: 'not needed',
+      round: seen.round,
+      sha256: file.sha256
+    })
+    expect(voted.statusCode, voted.body).toBe(200)
+    const rejected = await call('reviewer1', 'POST', `/api/v1/reviews/${small.id}/review`, {
       round: seen.round,
       sha256s: seen.files.map((f) => f.sha256)
     })

@@ -93,7 +93,7 @@ describe('starting a session', () => {
     expect(await actions(1)).toEqual(['session.start:denied'])
   })
 
-  it('refuses outside the project dates and to non-members, naming the reason', async () => {
+  it("refuses outside the project dates naming the reason, and a project one is not in as one that doesn't exist", async () => {
     gw.clock.advance(400 * 24 * 3_600_000)
     const late = await startAs('researcher1')
     expect(late.res.statusCode).toBe(403)
@@ -111,8 +111,14 @@ describe('starting a session', () => {
       { ...sys, action: 'project.create' }
     )
     const stranger = await startAs('researcher1', { projectId: other.id })
-    expect(stranger.res.statusCode).toBe(403)
-    expect(stranger.res.json().error.message).toMatch(/not a member of the project "Other"/)
+    const nowhere = await startAs('researcher1', { projectId: '00000000-0000-4000-8000-000000000000' })
+    // the same answer as for no project at all: the title is not given away
+    expect(stranger.res.statusCode).toBe(404)
+    expect(stranger.res.json()).toEqual(nowhere.res.json())
+    expect(stranger.res.json().error.message).toBe('There is no such project.')
+    const refused = (await gw.app.store.recentAudit(10)).find((r) => r.target === other.id)
+    expect(refused).toMatchObject({ action: 'session.start', outcome: 'denied' })
+    expect(refused!.details.reasons).toContainEqual('you are not a member of the project "Other"')
     expect(driver.sandboxes.size).toBe(0)
   })
 

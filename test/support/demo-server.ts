@@ -14,8 +14,14 @@ export interface DemoServer {
   close(): Promise<void>
 }
 
+export interface DemoServerOptions {
+  webRoot?: string | null
+  /** the policy file the gateway imports at start (VRE_POLICY_FILE); policies/default.yaml otherwise */
+  policyFile?: string
+}
+
 /** The real gateway on a fresh data directory with the demo seeded, listening on a random loopback port. */
-export async function startDemoServer(options: { webRoot?: string | null } = {}): Promise<DemoServer> {
+export async function startDemoServer(options: DemoServerOptions = {}): Promise<DemoServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vre-demo-'))
   const config = loadConfig(
     {
@@ -23,7 +29,8 @@ export async function startDemoServer(options: { webRoot?: string | null } = {})
       port: 0,
       host: '127.0.0.1',
       logLevel: 'warn',
-      webRoot: options.webRoot === undefined ? resolve(PROJECT_ROOT, 'web', 'dist') : options.webRoot
+      webRoot: options.webRoot === undefined ? resolve(PROJECT_ROOT, 'web', 'dist') : options.webRoot,
+      ...(options.policyFile === undefined ? {} : { policyFile: options.policyFile })
     },
     {}
   )

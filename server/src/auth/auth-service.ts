@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto'
 import type { AuditEvent } from '../audit/record.js'
+import { mustChangeCredentials } from '../approvals/privileged.js'
 import { Errors } from '../errors.js'
 import { certificationView, dayIn } from '../identity/index.js'
 import type { Keys } from '../keys/keys.js'
 import { unseal } from '../keys/sealed.js'
-import type { Policy } from '../policy/schema.js'
+import { DEFAULT_SIGN_IN_DELAYS, type Policy } from '../policy/schema.js'
 import type { UserView } from '../schemas/identity.js'
-import { TotpReplayError } from '../store/sqlite/sqlite-store.js'
+import { CredentialsWithdrawn, TotpReplayError } from '../store/sqlite/sqlite-store.js'
 import type { Store, UserRow } from '../store/types.js'
 import { verifyAgainstDummy, verifyPassword } from './passwords.js'
+import { delayedError, waitBeforeChecking } from './sign-in-delays.js'
 import { totpSealContext, totpStep } from './totp.js'
 import {
   type AccessClaims,
@@ -73,8 +75,6 @@ export interface AuthDeps {
   timeZone: string
 }
 
-const minutes = (n: number) => n * 60_000
-
 /**
  * Sign-in, renewal, sign-out and per-request authentication. Every decision is audited through the
  * store; a refused attempt is audited too.
@@ -87,58 +87,43 @@ export function createAuthService(deps: AuthDeps) {
     return signAccessToken(keys.jwtKey, { userId: user.id, sessionId }, at, deps.policy().auth.accessTokenMinutes * 60)
   }
 
-  async function fail(
-    username: string,
-    user: UserRow | null,
-    reason: string,
-    ctx: RequestContext,
-    at: Date
-  ): Promise<never> {
-    const p = deps.policy().auth.lockout
-    const recent = await store.countLoginFailures({ username }, new Date(at.getTime() - minutes(p.windowMinutes)))
-    const lockUntil = recent + 1 >= p.maxFailedAttempts ? new Date(at.getTime() + minutes(p.lockMinutes)) : null
+  /** A wrong password or code (or an unknown name): recorded, so the next attempts wait (sign-in-delays.ts). */
+  async function fail(username: string, user: UserRow | null, reason: string, ctx: RequestContext): Promise<never> {
     await store.recordLoginFailure(
-      { username, sourceIp: ctx.sourceIp, lockUntil },
+      { username, sourceIp: ctx.sourceIp },
       event(ctx, {
         actor: user?.id ?? `unknown:${username}`,
         action: 'auth.login',
         target: user?.id ?? null,
         outcome: 'failure',
-        details: { username, reason, ...(lockUntil ? { lockedUntil: lockUntil.toISOString() } : {}) }
+        details: { username, reason }
       })
     )
-    if (lockUntil !== null) {
-      await store.appendAudit(
-        event(ctx, {
-          actor: 'system',
-          action: 'auth.lockout',
-          target: user?.id ?? null,
-          outcome: 'success',
-          details: { username, lockedUntil: lockUntil.toISOString(), failures: recent + 1 }
-        })
-      )
-      throw new Errors.AccountLocked(lockUntil.toISOString())
-    }
     throw new Errors.InvalidCredentials()
   }
 
   const attempts = new Map<string, Promise<unknown>>()
 
   /**
-   * Sign-in attempts for one username run one after another, so concurrent guesses can't all be
-   * checked before the first failures lock the account.
+   * Sign-in attempts for one username from one address, and all those from one address, run one
+   * after another, so concurrent guesses can't all be checked before the first failures make the
+   * next ones wait; attempts from elsewhere in the same name do not queue behind them.
    */
   async function login(
     input: { username: string; password: string; totp: string },
     ctx: RequestContext
   ): Promise<IssuedTokens> {
-    const prev = attempts.get(input.username) ?? Promise.resolve()
-    const mine = prev.catch(() => undefined).then(() => attempt(input, ctx))
-    attempts.set(input.username, mine)
+    const keys = [
+      `pair:${JSON.stringify([input.username, ctx.sourceIp])}`,
+      ...(ctx.sourceIp === null ? [] : [`address:${ctx.sourceIp}`])
+    ]
+    const before = Promise.all(keys.map((k) => (attempts.get(k) ?? Promise.resolve()).catch(() => undefined)))
+    const mine = before.then(() => attempt(input, ctx))
+    for (const k of keys) attempts.set(k, mine)
     try {
       return await mine
     } finally {
-      if (attempts.get(input.username) === mine) attempts.delete(input.username)
+      for (const k of keys) if (attempts.get(k) === mine) attempts.delete(k)
     }
   }
 
@@ -161,60 +146,40 @@ export function createAuthService(deps: AuthDeps) {
       )
       throw err
     }
-    const fromAddress =
-      ctx.sourceIp === null
-        ? 0
-        : await store.countLoginFailures(
-            { sourceIp: ctx.sourceIp },
-            new Date(at.getTime() - minutes(auth.addressLimit.windowMinutes))
-          )
-    if (fromAddress >= auth.addressLimit.maxFailedAttempts) {
-      return refuse(
-        null,
-        { reason: 'too many failures from this address' },
-        new Errors.RateLimited(
-          `too many failed sign-ins from this address; try again in ${auth.addressLimit.windowMinutes} minutes`
-        )
-      )
-    }
-
     const user = await store.getUserByUsername(input.username)
-    if (user === null) {
-      // An unknown name locks like a real one, so a 423 does not tell which usernames exist.
-      const lock = auth.lockout
-      const recent = await store.countLoginFailures(
-        { username: input.username },
-        new Date(at.getTime() - minutes(lock.windowMinutes))
-      )
-      if (recent >= lock.maxFailedAttempts) {
-        return refuse(
-          null,
-          { reason: 'too many failures for this username' },
-          new Errors.AccountLocked(new Date(at.getTime() + minutes(lock.lockMinutes)).toISOString())
-        )
-      }
-    }
-    if (user?.lockedUntil && new Date(user.lockedUntil) > at) {
+    const rules = deps.policy().auth.signInDelays ?? DEFAULT_SIGN_IN_DELAYS
+    const wait = await waitBeforeChecking(store, rules, { username: input.username, user, sourceIp: ctx.sourceIp }, at)
+    if (wait !== null) {
+      const err = delayedError(wait, at)
       return refuse(
         user,
-        { reason: 'account locked', lockedUntil: user.lockedUntil },
-        new Errors.AccountLocked(user.lockedUntil)
+        {
+          reason: `sign-in delayed after failures (${wait.by})`,
+          failures: wait.failures,
+          retryAfterSeconds: err.retryAfterSeconds
+        },
+        err
       )
     }
     if (user === null) {
       await verifyAgainstDummy(input.password)
-      return fail(input.username, null, 'unknown username', ctx, at)
+      return fail(input.username, null, 'unknown username', ctx)
+    }
+    if (user.passwordHash === '') {
+      // no credentials until the person enrols through their link: nothing to check against
+      await verifyAgainstDummy(input.password)
+      return fail(input.username, user, 'not enrolled yet', ctx)
     }
     if (!(await verifyPassword(user.passwordHash, input.password))) {
-      return fail(input.username, user, 'wrong password', ctx, at)
+      return fail(input.username, user, 'wrong password', ctx)
     }
     const step = totpStep(
       unseal(user.totpSecretSealed, keys.secretsKey, totpSealContext(user.username)),
       input.totp,
       at
     )
-    if (step === null) return fail(input.username, user, 'wrong authenticator code', ctx, at)
-    if (step <= user.totpLastStep) return fail(input.username, user, 'authenticator code already used', ctx, at)
+    if (step === null) return fail(input.username, user, 'wrong authenticator code', ctx)
+    if (step <= user.totpLastStep) return fail(input.username, user, 'authenticator code already used', ctx)
     if (user.status !== 'active') {
       return refuse(
         user,
@@ -238,6 +203,7 @@ export function createAuthService(deps: AuthDeps) {
       await store.completeLogin(
         {
           userId: user.id,
+          passwordHash: user.passwordHash,
           totpStep: step,
           session: {
             id: sessionId,
@@ -265,7 +231,8 @@ export function createAuthService(deps: AuthDeps) {
         })
       )
     } catch (err) {
-      if (err instanceof TotpReplayError) return fail(input.username, user, 'authenticator code already used', ctx, at)
+      if (err instanceof TotpReplayError) return fail(input.username, user, 'authenticator code already used', ctx)
+      if (err instanceof CredentialsWithdrawn) return fail(input.username, user, 'credentials reset meanwhile', ctx)
       throw err
     }
     const access = await issue(user, sessionId, at)
@@ -446,7 +413,8 @@ export function createAuthService(deps: AuthDeps) {
       displayName: user.displayName,
       roles: user.roles,
       status: user.status,
-      organization
+      organization,
+      mustChangeCredentials: mustChangeCredentials(user)
     }
   }
 

@@ -6,7 +6,6 @@ import { Command, InvalidArgumentError, Option } from 'commander'
 import type { AuditCheckpoint } from '../audit/checkpoint.js'
 import { verifyExport } from '../audit/export.js'
 import { verifyChain } from '../audit/verify.js'
-import { totpUri } from '../auth/totp.js'
 import { type Config, loadConfig } from '../config/config.js'
 import {
   generateRawDataset,
@@ -17,7 +16,7 @@ import {
 } from '../datasets/index.js'
 import { seedDemo, CREDENTIALS_FILE } from '../demo/seed.js'
 import { ConfigError } from '../errors.js'
-import { createAccount, createOrganization, createProject, InvalidInput } from '../identity/accounts.js'
+import { createAccountToEnrol, createOrganization, createProject, InvalidInput } from '../identity/accounts.js'
 import { loadAuditPublicKey, loadKeys } from '../keys/keys.js'
 import { loadPseudonymMasterKey, projectPseudonymKey } from '../keys/pseudonym.js'
 import { STORE_FILE } from '../plugins/app/store.js'
@@ -46,6 +45,11 @@ interface ServeOpts extends DataDirOpts {
 
 const dataDirOption = () =>
   new Option('--data-dir <dir>', 'state store, keys and audit (env VRE_DATA_DIR, default var/)')
+const baseUrlOption = () =>
+  new Option(
+    '--base-url <url>',
+    'where people reach the gateway, for the enrolment link (env VRE_BASE_URL, default http://HOST:PORT)'
+  )
 
 function config(opts: ServeOpts): Config {
   return loadConfig({ dataDir: opts.dataDir, port: opts.port, host: opts.host })
@@ -66,36 +70,30 @@ async function withStore<T>(
   }
 }
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = []
-  for await (const c of process.stdin) chunks.push(c as Buffer)
-  return Buffer.concat(chunks)
-    .toString('utf8')
-    .replace(/\r?\n$/, '')
-}
-
+/**
+ * Creates an account without credentials and prints the single-use link with which the person
+ * sets their own password and authenticator: the operator never learns either. Whoever runs this
+ * on the host holds the data directory, so no second administrator is asked (bootstrapping).
+ */
 async function addUser(
-  opts: DataDirOpts & { username: string; displayName: string; org?: string; roles: Role[]; passwordStdin?: boolean }
+  opts: DataDirOpts & { username: string; displayName: string; org?: string; roles: Role[]; baseUrl?: string }
 ) {
-  const password = opts.passwordStdin ? await readStdin() : undefined
-  await withStore(opts, async (store, keys) => {
-    const created = await createAccount(
+  const cfg = config(opts)
+  const baseUrl = opts.baseUrl ?? cfg.baseUrl ?? `http://${cfg.host}:${cfg.port}`
+  await withStore(opts, async (store) => {
+    const created = await createAccountToEnrol(
       store,
-      keys,
-      {
-        username: opts.username,
-        displayName: opts.displayName,
-        organization: opts.org ?? null,
-        roles: opts.roles,
-        ...(password !== undefined ? { password } : {})
-      },
-      { actor: actor(), sourceIp: null }
+      { username: opts.username, displayName: opts.displayName, organization: opts.org ?? null, roles: opts.roles },
+      { at: new Date(), baseUrl },
+      { actor: actor(), sourceIp: null },
+      { via: 'host command line' }
     )
     console.log(`created ${created.user.username} (${created.user.roles.join(', ')})`)
-    if (password === undefined) console.log(`password:    ${created.password}`)
-    console.log(`TOTP secret: ${created.totpSecret}`)
-    console.log(`TOTP URI:    ${totpUri(created.totpSecret, created.user.username)}`)
-    console.log('Hand these to the user over a separate channel; they are not shown again.')
+    console.log(`enrolment link: ${created.enrolment.url}`)
+    console.log(`valid until:    ${created.enrolment.expiresAt} (single use)`)
+    console.log(
+      'Hand the link to the person over a separate channel: with it they set their own password and add their authenticator. Nobody else learns either.'
+    )
   })
 }
 
@@ -316,9 +314,9 @@ export function program(): Command {
     .description('create an administrator account')
     .requiredOption('--username <name>')
     .option('--display-name <name>', 'name shown in the console', 'Administrator')
-    .option('--password-stdin', 'read the password from standard input instead of generating one')
+    .addOption(baseUrlOption())
     .addOption(dataDirOption())
-    .action(async (opts: { username: string; displayName: string; passwordStdin?: boolean } & DataDirOpts) => {
+    .action(async (opts: { username: string; displayName: string; baseUrl?: string } & DataDirOpts) => {
       await addUser({ ...opts, roles: ['admin'] })
     })
 
@@ -326,12 +324,12 @@ export function program(): Command {
     .command('user')
     .description('user accounts')
     .command('add')
-    .description('create a user account with a password and a TOTP secret')
+    .description('create a user account; prints the single-use link with which the person enrols')
     .requiredOption('--username <name>')
     .requiredOption('--display-name <name>')
     .requiredOption('--roles <roles>', `comma-separated: ${ROLES.join(', ')}`, roles)
     .option('--org <name>', 'organization (required for researchers)')
-    .option('--password-stdin', 'read the password from standard input instead of generating one')
+    .addOption(baseUrlOption())
     .addOption(dataDirOption())
     .action(async (opts) => addUser(opts))
 

@@ -27,6 +27,13 @@ export const Config = Type.Object(
       description:
         "origins (scheme://host[:port]) whose pages may open terminal WebSockets, besides the gateway's own (VRE_ALLOWED_ORIGINS)"
     }),
+    baseUrl: Type.Optional(
+      Type.String({
+        pattern: '^https?://[^/?#]+(/[^?#]*)?$',
+        description:
+          'where people reach the gateway, for the enrolment links it issues (VRE_BASE_URL); otherwise the address a request came to'
+      })
+    ),
     logLevel: Type.Union([
       Type.Literal('fatal'),
       Type.Literal('error'),
@@ -87,10 +94,12 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
       .split(',')
       .map((o) => o.trim())
       .filter((o) => o !== ''),
+    baseUrl: env.VRE_BASE_URL || undefined,
     logLevel: env.VRE_LOG_LEVEL || 'info',
     ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined))
   }
   if (merged.jwtSecret === undefined) delete merged.jwtSecret
+  if (merged.baseUrl === undefined) delete merged.baseUrl
   if (!Value.Check(Config, merged)) {
     const problems = [...Value.Errors(Config, merged)].map((e) => `${e.instancePath || '(config)'}: ${e.message}`)
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`)

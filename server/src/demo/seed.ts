@@ -14,12 +14,16 @@ const CERTIFIED_ORG = 'Kanto University Hospital Research Unit'
 const EXPIRED_ORG = 'Minato Health Analytics'
 export const DEMO_PROJECT = 'Diabetes care pathways (demo)'
 export const DEMO_DATASET = 'demo-claims'
+/** The reviewers assigned to the demo project. */
+export const DEMO_REVIEWERS = ['reviewer1', 'reviewer2']
 /** Size and seed of the demo's synthetic dataset: small enough to make in a few seconds. */
 export const DEMO_PATIENTS = 2000
 export const DEMO_SEED = 2026
 
 const ACCOUNTS: { username: string; displayName: string; organization: string | null; roles: Role[] }[] = [
   { username: 'admin', displayName: 'Platform Administrator', organization: null, roles: ['admin'] },
+  // a second administrator, so changes that need two (a new reviewer, a lower reviewer count) can be tried
+  { username: 'admin2', displayName: 'Second Administrator', organization: null, roles: ['admin'] },
   { username: 'researcher1', displayName: 'Sato Haruka', organization: CERTIFIED_ORG, roles: ['researcher'] },
   { username: 'researcher2', displayName: 'Suzuki Kenji', organization: EXPIRED_ORG, roles: ['researcher'] },
   { username: 'reviewer1', displayName: 'Takahashi Yui', organization: null, roles: ['reviewer'] },
@@ -33,7 +37,8 @@ const shift = (day: string, days: number) => {
 }
 
 /**
- * Seeds the demo: a certified organization, one whose certification has expired, five accounts and
+ * Seeds the demo: a certified organization, one whose certification has expired, six accounts (two
+ * administrators, enrolled directly: their secrets are the demo's to print) and
  * a current project (with a small synthetic dataset when `withDataset`). Whatever already exists is kept, so running it again reuses the data directory;
  * credentials of accounts created now are added to demo-credentials.json (mode 0600).
  */
@@ -117,6 +122,19 @@ export async function seedDemo(
       },
       audit
     )
+  }
+  // the demo's reviewers review the demo project: independent of it, and assigned as an administrator would
+  const project = (await store.getProjectByTitle(DEMO_PROJECT))!
+  for (const username of DEMO_REVIEWERS) {
+    const reviewer = await store.getUserByUsername(username)
+    if (reviewer === null || (await store.airlock.isAssignedReviewer(project.id, reviewer.id))) continue
+    await store.airlock.setProjectReviewer(project.id, reviewer.id, true, audit.actor, {
+      ...audit,
+      action: 'project.reviewer_assign',
+      target: project.id,
+      outcome: 'success',
+      details: { project: project.title, user: reviewer.id, username }
+    })
   }
   writeFileSync(path, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 })
   chmodSync(path, 0o600)

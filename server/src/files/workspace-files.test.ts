@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { refusal } from './workspace-files.js'
+import { checkPath, refusal } from './workspace-files.js'
 
 const asked = (op: string, path = 'analysis/a.txt', to = '') => ({ op, path, to, limit: 1024 })
 const said = (e: Error) => ({ status: (e as { statusCode?: number }).statusCode, message: e.message })
@@ -38,5 +38,19 @@ describe("the Files view's refusals", () => {
       status: 400,
       message: 'analysis/a.txt could not be saved.'
     })
+  })
+})
+
+describe('a workspace path the API takes', () => {
+  it('may not give a file a name with a hidden character', () => {
+    expect(() => checkPath('results/t\u202Evsc.py', 'The new path')).toThrow(
+      /^The new path holds U\+202E \(a right-to-left override\) at character 10: /
+    )
+    expect(checkPath('results/table 1.csv', 'The new path')).toBe('results/table 1.csv')
+  })
+
+  it('may point at a file so named in the terminal, to open, rename or delete it', () => {
+    expect(checkPath('results/t\u202Evsc.py')).toBe('results/t\u202Evsc.py')
+    expect(() => checkPath('results/a\nb')).toThrow(/control character/)
   })
 })

@@ -3,6 +3,7 @@ import { Type, type Static, type TSchema } from 'typebox'
 import { Value } from 'typebox/value'
 import { Errors } from '../errors.js'
 import { runInSandbox, type SandboxDriver } from '../sandbox/driver.js'
+import { checkPlainText } from '../schemas/plain-text.js'
 import { FileContent, FileEntry, FileList } from '../schemas/files.js'
 import { WORK_DIR } from '../sessions/workspace.js'
 
@@ -39,8 +40,13 @@ export function editableLimit(path: string): number {
   return ext === 'ipynb' ? NOTEBOOK_MAX : TEXT_MAX
 }
 
-/** Checks a workspace path as the API takes it; the sandbox helper checks it again where it acts. */
-export function checkPath(path: string): string {
+/**
+ * Checks a workspace path as the API takes it; the sandbox helper checks it again where it acts.
+ * A path that gives a file a name (`naming` says which) may not hold a hidden character
+ * (schemas/plain-text.ts); one that only points at a file that exists may, so that a file named so
+ * in the terminal can still be opened, renamed or deleted here.
+ */
+export function checkPath(path: string, naming?: string): string {
   if (path === '' || path.startsWith('/') || path.length > 1024) {
     throw new Errors.BadRequest('A path inside the workspace is needed, like analysis/result.sql.')
   }
@@ -53,7 +59,7 @@ export function checkPath(path: string): string {
     }
     if (Buffer.byteLength(part) > 255) throw new Errors.BadRequest(`A name in ${JSON.stringify(path)} is too long.`)
   }
-  return path
+  return naming === undefined ? path : checkPlainText(naming, path)
 }
 
 /** What the researcher asked for: the operation, the paths they sent and the size limit set here. */
@@ -174,17 +180,19 @@ export function createWorkspaceFiles(driver: SandboxDriver, log?: FastifyBaseLog
 
   return {
     list: (sandboxId: string) => call(sandboxId, ['list'], FileList),
-    makeFolder: (sandboxId: string, path: string) => call(sandboxId, ['mkdir', checkPath(path)], FileEntry),
+    makeFolder: (sandboxId: string, path: string) =>
+      call(sandboxId, ['mkdir', checkPath(path, 'The new folder')], FileEntry),
     move: (sandboxId: string, from: string, to: string) =>
-      call(sandboxId, ['move', checkPath(from), checkPath(to)], FileEntry),
+      call(sandboxId, ['move', checkPath(from), checkPath(to, 'The new path')], FileEntry),
     remove: (sandboxId: string, path: string) =>
       call(sandboxId, ['delete', checkPath(path)], Type.Object({ deleted: Type.String() })),
-    toOutbox: (sandboxId: string, path: string) => call(sandboxId, ['outbox', checkPath(path)], FileEntry),
+    toOutbox: (sandboxId: string, path: string) =>
+      call(sandboxId, ['outbox', checkPath(path, 'A file for the outbox')], FileEntry),
     read: (sandboxId: string, path: string) =>
       call(sandboxId, ['read', checkPath(path), String(editableLimit(path))], FileContent),
     /** Saves `content`; refused when the file changed since `baseModifiedAt` (null: must not exist yet). */
     write(sandboxId: string, path: string, content: string, baseModifiedAt: string | null) {
-      const limit = editableLimit(checkPath(path))
+      const limit = editableLimit(checkPath(path, 'The path of the file saved'))
       if (Buffer.byteLength(content) > limit) {
         throw new Errors.TooLarge(
           `${path} would be larger than ${limit} bytes, the most a file of its kind may hold here.`

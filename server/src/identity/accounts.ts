@@ -5,7 +5,9 @@ import { newTotpSecret, totpSealContext } from '../auth/totp.js'
 import type { Keys } from '../keys/keys.js'
 import { seal } from '../keys/sealed.js'
 import { ROLES, type CertificationStatus, type Role } from '../schemas/identity.js'
+import { plainTextProblem } from '../schemas/plain-text.js'
 import type { OrganizationRow, ProjectRow, Store, UserRow } from '../store/types.js'
+import { type IssuedEnrolment, newEnrolment } from '../enrolment/links.js'
 import { isCalendarDate } from './calendar.js'
 
 /** Bad input to an identity operation: the message says what to change. Nothing was written. */
@@ -23,6 +25,11 @@ export class ConflictingInput extends InvalidInput {
   override name = 'ConflictingInput'
 }
 
+/** Not this person's to do (approving their own request, withdrawing someone else's). Nothing was written. */
+export class ForbiddenInput extends InvalidInput {
+  override name = 'ForbiddenInput'
+}
+
 const USERNAME = /^[a-z][a-z0-9._-]{1,31}$/
 const CERTIFICATION_NUMBER = /^[A-Za-z0-9][A-Za-z0-9-]{1,31}$/
 const MAX_TEXT = 200
@@ -33,15 +40,31 @@ export function checkName(label: string, value: string): string {
   if (v === '') throw new InvalidInput(`${label} is required`)
   if (v.length > MAX_TEXT) throw new InvalidInput(`${label} is at most ${MAX_TEXT} characters`)
   if (/[\u0000-\u001f\u007f]/.test(v)) throw new InvalidInput(`${label} must be one line of text`)
+  const hidden = plainTextProblem(label, v)
+  if (hidden !== null) throw new InvalidInput(hidden)
   return v
 }
 
+/** Known roles, at least one; an administrator holds no other (see rolesProblem): ConflictingInput. */
 export function checkRoles(roles: Role[]): Role[] {
   if (roles.length === 0) throw new InvalidInput(`at least one role is required (${ROLES.join(', ')})`)
   for (const r of roles) {
     if (!ROLES.includes(r)) throw new InvalidInput(`unknown role "${r}" (roles: ${ROLES.join(', ')})`)
   }
-  return [...new Set(roles)]
+  const unique = [...new Set(roles)]
+  const problem = rolesProblem(unique)
+  if (problem !== null) throw new ConflictingInput(problem)
+  return unique
+}
+
+/**
+ * Separation of roles: an administrator is never also a researcher or a reviewer, or one person
+ * could admit themselves to a project's data, or vote on what leaves it, with nobody else involved.
+ */
+export function rolesProblem(roles: readonly Role[]): string | null {
+  const others = roles.filter((r) => r !== 'admin')
+  if (!roles.includes('admin') || others.length === 0) return null
+  return `an administrator can't also be a ${others.join(' or ')}: whoever administers the platform neither works in the data nor reviews what leaves it (use a separate account for that work)`
 }
 
 /** Dates of a certification or a project: real days, the first not after the last. */
@@ -80,21 +103,19 @@ export interface CreatedAccount {
   totpSecret: string
 }
 
-/** Creates an account with an argon2id password and a fresh TOTP seed (sealed at rest). */
-export async function createAccount(
+/** A new account checked against the rules and what exists: the username free, the organization known. */
+export async function checkNewAccount(
   store: Store,
-  keys: Keys,
-  input: NewAccount,
-  audit: Omit<AuditEvent, 'action' | 'target' | 'outcome'>
-): Promise<CreatedAccount> {
+  input: Omit<NewAccount, 'password'>
+): Promise<{ organizationId: string | null; displayName: string; roles: Role[] }> {
   if (!USERNAME.test(input.username)) {
     throw new InvalidInput(
       'a username is 2-32 characters: lowercase letters, digits, ".", "_" or "-", starting with a letter'
     )
   }
   if (input.displayName.trim() === '') throw new InvalidInput('a display name is required')
-  checkName('a display name', input.displayName)
-  checkRoles(input.roles)
+  const displayName = checkName('a display name', input.displayName)
+  const roles = checkRoles(input.roles)
   if ((await store.getUserByUsername(input.username)) !== null) {
     throw new InvalidInput(`the username ${input.username} is taken`)
   }
@@ -108,6 +129,21 @@ export async function createAccount(
       'a researcher must belong to an organization (its Type II certification is what lets them work)'
     )
   }
+  return { organizationId, displayName, roles }
+}
+
+/**
+ * Creates an account enrolled at once, with a password (generated unless given) and a fresh TOTP
+ * seed, both returned: for the demo's seeded accounts and for tests. People get enrolment links
+ * (createAccountToEnrol), so nobody learns their secrets.
+ */
+export async function createAccount(
+  store: Store,
+  keys: Keys,
+  input: NewAccount,
+  audit: Omit<AuditEvent, 'action' | 'target' | 'outcome'>
+): Promise<CreatedAccount> {
+  const { organizationId, displayName, roles } = await checkNewAccount(store, input)
   const password = input.password ?? generatePassword()
   const problem = passwordProblem(password, input.username)
   if (problem !== null) throw new InvalidInput(problem)
@@ -115,9 +151,9 @@ export async function createAccount(
   const user = await store.createUser(
     {
       username: input.username,
-      displayName: input.displayName.trim(),
+      displayName,
       organizationId,
-      roles: [...new Set(input.roles)],
+      roles,
       passwordHash: await hashPassword(password),
       totpSecretSealed: seal(totpSecret, keys.secretsKey, totpSealContext(input.username))
     },
@@ -130,6 +166,40 @@ export async function createAccount(
     }
   )
   return { user, password, totpSecret }
+}
+
+/**
+ * Creates an account without credentials and the single-use link with which the person sets their
+ * own: the link is all that is handed over, by whoever may (see approvals/ for accounts that need a
+ * second administrator).
+ */
+export async function createAccountToEnrol(
+  store: Store,
+  input: Omit<NewAccount, 'password'>,
+  issue: { at: Date; baseUrl: string },
+  audit: Omit<AuditEvent, 'action' | 'target' | 'outcome'>,
+  details: Record<string, unknown> = {}
+): Promise<{ user: UserRow; enrolment: IssuedEnrolment }> {
+  const { organizationId, displayName, roles } = await checkNewAccount(store, input)
+  const { row, link } = newEnrolment('', 'account', audit.actor, issue.at, issue.baseUrl)
+  const user = await store.createUser(
+    { username: input.username, displayName, organizationId, roles, passwordHash: '', totpSecretSealed: '' },
+    {
+      ...audit,
+      action: 'user.create',
+      target: null,
+      outcome: 'success',
+      details: {
+        username: input.username,
+        roles,
+        organization: input.organization,
+        enrolmentExpiresAt: link.expiresAt,
+        ...details
+      }
+    },
+    row
+  )
+  return { user, enrolment: link }
 }
 
 export interface NewOrganization {
@@ -212,7 +282,7 @@ export async function createProject(
     const u = await store.getUserByUsername(name)
     if (u === null) throw new InvalidInput(`there is no user ${name}`)
     const problem = memberProblem(u)
-    if (problem !== null) throw new InvalidInput(problem)
+    if (problem !== null) throw u.roles.includes('admin') ? new ConflictingInput(problem) : new InvalidInput(problem)
     memberIds.push(u.id)
   }
   const datasetIds: string[] = []
@@ -240,8 +310,11 @@ export async function createProject(
   )
 }
 
-/** Why `user` cannot be a project member, or null: only researchers work in projects. */
+/** Why `user` cannot be a project member, or null: only researchers work in projects, and never an administrator. */
 export function memberProblem(user: Pick<UserRow, 'username' | 'roles'>): string | null {
+  if (user.roles.includes('admin')) {
+    return `${user.username} is an administrator: an administrator is never a project member, or they could admit themselves to its data`
+  }
   return user.roles.includes('researcher')
     ? null
     : `${user.username} does not have the researcher role; only researchers are project members`

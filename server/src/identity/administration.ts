@@ -1,33 +1,19 @@
-import { hashPassword } from '../auth/passwords.js'
-import { newTotpSecret, totpSealContext } from '../auth/totp.js'
-import type { Keys } from '../keys/keys.js'
-import { seal } from '../keys/sealed.js'
-import type { CertificationStatus, Role } from '../schemas/identity.js'
-import type {
-  CertificationRow,
-  OrganizationRow,
-  ProjectChanges,
-  ProjectRow,
-  Store,
-  UserChanges,
-  UserRow
-} from '../store/types.js'
+import type { CertificationStatus } from '../schemas/identity.js'
+import type { CertificationRow, OrganizationRow, ProjectChanges, ProjectRow, Store, UserRow } from '../store/types.js'
 import {
   certificationHolder,
   checkCertificationNumber,
   checkDates,
   checkName,
-  checkRoles,
   ConflictingInput,
-  generatePassword,
   InvalidInput,
   memberProblem,
   NotFoundInput
 } from './accounts.js'
 
 /**
- * What administrators change after creation: organizations and their certification, accounts,
- * projects with their members and datasets. Each function checks everything first and then makes
+ * What administrators change after creation: organizations and their certification, projects with
+ * their members and datasets (accounts: users.ts). Each function checks everything first and then makes
  * one store call, which writes the change and its audit record in one transaction; a refusal
  * throws InvalidInput (or NotFoundInput, ConflictingInput) and writes nothing.
  */
@@ -41,19 +27,20 @@ export interface Actor {
 
 const MAX_REASON = 500
 
-function reasonOf(reason: string | undefined): string | null {
+/** An optional reason for the audit, trimmed; null when none is given. */
+export function reasonOf(reason: string | undefined): string | null {
   const r = reason?.trim() ?? ''
   if (r.length > MAX_REASON) throw new InvalidInput(`a reason is at most ${MAX_REASON} characters`)
   return r === '' ? null : r
 }
 
-async function organization(store: Store, id: string): Promise<OrganizationRow> {
+export async function existingOrganization(store: Store, id: string): Promise<OrganizationRow> {
   const org = await store.getOrganization(id)
   if (org === null) throw new NotFoundInput('there is no such organization')
   return org
 }
 
-async function user(store: Store, id: string): Promise<UserRow> {
+export async function existingUser(store: Store, id: string): Promise<UserRow> {
   const u = await store.getUserById(id)
   if (u === null) throw new NotFoundInput('there is no such user')
   return u
@@ -68,7 +55,7 @@ async function project(store: Store, id: string): Promise<ProjectRow> {
 // organizations and certifications
 
 export async function renameOrganization(store: Store, id: string, name: string, by: Actor): Promise<OrganizationRow> {
-  const org = await organization(store, id)
+  const org = await existingOrganization(store, id)
   const next = checkName('an organization name', name)
   if (next === org.name) return org
   const other = await store.getOrganizationByName(next)
@@ -95,7 +82,7 @@ export async function setOrganizationSuspended(
   reason: string | undefined,
   by: Actor
 ): Promise<OrganizationRow> {
-  const org = await organization(store, id)
+  const org = await existingOrganization(store, id)
   const why = reasonOf(reason)
   const status = suspended ? 'suspended' : 'active'
   if (org.status === status) {
@@ -139,7 +126,7 @@ export async function setCertification(
   reason: string | undefined,
   by: Actor
 ): Promise<CertificationRow> {
-  const org = await organization(store, organizationId)
+  const org = await existingOrganization(store, organizationId)
   checkCertificationNumber(input.number)
   checkDates(['valid-from', 'valid-to'], input.validFrom, input.validTo)
   const why = reasonOf(reason)
@@ -169,140 +156,6 @@ export async function setCertification(
   )
 }
 
-// users
-
-/** Refuses a change that would leave no active administrator able to sign in. */
-async function keepAnAdmin(store: Store, changing: UserRow, stillAdmin: boolean): Promise<void> {
-  if (stillAdmin || !changing.roles.includes('admin') || changing.status !== 'active') return
-  const others = (await store.listUsers()).filter(
-    (u) => u.id !== changing.id && u.status === 'active' && u.roles.includes('admin')
-  )
-  if (others.length === 0) throw new ConflictingInput('this is the last active administrator; appoint another first')
-}
-
-export interface UserEdit {
-  displayName?: string
-  roles?: Role[]
-  /** an organization id, or null for none */
-  organizationId?: string | null
-}
-
-export async function editUser(store: Store, id: string, edit: UserEdit, by: Actor): Promise<UserRow> {
-  const u = await user(store, id)
-  const changes: UserChanges = {}
-  if (edit.displayName !== undefined) {
-    const name = checkName('a display name', edit.displayName)
-    if (name !== u.displayName) changes.displayName = name
-  }
-  if (edit.roles !== undefined) {
-    const roles = checkRoles(edit.roles)
-    if (roles.join(',') !== u.roles.join(',')) changes.roles = roles
-  }
-  let organizationName: string | null | undefined
-  if (edit.organizationId !== undefined && edit.organizationId !== u.organizationId) {
-    const org = edit.organizationId === null ? null : await organization(store, edit.organizationId)
-    // its members' sign-ins ended when it was suspended: one moved in would keep theirs
-    if (org !== null && org.status === 'suspended') {
-      throw new ConflictingInput(`${org.name} is suspended; reinstate it before moving anyone into it`)
-    }
-    organizationName = org === null ? null : org.name
-    changes.organizationId = edit.organizationId
-  }
-  if (Object.keys(changes).length === 0) return u
-  const roles = changes.roles ?? u.roles
-  const organizationId = changes.organizationId !== undefined ? changes.organizationId : u.organizationId
-  if (roles.includes('researcher') && organizationId === null) {
-    throw new InvalidInput(
-      'a researcher must belong to an organization (its Type II certification is what lets them work)'
-    )
-  }
-  if (by.userId === id && changes.roles !== undefined && !roles.includes('admin')) {
-    throw new ConflictingInput('you cannot remove your own administrator role')
-  }
-  await keepAnAdmin(store, u, roles.includes('admin'))
-  if (!roles.includes('researcher') && u.roles.includes('researcher')) {
-    const memberOf = (await store.listProjectsForUser(id)).map((p) => p.title)
-    if (memberOf.length > 0) {
-      throw new ConflictingInput(
-        `${u.username} is a member of ${memberOf.join(', ')}; remove them from those projects before taking the researcher role away`
-      )
-    }
-  }
-  return store.updateUser(id, changes, {
-    actor: by.actor,
-    sourceIp: by.sourceIp,
-    action: 'user.update',
-    target: id,
-    outcome: 'success',
-    details: {
-      username: u.username,
-      ...(changes.displayName !== undefined ? { displayName: { from: u.displayName, to: changes.displayName } } : {}),
-      ...(changes.roles !== undefined ? { roles: { from: u.roles, to: changes.roles } } : {}),
-      ...(organizationName !== undefined
-        ? { organization: { from: u.organizationId, to: changes.organizationId, name: organizationName } }
-        : {})
-    }
-  })
-}
-
-/** Suspends (revoking every sign-in in the same transaction) or reinstates an account. */
-export async function setUserSuspended(
-  store: Store,
-  id: string,
-  suspended: boolean,
-  reason: string | undefined,
-  by: Actor
-): Promise<UserRow> {
-  const u = await user(store, id)
-  const why = reasonOf(reason)
-  const status = suspended ? 'suspended' : 'active'
-  if (u.status === status) {
-    throw new ConflictingInput(`${u.username} is ${suspended ? 'already suspended' : 'not suspended'}`)
-  }
-  if (suspended && by.userId === id) throw new ConflictingInput('you cannot suspend your own account')
-  if (suspended) await keepAnAdmin(store, u, false)
-  await store.setUserStatus(id, status, {
-    actor: by.actor,
-    sourceIp: by.sourceIp,
-    action: suspended ? 'user.suspend' : 'user.reinstate',
-    target: id,
-    outcome: 'success',
-    details: { username: u.username, reason: why }
-  })
-  return { ...u, status }
-}
-
-/**
- * A new generated password and TOTP seed, for a person who lost either. Their sign-ins end and a
- * lockout is lifted. The secrets are returned once, to be handed over on a separate channel.
- */
-export async function resetCredentials(
-  store: Store,
-  keys: Keys,
-  id: string,
-  by: Actor
-): Promise<{ user: UserRow; password: string; totpSecret: string }> {
-  const u = await user(store, id)
-  const password = generatePassword()
-  const totpSecret = newTotpSecret()
-  await store.resetUserCredentials(
-    id,
-    {
-      passwordHash: await hashPassword(password),
-      totpSecretSealed: seal(totpSecret, keys.secretsKey, totpSealContext(u.username))
-    },
-    {
-      actor: by.actor,
-      sourceIp: by.sourceIp,
-      action: 'user.credentials_reset',
-      target: id,
-      outcome: 'success',
-      details: { username: u.username }
-    }
-  )
-  return { user: u, password, totpSecret }
-}
-
 // projects
 
 export interface ProjectEdit {
@@ -319,7 +172,8 @@ export async function editProject(store: Store, id: string, edit: ProjectEdit, b
   if (edit.title !== undefined) {
     const title = checkName('a project title', edit.title)
     if (title !== p.title) {
-      if ((await store.getProjectByTitle(title)) !== null) throw new ConflictingInput(`a project titled "${title}" exists`)
+      if ((await store.getProjectByTitle(title)) !== null)
+        throw new ConflictingInput(`a project titled "${title}" exists`)
       changes.title = title
     }
   }
@@ -355,10 +209,11 @@ export async function setProjectMember(
   by: Actor
 ): Promise<void> {
   const p = await project(store, projectId)
-  const u = await user(store, userId)
+  const u = await existingUser(store, userId)
   if (member) {
     const problem = memberProblem(u)
-    if (problem !== null) throw new InvalidInput(problem)
+    // an administrator is refused as a clash of roles (one never both administers and works in the data)
+    if (problem !== null) throw u.roles.includes('admin') ? new ConflictingInput(problem) : new InvalidInput(problem)
   }
   const changed = await store.setProjectMember(projectId, userId, member, {
     actor: by.actor,

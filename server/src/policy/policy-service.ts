@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
-import { createTwoFilesPatch } from 'diff'
-import { isMap, isSeq, parseDocument, stringify, type Document } from 'yaml'
 import type { AuditEvent } from '../audit/record.js'
 import { ConfigError } from '../errors.js'
 import type { PolicyVersionRow, Store } from '../store/types.js'
 import { loadPolicyFile, parsePolicyText, type PolicyProblem } from './load.js'
 import type { Policy } from './schema.js'
+import { policyDiff, yamlOfObject } from './yaml-text.js'
+
+export { policyDiff, yamlOfObject }
 
 /** The policy every project works under unless it is assigned another. */
 export const DEFAULT_POLICY = 'default'
@@ -24,6 +25,21 @@ export type SaveResult =
   | { kind: 'unchanged'; row: PolicyVersionRow }
   | { kind: 'invalid'; problems: PolicyProblem[] }
   | { kind: 'stale'; currentVersion: number }
+  /** held back by `hold`: a second administrator approves it first */
+  | { kind: 'held'; pendingId: string }
+
+/**
+ * Asked before a valid new version is written, with what it would replace and become: the id of a
+ * pending change that holds it back for a second administrator, or null to save it now.
+ */
+export type SaveHold = (change: {
+  before: { row: PolicyVersionRow; policy: Policy } | null
+  policy: Policy
+  yaml: string
+  diff: string
+  /** the default policy as the store holds it: what a new policy is weighed against */
+  baseline: Policy
+}) => Promise<string | null>
 
 export interface PolicySource {
   /** what a name's policy is written as: YAML text, or an object that is merged into the current YAML */
@@ -37,51 +53,6 @@ interface Loaded {
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
-
-/** A readable unified line diff between two versions' YAML. */
-export function policyDiff(name: string, before: PolicyVersionRow | null, after: string, version: number): string {
-  if (before === null) return ''
-  return createTwoFilesPatch(`${name} v${before.version}`, `${name} v${version}`, before.yaml, after, '', '', {
-    context: 3
-  })
-}
-
-/**
- * Writes `value` into the YAML document key by key, so what an editor did not change keeps its
- * comments and layout; keys the value no longer has are removed.
- */
-function mergeInto(doc: Document, path: (string | number)[], value: unknown): void {
-  const node = path.length === 0 ? doc.contents : doc.getIn(path, true)
-  if (typeof value === 'object' && value !== null && !Array.isArray(value) && isMap(node)) {
-    const obj = value as Record<string, unknown>
-    for (const [k, v] of Object.entries(obj)) mergeInto(doc, [...path, k], v)
-    for (const pair of [...node.items]) {
-      const key = (pair.key as { value?: unknown } | null)?.value ?? String(pair.key)
-      if (!Object.hasOwn(obj, String(key))) doc.deleteIn([...path, key])
-    }
-    return
-  }
-  const current: unknown =
-    node !== null && typeof node === 'object' && 'toJSON' in node ? (node as { toJSON(): unknown }).toJSON() : node
-  if (JSON.stringify(current) === JSON.stringify(value)) return
-  const created = doc.createNode(value)
-  // a list written inline stays inline
-  if (isSeq(node) && isSeq(created)) created.flow = node.flow ?? false
-  if (path.length === 0) doc.contents = created
-  else doc.setIn(path, created)
-}
-
-/** The YAML for a policy given as an object: the current version's text with the changes written in. */
-export function yamlOfObject(current: string | null, value: Record<string, unknown>): string {
-  if (current !== null) {
-    const doc = parseDocument(current)
-    if (doc.errors.length === 0 && isMap(doc.contents)) {
-      mergeInto(doc, [], value)
-      return doc.toString({ lineWidth: 0, flowCollectionPadding: false })
-    }
-  }
-  return stringify(value, { lineWidth: 0 })
-}
 
 /**
  * Named policies, every version kept in the store, and which projects work under which. The newest
@@ -165,6 +136,17 @@ export async function createPolicyService(deps: {
 
   const defaultPolicy = (): Policy => current.get(DEFAULT_POLICY)!.policy
 
+  /** The newest version of `name` in the store, which what is in force here then follows. */
+  async function stored(name: string): Promise<Loaded | null> {
+    const row = await store.getPolicyVersion(name)
+    if (row === null) return null
+    const held = current.get(name)
+    if (held !== undefined && held.row.version === row.version) return held
+    const loaded = load(row)
+    current.set(name, loaded)
+    return loaded
+  }
+
   return {
     /** the default policy in force */
     policy: defaultPolicy,
@@ -191,16 +173,20 @@ export async function createPolicyService(deps: {
 
     /**
      * Saves the next version of `name` if it is still at `baseVersion` (0 creates it). Invalid
-     * input or a stale base changes nothing and is audited as refused.
+     * input or a stale base changes nothing and is audited as refused. The version it replaces is
+     * read from the store, not this gateway's memory: `hold` always weighs the change against what
+     * is in force (another gateway, or a direct write, may have moved it on), and a base the store
+     * has moved past is refused as stale before anything is weighed or written. The store writes
+     * only on that same base version, so what was weighed is what the new version replaces.
      */
     async save(
       name: string,
       source: PolicySource,
       baseVersion: number,
       comment: string | null,
-      actor: Actor
+      actor: Actor,
+      hold?: SaveHold
     ): Promise<SaveResult> {
-      const before = current.get(name) ?? null
       const audit = (outcome: AuditEvent['outcome'], details: Record<string, unknown>): AuditEvent => ({
         actor: actor.id,
         action: 'policy.update',
@@ -213,26 +199,43 @@ export async function createPolicyService(deps: {
         await store.appendAudit(audit('denied', { reason: 'invalid', problems: problems.slice(0, 50) }))
         return { kind: 'invalid', problems }
       }
+      const stale = async (currentVersion: number): Promise<SaveResult> => {
+        await store.appendAudit(audit('denied', { reason: 'stale version', currentVersion }))
+        return { kind: 'stale', currentVersion }
+      }
       if ((source.yaml === undefined) === (source.policy === undefined)) {
         return refuse([{ path: '', message: 'give the policy either as yaml or as a policy object, not both' }])
       }
+      const before = await stored(name)
       const yaml = source.yaml ?? yamlOfObject(before?.row.yaml ?? null, source.policy!)
       const parsed = parsePolicyText(yaml)
       if (!parsed.ok) return refuse(parsed.problems)
       if (parsed.policy.name !== name) {
         return refuse([{ path: '/name', message: `must be ${name}, the name the policy is saved under` }])
       }
-      if (before !== null && before.row.version === baseVersion && before.row.yaml === yaml) {
-        return { kind: 'unchanged', row: before.row }
+      const now = before?.row.version ?? 0
+      if (now !== baseVersion) return stale(now)
+      if (before !== null && before.row.yaml === yaml) return { kind: 'unchanged', row: before.row }
+      const version = now + 1
+      const diff = policyDiff(name, before?.row ?? null, yaml, version)
+      if (hold !== undefined) {
+        const baseline = name === DEFAULT_POLICY && before !== null ? before : await stored(DEFAULT_POLICY)
+        const pendingId = await hold({
+          before,
+          policy: parsed.policy,
+          yaml,
+          diff,
+          baseline: (baseline ?? { policy: parsed.policy }).policy
+        })
+        if (pendingId !== null) return { kind: 'held', pendingId }
       }
-      const version = (before?.row.version ?? 0) + 1
       const result = await store.addPolicyVersion(
         {
           name,
           yaml,
           author: actor.id,
           comment,
-          diff: policyDiff(name, before?.row ?? null, yaml, version),
+          diff,
           source: null,
           sourceSha256: null
         },
@@ -240,14 +243,28 @@ export async function createPolicyService(deps: {
         audit('success', { version, comment, created: before === null })
       )
       if ('conflict' in result) {
-        await store.appendAudit(audit('denied', { reason: 'stale version', currentVersion: result.conflict }))
-        // another gateway may have saved it: what is in force here follows the store
-        const newest = await store.getPolicyVersion(name)
-        if (newest !== null && newest.version !== before?.row.version) current.set(name, load(newest))
-        return { kind: 'stale', currentVersion: result.conflict }
+        // another gateway saved it meanwhile: what is in force here follows the store
+        await stored(name)
+        return stale(result.conflict)
       }
       current.set(name, { row: result.saved, policy: parsed.policy })
       return { kind: 'saved', row: result.saved, policy: parsed.policy, previous: before?.policy ?? null }
+    },
+
+    /** The newest version of `name` as the store holds it now (this gateway's copy follows it); null: none. */
+    stored,
+
+    /**
+     * Reads the newest version of `name`, and every project's assignment, from the store again:
+     * after a change written there directly (a second administrator's approval carries it out).
+     */
+    async refresh(name: string | null): Promise<void> {
+      if (name !== null) {
+        const newest = await store.getPolicyVersion(name)
+        if (newest !== null) current.set(name, load(newest))
+      }
+      assigned.clear()
+      for (const a of await store.listProjectPolicies()) assigned.set(a.projectId, a.policyName)
     },
 
     /** Names the policy a project works under (null: the default again). */

@@ -13,20 +13,65 @@ export const AuthPolicy = Type.Object(
       default: 12,
       description: 'longest a sign-in lasts'
     }),
-    lockout: Type.Object(
-      {
-        maxFailedAttempts: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
-        windowMinutes: Minutes('failures counted over this window', 24 * 60, 15),
-        lockMinutes: Minutes('how long an account stays locked', 24 * 60, 15)
-      },
-      { additionalProperties: false }
+    signInDelays: Type.Optional(
+      Type.Object(
+        {
+          windowMinutes: Minutes(
+            "failures older than this are forgotten; a sign-in forgets its account's from its address",
+            24 * 60,
+            15
+          ),
+          accountFreeFailures: Type.Integer({
+            minimum: 1,
+            maximum: 100,
+            default: 5,
+            description:
+              'failures of one account from one address before its attempts from there wait (never from elsewhere)'
+          }),
+          addressFreeFailures: Type.Integer({
+            minimum: 1,
+            maximum: 1000,
+            default: 10,
+            description:
+              'failures from one address, across accounts (password spraying), before its attempts wait; an account that signed in from there lately is spared'
+          }),
+          firstDelaySeconds: Type.Integer({ minimum: 1, maximum: 60, default: 1, description: 'the first wait' }),
+          maxDelaySeconds: Type.Integer({
+            minimum: 1,
+            maximum: 300,
+            default: 60,
+            description: 'the wait doubles with each further failure up to this: the right credentials get in after it'
+          })
+        },
+        {
+          additionalProperties: false,
+          description:
+            'progressive delays after failed sign-ins, never a lockout (NIST SP 800-63B 5.2.2); the shipped defaults where absent'
+        }
+      )
     ),
-    addressLimit: Type.Object(
-      {
-        maxFailedAttempts: Type.Integer({ minimum: 1, maximum: 10000, default: 20 }),
-        windowMinutes: Minutes('failures from one address counted over this window', 24 * 60, 15)
-      },
-      { additionalProperties: false }
+    // Read from versions saved before delays replaced lockout; neither has any effect now.
+    lockout: Type.Optional(
+      Type.Object(
+        {
+          maxFailedAttempts: Type.Integer({ minimum: 1, maximum: 100 }),
+          windowMinutes: Minutes('no longer used', 24 * 60, 15),
+          lockMinutes: Minutes('no longer used', 24 * 60, 15)
+        },
+        {
+          additionalProperties: false,
+          description: 'no longer used: replaced by signInDelays, which never lock anyone out'
+        }
+      )
+    ),
+    addressLimit: Type.Optional(
+      Type.Object(
+        {
+          maxFailedAttempts: Type.Integer({ minimum: 1, maximum: 10000 }),
+          windowMinutes: Minutes('no longer used', 24 * 60, 15)
+        },
+        { additionalProperties: false, description: 'no longer used: replaced by signInDelays.addressFreeFailures' }
+      )
     ),
     requestsPerMinute: Type.Integer({
       minimum: 1,
@@ -37,6 +82,17 @@ export const AuthPolicy = Type.Object(
   },
   { additionalProperties: false }
 )
+
+export type SignInDelays = NonNullable<Static<typeof AuthPolicy>['signInDelays']>
+
+/** Used when a policy has no signInDelays: the shipped default policy's values. */
+export const DEFAULT_SIGN_IN_DELAYS: SignInDelays = {
+  windowMinutes: 15,
+  accountFreeFailures: 5,
+  addressFreeFailures: 10,
+  firstDelaySeconds: 1,
+  maxDelaySeconds: 60
+}
 
 /** How analysis sandboxes are launched and how long they live. */
 export const SandboxPolicy = Type.Object(
@@ -214,8 +270,8 @@ export const AirlockPolicy = Type.Object(
       Type.Integer({
         minimum: 1,
         maximum: 100_000,
-        default: 512,
-        description: "bytes of requests' files one reviewer may preview in a day"
+        default: 64,
+        description: "MiB of requests' files one reviewer may preview in a day"
       })
     )
   },

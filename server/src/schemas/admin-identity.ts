@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { Id, IsoDate, IsoDateTime } from './common.js'
+import { IssuedEnrolment } from './enrolment.js'
 import { Certification, CertificationStatus, OrganizationStatus, ProjectState, Role, UserStatus } from './identity.js'
 
 /** The administration API's views of organizations, accounts and projects, and what it accepts. */
@@ -55,7 +56,13 @@ export const AdminUser = Type.Object({
   roles: Type.Array(Role),
   status: UserStatus,
   organization: Type.Union([Type.Object({ id: Id, name: Type.String(), status: OrganizationStatus }), Type.Null()]),
-  lockedUntil: Type.Union([IsoDateTime, Type.Null()]),
+  /**
+   * when the person set their own credentials; null while their enrolment link is outstanding (no
+   * sign-in), or for credentials handed out before enrolment links (no privileged role until they change them)
+   */
+  enrolledAt: Type.Union([IsoDateTime, Type.Null()]),
+  /** a change to this account waiting for a second administrator */
+  pendingChange: Type.Union([Type.Object({ id: Id, kind: Type.String() }), Type.Null()]),
   /** analysis sessions starting or running now */
   liveSessions: Type.Integer(),
   createdAt: IsoDateTime
@@ -67,7 +74,9 @@ export const CreateUserBody = Type.Object(
     username: Type.String({ minLength: 2, maxLength: 32 }),
     displayName: Name,
     roles: Type.Array(Role, { minItems: 1, maxItems: 3, uniqueItems: true }),
-    organizationId: Type.Union([Id, Type.Null()])
+    organizationId: Type.Union([Id, Type.Null()]),
+    /** required when a reviewer or administrator is created: a second administrator weighs it */
+    reason: Type.Optional(Reason)
   },
   { additionalProperties: false }
 )
@@ -76,19 +85,28 @@ export const EditUserBody = Type.Object(
   {
     displayName: Type.Optional(Name),
     roles: Type.Optional(Type.Array(Role, { minItems: 1, maxItems: 3, uniqueItems: true })),
-    organizationId: Type.Optional(Type.Union([Id, Type.Null()]))
+    organizationId: Type.Optional(Type.Union([Id, Type.Null()])),
+    /** required when the edit grants or removes the reviewer or administrator role */
+    reason: Type.Optional(Reason)
   },
   { additionalProperties: false, minProperties: 1 }
 )
 
-/** A new account's, or a reset account's, secrets: shown once, never stored in the clear. */
-export const IssuedCredentials = Type.Object({
+/** A credentials reset; the reason is required for a reviewer's or administrator's. */
+export const ResetBody = Type.Union([
+  Type.Object({ reason: Type.Optional(Reason) }, { additionalProperties: false }),
+  Type.Null()
+])
+
+/**
+ * A new account, or a reset one, with the single-use link the person enrols with: never a password
+ * or an authenticator secret, which only the person sets and sees.
+ */
+export const IssuedEnrolmentFor = Type.Object({
   user: AdminUser,
-  password: Type.String(),
-  totpSecret: Type.String(),
-  totpUri: Type.String()
+  enrolment: IssuedEnrolment
 })
-export type IssuedCredentials = Static<typeof IssuedCredentials>
+export type IssuedEnrolmentFor = Static<typeof IssuedEnrolmentFor>
 
 export const AdminDataset = Type.Object({
   id: Id,
@@ -107,9 +125,7 @@ export const AdminProject = Type.Object({
   startDate: IsoDate,
   endDate: IsoDate,
   state: ProjectState,
-  members: Type.Array(
-    Type.Object({ id: Id, username: Type.String(), displayName: Type.String(), status: UserStatus })
-  ),
+  members: Type.Array(Type.Object({ id: Id, username: Type.String(), displayName: Type.String(), status: UserStatus })),
   datasets: Type.Array(Type.Object({ id: Id, name: Type.String() })),
   /** the day its saved workspaces are deleted, under the policy's retention */
   workspacesDeletedOn: IsoDate,

@@ -12,11 +12,21 @@ export const ExportStateSchema = Type.Union([
   Type.Literal('withdrawn')
 ])
 
+const Rule = Type.String({ minLength: 1, maxLength: 32, description: 'a disclosure check, e.g. threshold' })
+
+/** An exception asked for one failing check of one file, with the researcher's reason. */
+export const ExceptionBody = Type.Object(
+  { rule: Rule, reason: Type.String({ minLength: 1, maxLength: 4000 }) },
+  { additionalProperties: false }
+)
+
 const SubmitFileSchema = Type.Object(
   {
     /** inside the workspace, under outbox/ */
     path: Type.String({ minLength: 8, maxLength: 1024 }),
-    justification: Type.String({ minLength: 1, maxLength: 4000 })
+    justification: Type.String({ minLength: 1, maxLength: 4000 }),
+    /** exceptions asked for checks expected to fail; each must fail once checked */
+    exceptions: Type.Optional(Type.Array(ExceptionBody, { maxItems: 10 }))
   },
   { additionalProperties: false }
 )
@@ -27,13 +37,41 @@ export const SubmitExportBody = Type.Object(
 )
 export const ResubmitExportBody = SubmitExportBody
 
-export const DecisionBody = Type.Object(
+const Vote = Type.Union([Type.Literal('approve'), Type.Literal('return'), Type.Literal('reject')])
+const Sha256 = Type.String({ pattern: '^[0-9a-f]{64}$' })
+const Visibility = Type.Union([Type.Literal('researcher'), Type.Literal('reviewers')])
+const AckKind = Type.Union([Type.Literal('exception'), Type.Literal('review')])
+
+/** A reviewer's vote on one file; a draft until their review is submitted, and changed by voting again. */
+export const VoteBody = Type.Object(
   {
-    decision: Type.Union([Type.Literal('approve'), Type.Literal('return'), Type.Literal('reject')]),
-    comment: Type.Optional(Type.String({ maxLength: 4000 })),
-    /** the round the reviewer looked at, and its files' digests: a decision is bound to what was seen */
+    /** the round the reviewer looked at and the file's digest: a vote is bound to what was seen */
     round: Type.Integer({ minimum: 1 }),
-    sha256s: Type.Array(Type.String({ pattern: '^[0-9a-f]{64}$' }), { minItems: 1, maxItems: 20 })
+    sha256: Sha256,
+    vote: Vote,
+    /** needed to return or reject */
+    comment: Type.Optional(Type.String({ maxLength: 4000 })),
+    /** who reads the comment: the researcher too (default), or reviewers only */
+    commentVisibility: Type.Optional(Visibility),
+    /** with an approval: each excepted failing check (with a comment) and each check that asks for review */
+    acknowledgements: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { rule: Rule, kind: AckKind, comment: Type.Optional(Type.String({ maxLength: 4000 })) },
+          { additionalProperties: false }
+        ),
+        { maxItems: 20 }
+      )
+    )
+  },
+  { additionalProperties: false }
+)
+
+/** Submits the reviewer's review of the round they looked at (or settles its conflicted files). */
+export const ReviewBody = Type.Object(
+  {
+    round: Type.Integer({ minimum: 1 }),
+    sha256s: Type.Array(Sha256, { minItems: 1, maxItems: 20 })
   },
   { additionalProperties: false }
 )
@@ -43,6 +81,40 @@ export const FileParams = Type.Object(
   { id: Type.String({ format: 'uuid' }), fileId: Type.String({ format: 'uuid' }) },
   { additionalProperties: false }
 )
+
+/** Whether the caller may do something now, and if not, a sentence saying why (for a disabled button). */
+export const Can = Type.Object({ ok: Type.Boolean(), why: Type.Optional(Type.String()) })
+
+const FileState = Type.Union([
+  Type.Literal('pending'),
+  Type.Literal('approved'),
+  Type.Literal('returned'),
+  Type.Literal('rejected'),
+  Type.Literal('conflicted'),
+  Type.Literal('released')
+])
+
+export const VoteView = Type.Object({
+  reviewer: Type.String(),
+  vote: Vote,
+  /** null for a requester when the reviewer meant it for reviewers only */
+  comment: Type.Union([Type.String(), Type.Null()]),
+  commentVisibility: Visibility,
+  acknowledgements: Type.Array(
+    Type.Object({ rule: Type.String(), kind: AckKind, comment: Type.Union([Type.String(), Type.Null()]) })
+  ),
+  /** false: the caller's own draft */
+  submitted: Type.Boolean(),
+  createdAt: IsoDateTime,
+  updatedAt: IsoDateTime
+})
+
+export const ExceptionView = Type.Object({
+  rule: Type.String(),
+  reason: Type.String(),
+  requestedBy: Type.String(),
+  requestedAt: IsoDateTime
+})
 
 const Direction = Type.Union([Type.Literal('export'), Type.Literal('import')])
 
@@ -60,9 +132,35 @@ export const ExportFileView = Type.Object({
   /** the query that made the file, when a notebook cell exported it */
   provenance: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
   /** an imported archive's entries, as checked */
-  listing: Type.Union([Type.Array(Type.Record(Type.String(), Type.Unknown())), Type.Null()])
+  listing: Type.Union([Type.Array(Type.Record(Type.String(), Type.Unknown())), Type.Null()]),
+  /** pending while votes gather; approved, returned, rejected or conflicted once the reviews are in; released */
+  state: FileState,
+  exceptions: Type.Array(ExceptionView),
+  /** what an approval of the file must acknowledge */
+  acknowledgementsNeeded: Type.Array(Type.Object({ rule: Type.String(), kind: AckKind })),
+  /** the votes the caller may read: their own (drafts too); others' once they may (see README) */
+  votes: Type.Array(VoteView),
+  /** requester: the rules an exception may be asked for now */
+  exceptable: Type.Array(Type.String()),
+  can: Type.Object({
+    askException: Type.Optional(Can),
+    download: Type.Optional(Can),
+    preview: Type.Optional(Can),
+    /** reviewer: whether the preview is of the whole file, or of its excerpt only (it may hold individual records) */
+    readBytes: Type.Optional(Can),
+    vote: Type.Optional(Can),
+    approve: Type.Optional(Can)
+  })
 })
 
+export const ReviewView = Type.Object({
+  round: Type.Integer(),
+  reviewer: Type.String(),
+  kind: Type.Union([Type.Literal('review'), Type.Literal('settle')]),
+  submittedAt: IsoDateTime
+})
+
+/** A submitted review summed up over its votes (worst vote; the comments meant for the reader), as the first screens read it. */
 export const DecisionView = Type.Object({
   round: Type.Integer(),
   reviewer: Type.String(),
@@ -81,11 +179,32 @@ export const ExportRequestView = Type.Object({
   createdAt: IsoDateTime,
   updatedAt: IsoDateTime,
   releasedAt: Type.Union([IsoDateTime, Type.Null()]),
-  /** approvals of the current round, and how many the policy needs */
+  /** reviews of the current round whose votes all approve (shown to the caller), and the reviews the policy needs */
   approvals: Type.Integer(),
   approvalsNeeded: Type.Integer(),
+  /**
+   * the failing checks the project's policy lets an exception be asked for: a resubmission's form
+   * offers them where a check failed in the round returned (whether one is asked now is `exceptable`)
+   */
+  exceptionRules: Type.Array(Type.String()),
   files: Type.Array(ExportFileView),
-  decisions: Type.Array(DecisionView)
+  /** the submitted reviews the caller may see */
+  reviews: Type.Array(ReviewView),
+  decisions: Type.Array(DecisionView),
+  /**
+   * whether other reviewers' votes of this round are hidden from the caller (a reviewer: until their
+   * own review is in; the requester: until the round is decided), whether or not anyone voted yet
+   */
+  votesHidden: Type.Boolean(),
+  /** reviewer: what submitting now would be: one of the round's reviews, a settlement of its conflicts, or nothing */
+  reviewKind: Type.Union([Type.Literal('review'), Type.Literal('settle'), Type.Null()]),
+  can: Type.Object({
+    withdraw: Type.Optional(Can),
+    resubmit: Type.Optional(Can),
+    downloadPackage: Type.Optional(Can),
+    vote: Type.Optional(Can),
+    submitReview: Type.Optional(Can)
+  })
 })
 export type ExportRequestView = Static<typeof ExportRequestView>
 
@@ -97,5 +216,28 @@ export const ExportRequestSummary = Type.Object({
   state: ExportStateSchema,
   round: Type.Integer(),
   createdAt: IsoDateTime,
-  updatedAt: IsoDateTime
+  updatedAt: IsoDateTime,
+  /** reviewer's queue: the round's reviews in and needed, files left conflicted, and the caller's part */
+  reviews: Type.Optional(Type.Integer()),
+  reviewsNeeded: Type.Optional(Type.Integer()),
+  conflicted: Type.Optional(Type.Integer()),
+  myReview: Type.Optional(Type.Union([Type.Literal('none'), Type.Literal('draft'), Type.Literal('submitted')]))
+})
+
+/**
+ * What a reviewer reads of a table or text in place of its bytes: its header and first rows (a
+ * table) or first lines, each cut to a bound, and how many there are in all. `whole`: null when
+ * the file's bytes may be read too, else why not.
+ */
+export const ReviewExcerpt = Type.Object({
+  name: Type.String(),
+  format: Type.Union([Type.Literal('table'), Type.Literal('text')]),
+  header: Type.Optional(Type.Array(Type.String())),
+  rows: Type.Optional(Type.Array(Type.Array(Type.String()))),
+  totalRows: Type.Optional(Type.Integer()),
+  lines: Type.Optional(Type.Array(Type.String())),
+  totalLines: Type.Optional(Type.Integer()),
+  /** a cell, a line or columns were cut */
+  cut: Type.Boolean(),
+  whole: Type.Union([Type.String(), Type.Null()])
 })

@@ -51,7 +51,12 @@ export const UserView = Type.Object({
   displayName: Type.String(),
   roles: Type.Array(Role),
   status: UserStatus,
-  organization: Type.Union([OrganizationView, Type.Null()])
+  organization: Type.Union([OrganizationView, Type.Null()]),
+  /**
+   * a reviewer or administrator whose credentials an administrator handed out (before enrolment
+   * links): they may not review or administer until they set their own (POST /api/v1/me/credentials)
+   */
+  mustChangeCredentials: Type.Boolean()
 })
 export type UserView = Static<typeof UserView>
 

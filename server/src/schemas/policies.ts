@@ -111,17 +111,23 @@ export const PutPolicyResult = Type.Object(
 )
 export type PutPolicyResult = Static<typeof PutPolicyResult>
 
-/** A refused policy: every problem with the key path it is at and, when known, its line. */
+/**
+ * A refused policy: every problem with the key path it is at and, when known, its line. The route's
+ * other 400s (a body that fails its schema) come from the one error handler without `problems`,
+ * and must serialize too.
+ */
 export const PolicyInvalidBody = Type.Object(
   {
     error: Type.Object(
       {
         code: Type.String(),
         message: Type.String(),
-        problems: Type.Array(
-          Type.Object(
-            { path: Type.String(), message: Type.String(), line: Type.Optional(Type.Integer()) },
-            { additionalProperties: false }
+        problems: Type.Optional(
+          Type.Array(
+            Type.Object(
+              { path: Type.String(), message: Type.String(), line: Type.Optional(Type.Integer()) },
+              { additionalProperties: false }
+            )
           )
         )
       },
@@ -131,10 +137,11 @@ export const PolicyInvalidBody = Type.Object(
   { additionalProperties: false }
 )
 
+/** A stale base version, with the version now in force; any other 409 has the usual shape. */
 export const PolicyStaleBody = Type.Object(
   {
     error: Type.Object(
-      { code: Type.String(), message: Type.String(), currentVersion: Type.Integer() },
+      { code: Type.String(), message: Type.String(), currentVersion: Type.Optional(Type.Integer()) },
       { additionalProperties: false }
     )
   },
@@ -150,7 +157,11 @@ export type Assignment = Static<typeof Assignment>
 export const AssignmentParams = Type.Object({ projectId: Id }, { additionalProperties: false })
 
 export const PutAssignmentBody = Type.Object(
-  { policy: Type.Union([PolicyName, Type.Null()]) },
+  {
+    policy: Type.Union([PolicyName, Type.Null()]),
+    /** required when the move relaxes a safeguard for the project (approvals/weakening.ts): a second administrator weighs it */
+    reason: Type.Optional(Type.String({ maxLength: 500 }))
+  },
   { additionalProperties: false }
 )
 

@@ -6,7 +6,8 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { AuditEvent } from '../audit/record.js'
 import type { RequestContext } from '../auth/auth-service.js'
 import { Errors } from '../errors.js'
-import { dayIn, projectEligibility, projectState } from '../identity/index.js'
+import { dayIn, projectState } from '../identity/index.js'
+import { projectStanding } from '../identity/project-standing.js'
 import type { Policy, SandboxPolicy } from '../policy/schema.js'
 import {
   runInSandbox,
@@ -212,20 +213,11 @@ export function createSessionService(deps: SessionServiceDeps) {
     return moved
   }
 
+  const standing = (user: UserRow, projectId: string) =>
+    projectStanding(store, user, projectId, dayIn(now(), deps.timeZone))
+
   async function checkEligible(user: UserRow, projectId: string): Promise<string[]> {
-    const project = await store.getProject(projectId)
-    if (project === null) return ['the project does not exist']
-    const org = user.organizationId === null ? null : await store.getOrganization(user.organizationId)
-    const cert = user.organizationId === null ? null : await store.getCertification(user.organizationId)
-    return projectEligibility({
-      user,
-      organizationName: org?.name ?? null,
-      ...(org ? { organizationStatus: org.status } : {}),
-      certification: cert,
-      project,
-      isMember: await store.isProjectMember(projectId, user.id),
-      today: dayIn(now(), deps.timeZone)
-    }).reasons
+    return (await standing(user, projectId)).reasons
   }
 
   /** One start at a time per user, so concurrent requests can't each see room under the quota. */
@@ -242,12 +234,12 @@ export function createSessionService(deps: SessionServiceDeps) {
       outcome,
       details
     })
-    const project = await store.getProject(projectId)
-    if (project === null) {
-      await store.appendAudit(audit('denied', { reason: 'no such project' }))
+    const { project, isMember, reasons } = await standing(user, projectId)
+    // someone else's project answers as one that does not exist, so its title can't be probed by id
+    if (project === null || !isMember) {
+      await store.appendAudit(audit('denied', project === null ? { reason: 'no such project' } : { reasons }))
       throw new Errors.NotFound('There is no such project.')
     }
-    const reasons = await checkEligible(user, projectId)
     if (reasons.length > 0) {
       await store.appendAudit(audit('denied', { reasons }))
       throw new Errors.NotEligible(`You cannot start a session: ${reasons.join('; ')}.`)

@@ -1,6 +1,9 @@
 import type { AuditCheckpoint } from '../audit/checkpoint.js'
 import type { AuditEvent, AuditRecord } from '../audit/record.js'
 import type { CertificationStatus, OrganizationStatus, Role, UserStatus } from '../schemas/identity.js'
+import type { AirlockExceptionRow, AirlockFileState, AirlockStore, ReviewRow, ReviewVoteRow } from './airlock.js'
+import type { EnrolmentRow, EnrolmentStore } from './enrolments.js'
+import type { PendingChangeStore } from './pending-changes.js'
 
 export interface OrganizationRow {
   id: string
@@ -25,13 +28,20 @@ export interface UserRow {
   displayName: string
   organizationId: string | null
   roles: Role[]
+  /** empty until the person enrols (sets their own password through an enrolment link) */
   passwordHash: string
-  /** sealed with the secrets key; never leaves the gateway */
+  /** sealed with the secrets key; never leaves the gateway; empty until the person enrols */
   totpSecretSealed: string
   /** the last TOTP time step accepted, so a code is never accepted twice */
   totpLastStep: number
   status: UserStatus
-  lockedUntil: string | null
+  /**
+   * when the person set their own credentials (through a link, or signed in: POST /me/credentials);
+   * null while a link is outstanding (no credentials: no sign-in), or for credentials an
+   * administrator handed out before enrolment links (a reviewer or administrator so may sign in
+   * but not act as one)
+   */
+  enrolledAt: string | null
   createdAt: string
 }
 
@@ -127,6 +137,8 @@ export type ProjectChanges = Partial<
 
 export interface LoginCompletion {
   userId: string
+  /** the password hash the sign-in was checked against: a reset or a change meanwhile refuses it */
+  passwordHash: string
   totpStep: number
   session: AuthSessionRow
   refresh: RefreshTokenRow
@@ -174,18 +186,10 @@ export interface AirlockFileRow {
   provenance: unknown
   /** an imported archive's entries (name, type, size), as checked */
   listing: unknown
-}
-
-export interface ReviewDecisionRow {
-  id: string
-  requestId: string
-  round: number
-  reviewerId: string
-  decision: ReviewDecision
-  comment: string | null
-  /** the digests of the round's files the decision was made on: an approval is bound to them */
-  files: { fileId: string; sha256: string }[]
-  createdAt: string
+  /** where the reviews left it */
+  state: AirlockFileState
+  /** the policy (name, version) and effective parameters its checks ran under; null before they were kept */
+  policy: { name: string; version: number; params: unknown } | null
 }
 
 /** A notebook result sent to the outbox: the CSV's digest bound to the query that made it. */
@@ -204,7 +208,10 @@ export interface AirlockRequestDetail {
   request: AirlockRequestRow
   /** every round's files, oldest round first */
   files: AirlockFileRow[]
-  decisions: ReviewDecisionRow[]
+  /** every round's votes, drafts included: who may read which is the airlock's business */
+  votes: ReviewVoteRow[]
+  reviews: ReviewRow[]
+  exceptions: AirlockExceptionRow[]
 }
 
 /** One version of a named policy: the newest version of a name is the one in force. */
@@ -253,19 +260,27 @@ export interface Store {
   setOrganizationStatus(organizationId: string, status: OrganizationStatus, audit: AuditEvent): Promise<void>
 
   // users
-  createUser(user: NewUser, audit: AuditEvent): Promise<UserRow>
+  /**
+   * With `enrolment`, the account is created without credentials (those given are ignored) and
+   * the person sets theirs through the link; without, it is enrolled with the credentials given.
+   */
+  createUser(user: NewUser, audit: AuditEvent, enrolment?: Omit<EnrolmentRow, 'userId'>): Promise<UserRow>
   getUserById(id: string): Promise<UserRow | null>
   getUserByUsername(username: string): Promise<UserRow | null>
   listUsers(): Promise<UserRow[]>
   /** Suspending also revokes every sign-in of the user in the same transaction. */
   setUserStatus(userId: string, status: UserStatus, audit: AuditEvent): Promise<void>
-  updateUser(userId: string, changes: UserChanges, audit: AuditEvent): Promise<UserRow>
-  /** A new password and TOTP seed: every sign-in of the user is revoked and a lockout lifted, in one transaction. */
-  resetUserCredentials(
-    userId: string,
-    credentials: { passwordHash: string; totpSecretSealed: string },
-    audit: AuditEvent
-  ): Promise<void>
+  /**
+   * With `expected` (the account's userFingerprint as the change was checked against), refuses
+   * with AccountChangedMeanwhile, writing nothing, when the account changed since.
+   */
+  updateUser(userId: string, changes: UserChanges, audit: AuditEvent, expected?: string): Promise<UserRow>
+  /**
+   * Takes the account's credentials away and issues `enrolment` in their place, in one transaction:
+   * every sign-in of the user is revoked and an earlier link not used yet stops working. `expected`
+   * as for updateUser.
+   */
+  resetUserCredentials(userId: string, enrolment: EnrolmentRow, audit: AuditEvent, expected?: string): Promise<void>
   listOrganizationMembers(organizationId: string): Promise<UserRow[]>
 
   // projects and datasets
@@ -335,30 +350,12 @@ export interface Store {
   findCellExport(sha256: string, userId: string): Promise<CellExportRow | null>
   /** UTF-8 bytes of the sources kept with a session's cell exports: they count against its data-operation quota. */
   cellExportSourceBytes(sessionId: string): Promise<number>
-  createAirlockRequest(request: AirlockRequestRow, files: AirlockFileRow[], audit: AuditEvent): Promise<void>
-  /**
-   * Moves a request from one of `from` to `to.state` (bumping updatedAt); with `files`, they are the
-   * request's next round (round = to.round). False when it was no longer in one of `from`.
-   */
-  transitionAirlockRequest(
-    id: string,
-    from: AirlockState[],
-    to: { state: AirlockState; at: string; round?: number; sessionId?: string; releasedAt?: string },
-    audit: AuditEvent,
-    files?: AirlockFileRow[]
-  ): Promise<boolean>
-  /**
-   * Records a reviewer's decision on the request's current round, in review, and moves the request
-   * in the same transaction: returned or rejected at once, approved when the approvals of the round
-   * (counted inside the transaction) reach `approvalsNeeded`. Returns the request's state after it,
-   * or null (nothing written) when the request was not in review in that round any more or the
-   * reviewer had decided on it already.
-   */
-  recordReviewDecision(
-    decision: ReviewDecisionRow,
-    rule: { approvalsNeeded: number },
-    audit: AuditEvent
-  ): Promise<AirlockState | null>
+  /** The airlock's requests under review: their votes, reviews, exceptions, reviewers and previews. */
+  airlock: AirlockStore
+  /** Changes one administrator asked for and a second approves. */
+  approvals: PendingChangeStore
+  /** Enrolment links: a person sets their own password and authenticator. */
+  enrolments: EnrolmentStore
   getAirlockRequest(id: string): Promise<AirlockRequestDetail | null>
   listAirlockRequests(filter: {
     direction?: 'export' | 'import'
@@ -377,11 +374,17 @@ export interface Store {
   listReleasedFiles(projectId: string): Promise<AirlockFileRow[]>
 
   // sign-in
-  countLoginFailures(by: { username?: string; sourceIp?: string }, since: Date): Promise<number>
-  recordLoginFailure(
-    failure: { username: string; sourceIp: string | null; lockUntil: Date | null },
-    audit: AuditEvent
-  ): Promise<void>
+  /**
+   * Failed sign-ins since `since` for a username (known or not) from one address, or from an
+   * address across usernames: how many, and the last one's time.
+   */
+  loginFailures(
+    by: { username: string; sourceIp: string | null } | { sourceIp: string },
+    since: Date
+  ): Promise<{ count: number; lastAt: string | null }>
+  /** Whether the user signed in from this address since `since`. */
+  hasSignedInFrom(userId: string, sourceIp: string, since: Date): Promise<boolean>
+  recordLoginFailure(failure: { username: string; sourceIp: string | null }, audit: AuditEvent): Promise<void>
   completeLogin(login: LoginCompletion, audit: AuditEvent): Promise<void>
   getAuthSession(id: string): Promise<AuthSessionRow | null>
   /** A sign-in with its user, in one read: this runs on every authenticated request. */

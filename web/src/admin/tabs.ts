@@ -2,6 +2,8 @@ import { createElement, type ReactNode } from 'react'
 import type { ApiClient } from '../api/client'
 import type { UserView } from '../api/types'
 import type { Localized } from '../i18n/language'
+import { ApprovalsTab } from './approvals/ApprovalsTab'
+import { approvalStrings } from './approvals/strings'
 import { AuditTab } from './audit/AuditTab'
 import { auditStrings } from './audit/strings'
 import { MonitoringTab } from './monitoring/MonitoringTab'
@@ -36,6 +38,12 @@ export const ADMIN_TABS: AdminTab[] = [
     id: 'users',
     label: { en: peopleStrings.en.usersTab, ja: peopleStrings.ja.usersTab },
     render: ({ api }) => createElement(UsersTab, { api })
+  },
+  {
+    // changes one administrator asked for and a second approves
+    id: 'approvals',
+    label: { en: approvalStrings.en.tab, ja: approvalStrings.ja.tab },
+    render: ({ api }) => createElement(ApprovalsTab, { api })
   },
   {
     id: 'projects',

@@ -1,6 +1,6 @@
-import type { AirlockDirection, CheckOutcome, ExportState, RuleResult } from '../api/types'
+import type { AirlockDirection, AirlockFileState, CheckOutcome, ExportState, RuleResult } from '../api/types'
 import { useStrings } from '../i18n/language'
-import { OUTCOME_BADGE, sortChecks, STATE_BADGE } from './airlock-format'
+import { FILE_STATE_BADGE, OUTCOME_BADGE, sortChecks, STATE_BADGE } from './airlock-format'
 import { airlockStrings, stateName, type AirlockStrings } from './strings'
 
 export function StateBadge({ state, direction }: { state: ExportState; direction?: AirlockDirection }) {
@@ -8,6 +8,16 @@ export function StateBadge({ state, direction }: { state: ExportState; direction
   return (
     <span className={`badge badge--${STATE_BADGE[state]}`} data-state={state} data-testid="request-state">
       {stateName(t, state, direction)}
+    </span>
+  )
+}
+
+/** Where one file stands: pending while votes gather, then approved, returned, rejected or conflicted; released. */
+export function FileStateBadge({ state }: { state: AirlockFileState }) {
+  const t = useStrings(airlockStrings)
+  return (
+    <span className={`badge badge--${FILE_STATE_BADGE[state]}`} data-state={state} data-testid="file-state">
+      {t.fileStates[state]}
     </span>
   )
 }

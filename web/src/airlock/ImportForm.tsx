@@ -3,7 +3,7 @@ import { ApiError, NetworkError } from '../api/client'
 import { formatBytes } from '../i18n/format'
 import { useLanguage, useStrings } from '../i18n/language'
 import { errorText } from '../workspace/workspace-files'
-import { MAX_JUSTIFICATION } from './OutboxPicker'
+import { MAX_JUSTIFICATION } from './airlock-format'
 import { airlockStrings } from './strings'
 
 /**

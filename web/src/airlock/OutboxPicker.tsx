@@ -4,11 +4,18 @@ import type { FileEntry, SubmitFile } from '../api/types'
 import { formatBytes, formatDateTime } from '../i18n/format'
 import { useLanguage, useStrings } from '../i18n/language'
 import { baseName, errorText, OUTBOX } from '../workspace/workspace-files'
+import { MAX_FILES, MAX_JUSTIFICATION } from './airlock-format'
+import { useRuleLabel } from './Badges'
+import { EXCEPTABLE_AT_SUBMISSION, PickExceptions } from './PickExceptions'
 import { airlockStrings } from './strings'
 
-/** The server's limits (server/src/airlock/export-service.ts): checked here too, to say so before sending. */
-export const MAX_FILES = 20
-export const MAX_JUSTIFICATION = 4000
+/** A file of a returned round, picked from the start when the outbox still has it. */
+export interface InitialPick {
+  name: string
+  justification: string
+  /** the checks that failed in that round and may be excepted: offered with the file sent again */
+  exceptable?: readonly string[]
+}
 
 interface Props {
   api: ApiClient
@@ -19,7 +26,7 @@ interface Props {
   /** the outbox is read again each time this turns true (its tab is shown) */
   active?: boolean
   /** files picked from the start, by name, with their justification (a returned request's files) */
-  initial?: readonly { name: string; justification: string }[]
+  initial?: readonly InitialPick[]
   /** sends the picked files; a rejection is shown as the server's message and keeps the picks */
   onSubmit(files: SubmitFile[]): Promise<void>
   onCancel?(): void
@@ -32,6 +39,7 @@ interface Props {
  */
 export function OutboxPicker({ api, sessionId, mode, active = true, initial, onSubmit, onCancel }: Props) {
   const t = useStrings(airlockStrings).picker
+  const ruleLabel = useRuleLabel()
   const { language } = useLanguage()
   const [files, setFiles] = useState<FileEntry[] | null>(null)
   const [truncated, setTruncated] = useState(false)
@@ -39,6 +47,10 @@ export function OutboxPicker({ api, sessionId, mode, active = true, initial, onS
   const [loading, setLoading] = useState(false)
   /** picked path -> its justification */
   const [picks, setPicks] = useState<ReadonlyMap<string, string>>(new Map())
+  /** picked path -> the exceptions asked with it (rule -> reason) */
+  const [asks, setAsks] = useState<ReadonlyMap<string, Readonly<Record<string, string>>>>(new Map())
+  // the exceptions offered by file name stay known after the first listing, unlike the picks
+  const offers = useRef(new Map((initial ?? []).map((f) => [f.name, f.exceptable ?? []] as const)))
   const [attempted, setAttempted] = useState(false)
   const [formError, setFormError] = useState<string | null>(null)
   const [sending, setSending] = useState(false)
@@ -84,6 +96,14 @@ export function OutboxPicker({ api, sessionId, mode, active = true, initial, onS
 
   const picked = files?.filter((f) => picks.has(f.path)) ?? []
   const missing = (path: string) => (picks.get(path) ?? '').trim() === ''
+  const asked = (path: string) => asks.get(path) ?? {}
+  /** the checks that failed in the round returned, or (a new file) any a file may be expected to fail */
+  const offered = (name: string) => {
+    const failed = offers.current.get(name) ?? []
+    return failed.length > 0
+      ? { rules: failed, when: 'resubmit' as const }
+      : { rules: EXCEPTABLE_AT_SUBMISSION, when: 'submit' as const }
+  }
 
   function toggle(path: string, on: boolean) {
     setPicks((p) => {
@@ -116,11 +136,30 @@ export function OutboxPicker({ api, sessionId, mode, active = true, initial, onS
       fields.current.get(empty[0]!.path)?.focus()
       return
     }
+    const unexplained = picked.flatMap((f) =>
+      Object.entries(asked(f.path))
+        .filter(([, reason]) => reason.trim() === '')
+        .map(([rule]) => ({ name: baseName(f.path), rule }))
+    )
+    if (unexplained.length > 0) {
+      setFormError(t.exceptionReasonMissing(ruleLabel(unexplained[0]!.rule), unexplained[0]!.name))
+      return
+    }
     setSending(true)
     setFormError(null)
     try {
-      await onSubmit(picked.map((f) => ({ path: f.path, justification: picks.get(f.path)!.trim() })))
+      await onSubmit(
+        picked.map((f) => {
+          const exceptions = Object.entries(asked(f.path)).map(([rule, reason]) => ({ rule, reason: reason.trim() }))
+          return {
+            path: f.path,
+            justification: picks.get(f.path)!.trim(),
+            ...(exceptions.length > 0 ? { exceptions } : {})
+          }
+        })
+      )
       setPicks(new Map())
+      setAsks(new Map())
       setAttempted(false)
     } catch (err) {
       setFormError(errorText(err))
@@ -223,6 +262,13 @@ export function OutboxPicker({ api, sessionId, mode, active = true, initial, onS
                         {t.justificationMissing(baseName(f.path))}
                       </p>
                     )}
+                    <PickExceptions
+                      name={baseName(f.path)}
+                      {...offered(baseName(f.path))}
+                      asked={asked(f.path)}
+                      attempted={attempted}
+                      onChange={(next) => setAsks((a) => new Map(a).set(f.path, next))}
+                    />
                   </div>
                 )}
               </li>

@@ -1,51 +1,30 @@
-import { useEffect, useMemo, useState } from 'react'
-import type { ExportFileView, RuleResult } from '../api/types'
+import { useMemo } from 'react'
+import type { ExportFileView } from '../api/types'
 import { formatBytes, formatCount } from '../i18n/format'
 import { useLanguage, useStrings } from '../i18n/language'
-import { errorText } from '../workspace/workspace-files'
 import { extension, imageMime, previewKind } from './airlock-format'
-import { useRuleLabel } from './Badges'
+import { ExcerptPreview, type ReadExcerpt } from './Excerpt'
+import { WhyNot } from './Gated'
 import { lineDiff, splitLines, withContext, type DiffHunkLine } from './line-diff'
+import { decode, TablePreview, TextPreview, useLoaded } from './PreviewViews'
 import { airlockStrings } from './strings'
-import { parseDelimited, type ParsedTable } from './table-parse'
+import { parseDelimited } from './table-parse'
 
 /** Data rows of a table shown at most; the rest are counted. */
 export const MAX_PREVIEW_ROWS = 2000
-/** Lines of a text file shown at most. */
-const MAX_TEXT_LINES = 5000
 /** Lines of a diff shown at most. */
 const MAX_DIFF_LINES = 1000
 
 /** A file's bytes, read once per page (each read is audited as a preview). */
 export type ReadBytes = (fileId: string) => Promise<Uint8Array>
 
-type Loaded<T> = { kind: 'loading' } | { kind: 'failed'; error: string } | { kind: 'ready'; value: T }
-
-function useLoaded<T>(work: () => Promise<T>, deps: readonly unknown[]): Loaded<T> {
-  const [state, setState] = useState<Loaded<T>>({ kind: 'loading' })
-  useEffect(() => {
-    let current = true
-    setState({ kind: 'loading' })
-    work().then(
-      (value) => current && setState({ kind: 'ready', value }),
-      (err: unknown) => current && setState({ kind: 'failed', error: errorText(err) })
-    )
-    return () => {
-      current = false
-    }
-    // the caller names what the work depends on
-  }, deps)
-  return state
-}
-
-const decode = (bytes: Uint8Array) => new TextDecoder('utf-8').decode(bytes)
-
 /**
  * A file of a request as its reviewer sees it, in the page and never as a download: CSV and TSV as a
  * table with the cells the checks flagged highlighted, PNG and JPEG as an image, TXT, MD and JSON as
- * plain text (never rendered), and a note for a PDF.
+ * plain text (never rendered), and a note for a PDF. An export that may hold individual records is
+ * shown as its excerpt (its header, first rows and row count, `excerpt`), never its bytes.
  */
-export function FilePreview({ file, read }: { file: ExportFileView; read: ReadBytes }) {
+export function FilePreview({ file, read, excerpt }: { file: ExportFileView; read: ReadBytes; excerpt?: ReadExcerpt }) {
   const t = useStrings(airlockStrings).preview
   const kind = previewKind(file.name)
   if (kind === 'pdf') {
@@ -57,6 +36,22 @@ export function FilePreview({ file, read }: { file: ExportFileView; read: ReadBy
   }
   if (kind === 'none') return <p className="notice preview__note">{t.none}</p>
   if (kind === 'archive') return <ArchiveListing file={file} />
+  // the bytes are not asked for where the gateway would refuse them: it says why instead
+  if (file.can.preview?.ok === false) {
+    return (
+      <p className="notice preview__note" data-testid="preview-withheld">
+        {t.withheld} <WhyNot can={file.can.preview} testId="preview-withheld-why" />
+      </p>
+    )
+  }
+  if (file.can.readBytes?.ok === false) {
+    if (excerpt !== undefined && kind !== 'image') return <ExcerptPreview file={file} excerpt={excerpt} />
+    return (
+      <p className="notice preview__note" data-testid="preview-withheld">
+        {t.withheld} <WhyNot can={file.can.readBytes} testId="preview-withheld-why" />
+      </p>
+    )
+  }
   return <LoadedPreview file={file} read={read} kind={kind} />
 }
 
@@ -81,12 +76,26 @@ function LoadedPreview({
   }
   switch (kind) {
     case 'table':
-      return <TablePreview file={file} bytes={bytes.value} />
+      return <BytesTable file={file} bytes={bytes.value} />
     case 'image':
       return <ImagePreview file={file} bytes={bytes.value} />
     case 'text':
-      return <TextPreview file={file} bytes={bytes.value} />
+      return <BytesText file={file} bytes={bytes.value} />
   }
+}
+
+function BytesTable({ file, bytes }: { file: ExportFileView; bytes: Uint8Array }) {
+  const table = useMemo(
+    () => parseDelimited(decode(bytes), extension(file.name) === 'tsv' ? '\t' : ',', MAX_PREVIEW_ROWS),
+    [bytes, file.name]
+  )
+  return <TablePreview file={file} table={table} />
+}
+
+function BytesText({ file, bytes }: { file: ExportFileView; bytes: Uint8Array }) {
+  // numbered as the checks number them; the empty line after a final newline is not shown
+  const lines = useMemo(() => splitLines(decode(bytes)), [bytes])
+  return <TextPreview file={file} lines={lines} />
 }
 
 /**
@@ -131,149 +140,6 @@ export function ArchiveListing({ file, testId = 'preview-archive' }: { file: Exp
   )
 }
 
-/** Which rules flagged what, for the highlighted cells, rows and columns. */
-interface Flags {
-  cells: Map<string, RuleResult[]>
-  rows: Map<number, RuleResult[]>
-  columns: Map<number, RuleResult[]>
-}
-
-function flagsOf(checks: readonly RuleResult[]): Flags {
-  const flags: Flags = { cells: new Map(), rows: new Map(), columns: new Map() }
-  const add = <K,>(map: Map<K, RuleResult[]>, key: K, r: RuleResult) => {
-    const list = map.get(key)
-    if (list === undefined) map.set(key, [r])
-    else if (!list.includes(r)) list.push(r)
-  }
-  for (const r of checks) {
-    if (r.outcome === 'pass') continue
-    for (const c of r.cells ?? []) add(flags.cells, `${c.row}:${c.column}`, r)
-    for (const row of r.rows ?? []) add(flags.rows, row, r)
-    for (const column of r.columns ?? []) add(flags.columns, column, r)
-  }
-  return flags
-}
-
-function useFlagText(): (results: readonly RuleResult[]) => string {
-  const s = useStrings(airlockStrings)
-  const ruleLabel = useRuleLabel()
-  return (results) =>
-    s.preview.flagged(results.map((r) => `${ruleLabel(r.rule)} (${s.outcomes[r.outcome]})`).join('; '))
-}
-
-function TablePreview({ file, bytes }: { file: ExportFileView; bytes: Uint8Array }) {
-  const t = useStrings(airlockStrings).preview
-  const { language } = useLanguage()
-  const flagText = useFlagText()
-  const table = useMemo<ParsedTable>(
-    () => parseDelimited(decode(bytes), extension(file.name) === 'tsv' ? '\t' : ',', MAX_PREVIEW_ROWS),
-    [bytes, file.name]
-  )
-  const flags = flagsOf(file.checks)
-  const width = Math.max(table.header.length, ...table.rows.map((r) => r.length))
-  const columns = Array.from({ length: width }, (_, i) => i)
-  const hiddenRows = table.totalRows - table.rows.length
-  const hiddenFlags = [...flags.cells.keys()].filter(
-    (k) => Number(k.slice(0, k.indexOf(':'))) >= table.rows.length
-  ).length
-  const flaggedShown = flags.cells.size - hiddenFlags
-
-  return (
-    <div className="preview-table">
-      {flaggedShown > 0 && <p className="preview__legend">{t.legend}</p>}
-      <div className="preview-table__scroll">
-        <table className="preview-table__table" data-testid="preview-table">
-          <caption className="visually-hidden">{t.tableCaption(file.name)}</caption>
-          <thead>
-            <tr>
-              <th scope="col" className="preview-table__rownum">
-                <span aria-hidden="true">#</span>
-                <span className="visually-hidden">{t.rowNumber}</span>
-              </th>
-              {columns.map((c) => {
-                const flagged = flags.columns.get(c)
-                return (
-                  <th
-                    key={c}
-                    scope="col"
-                    className={flagged ? 'preview-table__col--flagged' : undefined}
-                    title={flagged ? flagText(flagged) : undefined}
-                    aria-description={flagged ? flagText(flagged) : undefined}
-                    data-testid={flagged ? 'preview-column-flagged' : undefined}
-                  >
-                    {table.header[c] ?? ''}
-                  </th>
-                )
-              })}
-            </tr>
-          </thead>
-          <tbody>
-            {table.rows.map((row, r) => {
-              const rowFlags = flags.rows.get(r)
-              return (
-                <tr key={r} className={rowFlags ? 'preview-table__row--flagged' : undefined}>
-                  <th
-                    scope="row"
-                    className="preview-table__rownum"
-                    title={rowFlags ? flagText(rowFlags) : undefined}
-                    aria-description={rowFlags ? flagText(rowFlags) : undefined}
-                  >
-                    {r + 1}
-                  </th>
-                  {columns.map((c) => {
-                    const cellFlags = flags.cells.get(`${r}:${c}`)
-                    if (cellFlags === undefined) {
-                      return (
-                        <td key={c} className={flags.columns.has(c) ? 'preview-table__cell--column' : undefined}>
-                          {row[c] ?? ''}
-                        </td>
-                      )
-                    }
-                    const text = flagText(cellFlags)
-                    return (
-                      <td
-                        key={c}
-                        className={`preview-table__cell--flagged preview-table__cell--${worstOf(cellFlags)}`}
-                        tabIndex={0}
-                        title={text}
-                        aria-description={text}
-                        data-testid="preview-cell-flagged"
-                        data-row={r}
-                        data-column={c}
-                        data-rules={cellFlags.map((x) => x.rule).join(' ')}
-                      >
-                        {row[c] ?? ''}
-                      </td>
-                    )
-                  })}
-                </tr>
-              )
-            })}
-          </tbody>
-        </table>
-      </div>
-      {hiddenRows > 0 ? (
-        <p className="preview__count preview__count--more" data-testid="preview-rows-not-shown">
-          {t.rowsNotShown(
-            formatCount(table.rows.length, language),
-            formatCount(table.totalRows, language),
-            formatCount(hiddenRows, language)
-          )}
-        </p>
-      ) : (
-        <p className="preview__count">{t.rows(formatCount(table.totalRows, language))}</p>
-      )}
-      {hiddenFlags > 0 && (
-        <p className="preview__count preview__count--more">{t.flaggedHidden(formatCount(hiddenFlags, language))}</p>
-      )}
-    </div>
-  )
-}
-
-function worstOf(results: readonly RuleResult[]): 'fail' | 'review' {
-  return results.some((r) => r.outcome === 'fail') ? 'fail' : 'review'
-}
-
 /**
  * A PNG or JPEG, only if its bytes are one. The gateway's CSP allows images from data: URLs, not
  * blob: ones, so the bytes are shown as a data URL made in the browser.
@@ -304,44 +170,6 @@ function ImagePreview({ file, bytes }: { file: ExportFileView; bytes: Uint8Array
       draggable={false}
       data-testid="preview-image"
     />
-  )
-}
-
-/** Plain text, never rendered as HTML or markdown; lines the checks named (TXT, MD) highlighted. */
-function TextPreview({ file, bytes }: { file: ExportFileView; bytes: Uint8Array }) {
-  const t = useStrings(airlockStrings).preview
-  const { language } = useLanguage()
-  const flagText = useFlagText()
-  // numbered as the checks number them; the empty line after a final newline is not shown
-  const lines = useMemo(() => splitLines(decode(bytes)), [bytes])
-  // a JSON output's rows are records of its table, not lines
-  const flags = extension(file.name) === 'json' ? new Map<number, RuleResult[]>() : flagsOf(file.checks).rows
-  const shown = lines.slice(0, MAX_TEXT_LINES)
-  return (
-    <div className="preview-text">
-      <pre className="preview-text__body" data-testid="preview-text">
-        {shown.map((line, i) => {
-          const flagged = flags.get(i)
-          return (
-            <span
-              key={i}
-              className={flagged ? 'preview-text__line preview-text__line--flagged' : 'preview-text__line'}
-              title={flagged ? flagText(flagged) : undefined}
-              aria-description={flagged ? flagText(flagged) : undefined}
-              data-testid={flagged ? 'preview-line-flagged' : undefined}
-            >
-              {line}
-              {'\n'}
-            </span>
-          )
-        })}
-      </pre>
-      {lines.length > shown.length && (
-        <p className="preview__count preview__count--more">
-          {t.linesNotShown(formatCount(lines.length - shown.length, language))}
-        </p>
-      )}
-    </div>
   )
 }
 

@@ -1,14 +1,15 @@
 import { useCallback, useEffect, useId, useRef, useState } from 'react'
 import { ApiError, type ApiClient } from '../api/client'
-import type { ExportFileView, ExportRequestSummary, ExportRequestView, SubmitFile } from '../api/types'
-import { formatBytes, formatDateTime } from '../i18n/format'
+import type { ExceptionBody, ExportFileView, ExportRequestSummary, ExportRequestView } from '../api/types'
+import { formatDateTime } from '../i18n/format'
 import { useLanguage, useStrings } from '../i18n/language'
 import { errorText } from '../workspace/workspace-files'
-import { canWithdraw, filesOfRound, requestLabel, saveBlob, shortId } from './airlock-format'
-import { CheckResults, OutcomeBadge, StateBadge } from './Badges'
+import { filesOfRound, requestLabel, saveBlob, shortId } from './airlock-format'
+import { StateBadge, useRuleLabel } from './Badges'
 import { DecisionList } from './Decisions'
-import { OutboxPicker } from './OutboxPicker'
-import { ArchiveListing } from './Preview'
+import { GatedButton } from './Gated'
+import { RequestActions } from './RequestActions'
+import { RequestFile } from './RequestFile'
 import { airlockStrings } from './strings'
 import { useAirlockWatch } from './watch'
 
@@ -26,21 +27,13 @@ interface Props {
   onOpenWorkspace?(projectId: string): void
 }
 
-type Resend =
-  | { kind: 'closed' }
-  | { kind: 'looking' }
-  | { kind: 'no-session'; starting: boolean }
-  | { kind: 'picking'; sessionId: string }
-
 type Status = { kind: 'ok' | 'error'; text: string } | null
 
-/** Outputs the checks read as text, numbering lines where a table numbers rows. */
-const TEXT_OUTPUT = /\.(txt|md)$/i
-
 /**
- * One of the researcher's export requests: its state, rounds, files with their checks, the
- * reviewers' decisions and comments, and what can be done with it now: withdraw it while nothing is
- * decided, send it again once returned, download its files once released.
+ * One of the researcher's export requests: its state, rounds, files with their state, checks,
+ * exceptions and the reviewers' votes and comments, and what can be done with it now: ask an
+ * exception before reviewers begin, withdraw it while nothing is decided, send it again once
+ * returned, download its files or its release package once released.
  *
  * Or one of their imports: its state, the file with its checks and, for an archive, the entries the
  * gateway checked; nothing to do with it (it is delivered into work/inbox once approved).
@@ -55,16 +48,15 @@ export function RequestCard({
   onOpenWorkspace
 }: Props) {
   const s = useStrings(airlockStrings)
+  const ruleName = useRuleLabel()
   const t = s.request
   const { language } = useLanguage()
   const watch = useAirlockWatch()
   const [open, setOpen] = useState(initiallyOpen || given !== undefined)
   const [detail, setDetail] = useState<ExportRequestView | null>(given ?? null)
   const [loadError, setLoadError] = useState<string | null>(null)
-  const [confirming, setConfirming] = useState(false)
-  const [busy, setBusy] = useState(false)
-  const [resend, setResend] = useState<Resend>({ kind: 'closed' })
   const [status, setStatus] = useState<Status>(null)
+  /** the file (its id) or the package ('package') being downloaded */
   const [downloading, setDownloading] = useState<string | null>(null)
   const id = useId()
   const isImport = summary.direction === 'import'
@@ -102,47 +94,6 @@ export function RequestCard({
     setStatus({ kind: 'ok', text })
   }
 
-  async function withdraw() {
-    setBusy(true)
-    setStatus(null)
-    try {
-      const view = await api.withdrawExport(summary.id)
-      setConfirming(false)
-      changed(view, t.withdrawn)
-    } catch (err) {
-      setStatus({ kind: 'error', text: errorText(err) })
-    } finally {
-      setBusy(false)
-    }
-  }
-
-  async function startResend() {
-    setStatus(null)
-    if (sessionId !== null) {
-      setResend({ kind: 'picking', sessionId })
-      return
-    }
-    setResend({ kind: 'looking' })
-    try {
-      const sessions = (await api.listSessions()).filter((x) => x.projectId === current.projectId)
-      const running = sessions.find((x) => x.state === 'running')
-      setResend(
-        running !== undefined
-          ? { kind: 'picking', sessionId: running.id }
-          : { kind: 'no-session', starting: sessions.some((x) => x.state === 'starting') }
-      )
-    } catch (err) {
-      setResend({ kind: 'closed' })
-      setStatus({ kind: 'error', text: errorText(err) })
-    }
-  }
-
-  async function sendAgain(session: string, files: SubmitFile[]) {
-    const view = await api.resubmitExport(summary.id, { sessionId: session, files })
-    setResend({ kind: 'closed' })
-    changed(view, t.resent(view.round))
-  }
-
   async function download(file: ExportFileView) {
     setDownloading(file.id)
     setStatus(null)
@@ -157,6 +108,26 @@ export function RequestCard({
     } finally {
       setDownloading(null)
     }
+  }
+
+  async function downloadPackage() {
+    setDownloading('package')
+    setStatus(null)
+    try {
+      saveBlob(await api.downloadExportPackage(summary.id), `release-${summary.id}.tar.gz`)
+      setStatus({ kind: 'ok', text: t.packageDownloaded })
+    } catch (err) {
+      setStatus({ kind: 'error', text: errorText(err) })
+    } finally {
+      setDownloading(null)
+    }
+  }
+
+  async function askException(file: ExportFileView, body: ExceptionBody) {
+    setStatus(null)
+    // a refusal goes back to the form, which shows the server's sentence beside what was written
+    const view = await api.askException(summary.id, file.id, body)
+    changed(view, s.exception.asked(ruleName(body.rule), file.name))
   }
 
   const title = detail !== null ? requestLabel(detail, s.moreFiles) : t.untitled(shortId(summary.id))
@@ -234,169 +205,68 @@ export function RequestCard({
           <>
             {(state === 'submitted' || state === 'in_review') && (
               <p className="request__approvals" data-testid="request-approvals">
-                {t.approvals(detail.approvals, detail.approvalsNeeded)}
+                {t.reviewsNeeded(detail.approvalsNeeded)}
               </p>
             )}
-            <h4 className="request__subheading">{t.decisionsHeading}</h4>
-            <DecisionList decisions={detail.decisions.filter((d) => d.round === detail.round)} empty={t.noDecisions} />
             <h4 className="request__subheading">{isImport ? t.fileHeading : t.filesOfRound(detail.round)}</h4>
             <ul className="request__files">
               {files.map((f) => (
-                <li key={f.id} className="request-file" data-testid="request-file" data-file={f.name}>
-                  <div className="request-file__head">
-                    <span className="request-file__name">{f.name}</span>
-                    <OutcomeBadge outcome={f.outcome} testId="file-outcome" />
-                    <span className="request-file__size">{formatBytes(f.size, language)}</span>
-                    {state === 'released' && !isImport && (
-                      <button
-                        type="button"
-                        className="button button--primary button--small request-file__download"
-                        aria-label={t.downloadLabel(f.name)}
-                        disabled={downloading !== null}
-                        onClick={() => void download(f)}
-                        data-testid="request-download"
-                        data-file={f.name}
-                      >
-                        {downloading === f.id ? t.downloading : t.download}
-                      </button>
-                    )}
-                  </div>
-                  <p className="request-file__why">
-                    <span className="request-file__label">{t.justification}</span> {f.justification}
-                  </p>
-                  <CheckResults checks={f.checks} own={!isImport} lines={TEXT_OUTPUT.test(f.name)} />
-                  {f.listing !== null && (
-                    <div className="request-file__entries">
-                      <h5 className="request-file__entries-heading">{t.entriesHeading}</h5>
-                      <ArchiveListing file={f} testId="import-entries" />
-                    </div>
-                  )}
-                </li>
+                <RequestFile
+                  key={f.id}
+                  request={detail}
+                  file={f}
+                  downloading={downloading}
+                  onDownload={(file) => void download(file)}
+                  onAskException={askException}
+                />
               ))}
             </ul>
+            {state === 'released' && !isImport && (
+              <div className="request__package">
+                <GatedButton
+                  can={detail.can.downloadPackage}
+                  busy={downloading !== null}
+                  testId="request-package"
+                  onClick={() => void downloadPackage()}
+                >
+                  {downloading === 'package' ? t.downloadingPackage : t.downloadPackage}
+                </GatedButton>
+                <p className="field__hint">{t.packageHint}</p>
+              </div>
+            )}
             {earlierRounds.length > 0 && (
               <details className="request__earlier" data-testid="request-earlier">
                 <summary>{t.earlierRounds(earlierRounds.length)}</summary>
                 {earlierRounds.map((round) => (
                   <section key={round} className="request__round" aria-label={t.roundShort(round)}>
                     <h5 className="request__round-heading">{t.roundShort(round)}</h5>
+                    <DecisionList decisions={detail.decisions.filter((d) => d.round === round)} />
                     <ul className="request__files">
                       {filesOfRound(detail, round).map((f) => (
-                        <li key={f.id} className="request-file">
-                          <div className="request-file__head">
-                            <span className="request-file__name">{f.name}</span>
-                            <OutcomeBadge outcome={f.outcome} />
-                          </div>
-                          <p className="request-file__why">
-                            <span className="request-file__label">{t.justification}</span> {f.justification}
-                          </p>
-                          <CheckResults checks={f.checks} own={!isImport} lines={TEXT_OUTPUT.test(f.name)} />
-                        </li>
+                        <RequestFile
+                          key={f.id}
+                          request={detail}
+                          file={f}
+                          downloading={null}
+                          onDownload={() => {}}
+                          onAskException={askException}
+                        />
                       ))}
                     </ul>
-                    <DecisionList decisions={detail.decisions.filter((d) => d.round === round)} />
                   </section>
                 ))}
               </details>
             )}
 
             {/* an import is neither withdrawn nor sent again here: a corrected file is a new import */}
-            {!isImport && (canWithdraw(state) || state === 'returned') && (
-              <div className="button-row request__actions">
-                {state === 'returned' && resend.kind === 'closed' && (
-                  <button
-                    type="button"
-                    className="button button--primary button--small"
-                    onClick={() => void startResend()}
-                    data-testid="request-resend"
-                  >
-                    {t.resend}
-                  </button>
-                )}
-                {canWithdraw(state) && !confirming && (
-                  <button
-                    type="button"
-                    className="button button--secondary button--small"
-                    onClick={() => {
-                      setConfirming(true)
-                      setStatus(null)
-                    }}
-                    data-testid="request-withdraw"
-                  >
-                    {t.withdraw}
-                  </button>
-                )}
-              </div>
-            )}
-            {confirming && (
-              <div
-                className="inline-confirm"
-                role="group"
-                aria-label={t.withdraw}
-                onKeyDown={(e) => {
-                  if (e.key === 'Escape') setConfirming(false)
-                }}
-              >
-                <p>{t.confirmWithdraw}</p>
-                <button
-                  type="button"
-                  className="button button--danger button--small"
-                  disabled={busy}
-                  onClick={() => void withdraw()}
-                  data-testid="request-withdraw-confirm"
-                >
-                  {t.withdrawConfirm}
-                </button>
-                <button
-                  type="button"
-                  className="button button--secondary button--small"
-                  onClick={() => setConfirming(false)}
-                  autoFocus
-                >
-                  {t.cancel}
-                </button>
-              </div>
-            )}
-            {state === 'returned' && resend.kind === 'looking' && <p role="status">{t.lookingForSession}</p>}
-            {state === 'returned' && resend.kind === 'no-session' && (
-              <div className="notice notice--warn request__no-session" role="alert" data-testid="resend-no-session">
-                <p>{resend.starting ? t.sessionStarting : t.noSession}</p>
-                <div className="button-row">
-                  {onOpenWorkspace !== undefined && !resend.starting && (
-                    <button
-                      type="button"
-                      className="button button--primary button--small"
-                      onClick={() => onOpenWorkspace(current.projectId)}
-                      data-testid="resend-open-workspace"
-                    >
-                      {t.openWorkspace}
-                    </button>
-                  )}
-                  <button
-                    type="button"
-                    className="button button--secondary button--small"
-                    onClick={() => void startResend()}
-                  >
-                    {t.lookAgain}
-                  </button>
-                  <button
-                    type="button"
-                    className="button button--secondary button--small"
-                    onClick={() => setResend({ kind: 'closed' })}
-                  >
-                    {t.cancel}
-                  </button>
-                </div>
-              </div>
-            )}
-            {state === 'returned' && resend.kind === 'picking' && (
-              <OutboxPicker
+            {!isImport && (
+              <RequestActions
                 api={api}
-                sessionId={resend.sessionId}
-                mode="resubmit"
-                initial={files}
-                onSubmit={(picked) => sendAgain(resend.sessionId, picked)}
-                onCancel={() => setResend({ kind: 'closed' })}
+                detail={detail}
+                sessionId={sessionId}
+                onOpenWorkspace={onOpenWorkspace}
+                onChanged={changed}
+                onError={(text) => setStatus(text === null ? null : { kind: 'error', text })}
               />
             )}
           </>

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react'
 import { ApiError, type ApiClient } from '../api/client'
-import type { ExportRequestSummary } from '../api/types'
+import type { ReviewQueueItem } from '../api/types'
 import { formatDateTime } from '../i18n/format'
 import { useLanguage, useStrings } from '../i18n/language'
 import { errorText } from '../workspace/workspace-files'
@@ -8,6 +8,8 @@ import { shortId } from './airlock-format'
 import { DirectionBadge, StateBadge } from './Badges'
 import { airlockStrings } from './strings'
 import { useAirlockWatch } from './watch'
+
+const MY_REVIEW_BADGE = { none: 'neutral', draft: 'caution', submitted: 'ok' } as const
 
 /**
  * The reviewer's queue on the overview: other people's requests waiting for a decision, the one
@@ -17,7 +19,7 @@ export function ReviewQueue({ api, onOpen }: { api: ApiClient; onOpen(id: string
   const t = useStrings(airlockStrings).queue
   const { language } = useLanguage()
   const { version } = useAirlockWatch()
-  const [list, setList] = useState<ExportRequestSummary[] | null>(null)
+  const [list, setList] = useState<ReviewQueueItem[] | null>(null)
   const [error, setError] = useState<string | null>(null)
   const [loading, setLoading] = useState(false)
 
@@ -79,6 +81,9 @@ export function ReviewQueue({ api, onOpen }: { api: ApiClient; onOpen(id: string
               <th scope="col">{t.columns.requester}</th>
               <th scope="col">{t.columns.state}</th>
               <th scope="col">{t.columns.round}</th>
+              <th scope="col">{t.columns.reviews}</th>
+              <th scope="col">{t.columns.conflicted}</th>
+              <th scope="col">{t.columns.myReview}</th>
               <th scope="col">{t.columns.submitted}</th>
               <th scope="col">{t.columns.updated}</th>
               <th scope="col">
@@ -94,6 +99,7 @@ export function ReviewQueue({ api, onOpen }: { api: ApiClient; onOpen(id: string
                 data-request-id={r.id}
                 data-state={r.state}
                 data-direction={r.direction}
+                data-my-review={r.myReview}
               >
                 <td className="review-queue__id">{shortId(r.id)}</td>
                 <td>
@@ -104,6 +110,19 @@ export function ReviewQueue({ api, onOpen }: { api: ApiClient; onOpen(id: string
                   <StateBadge state={r.state} direction={r.direction} />
                 </td>
                 <td className="review-queue__round">{r.round}</td>
+                <td className="review-queue__round" data-testid="review-item-reviews">
+                  {t.reviewsValue(r.reviews, r.reviewsNeeded)}
+                </td>
+                <td data-testid="review-item-conflicted">
+                  {r.conflicted > 0 ? (
+                    <span className="badge badge--caution">{t.conflictedValue(r.conflicted)}</span>
+                  ) : (
+                    t.conflictedValue(0)
+                  )}
+                </td>
+                <td data-testid="review-item-mine">
+                  <span className={`badge badge--${MY_REVIEW_BADGE[r.myReview]}`}>{t.myReview[r.myReview]}</span>
+                </td>
                 <td>
                   <time dateTime={r.createdAt}>{formatDateTime(r.createdAt, language)}</time>
                 </td>

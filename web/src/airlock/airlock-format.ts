@@ -1,4 +1,15 @@
-import type { CheckOutcome, ExportFileView, ExportRequestView, ExportState, RuleResult } from '../api/types'
+import type {
+  AirlockFileState,
+  CheckOutcome,
+  ExportFileView,
+  ExportRequestView,
+  ExportState,
+  RuleResult
+} from '../api/types'
+
+/** The server's limits (server/src/airlock/rounds.ts, core.ts): checked here too, to say so before sending. */
+export const MAX_FILES = 20
+export const MAX_JUSTIFICATION = 4000
 
 /** Badge colour per request state (classes of styles.css). */
 export const STATE_BADGE: Record<ExportState, string> = {
@@ -10,6 +21,16 @@ export const STATE_BADGE: Record<ExportState, string> = {
   released: 'ok',
   rejected: 'danger',
   withdrawn: 'neutral'
+}
+
+/** Badge colour per file state. */
+export const FILE_STATE_BADGE: Record<AirlockFileState, string> = {
+  pending: 'neutral',
+  approved: 'ok',
+  returned: 'caution',
+  rejected: 'danger',
+  conflicted: 'caution',
+  released: 'ok'
 }
 
 export const OUTCOME_BADGE: Record<CheckOutcome, string> = { pass: 'ok', review: 'caution', fail: 'danger' }

@@ -1,4 +1,11 @@
-import type { AirlockDirection, CheckOutcome, ExportState, ReviewDecision } from '../api/types'
+import type {
+  AirlockDirection,
+  AirlockFileState,
+  CheckOutcome,
+  ExportState,
+  MyReview,
+  ReviewDecision
+} from '../api/types'
 import type { Localized } from '../i18n/language'
 
 // The checks' messages come from the server in English and are shown to reviewers as they are;
@@ -37,6 +44,24 @@ const en = {
     string
   >,
   directions: { export: 'Export', import: 'Import' } satisfies Record<AirlockDirection, string>,
+  fileStates: {
+    pending: 'Pending',
+    approved: 'Approved',
+    returned: 'Returned',
+    rejected: 'Rejected',
+    conflicted: 'Conflicted',
+    released: 'Released'
+  } satisfies Record<AirlockFileState, string>,
+  /** reviewers' votes on a file, as reviewers and (once the round is decided) the researcher read them */
+  votes: {
+    label: (name: string) => `Votes on ${name}`,
+    you: (name: string) => `${name} (you)`,
+    draft: 'Draft',
+    forReviewers: 'For reviewers only',
+    commentForReviewers: 'The comment is for reviewers only.',
+    ackException: (rule: string) => `Acknowledged the exception for ${rule}:`,
+    ackReview: (rule: string) => `Looked at the ${rule} check.`
+  },
   rules: {
     threshold: 'Minimum cell count',
     zeros: 'Zero cells',
@@ -159,7 +184,16 @@ const en = {
     submit: 'Submit for review',
     resubmit: 'Send again for review',
     cancel: 'Cancel',
-    picked: (n: number) => (n === 1 ? '1 file picked' : `${n} files picked`)
+    picked: (n: number) => (n === 1 ? '1 file picked' : `${n} files picked`),
+    exceptionsLegend: (name: string) => `Exceptions for ${name}`,
+    exceptionsHint:
+      'These checks failed in the round returned, and the policy lets you ask an exception for them: if the file still fails one and you believe it is safe, say why. Each reviewer acknowledges your reason before approving.',
+    exceptionAsk: (rule: string) => `Ask for an exception for ${rule}`,
+    exceptionReason: (rule: string) => `Why may the file pass despite the ${rule} check?`,
+    exceptionReasonMissing: (rule: string, name: string) => `Say why ${name} may pass despite the ${rule} check.`,
+    expectedSummary: 'Expect a check to fail? Ask for an exception',
+    expectedHint:
+      'Only for a check you know this file fails and believe it is safe to release anyway, say why. The checks run when you submit: if one you ticked does not fail, or the project’s policy allows no exception for it, nothing is submitted and the gateway says why. You can also ask once you have seen the checks, before reviewers begin.'
   },
   request: {
     roundShort: (n: number) => `Round ${n}`,
@@ -196,7 +230,10 @@ const en = {
     hideDetails: 'Hide details',
     loading: 'Loading the request…',
     retry: 'Try again',
-    approvals: (x: number, y: number) => `Approvals: ${x} of ${y} needed`,
+    reviewsNeeded: (y: number) =>
+      y === 1
+        ? 'One reviewer other than you approves each file. Votes are shown here once the round is decided.'
+        : `${y} reviewers other than you approve each file, each on their own. Their votes are shown here once the round is decided.`,
     filesOfRound: (n: number) => `Files of round ${n}`,
     justification: 'Justification:',
     download: 'Download',
@@ -204,8 +241,6 @@ const en = {
     downloading: 'Downloading…',
     downloaded: (name: string) => `${name} was downloaded.`,
     downloadFailed: (name: string, why: string) => `${name} could not be downloaded: ${why}`,
-    decisionsHeading: "Reviewers' decisions",
-    noDecisions: 'No reviewer has decided on this round yet.',
     earlierRounds: (n: number) => (n === 1 ? 'Earlier round' : `${n} earlier rounds`),
     resend: 'Send again',
     withdraw: 'Withdraw',
@@ -219,7 +254,31 @@ const en = {
     sessionStarting: 'The analysis session of this project is still starting. Look again in a moment.',
     openWorkspace: 'Start analysis',
     lookAgain: 'Look again',
-    resent: (round: number) => `The request went back to the reviewers as round ${round}.`
+    resent: (round: number) => `The request went back to the reviewers as round ${round}.`,
+    exceptionsHeading: 'Exceptions asked',
+    exceptionBy: (who: string, when: string) => `asked by ${who}, ${when}`,
+    askException: 'Ask for an exception',
+    askExceptionLabel: (name: string) => `Ask for an exception for a failing check of ${name}`,
+    approveBlocked: 'Reviewers cannot approve this file as it stands:',
+    votesHeading: "Reviewers' votes",
+    downloadPackage: 'Download release package',
+    downloadingPackage: 'Downloading…',
+    packageHint:
+      'One .tar.gz archive: the released files, a manifest with each file’s SHA-256, and the record of the checks, exceptions and reviews applied.',
+    packageDownloaded: 'The release package was downloaded.'
+  },
+  exception: {
+    legend: (name: string) => `Ask for an exception for ${name}`,
+    rule: 'Failing check',
+    reason: 'Why may the file pass despite this check?',
+    reasonHint:
+      'Reviewers read this, and each acknowledges it in their own words before approving: say why the output is safe to release, e.g. the figure is published already.',
+    reasonMissing: 'Say why the file may pass despite the check.',
+    send: 'Ask for the exception',
+    sending: 'Sending…',
+    cancel: 'Cancel',
+    asked: (rule: string, name: string) =>
+      `The exception for ${rule} of ${name} was asked. Reviewers acknowledge it before they approve.`
   },
   myRequests: {
     heading: 'My export requests',
@@ -283,8 +342,14 @@ const en = {
       round: 'Round',
       submitted: 'Submitted',
       updated: 'Last change',
+      reviews: 'Reviews',
+      conflicted: 'Conflicted',
+      myReview: 'My review',
       action: 'Action'
     },
+    reviewsValue: (x: number, y: number) => `${x} of ${y}`,
+    conflictedValue: (n: number) => (n === 0 ? '–' : n === 1 ? '1 file' : `${n} files`),
+    myReview: { none: 'None', draft: 'Draft', submitted: 'Submitted' } satisfies Record<MyReview, string>,
     open: 'Review',
     openLabel: (id: string, requester: string) => `Review request ${id} from ${requester}`
   },
@@ -303,8 +368,7 @@ const en = {
     requester: 'Requester',
     request: 'Request',
     round: 'Round',
-    approvals: 'Approvals',
-    approvalsValue: (x: number, y: number) => `${x} of ${y} needed`,
+    reviewsNeeded: 'Reviews needed',
     submitted: 'Submitted',
     updated: 'Last change',
     filesHeading: (round: number) => `Files of round ${round}`,
@@ -319,28 +383,62 @@ const en = {
     noComments: 'No comments.',
     showPreview: 'Show preview',
     hidePreview: 'Hide preview',
-    decideHeading: 'Decision on this round',
-    noDecisionsYet: 'No reviewer has decided on this round yet.',
-    form: {
-      legend: 'Your decision',
+    fileState: 'State',
+    exceptionsHeading: 'Exceptions the researcher asked for',
+    exceptionBy: (who: string, when: string) => `Reason given by ${who}, ${when}:`,
+    conflict:
+      'The reviewers disagree on this file. A further reviewer who has not voted on it settles it: approving only if, with theirs, the approvals reach the number the policy needs.',
+    votesHeading: "Reviewers' votes",
+    vote: {
+      legend: (name: string) => `Your vote on ${name}`,
       hints: {
-        approve: (x: number, y: number) => `Releases the files once ${y} reviewers approve this round (${x} so far).`,
-        return: 'Sends the request back: the requester fixes the files and sends a new round.',
-        reject: 'Ends the request: these files will not leave.'
-      },
+        approve: 'The file may leave once enough reviewers approve it.',
+        return: 'The researcher changes the file and sends it again in a new round.',
+        reject: 'The file may not leave.'
+      } satisfies Record<ReviewDecision, string>,
       comment: 'Comment',
       required: '(required)',
       optional: '(optional)',
-      commentHint: 'The requester reads it. Required to return or reject: say what has to change, or why.',
-      pickDecision: 'Choose approve, return for changes or reject.',
+      commentHint: 'Say what has to change, or why. Required to return or reject.',
+      visibility: 'Who reads the comment',
+      visibilityResearcher: 'The researcher and reviewers',
+      visibilityReviewers: 'Reviewers only',
+      acksLegend: 'Acknowledge before approving',
+      acksHint: 'Each failing check the researcher asked an exception for, and each check that asks a person to look.',
+      ackException: (rule: string) => `Exception for the ${rule} check`,
+      ackExceptionComment: (rule: string) => `Your acknowledgement of the exception for ${rule}`,
+      ackExceptionHint: 'In your own words: why the exception is acceptable.',
+      ackReview: (rule: string) => `I have looked at what the ${rule} check asks a person to look at.`,
+      ackReviewComment: (rule: string) => `What you found for ${rule} (optional)`,
+      pick: 'Choose approve, return for changes or reject.',
       commentRequired: (decision: string) => `“${decision}” needs a comment: say what has to change, or why.`,
-      submit: 'Submit decision',
+      ackMissing: 'Acknowledge each check above to approve the file.',
+      save: 'Save vote',
+      saving: 'Saving…',
+      saved: 'Saved as a draft: it counts once you submit your review.',
+      unsaved: 'Unsaved changes',
+      yourVote: 'Your vote'
+    },
+    submit: {
+      heading: 'Your review',
+      settleHeading: 'Settle the disagreement',
+      progress: (x: number, y: number) =>
+        y === 1 ? `You have voted on ${x} of 1 file.` : `You have voted on ${x} of ${y} files.`,
+      settleProgress: (x: number, y: number) =>
+        y === 1 ? `You have voted on ${x} of 1 conflicted file.` : `You have voted on ${x} of ${y} conflicted files.`,
+      settleIntro:
+        'The reviews of this round are in, and they disagree on the files marked conflicted. Vote on each of them as a further reviewer, then settle them.',
+      hiddenNote:
+        "Other reviewers' votes are hidden until you submit your review, so that each review is made on its own.",
+      hint: "Your votes become final, and you then see the other reviewers' votes.",
+      submit: 'Submit my review',
+      settle: 'Settle the conflicted files',
       submitting: 'Submitting…',
+      unsaved: (names: string) => `Save or undo your changes to ${names} first.`,
+      done: (state: string) => `Your review is in. The request is now ${state.toLowerCase()}.`,
+      mine: 'You have submitted your review of this round.',
       reload: 'Open the request again',
-      done: (state: string) => `Your decision was recorded. The request is now ${state.toLowerCase()}.`,
-      already: (decision: string) =>
-        `You have decided on this round already (${decision.toLowerCase()}); another reviewer decides next.`,
-      closed: (state: string) => `The request is ${state.toLowerCase()}: no decision can be taken on it now.`
+      closed: (state: string) => `The request is ${state.toLowerCase()}: no review can be submitted on it now.`
     }
   },
   preview: {
@@ -348,6 +446,9 @@ const en = {
     failed: (why: string) => `The file could not be shown: ${why}`,
     pdf: 'A PDF cannot be previewed here. If you cannot decide without reading it, return the request and ask for the figure as PNG or the table as CSV.',
     none: 'This kind of file cannot be previewed.',
+    withheld: 'The file is not shown:',
+    excerpt: 'Only an excerpt is shown:',
+    excerptCut: 'Long cells and lines, and columns past the 50th, are cut short in the excerpt.',
     legend: 'Highlighted cells were flagged by a check: point at one, or move to it with Tab, to see which.',
     flagged: (rules: string) => `Flagged by: ${rules}`,
     tableCaption: (name: string) => `Contents of ${name}`,
@@ -397,6 +498,23 @@ export const airlockStrings: Localized<AirlockStrings> = {
     outcomes: { pass: '問題なし', review: '要確認', fail: '不可' },
     decisions: { approve: '承認', return: '差し戻し', reject: '却下' },
     directions: { export: '持ち出し', import: '持ち込み' },
+    fileStates: {
+      pending: '判断待ち',
+      approved: '承認',
+      returned: '差し戻し',
+      rejected: '却下',
+      conflicted: '意見相違',
+      released: '持ち出し可'
+    },
+    votes: {
+      label: (name: string) => `${name} への判断`,
+      you: (name: string) => `${name}(あなた)`,
+      draft: '下書き',
+      forReviewers: '審査担当者のみ',
+      commentForReviewers: 'コメントは審査担当者のみに公開されています。',
+      ackException: (rule: string) => `「${rule}」の例外を確認:`,
+      ackReview: (rule: string) => `「${rule}」のチェックを確認しました。`
+    },
     rules: {
       threshold: '最小集計単位',
       zeros: 'ゼロセル',
@@ -513,7 +631,17 @@ export const airlockStrings: Localized<AirlockStrings> = {
       submit: '審査に提出',
       resubmit: '審査に再提出',
       cancel: 'キャンセル',
-      picked: (n: number) => `${n} 個のファイルを選択中`
+      picked: (n: number) => `${n} 個のファイルを選択中`,
+      exceptionsLegend: (name: string) => `${name} の例外`,
+      exceptionsHint:
+        '差し戻されたラウンドで不可となったチェックのうち、ポリシーが例外を認めるものです。ファイルがまだそのチェックで不可となり、それでも安全だと考える場合は理由を記入してください。各審査担当者が理由を確認してから承認します。',
+      exceptionAsk: (rule: string) => `「${rule}」の例外を申請する`,
+      exceptionReason: (rule: string) => `「${rule}」のチェックで不可でも持ち出してよい理由`,
+      exceptionReasonMissing: (rule: string, name: string) =>
+        `${name} が「${rule}」のチェックで不可でも持ち出してよい理由を記入してください。`,
+      expectedSummary: 'チェックで不可となる見込みですか?例外を申請する',
+      expectedHint:
+        'このファイルが不可となることが分かっていて、それでも持ち出して安全だと考えるチェックについてのみ、理由を記入してください。チェックは提出時に行われます。選んだチェックが不可とならなかった場合や、プロジェクトのポリシーがそのチェックの例外を認めない場合は、何も提出されず、ゲートウェイがその理由を示します。チェック結果を見てから、審査が始まる前に申請することもできます。'
     },
     request: {
       roundShort: (n: number) => `ラウンド ${n}`,
@@ -551,7 +679,8 @@ export const airlockStrings: Localized<AirlockStrings> = {
       hideDetails: '詳細を隠す',
       loading: '申請を読み込んでいます…',
       retry: '再試行',
-      approvals: (x: number, y: number) => `承認: ${y} 件中 ${x} 件`,
+      reviewsNeeded: (y: number) =>
+        `各ファイルは、あなた以外の審査担当者 ${y} 名がそれぞれ独立に承認します。判断はラウンドが確定するとここに表示されます。`,
       filesOfRound: (n: number) => `ラウンド ${n} のファイル`,
       justification: '理由:',
       download: 'ダウンロード',
@@ -559,8 +688,6 @@ export const airlockStrings: Localized<AirlockStrings> = {
       downloading: 'ダウンロードしています…',
       downloaded: (name: string) => `${name} をダウンロードしました。`,
       downloadFailed: (name: string, why: string) => `${name} をダウンロードできませんでした: ${why}`,
-      decisionsHeading: '審査担当者の判断',
-      noDecisions: 'このラウンドについて判断した審査担当者はまだいません。',
       earlierRounds: (n: number) => (n === 1 ? '以前のラウンド' : `以前のラウンド(${n} 件)`),
       resend: '再提出',
       withdraw: '取り下げ',
@@ -574,7 +701,31 @@ export const airlockStrings: Localized<AirlockStrings> = {
       sessionStarting: 'このプロジェクトの解析セッションはまだ起動中です。しばらくしてからもう一度お試しください。',
       openWorkspace: '解析を開始',
       lookAgain: 'もう一度確認',
-      resent: (round: number) => `申請をラウンド ${round} として審査担当者に再提出しました。`
+      resent: (round: number) => `申請をラウンド ${round} として審査担当者に再提出しました。`,
+      exceptionsHeading: '申請した例外',
+      exceptionBy: (who: string, when: string) => `${who} が申請(${when})`,
+      askException: '例外を申請',
+      askExceptionLabel: (name: string) => `${name} の不可となったチェックについて例外を申請`,
+      approveBlocked: 'このままでは審査担当者はこのファイルを承認できません:',
+      votesHeading: '審査担当者の判断',
+      downloadPackage: '持ち出しパッケージをダウンロード',
+      downloadingPackage: 'ダウンロードしています…',
+      packageHint:
+        '1 つの .tar.gz アーカイブです。持ち出しが許可されたファイル、各ファイルの SHA-256 を記したマニフェスト、適用されたチェック・例外・審査の記録を含みます。',
+      packageDownloaded: '持ち出しパッケージをダウンロードしました。'
+    },
+    exception: {
+      legend: (name: string) => `${name} の例外を申請`,
+      rule: '不可となったチェック',
+      reason: 'このチェックで不可でも持ち出してよい理由',
+      reasonHint:
+        '審査担当者が読み、各自が自分の言葉で確認してから承認します。公表済みの数値であるなど、持ち出しても安全な理由を書いてください。',
+      reasonMissing: 'チェックで不可でも持ち出してよい理由を記入してください。',
+      send: '例外を申請',
+      sending: '送信しています…',
+      cancel: 'キャンセル',
+      asked: (rule: string, name: string) =>
+        `${name} の「${rule}」について例外を申請しました。審査担当者は承認の前にこれを確認します。`
     },
     myRequests: {
       heading: '自分の持ち出し申請',
@@ -638,8 +789,14 @@ export const airlockStrings: Localized<AirlockStrings> = {
         round: 'ラウンド',
         submitted: '提出',
         updated: '最終更新',
+        reviews: '審査',
+        conflicted: '意見相違',
+        myReview: '自分の審査',
         action: '操作'
       },
+      reviewsValue: (x: number, y: number) => `${y} 件中 ${x} 件`,
+      conflictedValue: (n: number) => (n === 0 ? '–' : `${n} ファイル`),
+      myReview: { none: '未着手', draft: '下書き', submitted: '提出済み' },
       open: '審査する',
       openLabel: (id: string, requester: string) => `${requester} さんの申請 ${id} を審査する`
     },
@@ -658,8 +815,7 @@ export const airlockStrings: Localized<AirlockStrings> = {
       requester: '申請者',
       request: '申請',
       round: 'ラウンド',
-      approvals: '承認',
-      approvalsValue: (x: number, y: number) => `${y} 件中 ${x} 件`,
+      reviewsNeeded: '必要な審査数',
       submitted: '提出',
       updated: '最終更新',
       filesHeading: (round: number) => `ラウンド ${round} のファイル`,
@@ -674,31 +830,60 @@ export const airlockStrings: Localized<AirlockStrings> = {
       noComments: 'コメントはありません。',
       showPreview: 'プレビューを表示',
       hidePreview: 'プレビューを隠す',
-      decideHeading: 'このラウンドへの判断',
-      noDecisionsYet: 'このラウンドについて判断した審査担当者はまだいません。',
-      form: {
-        legend: 'あなたの判断',
+      fileState: '状態',
+      exceptionsHeading: '申請者が求めた例外',
+      exceptionBy: (who: string, when: string) => `${who} の理由(${when}):`,
+      conflict:
+        '審査担当者の判断が分かれています。このファイルにまだ判断していない別の審査担当者が決着をつけます。承認できるのは、その承認を加えてポリシーが求める承認数に達する場合のみです。',
+      votesHeading: '審査担当者の判断',
+      vote: {
+        legend: (name: string) => `${name} へのあなたの判断`,
         hints: {
-          approve: (x: number, y: number) =>
-            `このラウンドを ${y} 名の審査担当者が承認すると持ち出しが許可されます(現在 ${x} 名)。`,
-          return: '申請を差し戻します。申請者がファイルを修正し、新しいラウンドとして再提出します。',
-          reject: '申請を終了します。これらのファイルは持ち出されません。'
+          approve: '必要な人数の審査担当者が承認すると、このファイルを持ち出せます。',
+          return: '申請者がファイルを修正し、新しいラウンドとして再提出します。',
+          reject: 'このファイルは持ち出せません。'
         },
         comment: 'コメント',
         required: '(必須)',
         optional: '(任意)',
-        commentHint:
-          '申請者が読みます。差し戻し・却下の場合は必須です。何を直すべきか、またはその理由を書いてください。',
-        pickDecision: '承認・差し戻し・却下のいずれかを選んでください。',
+        commentHint: '何を直すべきか、またはその理由を書いてください。差し戻し・却下の場合は必須です。',
+        visibility: 'コメントを読む人',
+        visibilityResearcher: '申請者と審査担当者',
+        visibilityReviewers: '審査担当者のみ',
+        acksLegend: '承認の前に確認すること',
+        acksHint: '申請者が例外を求めた不可のチェックと、人による確認を求めるチェックのそれぞれです。',
+        ackException: (rule: string) => `「${rule}」のチェックの例外`,
+        ackExceptionComment: (rule: string) => `「${rule}」の例外についてのあなたの確認`,
+        ackExceptionHint: 'なぜ例外を認めてよいかを、自分の言葉で書いてください。',
+        ackReview: (rule: string) => `「${rule}」のチェックが確認を求める内容を見ました。`,
+        ackReviewComment: (rule: string) => `「${rule}」について確認した内容(任意)`,
+        pick: '承認・差し戻し・却下のいずれかを選んでください。',
         commentRequired: (decision: string) =>
           `「${decision}」にはコメントが必要です。何を直すべきか、またはその理由を書いてください。`,
-        submit: '判断を送信',
-        submitting: '送信しています…',
+        ackMissing: 'ファイルを承認するには、上の各チェックを確認してください。',
+        save: '判断を保存',
+        saving: '保存しています…',
+        saved: '下書きとして保存しました。審査を提出すると有効になります。',
+        unsaved: '未保存の変更があります',
+        yourVote: 'あなたの判断'
+      },
+      submit: {
+        heading: 'あなたの審査',
+        settleHeading: '意見相違の決着',
+        progress: (x: number, y: number) => `${y} ファイル中 ${x} ファイルに判断済みです。`,
+        settleProgress: (x: number, y: number) => `意見相違の ${y} ファイル中 ${x} ファイルに判断済みです。`,
+        settleIntro:
+          'このラウンドの審査はそろいましたが、「意見相違」のファイルで判断が分かれています。別の審査担当者としてそれぞれに判断し、決着をつけてください。',
+        hiddenNote: '各審査が独立して行われるよう、他の審査担当者の判断はあなたが審査を提出するまで表示されません。',
+        hint: '提出すると判断は確定し、他の審査担当者の判断が表示されます。',
+        submit: '審査を提出',
+        settle: '意見相違のファイルに決着をつける',
+        submitting: '提出しています…',
+        unsaved: (names: string) => `先に ${names} への変更を保存するか、元に戻してください。`,
+        done: (state: string) => `審査を提出しました。申請の状態は「${state}」です。`,
+        mine: 'このラウンドの審査は提出済みです。',
         reload: '申請を開き直す',
-        done: (state: string) => `判断を記録しました。申請の状態は「${state}」です。`,
-        already: (decision: string) =>
-          `このラウンドについては判断済みです(${decision})。次は別の審査担当者が判断します。`,
-        closed: (state: string) => `申請の状態は「${state}」のため、現在は判断できません。`
+        closed: (state: string) => `申請の状態は「${state}」のため、現在は審査を提出できません。`
       }
     },
     preview: {
@@ -706,6 +891,9 @@ export const airlockStrings: Localized<AirlockStrings> = {
       failed: (why: string) => `ファイルを表示できませんでした: ${why}`,
       pdf: 'PDF はここではプレビューできません。読まずに判断できない場合は、申請を差し戻して図は PNG、表は CSV で提出するよう依頼してください。',
       none: 'この種類のファイルはプレビューできません。',
+      withheld: 'このファイルは表示されません:',
+      excerpt: '抜粋のみを表示しています:',
+      excerptCut: '抜粋では、長いセルや行、および 51 列目以降は省略されています。',
       legend:
         '強調表示のセルはチェックで指摘されたものです。ポインタを合わせるか Tab キーで移動すると、どのチェックかを確認できます。',
       flagged: (rules: string) => `指摘したチェック: ${rules}`,

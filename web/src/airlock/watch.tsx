@@ -53,7 +53,8 @@ export function AirlockWatchProvider({ api, user, children }: { api: ApiClient; 
   const nextKey = useRef(0)
   const polling = useRef(false)
   const isResearcher = user.roles.includes('researcher')
-  const isReviewer = user.roles.includes('reviewer')
+  // a reviewer who must first set their own credentials has no queue yet: asking would only be refused
+  const isReviewer = user.roles.includes('reviewer') && !user.mustChangeCredentials
 
   const poll = useCallback(async () => {
     if (polling.current) return
@@ -75,7 +76,8 @@ export function AirlockWatchProvider({ api, user, children }: { api: ApiClient; 
         const list = await api.listReviews().catch(() => null)
         if (list !== null) {
           setQueueCount(list.length)
-          const ids = list.map((r) => `${r.id}:${r.state}:${r.round}`).join(',')
+          // the reviews in and the conflicts too: the queue's columns show them
+          const ids = list.map((r) => `${r.id}:${r.state}:${r.round}:${r.reviews}:${r.conflicted}`).join(',')
           if (queue.current !== null && queue.current !== ids) changed = true
           queue.current = ids
         }

@@ -2,8 +2,8 @@ import type {
   CatalogView,
   CellLanguage,
   CellResult,
-  DecisionBody,
   ErrorBody,
+  ExceptionBody,
   ExportCellBody,
   ExportRequestSummary,
   ExportRequestView,
@@ -14,10 +14,15 @@ import type {
   LoginBody,
   MeResponse,
   OkResponse,
+  OpenedEnrolment,
+  ReviewBody,
+  ReviewExcerpt,
+  ReviewQueueItem,
   SessionEvent,
   SessionView,
   SubmitExportBody,
-  TokenResponse
+  TokenResponse,
+  VoteBody
 } from './types'
 
 /** The server answered with an error status. `serverMessage` is its sentence, when it sent one. */
@@ -45,6 +50,10 @@ export class NetworkError extends Error {
 
 export interface ApiClient {
   login(body: LoginBody): Promise<TokenResponse>
+  /** Opens an enrolment link (its token from the URL's fragment): the authenticator secret to add, shown once. */
+  openEnrolment(token: string): Promise<OpenedEnrolment>
+  /** Sets the person's own password and confirms their authenticator with a code; the link is used up. */
+  completeEnrolment(body: { token: string; password: string; totp: string }): Promise<{ username: string }>
   /** Silent sign-in from the httpOnly refresh cookie; null when there is no session to resume. */
   resumeSession(): Promise<TokenResponse | null>
   /** Ends the session on the server (which clears the cookie); the token is forgotten either way. */
@@ -99,6 +108,10 @@ export interface ApiClient {
   withdrawExport(id: string): Promise<ExportRequestView>
   /** A released file's bytes: only its requester, only once released. */
   downloadExportFile(id: string, fileId: string): Promise<Blob>
+  /** The release package (.tar.gz: the files, manifest.json, controls.json): only its requester, once released. */
+  downloadExportPackage(id: string): Promise<Blob>
+  /** Asks an exception for one failing check of a file, with a reason, before reviewers begin on it. */
+  askException(id: string, fileId: string, body: ExceptionBody): Promise<ExportRequestView>
 
   // The airlock, the researcher's side: imports.
   /**
@@ -113,12 +126,17 @@ export interface ApiClient {
 
   // The airlock, the reviewers' side.
   /** Other people's requests awaiting a decision. */
-  listReviews(): Promise<ExportRequestSummary[]>
+  listReviews(): Promise<ReviewQueueItem[]>
   /** A request for review; the first look moves a submitted request to in_review. */
   getReview(id: string): Promise<ExportRequestView>
   /** A file's bytes for an in-page preview (audited); never saved as a download. */
   reviewFileContent(id: string, fileId: string): Promise<Blob>
-  decideReview(id: string, body: DecisionBody): Promise<ExportRequestView>
+  /** A table's or text's excerpt (its header, first rows and row count), in place of bytes that may hold individual records. */
+  reviewFileExcerpt(id: string, fileId: string): Promise<ReviewExcerpt>
+  /** The reviewer's vote on one file of the round (a draft until their review is submitted). */
+  voteOnFile(id: string, fileId: string, body: VoteBody): Promise<ExportRequestView>
+  /** Submits the reviewer's review of the round: their votes count from then on. */
+  submitReview(id: string, body: ReviewBody): Promise<ExportRequestView>
   /** For the administration console's parts, which type their own answers: a JSON call to `path`. */
   call<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T>
   /** ...and a file or text from `path` (an audit export, a recording). */
@@ -233,6 +251,14 @@ export function createApiClient(fetchImpl: typeof fetch = (...args) => fetch(...
   return {
     async login(body) {
       return adopt(await readJson<TokenResponse>(await send('POST', '/api/v1/auth/login', body)))
+    },
+
+    async openEnrolment(token) {
+      return readJson<OpenedEnrolment>(await send('POST', '/api/v1/enrolment/open', { token }))
+    },
+
+    async completeEnrolment(body) {
+      return readJson<{ username: string }>(await send('POST', '/api/v1/enrolment/complete', body))
     },
 
     resumeSession: refresh,
@@ -381,6 +407,16 @@ export function createApiClient(fetchImpl: typeof fetch = (...args) => fetch(...
       return readBlob(await authorized('GET', exportPath(id, filePath(fileId)), undefined, '*/*'))
     },
 
+    async downloadExportPackage(id) {
+      return readBlob(await authorized('GET', exportPath(id, '/package'), undefined, '*/*'))
+    },
+
+    async askException(id, fileId, body) {
+      return readJson<ExportRequestView>(
+        await authorized('POST', exportPath(id, `/files/${encodeURIComponent(fileId)}/exceptions`), body)
+      )
+    },
+
     async submitImport(projectId, file, justification) {
       const query = new URLSearchParams({ projectId, name: file.name, justification })
       return readJson<ExportRequestView>(await authorized('POST', `/api/v1/imports?${query.toString()}`, file))
@@ -395,7 +431,7 @@ export function createApiClient(fetchImpl: typeof fetch = (...args) => fetch(...
     },
 
     async listReviews() {
-      return readJson<ExportRequestSummary[]>(await authorized('GET', '/api/v1/reviews'))
+      return readJson<ReviewQueueItem[]>(await authorized('GET', '/api/v1/reviews'))
     },
 
     async getReview(id) {
@@ -406,14 +442,25 @@ export function createApiClient(fetchImpl: typeof fetch = (...args) => fetch(...
       return readBlob(await authorized('GET', reviewPath(id, filePath(fileId)), undefined, '*/*'))
     },
 
+    async reviewFileExcerpt(id, fileId) {
+      return readJson<ReviewExcerpt>(
+        await authorized('GET', reviewPath(id, `/files/${encodeURIComponent(fileId)}/excerpt`))
+      )
+    },
+
     async call<T>(method: string, path: string, body?: unknown) {
       return readJson<T>(await authorized(method, path, body))
     },
     async fetchBlob(path) {
       return readBlob(await authorized('GET', path))
     },
-    async decideReview(id, body) {
-      return readJson<ExportRequestView>(await authorized('POST', reviewPath(id, '/decisions'), body))
+    async voteOnFile(id, fileId, body) {
+      return readJson<ExportRequestView>(
+        await authorized('PUT', reviewPath(id, `/files/${encodeURIComponent(fileId)}/vote`), body)
+      )
+    },
+    async submitReview(id, body) {
+      return readJson<ExportRequestView>(await authorized('POST', reviewPath(id, '/review'), body))
     }
   }
 }

@@ -34,6 +34,11 @@ export interface UserView {
   roles: Role[]
   status: UserStatus
   organization: OrganizationView | null
+  /**
+   * a reviewer or administrator whose credentials an administrator handed out (before enrolment
+   * links): they may not review or administer until they set their own
+   */
+  mustChangeCredentials: boolean
 }
 
 export interface DatasetRef {
@@ -285,8 +290,58 @@ export interface ExportFileView {
   provenance: Provenance | null
   /** an imported archive's entries; null for anything else */
   listing: ArchiveEntry[] | null
+  /** pending while votes gather; approved, returned, rejected or conflicted once the reviews are in; released */
+  state: AirlockFileState
+  exceptions: ExceptionView[]
+  /** what an approval of the file must acknowledge */
+  acknowledgementsNeeded: { rule: string; kind: AcknowledgementKind }[]
+  /** the votes the caller may read: their own drafts, others' once their own review is in (or all are) */
+  votes: VoteView[]
+  /** requester: the rules an exception may be asked for now */
+  exceptable: string[]
+  /** reviewer: `readBytes` says whether the preview is of the whole file or of its excerpt only */
+  can: { askException?: Can; download?: Can; preview?: Can; readBytes?: Can; vote?: Can; approve?: Can }
 }
 
+/**
+ * What a reviewer reads of a table or text that may hold individual records, in place of its
+ * bytes: its header and first rows (or first lines), each cut to a bound, and how many in all.
+ */
+export type ReviewExcerpt = { name: string; cut: boolean; whole: string | null } & (
+  | { format: 'table'; header: string[]; rows: string[][]; totalRows: number }
+  | { format: 'text'; lines: string[]; totalLines: number }
+)
+
+export type AirlockFileState = 'pending' | 'approved' | 'returned' | 'rejected' | 'conflicted' | 'released'
+export type AcknowledgementKind = 'exception' | 'review'
+
+/** Whether the caller may do something now, and if not, why (for a disabled button). */
+export interface Can {
+  ok: boolean
+  why?: string
+}
+
+export interface ExceptionView {
+  rule: string
+  reason: string
+  requestedBy: string
+  requestedAt: IsoDateTime
+}
+
+export interface VoteView {
+  reviewer: string
+  vote: ReviewDecision
+  /** null for the requester when meant for reviewers only */
+  comment: string | null
+  commentVisibility: 'researcher' | 'reviewers'
+  acknowledgements: { rule: string; kind: AcknowledgementKind; comment: string | null }[]
+  /** false: the caller's own draft */
+  submitted: boolean
+  createdAt: IsoDateTime
+  updatedAt: IsoDateTime
+}
+
+/** A submitted review summed up over its votes, with the comments meant for the reader. */
 export interface DecisionView {
   round: number
   /** the reviewer's username */
@@ -311,8 +366,16 @@ export interface ExportRequestView {
   /** approvals of the current round, and how many the policy needs */
   approvals: number
   approvalsNeeded: number
+  /** requester: the failing checks the project's policy lets an exception be asked for */
+  exceptionRules: string[]
   files: ExportFileView[]
+  reviews: { round: number; reviewer: string; kind: 'review' | 'settle'; submittedAt: IsoDateTime }[]
   decisions: DecisionView[]
+  /** reviewer: others' votes of this round are hidden until the caller's own review is in */
+  votesHidden: boolean
+  /** reviewer: what submitting now would be */
+  reviewKind: 'review' | 'settle' | null
+  can: { withdraw?: Can; resubmit?: Can; downloadPackage?: Can; vote?: Can; submitReview?: Can }
 }
 
 export interface ExportRequestSummary {
@@ -326,11 +389,31 @@ export interface ExportRequestSummary {
   updatedAt: IsoDateTime
 }
 
+/** A request in a reviewer's queue: where the round's reviews stand, and the caller's part in them. */
+export interface ReviewQueueItem extends ExportRequestSummary {
+  /** reviews of the round submitted, and how many the policy needs */
+  reviews: number
+  reviewsNeeded: number
+  /** files the reviews disagree on, for a further reviewer to settle */
+  conflicted: number
+  myReview: MyReview
+}
+
+export type MyReview = 'none' | 'draft' | 'submitted'
+
+/** An exception asked for one failing check of a file, with the researcher's reason. */
+export interface ExceptionBody {
+  rule: string
+  reason: string
+}
+
 /** A file of the outbox to export, with why it is needed outside. */
 export interface SubmitFile {
   /** under outbox/ */
   path: string
   justification: string
+  /** exceptions asked with the file for checks expected to fail (each must fail once checked) */
+  exceptions?: ExceptionBody[]
 }
 
 export interface SubmitExportBody {
@@ -339,11 +422,21 @@ export interface SubmitExportBody {
   files: SubmitFile[]
 }
 
-export interface DecisionBody {
-  decision: ReviewDecision
+/** A reviewer's vote on one file: a draft until their review is submitted. */
+export interface VoteBody {
+  /** the round the reviewer looked at and the file's digest: the server refuses a vote on anything else */
+  round: number
+  sha256: string
+  vote: ReviewDecision
   /** required to return or reject */
   comment?: string
-  /** the round the reviewer looked at and its files' digests: the server refuses a decision on anything else */
+  commentVisibility?: 'researcher' | 'reviewers'
+  /** with an approval: each excepted check (with a comment) and each check asking for review */
+  acknowledgements?: { rule: string; kind: AcknowledgementKind; comment?: string }[]
+}
+
+/** Submits the reviewer's review of the round they looked at. */
+export interface ReviewBody {
   round: number
   sha256s: string[]
 }
@@ -369,18 +462,111 @@ export interface AdminUser {
   roles: Role[]
   status: UserStatus
   organization: { id: string; name: string; status: OrganizationStatus } | null
-  lockedUntil: IsoDateTime | null
+  /** when the person set their own credentials; null while a link is outstanding, or for credentials handed out before links */
+  enrolledAt: IsoDateTime | null
+  /** a change to this account waiting for a second administrator */
+  pendingChange: { id: string; kind: string } | null
   /** analysis sessions starting or running now */
   liveSessions: number
   createdAt: IsoDateTime
 }
 
-/** A new or reset account's secrets: shown once, to be handed over on a separate channel. */
-export interface IssuedCredentials {
+/** A single-use link with which a person sets their own password and authenticator. */
+export interface IssuedEnrolment {
+  url: string
+  expiresAt: IsoDateTime
+}
+
+/** A new or reset account with its enrolment link: never a password or an authenticator secret. */
+export interface IssuedEnrolmentFor {
   user: AdminUser
-  password: string
+  enrolment: IssuedEnrolment
+}
+
+// Changes a second administrator approves (server/src/schemas/approvals.ts).
+export type PendingKind = 'user.create' | 'user.update' | 'user.credentials_reset' | 'policy.update' | 'project.policy'
+export type PendingState = 'pending' | 'approved' | 'refused' | 'withdrawn'
+
+export interface PersonRef {
+  id: string
+  username: string
+  displayName: string
+}
+
+/** One airlock parameter a policy change relaxes (server/src/approvals/weakening.ts names them all). */
+export interface Weakening {
+  /** e.g. reviewers, exceptionRules, threshold, dominance.k, exportTypes, previewMiBPerReviewerPerDay */
+  key: string
+  from: unknown
+  to: unknown
+}
+
+export interface PendingChangeView {
+  id: string
+  kind: PendingKind
+  state: PendingState
+  target: string | null
+  /** what it would do, in an English sentence */
+  summary: string
+  /** what exactly, by kind (see the server's schema) */
+  change: Record<string, unknown>
+  reason: string
+  requestedBy: PersonRef
+  requestedAt: IsoDateTime
+  decidedBy: PersonRef | null
+  decidedAt: IsoDateTime | null
+  decisionReason: string | null
+  /** a change to an existing account: who issued the link it last enrolled with, and when it was used */
+  enrolledThrough: { issuedBy: PersonRef; usedAt: IsoDateTime; byAsker: boolean } | null
+  mayApprove: boolean
+  mayWithdraw: boolean
+  whyNot: string | null
+}
+
+/**
+ * One part of a reviewer's or administrator's enrolment link: part 1 to the administrator who
+ * asked, part 2 to the one who approved. The person enters both on the enrolment page.
+ */
+export interface EnrolmentHalf {
+  username: string
+  part: 1 | 2
+  half: string
+  /** the enrolment page */
+  page: string
+  /** null for part 1: the link is made when the change is approved */
+  expiresAt: IsoDateTime | null
+}
+
+/** A change that now waits for a second administrator (HTTP 202). */
+export interface HeldForApproval {
+  pending: PendingChangeView
+  message: string
+  /** a reviewer or administrator created or reset: part 1 of their link, for the asker, shown once */
+  enrolmentHalf?: EnrolmentHalf
+}
+
+export interface ApprovedChange {
+  change: PendingChangeView
+  /** an account the approval created or reset: part 2 of its link, for the approver to send the person */
+  enrolment: EnrolmentHalf | null
+}
+
+/** A new authenticator secret for changing one's own credentials, shown once. */
+export interface NewOwnSecret {
   totpSecret: string
   totpUri: string
+  /** the secret sealed for the server, to send back with the change */
+  ticket: string
+  expiresAt: IsoDateTime
+}
+
+/** An enrolment link opened: the authenticator secret, shown to the person alone. */
+export interface OpenedEnrolment {
+  username: string
+  displayName: string
+  totpSecret: string
+  totpUri: string
+  expiresAt: IsoDateTime
 }
 
 export interface AdminDataset {
@@ -406,4 +592,19 @@ export interface AdminProject {
   workspacesDeletedOn: IsoDate
   hasWorkspaces: boolean
   createdAt: IsoDateTime
+}
+
+/** A reviewer assigned to a project (server/src/routes/api/v1/admin/reviewers). */
+export interface AdminProjectReviewer {
+  id: string
+  username: string
+  displayName: string
+  organization: string | null
+  /** the administrator's username */
+  assignedBy: string
+  assignedAt: IsoDateTime
+  /** false when the reviewer is no longer independent of the project: they then see none of its requests */
+  independent: boolean
+  /** why not, as the server words it */
+  why: string | null
 }

@@ -2,6 +2,8 @@ import { lazy, Suspense, useEffect, useState } from 'react'
 import { AirlockWatchProvider } from '../airlock/watch'
 import { NetworkError, type ApiClient } from '../api/client'
 import type { ProjectView, UserView } from '../api/types'
+import { EnrolmentPage } from '../enrolment/EnrolmentPage'
+import { leaveEnrolment, takeEnrolmentToken } from '../enrolment/link'
 import { HomePage } from '../home/HomePage'
 import { useStrings } from '../i18n/language'
 import { LoginPage } from '../login/LoginPage'
@@ -22,6 +24,8 @@ export function App({ api }: { api: ApiClient }) {
   const [workspace, setWorkspace] = useState<ProjectView | null>(null)
   const [review, setReview] = useState<string | null>(null)
   const [admin, setAdmin] = useState(false)
+  // opened from an enrolment link (/enrol#token): that page first, whoever is signed in on this browser
+  const [enrolment, setEnrolment] = useState(takeEnrolmentToken)
   const t = useStrings(appStrings)
 
   // A reload loses the in-memory token; the refresh cookie brings the session back silently.
@@ -42,6 +46,20 @@ export function App({ api }: { api: ApiClient }) {
   }, [api])
 
   useEffect(() => api.onSessionEnded(() => setAuth({ kind: 'signed-out', notice: 'session-ended' })), [api])
+
+  if (enrolment !== undefined) {
+    return (
+      <EnrolmentPage
+        api={api}
+        token={enrolment}
+        onDone={() => {
+          leaveEnrolment()
+          setEnrolment(undefined)
+          setAuth({ kind: 'signed-out', notice: 'enrolled' })
+        }}
+      />
+    )
+  }
 
   switch (auth.kind) {
     case 'resuming':

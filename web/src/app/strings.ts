@@ -8,7 +8,8 @@ const en = {
     'signed-out': 'You have signed out.',
     'session-ended': 'Your session has ended. Sign in again to continue.',
     'logout-unconfirmed': 'The server could not confirm that your session ended. Close this browser window to be sure.',
-    'server-unreachable': 'The service cannot be reached right now. Check your connection and try again.'
+    'server-unreachable': 'The service cannot be reached right now. Check your connection and try again.',
+    enrolled: 'Your password and authenticator are set. Sign in with them.'
   }
 }
 
@@ -23,7 +24,8 @@ export const appStrings: Localized<typeof en> = {
       'session-ended': 'セッションが終了しました。続けるには再度サインインしてください。',
       'logout-unconfirmed':
         'セッションの終了をサーバーで確認できませんでした。念のためこのブラウザのウィンドウを閉じてください。',
-      'server-unreachable': '現在サービスに接続できません。接続を確認してから再度お試しください。'
+      'server-unreachable': '現在サービスに接続できません。接続を確認してから再度お試しください。',
+      enrolled: 'パスワードと認証アプリの設定が完了しました。それらでサインインしてください。'
     }
   }
 }

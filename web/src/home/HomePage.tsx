@@ -1,4 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
+import { OwnCredentials } from '../account/OwnCredentials'
+import { accountStrings } from '../account/strings'
 import { MyRequests } from '../airlock/MyRequests'
 import { ReviewQueue } from '../airlock/ReviewQueue'
 import { NotificationList, QueueBadge } from '../airlock/watch'
@@ -32,6 +34,9 @@ export function HomePage({ api, user, onSignedOut, onOpenWorkspace, onOpenReview
   const admin = useStrings(adminStrings)
   const [meState, setMeState] = useState<MeState>({ kind: 'loading' })
   const [signingOut, setSigningOut] = useState(false)
+  // changing one's own password and authenticator: from the account menu, or required (see OwnCredentials)
+  const [ownCredentials, setOwnCredentials] = useState(false)
+  const account = useStrings(accountStrings)
   const heading = useRef<HTMLHeadingElement>(null)
 
   useEffect(() => {
@@ -104,6 +109,15 @@ export function HomePage({ api, user, onSignedOut, onOpenWorkspace, onOpenReview
           <button
             type="button"
             className="button button--secondary"
+            onClick={() => setOwnCredentials((open) => !open)}
+            aria-pressed={ownCredentials}
+            data-testid="change-credentials"
+          >
+            {account.menu}
+          </button>
+          <button
+            type="button"
+            className="button button--secondary"
             onClick={signOut}
             disabled={signingOut}
             data-testid="logout"
@@ -130,6 +144,17 @@ export function HomePage({ api, user, onSignedOut, onOpenWorkspace, onOpenReview
               {t.retry}
             </button>
           </div>
+        )}
+        {/* a reviewer or administrator with handed-out credentials sets their own before anything else */}
+        {(shownUser.mustChangeCredentials || ownCredentials) && (
+          <OwnCredentials
+            api={api}
+            user={shownUser}
+            onChanged={() => {
+              setOwnCredentials(true)
+              load()
+            }}
+          />
         )}
         {shownUser.roles.includes('admin') && (
           <section className="card" aria-labelledby="admin-heading">

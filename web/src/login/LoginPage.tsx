@@ -61,6 +61,8 @@ export function LoginPage({ api, notice, onSignedIn }: Props) {
       if (!(error instanceof ApiError)) throw error
       // A code is accepted once; whatever went wrong, the next attempt needs a fresh one.
       setTotp('')
+      const wait = error.details.retryAfterSeconds
+      if (error.code === 'VRE_ERR_SIGN_IN_DELAYED' && typeof wait === 'number') return fail(t.delayed(wait), 'totp')
       fail(error.serverMessage ?? t.unexpected(error.status), 'totp')
     }
   }

@@ -16,6 +16,8 @@ const en = {
   serverUnreachable: 'The service cannot be reached right now. Check your connection and try again.',
   unexpected: (status: number) =>
     `Sign-in failed because the server answered unexpectedly (HTTP ${status}). Try again.`,
+  delayed: (seconds: number) =>
+    `Too many failed sign-ins: try again in ${seconds} second${seconds === 1 ? '' : 's'}. This attempt was not checked; the right password and code will work then.`,
   footer: 'Pseudonymized data stays inside this environment. Nothing leaves without review.'
 }
 
@@ -37,6 +39,8 @@ export const loginStrings: Localized<typeof en> = {
     serverUnreachable: '現在サービスに接続できません。接続を確認してから再度お試しください。',
     unexpected: (status: number) =>
       `サーバーから予期しない応答があったため、サインインできませんでした（HTTP ${status}）。再度お試しください。`,
+    delayed: (seconds: number) =>
+      `サインインの失敗が続いたため、${seconds}秒後にもう一度お試しください。今回の入力は確認していません。その後は正しいパスワードとコードでサインインできます。`,
     footer: '仮名加工されたデータはこの環境の外に出ません。持ち出しには必ず審査が必要です。'
   }
 }

@@ -28,7 +28,7 @@ describe('airlock policy', () => {
       exceptionRules: ['dominance', 'p-percent', 'residual-df', 'differencing', 'repeats', 'images'],
       excludeRequesterOrganization: true,
       partialRelease: false,
-      previewMiBPerReviewerPerDay: 512
+      previewMiBPerReviewerPerDay: 64
     })
   })
 

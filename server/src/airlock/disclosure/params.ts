@@ -78,8 +78,13 @@ export const FILE_DEFAULTS = {
   maxImportFileMiB: 64,
   excludeRequesterOrganization: true,
   partialRelease: false,
-  previewMiBPerReviewerPerDay: 512
+  // a reviewer reads an output to decide on it: a day's careful reading of tables, figures and a
+  // report or two is a few MiB; 64 MiB is ample for that and far from reading a dataset out
+  previewMiBPerReviewerPerDay: 64
 } as const
+
+/** Requests (out or in) one researcher may submit per minute unless the policy says otherwise. */
+export const SUBMISSIONS_PER_MINUTE = 10
 
 /** The effective parameters of a policy's airlock section: the preset's values, then the policy's overrides. */
 export function resolveAirlockParams(policy: AirlockPolicy): AirlockParams {

@@ -19,7 +19,12 @@ export default fp(
       driver: app.sandboxDriver,
       quarantine: new Quarantine(join(app.config.dataDir, 'quarantine')),
       policy: app.policyFor,
+      policyVersion: (projectId) => {
+        const row = (app.policies.get(app.policies.policyNameFor(projectId)) ?? app.policies.get('default'))!.row
+        return { name: row.name, version: row.version }
+      },
       now: app.now,
+      timeZone: app.config.timeZone,
       log: app.log,
       checks
     })

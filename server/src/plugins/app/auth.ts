@@ -5,6 +5,7 @@ import {
   createAuthService,
   type RequestContext
 } from '../../auth/auth-service.js'
+import { mustChangeCredentials, PRIVILEGED_ROLES } from '../../approvals/privileged.js'
 import type { Role } from '../../schemas/identity.js'
 import { Errors } from '../../errors.js'
 import type { FastifyRequest } from 'fastify'
@@ -58,6 +59,22 @@ export default fp(
           details: { needs: roles }
         })
         throw new Errors.Forbidden(`This needs the ${roles.join(' or ')} role.`)
+      }
+      // the one place a reviewer's or administrator's standing is checked: with credentials an
+      // administrator handed out (who could sign in as them), they neither review nor administer
+      if (roles.some((r) => PRIVILEGED_ROLES.includes(r)) && mustChangeCredentials(user)) {
+        await app.store.appendAudit({
+          actor: user.id,
+          action: 'access.denied',
+          sourceIp: request.ip,
+          target: `${request.method} ${request.routeOptions.url ?? request.url}`,
+          outcome: 'denied',
+          details: { needs: roles, reason: 'credentials handed out by an administrator: not changed yet' }
+        })
+        throw new Errors.CredentialsChangeRequired(
+          'Your password and authenticator were set up by an administrator, who may know them: set your own ' +
+            '("Change sign-in" on your overview) before you review or administer.'
+        )
       }
     })
   },

@@ -257,5 +257,159 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
     sql: `
       CREATE UNIQUE INDEX project_datasets_one_project ON project_datasets(dataset_id);
     `
+  },
+  {
+    version: 7,
+    name: 'airlock: per-file votes and reviews, exceptions, reviewers assigned to projects, preview volumes',
+    // Request-level decisions of rounds already decided become one submitted review each, voting the
+    // same on every file they named. Those on a round still open (submitted, in review) count for
+    // nothing: they were cast seeing each other's and with no check acknowledged, so that round is
+    // reviewed afresh. Every old decision stays, as recorded, in review_decisions_superseded.
+    sql: `
+      ALTER TABLE airlock_files ADD COLUMN state TEXT NOT NULL DEFAULT 'pending'
+        CHECK (state IN ('pending', 'approved', 'returned', 'rejected', 'conflicted', 'released'));
+      -- the policy name, version and effective parameters the file's checks ran under (JSON)
+      ALTER TABLE airlock_files ADD COLUMN policy TEXT;
+      UPDATE airlock_files SET state = coalesce(
+        (SELECT CASE
+           WHEN r.round > airlock_files.round THEN 'returned'
+           WHEN r.state IN ('released', 'approved', 'returned', 'rejected') THEN r.state
+         END FROM airlock_requests r WHERE r.id = airlock_files.request_id), 'pending');
+
+      CREATE TABLE airlock_votes (
+        id TEXT PRIMARY KEY,
+        request_id TEXT NOT NULL REFERENCES airlock_requests(id),
+        round INTEGER NOT NULL,
+        file_id TEXT NOT NULL REFERENCES airlock_files(id),
+        reviewer_id TEXT NOT NULL REFERENCES users(id),
+        vote TEXT NOT NULL CHECK (vote IN ('approve', 'return', 'reject')),
+        sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+        comment TEXT,
+        comment_visibility TEXT NOT NULL CHECK (comment_visibility IN ('researcher', 'reviewers')),
+        acknowledgements TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (file_id, reviewer_id)
+      );
+      CREATE INDEX airlock_votes_request ON airlock_votes(request_id, round);
+      CREATE TABLE airlock_reviews (
+        id TEXT PRIMARY KEY,
+        request_id TEXT NOT NULL REFERENCES airlock_requests(id),
+        round INTEGER NOT NULL,
+        reviewer_id TEXT NOT NULL REFERENCES users(id),
+        kind TEXT NOT NULL CHECK (kind IN ('review', 'settle')),
+        submitted_at TEXT NOT NULL,
+        UNIQUE (request_id, round, reviewer_id)
+      );
+      CREATE TABLE airlock_exceptions (
+        id TEXT PRIMARY KEY,
+        request_id TEXT NOT NULL REFERENCES airlock_requests(id),
+        file_id TEXT NOT NULL REFERENCES airlock_files(id),
+        rule TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        requested_by TEXT NOT NULL REFERENCES users(id),
+        requested_at TEXT NOT NULL,
+        UNIQUE (file_id, rule)
+      );
+      CREATE INDEX airlock_exceptions_request ON airlock_exceptions(request_id);
+      CREATE TABLE project_reviewers (
+        project_id TEXT NOT NULL REFERENCES projects(id),
+        user_id TEXT NOT NULL REFERENCES users(id),
+        assigned_by TEXT NOT NULL,
+        assigned_at TEXT NOT NULL,
+        PRIMARY KEY (project_id, user_id)
+      );
+      CREATE INDEX project_reviewers_user ON project_reviewers(user_id);
+      -- bytes of quarantined files each reviewer previewed, per calendar day in the gateway's time zone
+      CREATE TABLE airlock_preview_usage (
+        reviewer_id TEXT NOT NULL REFERENCES users(id),
+        day TEXT NOT NULL,
+        bytes INTEGER NOT NULL CHECK (bytes >= 0),
+        PRIMARY KEY (reviewer_id, day)
+      );
+
+      CREATE TEMP VIEW decided_decisions AS
+        SELECT d.id FROM review_decisions d JOIN airlock_requests r ON r.id = d.request_id
+        WHERE d.round < r.round OR r.state NOT IN ('draft', 'submitted', 'in_review');
+      INSERT INTO airlock_votes (id, request_id, round, file_id, reviewer_id, vote, sha256, comment,
+          comment_visibility, acknowledgements, created_at, updated_at)
+        SELECT d.id || ':' || json_extract(f.value, '$.fileId'), d.request_id, d.round,
+          json_extract(f.value, '$.fileId'), d.reviewer_id, d.decision, json_extract(f.value, '$.sha256'),
+          d.comment, 'researcher', '[]', d.created_at, d.created_at
+        FROM review_decisions d, json_each(d.files) f
+        WHERE json_extract(f.value, '$.fileId') IN (SELECT id FROM airlock_files)
+          AND d.id IN (SELECT id FROM decided_decisions);
+      INSERT INTO airlock_reviews (id, request_id, round, reviewer_id, kind, submitted_at)
+        SELECT id, request_id, round, reviewer_id, 'review', created_at FROM review_decisions
+        WHERE id IN (SELECT id FROM decided_decisions);
+      DROP VIEW decided_decisions;
+      ALTER TABLE review_decisions RENAME TO review_decisions_superseded;
+    `
+  },
+  {
+    version: 8,
+    name: 'separation of duties: pending changes a second administrator approves, enrolment links, no lockout',
+    // Accounts that exist got their password and authenticator secret from an administrator, who
+    // knows them: none counts as enrolled (enrolled_at NULL), so a reviewer or administrator among
+    // them may sign in but not act as one until they set their own (POST /api/v1/me/credentials).
+    // From now on a person sets their own through a link. Lockout gives way to delays computed
+    // from login_failures.
+    sql: `
+      ALTER TABLE users ADD COLUMN enrolled_at TEXT;
+      ALTER TABLE users DROP COLUMN locked_until;
+      CREATE INDEX auth_sessions_user_ip ON auth_sessions(user_id, source_ip, created_at);
+
+      -- A single-use link: only the SHA-256 of its token is kept. The authenticator seed the person
+      -- was shown when they last opened it is kept sealed until they confirm it with a code.
+      CREATE TABLE enrolments (
+        token_hash TEXT PRIMARY KEY CHECK (length(token_hash) = 64),
+        user_id TEXT NOT NULL REFERENCES users(id),
+        purpose TEXT NOT NULL CHECK (purpose IN ('account', 'reset')),
+        issued_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        totp_secret_sealed TEXT,
+        used_at TEXT,
+        -- a newer link for the same person replaces one not used yet
+        revoked_at TEXT
+      );
+      CREATE INDEX enrolments_user ON enrolments(user_id);
+
+      -- A change one administrator asked for and a second must approve: what exactly (change), the
+      -- state it was asked against (guard, checked again at approval), who asked and why.
+      CREATE TABLE pending_changes (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN
+          ('user.create', 'user.update', 'user.credentials_reset', 'policy.update', 'project.policy')),
+        subject TEXT NOT NULL,
+        target TEXT,
+        change TEXT NOT NULL,
+        guard TEXT NOT NULL,
+        reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+        requested_by TEXT NOT NULL REFERENCES users(id),
+        requested_at TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'refused', 'withdrawn')),
+        decided_by TEXT REFERENCES users(id),
+        decided_at TEXT,
+        decision_reason TEXT,
+        -- nobody approves or refuses their own request; only the asker withdraws it
+        CHECK (state = 'pending' OR decided_by IS NOT NULL),
+        CHECK (state NOT IN ('approved', 'refused') OR decided_by <> requested_by),
+        CHECK (state <> 'withdrawn' OR decided_by = requested_by)
+      );
+      -- one open request per thing changed, so two can't be approved against the same state
+      CREATE UNIQUE INDEX pending_changes_open_subject ON pending_changes(subject) WHERE state = 'pending';
+      CREATE INDEX pending_changes_state ON pending_changes(state, requested_at);
+    `
+  },
+  {
+    version: 9,
+    name: 'airlock: a review set aside when its reviewer stops counting',
+    // A reviewer who is no longer independent of an open request (or no longer active) has their
+    // approvals dropped; their submitted returns and rejections stand, and their review is set
+    // aside: it no longer counts toward the policy's number, and they vote no more in that round.
+    sql: `
+      ALTER TABLE airlock_reviews ADD COLUMN voided INTEGER NOT NULL DEFAULT 0 CHECK (voided IN (0, 1));
+    `
   }
 ]

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { AuditEvent } from '../../audit/record.js'
 import { verifyChain } from '../../audit/verify.js'
+import type { EnrolmentRow } from '../enrolments.js'
 import { SqliteStore } from './sqlite-store.js'
 
 const keys = generateKeyPairSync('ed25519')
@@ -54,7 +55,8 @@ const READS = new Set([
   'listDatasets',
   'getDatasetProject',
   'listProjectMemberIds',
-  'countLoginFailures',
+  'loginFailures',
+  'hasSignedInFrom',
   'getAuthSession',
   'getAuthSessionWithUser',
   'getRefreshToken',
@@ -68,19 +70,17 @@ const READS = new Set([
   'close'
 ])
 
-const exportFile = (id: string, round: number) => ({
-  id,
-  requestId: 'x1',
-  round,
-  path: `outbox/${id}.csv`,
-  name: `${id}.csv`,
-  sha256: 'b'.repeat(64),
-  size: 10,
-  justification: 'j',
-  outcome: 'pass' as const,
-  checks: [],
-  provenance: null,
-  listing: null
+/** An enrolment link's row, its token hash made of `c`. */
+const enrolmentRow = (userId: string, c: string, expiresAt = '2999-01-01T00:00:00.000Z'): EnrolmentRow => ({
+  tokenHash: c.repeat(64),
+  userId,
+  purpose: 'reset',
+  issuedBy: 'test',
+  createdAt: new Date().toISOString(),
+  expiresAt,
+  totpSecretSealed: null,
+  usedAt: null,
+  revokedAt: null
 })
 
 describe('SqliteStore', () => {
@@ -125,12 +125,6 @@ describe('SqliteStore', () => {
       setOrganizationStatus: () => store.setOrganizationStatus(org.id, 'suspended', ev('setOrganizationStatus')),
       updateUser: async () =>
         store.updateUser((await store.getUserByUsername('u1'))!.id, { displayName: 'U 2' }, ev('updateUser')),
-      resetUserCredentials: async () =>
-        store.resetUserCredentials(
-          (await store.getUserByUsername('u1'))!.id,
-          { passwordHash: 'h2', totpSecretSealed: 's2' },
-          ev('resetUserCredentials')
-        ),
       updateProject: async () =>
         store.updateProject((await store.getProjectByTitle('P'))!.id, { purpose: 'p2' }, ev('updateProject')),
       setProjectMember: async () =>
@@ -147,14 +141,14 @@ describe('SqliteStore', () => {
           true,
           ev('setProjectDataset')
         ),
-      recordLoginFailure: () =>
-        store.recordLoginFailure({ username: 'u1', sourceIp: null, lockUntil: null }, ev('recordLoginFailure')),
+      recordLoginFailure: () => store.recordLoginFailure({ username: 'u1', sourceIp: null }, ev('recordLoginFailure')),
       completeLogin: async () => {
         const u = (await store.getUserByUsername('u1'))!
         const t = new Date().toISOString()
         return store.completeLogin(
           {
             userId: u.id,
+            passwordHash: u.passwordHash,
             totpStep: 1,
             session: {
               id: 's1',
@@ -177,6 +171,13 @@ describe('SqliteStore', () => {
           ev('rotateRefreshToken')
         ),
       revokeAuthSession: () => store.revokeAuthSession('s1', 'test', ev('revokeAuthSession')),
+      // after the sign-in above: a reset leaves the account unable to sign in until it enrols again
+      resetUserCredentials: async () =>
+        store.resetUserCredentials(
+          (await store.getUserByUsername('u1'))!.id,
+          enrolmentRow((await store.getUserByUsername('u1'))!.id, 'c'),
+          ev('resetUserCredentials')
+        ),
       setDatasetFile: async () =>
         store.setDatasetFile((await store.getDatasetByName('d1'))!.id, 'datasets/d1.duckdb', ev('setDatasetFile')),
       createSandboxSession: async () =>
@@ -218,47 +219,6 @@ describe('SqliteStore', () => {
           },
           ev('recordCellExport')
         ),
-      createAirlockRequest: async () => {
-        const t = new Date().toISOString()
-        return store.createAirlockRequest(
-          {
-            id: 'x1',
-            direction: 'export',
-            projectId: (await store.getProjectByTitle('P'))!.id,
-            requesterId: (await store.getUserByUsername('u1'))!.id,
-            sessionId: 'sb1',
-            state: 'submitted',
-            round: 1,
-            createdAt: t,
-            updatedAt: t,
-            releasedAt: null
-          },
-          [exportFile('f1', 1)],
-          ev('createAirlockRequest')
-        )
-      },
-      transitionAirlockRequest: () =>
-        store.transitionAirlockRequest(
-          'x1',
-          ['submitted'],
-          { state: 'in_review', at: new Date().toISOString() },
-          ev('transitionAirlockRequest')
-        ),
-      recordReviewDecision: async () =>
-        store.recordReviewDecision(
-          {
-            id: 'd1',
-            requestId: 'x1',
-            round: 1,
-            reviewerId: (await store.getUserByUsername('u1'))!.id,
-            decision: 'approve',
-            comment: null,
-            files: [{ fileId: 'f1', sha256: 'b'.repeat(64) }],
-            createdAt: new Date().toISOString()
-          },
-          { approvalsNeeded: 2 },
-          ev('recordReviewDecision')
-        ),
       updateSandboxSessionLimits: () =>
         store.updateSandboxSessionLimits('sb1', { cpus: 2 }, ev('updateSandboxSessionLimits')),
       addPolicyVersion: () =>
@@ -284,8 +244,12 @@ describe('SqliteStore', () => {
       'appendInTx',
       'appendChained',
       'insertRefresh',
-      'insertAirlockFiles',
-      'airlockTransitionInTx',
+      'insertUserInTx',
+      'updateUserInTx',
+      'resetCredentialsInTx',
+      'expectAccount',
+      'insertPolicyVersionInTx',
+      'setProjectPolicyInTx',
       'setLink'
     ])
     const mutations = methods.filter((m) => !READS.has(m) && !privateHelpers.has(m))
@@ -300,89 +264,6 @@ describe('SqliteStore', () => {
     }
     const result = await verifyChain(store.auditRecords(), await store.auditCheckpoints(), keys.publicKey)
     expect(result.ok).toBe(true)
-  })
-
-  it('lets an airlock decision count once per reviewer and round, and never against a moved request', async () => {
-    const org = await store.createOrganization('Org', ev('org'))
-    const user = await store.createUser(
-      {
-        username: 'r',
-        displayName: 'R',
-        organizationId: org.id,
-        roles: ['reviewer'],
-        passwordHash: 'h',
-        totpSecretSealed: 's'
-      },
-      ev('u')
-    )
-    const project = await store.createProject(
-      {
-        title: 'P',
-        purpose: 'p',
-        approvalReference: 'a',
-        startDate: '2026-01-01',
-        endDate: '2026-12-31',
-        memberIds: [],
-        datasetIds: []
-      },
-      ev('p')
-    )
-    const t = new Date().toISOString()
-    await store.createSandboxSession(
-      {
-        id: 'sb1',
-        userId: user.id,
-        projectId: project.id,
-        state: 'running',
-        reason: null,
-        sandboxId: 'c',
-        runtime: 'runc',
-        image: 'i',
-        limits: {},
-        createdAt: t,
-        startedAt: t,
-        endedAt: null
-      },
-      ev('s')
-    )
-    await store.createAirlockRequest(
-      {
-        id: 'x1',
-        direction: 'export',
-        projectId: project.id,
-        requesterId: user.id,
-        sessionId: 'sb1',
-        state: 'in_review',
-        round: 1,
-        createdAt: t,
-        updatedAt: t,
-        releasedAt: null
-      },
-      [exportFile('f1', 1)],
-      ev('x')
-    )
-    const decision = (id: string, round: number) => ({
-      id,
-      requestId: 'x1',
-      round,
-      reviewerId: user.id,
-      decision: 'approve' as const,
-      comment: null,
-      files: [],
-      createdAt: t
-    })
-    const seq = async () => (await store.recentAudit(1))[0]!.seq
-    expect(await store.recordReviewDecision(decision('d1', 1), { approvalsNeeded: 2 }, ev('approve'))).toBe('in_review')
-    const before = await seq()
-    // the same reviewer again in the same round, and a decision for a round the request is not in
-    expect(await store.recordReviewDecision(decision('d2', 1), { approvalsNeeded: 2 }, ev('approve'))).toBe(null)
-    expect(await store.recordReviewDecision(decision('d3', 2), { approvalsNeeded: 2 }, ev('approve'))).toBe(null)
-    // a transition from a state the request is not in
-    expect(await store.transitionAirlockRequest('x1', ['submitted'], { state: 'in_review', at: t }, ev('t'))).toBe(
-      false
-    )
-    expect(await seq()).toBe(before)
-    expect((await store.getAirlockRequest('x1'))!.decisions.map((d) => d.id)).toEqual(['d1'])
   })
 
   it('rolls the change back when its audit record cannot be written', async () => {

@@ -7,14 +7,11 @@ import { type AuditEvent, type AuditRecord, AuditWriteFailed, chainRecord } from
 import type { OrganizationStatus, Role, UserStatus } from '../../schemas/identity.js'
 import type {
   CellExportRow,
-  CheckOutcome,
   AirlockFileRow,
   AirlockRequestDetail,
   AirlockRequestRow,
-  AuditFilter,
   AirlockState,
-  ReviewDecision,
-  ReviewDecisionRow,
+  AuditFilter,
   AuthSessionRow,
   CertificationRow,
   DatasetRow,
@@ -35,6 +32,11 @@ import type {
   UserChanges,
   UserRow
 } from '../types.js'
+import type { EnrolmentRow } from '../enrolments.js'
+import { AccountChangedMeanwhile, userFingerprint } from '../pending-changes.js'
+import { SqliteAirlockStore, toAirlockFile, toAirlockRequest } from './airlock-store.js'
+import { insertEnrolment, SqliteEnrolmentStore } from './enrolment-store.js'
+import { SqlitePendingChangeStore } from './pending-change-store.js'
 import { MIGRATIONS } from './migrations.js'
 
 /** Every this-many records a checkpoint is kept for good, so a rewritten chain can be located. */
@@ -63,7 +65,7 @@ function toUser(r: Row): UserRow {
     totpSecretSealed: str(r.totp_secret_sealed),
     totpLastStep: Number(r.totp_last_step),
     status: str(r.status) as UserStatus,
-    lockedUntil: strOrNull(r.locked_until),
+    enrolledAt: strOrNull(r.enrolled_at),
     createdAt: str(r.created_at)
   }
 }
@@ -131,51 +133,6 @@ class StalePolicyVersion extends Error {
   }
 }
 
-function toAirlockRequest(r: Row): AirlockRequestRow {
-  return {
-    id: str(r.id),
-    direction: str(r.direction) as AirlockRequestRow['direction'],
-    projectId: str(r.project_id),
-    requesterId: str(r.requester_id),
-    sessionId: strOrNull(r.session_id),
-    state: str(r.state) as AirlockState,
-    round: Number(r.round),
-    createdAt: str(r.created_at),
-    updatedAt: str(r.updated_at),
-    releasedAt: strOrNull(r.released_at)
-  }
-}
-
-function toAirlockFile(r: Row): AirlockFileRow {
-  return {
-    id: str(r.id),
-    requestId: str(r.request_id),
-    round: Number(r.round),
-    path: str(r.path),
-    name: str(r.name),
-    sha256: str(r.sha256),
-    size: Number(r.size),
-    justification: str(r.justification),
-    outcome: str(r.outcome) as CheckOutcome,
-    checks: JSON.parse(str(r.checks)) as unknown,
-    provenance: r.provenance === null ? null : (JSON.parse(str(r.provenance)) as unknown),
-    listing: r.listing === null ? null : (JSON.parse(str(r.listing)) as unknown)
-  }
-}
-
-function toReviewDecision(r: Row): ReviewDecisionRow {
-  return {
-    id: str(r.id),
-    requestId: str(r.request_id),
-    round: Number(r.round),
-    reviewerId: str(r.reviewer_id),
-    decision: str(r.decision) as ReviewDecision,
-    comment: strOrNull(r.comment),
-    files: JSON.parse(str(r.files)) as ReviewDecisionRow['files'],
-    createdAt: str(r.created_at)
-  }
-}
-
 /** Audit records read per query when walking the log. */
 const AUDIT_PAGE = 1000
 
@@ -212,6 +169,9 @@ function toSession(r: Row): AuthSessionRow {
  */
 export class SqliteStore implements Store {
   readonly db: Database.Database
+  readonly airlock: SqliteAirlockStore
+  readonly approvals: SqlitePendingChangeStore
+  readonly enrolments: SqliteEnrolmentStore
   private readonly signingKey: KeyObject | null
   private readonly now: () => Date
 
@@ -232,6 +192,16 @@ export class SqliteStore implements Store {
     this.signingKey = options.auditSigningKey
     this.now = options.now ?? (() => new Date())
     if (!readonly) this.migrate()
+    this.airlock = new SqliteAirlockStore(this.db, (audit, change) => this.audited(audit, change), this.now)
+    this.enrolments = new SqliteEnrolmentStore(this.db, (audit, change) => this.audited(audit, change))
+    // an approval carries out the change it approves in its own transaction, with these writes
+    this.approvals = new SqlitePendingChangeStore(this.db, (audit, change) => this.audited(audit, change), {
+      insertUser: (id, user, enrolment) => this.insertUserInTx(id, user, enrolment),
+      updateUser: (userId, changes) => this.updateUserInTx(userId, changes),
+      resetCredentials: (userId, enrolment) => this.resetCredentialsInTx(userId, enrolment),
+      insertPolicyVersion: (row, baseVersion) => this.insertPolicyVersionInTx(row, baseVersion),
+      setProjectPolicy: (projectId, policyName) => this.setProjectPolicyInTx(projectId, policyName)
+    })
   }
 
   private readonly statements = new Map<string, Database.Statement>()
@@ -267,12 +237,12 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** Runs `change` and appends `audit` in one IMMEDIATE transaction: both happen or neither does. */
-  private audited<T>(audit: AuditEvent, change: () => T): T {
+  /** Runs `change` and appends `audit` (one event or several) in one IMMEDIATE transaction: all happen or none does. */
+  private audited<T>(audit: AuditEvent | readonly AuditEvent[], change: () => T): T {
     return this.db
       .transaction(() => {
         const result = change()
-        this.appendInTx(audit)
+        for (const event of Array.isArray(audit) ? audit : [audit as AuditEvent]) this.appendInTx(event)
         return result
       })
       .immediate()
@@ -383,23 +353,30 @@ export class SqliteStore implements Store {
 
   // users
 
-  async createUser(user: NewUser, audit: AuditEvent): Promise<UserRow> {
+  async createUser(user: NewUser, audit: AuditEvent, enrolment?: Omit<EnrolmentRow, 'userId'>): Promise<UserRow> {
+    const id = randomUUID()
+    return this.audited({ ...audit, target: audit.target ?? id }, () => this.insertUserInTx(id, user, enrolment))
+  }
+
+  /** With an enrolment, the account has no credentials until the person sets their own through it. */
+  private insertUserInTx(id: string, user: NewUser, enrolment?: Omit<EnrolmentRow, 'userId'>): UserRow {
+    const at = this.now().toISOString()
     const row: UserRow = {
-      id: randomUUID(),
+      id,
       ...user,
+      ...(enrolment ? { passwordHash: '', totpSecretSealed: '' } : {}),
       totpLastStep: 0,
       status: 'active',
-      lockedUntil: null,
-      createdAt: this.now().toISOString()
+      enrolledAt: enrolment ? null : at,
+      createdAt: at
     }
-    this.audited({ ...audit, target: audit.target ?? row.id }, () =>
-      this.q(
-        `INSERT INTO users (id, username, display_name, organization_id, roles, password_hash, totp_secret_sealed,
-             totp_last_step, status, locked_until, created_at)
-           VALUES (@id, @username, @displayName, @organizationId, @roles, @passwordHash, @totpSecretSealed,
-             @totpLastStep, @status, @lockedUntil, @createdAt)`
-      ).run({ ...row, roles: JSON.stringify(row.roles) })
-    )
+    this.q(
+      `INSERT INTO users (id, username, display_name, organization_id, roles, password_hash, totp_secret_sealed,
+           totp_last_step, status, enrolled_at, created_at)
+         VALUES (@id, @username, @displayName, @organizationId, @roles, @passwordHash, @totpSecretSealed,
+           @totpLastStep, @status, @enrolledAt, @createdAt)`
+    ).run({ ...row, roles: JSON.stringify(row.roles) })
+    if (enrolment) insertEnrolment(this.db, { ...enrolment, userId: id })
     return row
   }
 
@@ -430,41 +407,67 @@ export class SqliteStore implements Store {
     })
   }
 
-  async updateUser(userId: string, changes: UserChanges, audit: AuditEvent): Promise<UserRow> {
+  async updateUser(userId: string, changes: UserChanges, audit: AuditEvent, expected?: string): Promise<UserRow> {
     this.audited(audit, () => {
-      const changed = this.q(
-        `UPDATE users SET display_name = coalesce(@displayName, display_name), roles = coalesce(@roles, roles),
-           organization_id = CASE WHEN @setOrganization THEN @organizationId ELSE organization_id END
-         WHERE id = @id`
-      ).run({
-        id: userId,
-        displayName: changes.displayName ?? null,
-        roles: changes.roles === undefined ? null : JSON.stringify(changes.roles),
-        setOrganization: changes.organizationId === undefined ? 0 : 1,
-        organizationId: changes.organizationId ?? null
-      })
-      if (changed.changes !== 1) throw new Error(`no user ${userId}`)
+      this.expectAccount(userId, expected)
+      this.updateUserInTx(userId, changes)
     })
     return (await this.getUserById(userId))!
   }
 
+  /** Inside a transaction: the account is still as a change to it was checked against, or nothing is written. */
+  private expectAccount(userId: string, fingerprint: string | undefined): void {
+    if (fingerprint === undefined) return
+    const r = this.q('SELECT * FROM users WHERE id = ?').get(userId) as Row | undefined
+    if (r === undefined || userFingerprint(toUser(r)) !== fingerprint) {
+      throw new AccountChangedMeanwhile(`the account ${userId} changed meanwhile`)
+    }
+  }
+
+  private updateUserInTx(userId: string, changes: UserChanges): void {
+    const changed = this.q(
+      `UPDATE users SET display_name = coalesce(@displayName, display_name), roles = coalesce(@roles, roles),
+         organization_id = CASE WHEN @setOrganization THEN @organizationId ELSE organization_id END
+       WHERE id = @id`
+    ).run({
+      id: userId,
+      displayName: changes.displayName ?? null,
+      roles: changes.roles === undefined ? null : JSON.stringify(changes.roles),
+      setOrganization: changes.organizationId === undefined ? 0 : 1,
+      organizationId: changes.organizationId ?? null
+    })
+    if (changed.changes !== 1) throw new Error(`no user ${userId}`)
+  }
+
   async resetUserCredentials(
     userId: string,
-    credentials: { passwordHash: string; totpSecretSealed: string },
-    audit: AuditEvent
+    enrolment: EnrolmentRow,
+    audit: AuditEvent,
+    expected?: string
   ): Promise<void> {
-    const now = this.now().toISOString()
     this.audited(audit, () => {
-      const changed = this.q(
-        'UPDATE users SET password_hash = ?, totp_secret_sealed = ?, locked_until = NULL WHERE id = ?'
-      ).run(credentials.passwordHash, credentials.totpSecretSealed, userId)
-      if (changed.changes !== 1) throw new Error(`no user ${userId}`)
-      this.q('UPDATE auth_sessions SET revoked_at = ?, revoke_reason = ? WHERE user_id = ? AND revoked_at IS NULL').run(
-        now,
-        'credentials reset',
-        userId
-      )
+      this.expectAccount(userId, expected)
+      this.resetCredentialsInTx(userId, enrolment)
     })
+  }
+
+  /** No credentials until the person enrols again; their sign-ins end and an older link stops working. */
+  private resetCredentialsInTx(userId: string, enrolment: EnrolmentRow): void {
+    const now = this.now().toISOString()
+    const changed = this.q(
+      "UPDATE users SET password_hash = '', totp_secret_sealed = '', enrolled_at = NULL WHERE id = ?"
+    ).run(userId)
+    if (changed.changes !== 1) throw new Error(`no user ${userId}`)
+    this.q('UPDATE auth_sessions SET revoked_at = ?, revoke_reason = ? WHERE user_id = ? AND revoked_at IS NULL').run(
+      now,
+      'credentials reset',
+      userId
+    )
+    this.q('UPDATE enrolments SET revoked_at = ? WHERE user_id = ? AND used_at IS NULL AND revoked_at IS NULL').run(
+      now,
+      userId
+    )
+    insertEnrolment(this.db, enrolment)
   }
 
   async listOrganizationMembers(organizationId: string): Promise<UserRow[]> {
@@ -750,23 +753,29 @@ export class SqliteStore implements Store {
   ): Promise<{ saved: PolicyVersionRow } | { conflict: number }> {
     try {
       const saved = this.audited(audit, () => {
-        // read inside the IMMEDIATE transaction: two saves from the same base can't both pass
-        const current = Number(
-          (this.q('SELECT coalesce(max(version), 0) AS v FROM policy_versions WHERE name = ?').get(row.name) as Row).v
-        )
-        if (current !== baseVersion) throw new StalePolicyVersion(current)
-        const full: PolicyVersionRow = { ...row, version: current + 1, createdAt: this.now().toISOString() }
-        this.q(
-          `INSERT INTO policy_versions (name, version, yaml, author, created_at, comment, diff, source, source_sha256)
-             VALUES (@name, @version, @yaml, @author, @createdAt, @comment, @diff, @source, @sourceSha256)`
-        ).run(full)
-        return full
+        const result = this.insertPolicyVersionInTx(row, baseVersion)
+        if ('conflict' in result) throw new StalePolicyVersion(result.conflict)
+        return result
       })
       return { saved }
     } catch (err) {
       if (err instanceof StalePolicyVersion) return { conflict: err.current }
       throw err
     }
+  }
+
+  private insertPolicyVersionInTx(row: NewPolicyVersion, baseVersion: number): PolicyVersionRow | { conflict: number } {
+    // read inside the IMMEDIATE transaction: two saves from the same base can't both pass
+    const current = Number(
+      (this.q('SELECT coalesce(max(version), 0) AS v FROM policy_versions WHERE name = ?').get(row.name) as Row).v
+    )
+    if (current !== baseVersion) return { conflict: current }
+    const full: PolicyVersionRow = { ...row, version: current + 1, createdAt: this.now().toISOString() }
+    this.q(
+      `INSERT INTO policy_versions (name, version, yaml, author, created_at, comment, diff, source, source_sha256)
+         VALUES (@name, @version, @yaml, @author, @createdAt, @comment, @diff, @source, @sourceSha256)`
+    ).run(full)
+    return full
   }
 
   async listProjectPolicies(): Promise<ProjectPolicyRow[]> {
@@ -778,19 +787,21 @@ export class SqliteStore implements Store {
   }
 
   async setProjectPolicy(projectId: string, policyName: string | null, audit: AuditEvent): Promise<void> {
-    this.audited(audit, () => {
-      if (policyName === null) {
-        this.q('DELETE FROM project_policies WHERE project_id = ?').run(projectId)
-        return
-      }
-      if (this.q('SELECT 1 FROM policy_versions WHERE name = ? LIMIT 1').get(policyName) === undefined) {
-        throw new Error(`there is no policy ${policyName}`)
-      }
-      this.q(
-        `INSERT INTO project_policies (project_id, policy_name, assigned_at) VALUES (?, ?, ?)
-           ON CONFLICT (project_id) DO UPDATE SET policy_name = excluded.policy_name, assigned_at = excluded.assigned_at`
-      ).run(projectId, policyName, this.now().toISOString())
-    })
+    this.audited(audit, () => this.setProjectPolicyInTx(projectId, policyName))
+  }
+
+  private setProjectPolicyInTx(projectId: string, policyName: string | null): void {
+    if (policyName === null) {
+      this.q('DELETE FROM project_policies WHERE project_id = ?').run(projectId)
+      return
+    }
+    if (this.q('SELECT 1 FROM policy_versions WHERE name = ? LIMIT 1').get(policyName) === undefined) {
+      throw new Error(`there is no policy ${policyName}`)
+    }
+    this.q(
+      `INSERT INTO project_policies (project_id, policy_name, assigned_at) VALUES (?, ?, ?)
+         ON CONFLICT (project_id) DO UPDATE SET policy_name = excluded.policy_name, assigned_at = excluded.assigned_at`
+    ).run(projectId, policyName, this.now().toISOString())
   }
 
   // airlock: export requests
@@ -828,129 +839,8 @@ export class SqliteStore implements Store {
     return Number(r.n)
   }
 
-  private insertAirlockFiles(files: AirlockFileRow[]): void {
-    const insert = this.q(
-      `INSERT INTO airlock_files (id, request_id, round, path, name, sha256, size, justification, outcome, checks, provenance, listing)
-       VALUES (@id, @requestId, @round, @path, @name, @sha256, @size, @justification, @outcome, @checks, @provenance, @listing)`
-    )
-    for (const f of files) {
-      insert.run({
-        ...f,
-        checks: JSON.stringify(f.checks),
-        provenance: f.provenance === null ? null : JSON.stringify(f.provenance),
-        listing: f.listing === null ? null : JSON.stringify(f.listing)
-      })
-    }
-  }
-
-  async createAirlockRequest(request: AirlockRequestRow, files: AirlockFileRow[], audit: AuditEvent): Promise<void> {
-    this.audited(audit, () => {
-      this.q(
-        `INSERT INTO airlock_requests (id, direction, project_id, requester_id, session_id, state, round, created_at,
-           updated_at, released_at)
-         VALUES (@id, @direction, @projectId, @requesterId, @sessionId, @state, @round, @createdAt, @updatedAt, @releasedAt)`
-      ).run(request)
-      this.insertAirlockFiles(files)
-    })
-  }
-
-  async transitionAirlockRequest(
-    id: string,
-    from: AirlockState[],
-    to: { state: AirlockState; at: string; round?: number; sessionId?: string; releasedAt?: string },
-    audit: AuditEvent,
-    files?: AirlockFileRow[]
-  ): Promise<boolean> {
-    try {
-      this.audited(audit, () => {
-        this.airlockTransitionInTx(id, from, to)
-        if (files !== undefined) this.insertAirlockFiles(files)
-      })
-      return true
-    } catch (err) {
-      if (err instanceof TransitionLost) return false
-      throw err
-    }
-  }
-
-  private airlockTransitionInTx(
-    id: string,
-    from: AirlockState[],
-    to: { state: AirlockState; at: string; round?: number; sessionId?: string; releasedAt?: string }
-  ): void {
-    const changed = this.q(
-      `UPDATE airlock_requests SET state = @state, updated_at = @at,
-         round = coalesce(@round, round), session_id = coalesce(@sessionId, session_id),
-         released_at = coalesce(@releasedAt, released_at)
-       WHERE id = @id AND state IN (${from.map((_, i) => `@from${i}`).join(', ')})`
-    ).run({
-      id,
-      state: to.state,
-      at: to.at,
-      round: to.round ?? null,
-      sessionId: to.sessionId ?? null,
-      releasedAt: to.releasedAt ?? null,
-      ...Object.fromEntries(from.map((f, i) => [`from${i}`, f]))
-    })
-    if (changed.changes !== 1) throw new TransitionLost()
-  }
-
-  async recordReviewDecision(
-    decision: ReviewDecisionRow,
-    rule: { approvalsNeeded: number },
-    audit: AuditEvent
-  ): Promise<AirlockState | null> {
-    try {
-      return this.audited(audit, () => {
-        const current = this.q('SELECT round, state FROM airlock_requests WHERE id = ?').get(decision.requestId) as
-          Row | undefined
-        // a decision is for the round the request is in, while it is in review, or it counts for nothing
-        if (current === undefined || Number(current.round) !== decision.round || str(current.state) !== 'in_review') {
-          throw new TransitionLost()
-        }
-        const inserted = this.q(
-          `INSERT OR IGNORE INTO review_decisions (id, request_id, round, reviewer_id, decision, comment, files, created_at)
-           VALUES (@id, @requestId, @round, @reviewerId, @decision, @comment, @files, @createdAt)`
-        ).run({ ...decision, files: JSON.stringify(decision.files) })
-        if (inserted.changes !== 1) throw new TransitionLost()
-        // counted here, inside the transaction: two reviewers approving at once can't both miss the quorum
-        const approvals = Number(
-          (
-            this.q(
-              "SELECT count(*) AS n FROM review_decisions WHERE request_id = ? AND round = ? AND decision = 'approve'"
-            ).get(decision.requestId, decision.round) as Row
-          ).n
-        )
-        const to: AirlockState | null =
-          decision.decision === 'reject'
-            ? 'rejected'
-            : decision.decision === 'return'
-              ? 'returned'
-              : approvals >= rule.approvalsNeeded
-                ? 'approved'
-                : null
-        if (to !== null)
-          this.airlockTransitionInTx(decision.requestId, ['in_review'], { state: to, at: decision.createdAt })
-        return to ?? 'in_review'
-      })
-    } catch (err) {
-      if (err instanceof TransitionLost) return null
-      throw err
-    }
-  }
-
   async getAirlockRequest(id: string): Promise<AirlockRequestDetail | null> {
-    const r = this.q('SELECT * FROM airlock_requests WHERE id = ?').get(id) as Row | undefined
-    if (r === undefined) return null
-    return {
-      request: toAirlockRequest(r),
-      files: (this.q('SELECT * FROM airlock_files WHERE request_id = ? ORDER BY round, name').all(id) as Row[]).map(
-        toAirlockFile
-      ),
-      decisions: (
-        this.q('SELECT * FROM review_decisions WHERE request_id = ? ORDER BY created_at, id').all(id) as Row[]
-      ).map(toReviewDecision)
-    }
+    return this.airlock.detail(id)
   }
 
   async listAirlockRequests(filter: {
@@ -1010,34 +900,40 @@ export class SqliteStore implements Store {
 
   // sign-in
 
-  async countLoginFailures(by: { username?: string; sourceIp?: string }, since: Date): Promise<number> {
-    const [column, value] =
-      by.username !== undefined
-        ? ['username', by.username]
-        : by.sourceIp !== undefined
-          ? ['source_ip', by.sourceIp]
-          : [null, null]
-    if (column === null) throw new Error('countLoginFailures needs a username or a source address')
-    const sql = `SELECT count(*) AS n FROM login_failures WHERE ${column} = ? AND at >= ?`
-    return (this.q(sql).get(value, since.toISOString()) as { n: number }).n
+  async loginFailures(
+    by: { username: string; sourceIp: string | null } | { sourceIp: string },
+    since: Date
+  ): Promise<{ count: number; lastAt: string | null }> {
+    const r = (
+      'username' in by
+        ? this.q(
+            'SELECT count(*) AS n, max(at) AS last FROM login_failures WHERE username = ? AND source_ip IS ? AND at >= ?'
+          ).get(by.username, by.sourceIp, since.toISOString())
+        : this.q('SELECT count(*) AS n, max(at) AS last FROM login_failures WHERE source_ip = ? AND at >= ?').get(
+            by.sourceIp,
+            since.toISOString()
+          )
+    ) as Row
+    return { count: Number(r.n), lastAt: strOrNull(r.last) }
   }
 
-  async recordLoginFailure(
-    failure: { username: string; sourceIp: string | null; lockUntil: Date | null },
-    audit: AuditEvent
-  ): Promise<void> {
+  async hasSignedInFrom(userId: string, sourceIp: string, since: Date): Promise<boolean> {
+    return (
+      this.q('SELECT 1 FROM auth_sessions WHERE user_id = ? AND source_ip = ? AND created_at >= ? LIMIT 1').get(
+        userId,
+        sourceIp,
+        since.toISOString()
+      ) !== undefined
+    )
+  }
+
+  async recordLoginFailure(failure: { username: string; sourceIp: string | null }, audit: AuditEvent): Promise<void> {
     this.audited(audit, () => {
       this.q('INSERT INTO login_failures (username, source_ip, at) VALUES (?, ?, ?)').run(
         failure.username,
         failure.sourceIp,
         this.now().toISOString()
       )
-      if (failure.lockUntil !== null) {
-        this.q('UPDATE users SET locked_until = ? WHERE username = ?').run(
-          failure.lockUntil.toISOString(),
-          failure.username
-        )
-      }
     })
   }
 
@@ -1045,12 +941,20 @@ export class SqliteStore implements Store {
     this.audited(audit, () => {
       // The step check is repeated here, inside the write lock, so two concurrent logins with the
       // same code cannot both succeed.
-      const step = this.q(
-        'UPDATE users SET totp_last_step = ?, locked_until = NULL WHERE id = ? AND totp_last_step < ?'
-      ).run(login.totpStep, login.userId, login.totpStep)
-      if (step.changes !== 1) throw new TotpReplayError()
       const user = this.q('SELECT * FROM users WHERE id = ?').get(login.userId) as Row
-      this.q('DELETE FROM login_failures WHERE username = ?').run(str(user.username))
+      // a reset or a change that won the race replaced the credentials the sign-in was checked against
+      if (user.password_hash !== login.passwordHash) throw new CredentialsWithdrawn()
+      const step = this.q('UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?').run(
+        login.totpStep,
+        login.userId,
+        login.totpStep
+      )
+      if (step.changes !== 1) throw new TotpReplayError()
+      // the pair's failures are forgotten; those from elsewhere in its name still count there
+      this.q('DELETE FROM login_failures WHERE username = ? AND source_ip IS ?').run(
+        str(user.username),
+        login.session.sourceIp
+      )
       this.q(
         `INSERT INTO auth_sessions (id, user_id, created_at, expires_at, revoked_at, revoke_reason, source_ip)
            VALUES (@id, @userId, @createdAt, @expiresAt, NULL, NULL, @sourceIp)`
@@ -1232,6 +1136,11 @@ export class SqliteStore implements Store {
 /** Two sign-ins raced with the same TOTP code; the loser is refused. */
 export class TotpReplayError extends Error {
   override name = 'TotpReplayError'
+}
+
+/** The account's credentials were reset while a sign-in with the old ones was being completed. */
+export class CredentialsWithdrawn extends Error {
+  override name = 'CredentialsWithdrawn'
 }
 
 class RefreshRaceLost extends Error {}

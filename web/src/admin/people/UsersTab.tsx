@@ -1,21 +1,39 @@
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react'
 import { serverMessage, type ApiClient } from '../../api/client'
-import type { AdminOrganization, AdminUser, IssuedCredentials, Role } from '../../api/types'
-import { useStrings } from '../../i18n/language'
+import type { AdminOrganization, AdminUser, HeldForApproval, IssuedEnrolmentFor, Role } from '../../api/types'
+import { formatDateTime } from '../../i18n/format'
+import { useLanguage, useStrings } from '../../i18n/language'
+import { LinkHalf } from '../approvals/LinkHalf'
 import { Confirm, Credentials } from './Confirm'
 import { peopleStrings } from './strings'
 
 const ROLES: Role[] = ['researcher', 'reviewer', 'admin']
 type Open = { kind: 'edit' | 'suspend' | 'reinstate' | 'reset'; id: string } | null
 
-/** Accounts: create (the secrets are shown once), edit, suspend, reinstate, issue new credentials. */
+/** Either answer to a change of an account: made (with a link, for a new or reset account), or waiting for a second administrator. */
+type Answer = IssuedEnrolmentFor | HeldForApproval | AdminUser
+
+/**
+ * Accounts: create, edit, suspend, reinstate, reset. A new or reset account comes with an
+ * enrolment link for the person, never their secrets; a reviewer or administrator made, such a
+ * role granted or removed, a holder moved to another organization, or such an account reset, waits
+ * for a second administrator. An administrator holds no other role.
+ */
 export function UsersTab({ api }: { api: ApiClient }) {
   const t = useStrings(peopleStrings)
+  const { language } = useLanguage()
   const [users, setUsers] = useState<AdminUser[] | null>(null)
   const [orgs, setOrgs] = useState<AdminOrganization[]>([])
   const [error, setError] = useState<string | null>(null)
   const [open, setOpen] = useState<Open>(null)
-  const [issued, setIssued] = useState<IssuedCredentials | null>(null)
+  const [issued, setIssued] = useState<IssuedEnrolmentFor | null>(null)
+  const [held, setHeld] = useState<HeldForApproval | null>(null)
+
+  /** Shows what became of a change: the link to hand on, or that it waits for another administrator (with part 1 of a link). */
+  const answered = (answer: Answer) => {
+    setIssued('enrolment' in answer ? answer : null)
+    setHeld('pending' in answer ? answer : null)
+  }
 
   const load = useCallback(async () => {
     try {
@@ -48,21 +66,26 @@ export function UsersTab({ api }: { api: ApiClient }) {
       )}
       {issued !== null && (
         <Credentials
-          heading={t.credentialsHeading(issued.user.username)}
-          intro={t.credentialsIntro}
-          rows={[
-            [t.password, issued.password],
-            [t.totpSecret, issued.totpSecret],
-            [t.totpUri, issued.totpUri]
-          ]}
+          heading={t.enrolmentHeading(issued.user.username)}
+          intro={t.enrolmentIntro(formatDateTime(issued.enrolment.expiresAt, language))}
+          rows={[[t.enrolmentLink, issued.enrolment.url]]}
           closeLabel={t.close}
           onClose={() => setIssued(null)}
         />
       )}
+      {held !== null && (
+        <div role="status" className="banner banner--info" data-testid="user-held">
+          <p>{t.held}</p>
+          <p>{held.pending.summary}</p>
+        </div>
+      )}
+      {held?.enrolmentHalf !== undefined && (
+        <LinkHalf half={held.enrolmentHalf} onClose={() => setHeld({ ...held, enrolmentHalf: undefined })} />
+      )}
       <UserForm
         orgs={orgs}
         onSave={async (body) => {
-          setIssued(await api.call<IssuedCredentials>('POST', '/api/v1/admin/users', body))
+          answered(await api.call<Answer>('POST', '/api/v1/admin/users', body))
           await load()
         }}
       />
@@ -93,8 +116,25 @@ export function UsersTab({ api }: { api: ApiClient }) {
                     : `${u.organization.name}${u.organization.status === 'suspended' ? ` (${t.orgStatus.suspended})` : ''}`}
                 </td>
                 <td>
-                  <span className={`badge badge--${u.status === 'active' ? 'ok' : 'warn'}`}>{t.userStatus[u.status]}</span>
-                  {u.lockedUntil !== null && Date.parse(u.lockedUntil) > Date.now() && <> {t.locked(u.lockedUntil)}</>}
+                  <span className={`badge badge--${u.status === 'active' ? 'ok' : 'warn'}`}>
+                    {t.userStatus[u.status]}
+                  </span>
+                  {u.enrolledAt === null && (
+                    <>
+                      {' '}
+                      <span className="badge badge--warn" data-testid="user-not-enrolled">
+                        {t.notEnrolled}
+                      </span>
+                    </>
+                  )}
+                  {u.pendingChange !== null && (
+                    <>
+                      {' '}
+                      <span className="badge badge--info" data-testid="user-pending">
+                        {t.awaitingApproval}
+                      </span>
+                    </>
+                  )}
                 </td>
                 <td data-testid="user-live-sessions">{u.liveSessions}</td>
                 <td>
@@ -140,7 +180,7 @@ export function UsersTab({ api }: { api: ApiClient }) {
                       onCancel={() => setOpen(null)}
                       onSave={async (body) => {
                         const { username: _ignored, ...changes } = body
-                        await api.call('PATCH', path(u.id), changes)
+                        answered(await api.call<Answer>('PATCH', path(u.id), changes))
                         await done()
                       }}
                     />
@@ -155,14 +195,16 @@ export function UsersTab({ api }: { api: ApiClient }) {
                             ? t.confirmReinstateUser(u.username)
                             : t.confirmReset(u.username)
                       }
-                      {...(open.kind === 'reset' ? {} : { reasonLabel: t.reason })}
+                      reasonLabel={open.kind === 'reset' ? t.reasonForApproval : t.reason}
                       confirmLabel={t.confirm}
                       cancelLabel={t.cancel}
                       danger={open.kind !== 'reinstate'}
                       onCancel={() => setOpen(null)}
                       onConfirm={async (reason) => {
                         if (open.kind === 'reset') {
-                          setIssued(await api.call<IssuedCredentials>('POST', path(u.id, '/credentials')))
+                          answered(
+                            await api.call<Answer>('POST', path(u.id, '/credentials'), reason === '' ? {} : { reason })
+                          )
                         } else {
                           await api.call('POST', path(u.id, `/${open.kind}`), reason === '' ? {} : { reason })
                         }
@@ -185,6 +227,8 @@ interface UserBody {
   displayName: string
   roles: Role[]
   organizationId: string | null
+  /** for a second administrator, when a reviewer or administrator is made, granted, removed, moved or reset */
+  reason?: string
 }
 
 /** Creates an account (no `user`) or edits one; the server's refusal is shown next to the form. */
@@ -207,7 +251,8 @@ function UserForm(props: {
   async function submit(e: FormEvent) {
     e.preventDefault()
     try {
-      await props.onSave(form)
+      const { reason, ...rest } = form
+      await props.onSave(reason?.trim() ? { ...rest, reason: reason.trim() } : rest)
       if (props.user === undefined) setForm(initial)
       setError(null)
     } catch (err) {
@@ -246,6 +291,7 @@ function UserForm(props: {
       </div>
       <fieldset className="field">
         <legend>{t.roles}</legend>
+        <p className="field__hint">{t.rolesHint}</p>
         {ROLES.map((r) => (
           <label key={r} className="admin-form__check">
             <input
@@ -273,6 +319,16 @@ function UserForm(props: {
             </option>
           ))}
         </select>
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-r`}>{t.reasonForApproval}</label>
+        <input
+          id={`${id}-r`}
+          value={form.reason ?? ''}
+          maxLength={500}
+          onChange={(e) => setForm({ ...form, reason: e.target.value })}
+          data-testid="user-reason"
+        />
       </div>
       {error !== null && (
         <p className="field__error" role="alert" data-testid="form-error">

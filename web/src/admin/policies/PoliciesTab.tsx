@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { ApiError, serverMessage, type ApiClient } from '../../api/client'
+import type { HeldForApproval } from '../../api/types'
 import { formatDateTime } from '../../i18n/format'
 import { useLanguage, useStrings } from '../../i18n/language'
 import { type PolicyStrings, policyStrings } from './strings'
@@ -117,7 +118,8 @@ const SECTIONS: { id: 'sandbox' | 'airlock' | 'display' | 'auth'; fields: FieldD
     fields: [
       field('accessTokenMinutes', '/auth/accessTokenMinutes'),
       field('refreshTokenHours', '/auth/refreshTokenHours'),
-      field('maxFailedAttempts', '/auth/lockout/maxFailedAttempts'),
+      field('accountFreeFailures', '/auth/signInDelays/accountFreeFailures'),
+      field('maxDelaySeconds', '/auth/signInDelays/maxDelaySeconds'),
       field('requestsPerMinute', '/auth/requestsPerMinute')
     ]
   }
@@ -151,7 +153,6 @@ const draftOf = (policy: PolicyObject): Record<string, string> =>
   Object.fromEntries(ALL_FIELDS.map((f) => [f.path, String(read(policy, f.path) ?? '')]))
 
 const fieldId = (path: string) => `policy-field${path.replaceAll('/', '-')}`
-
 
 /** Policies: the list, an editor with the server's validation next to each field, history with diffs, and project assignments. */
 export function PoliciesTab({ api }: { api: ApiClient }) {
@@ -246,6 +247,8 @@ type SaveState =
   | { kind: 'invalid'; problems: Problem[] }
   | { kind: 'stale'; currentVersion: number }
   | { kind: 'saved'; version: number; changed: boolean; live: LiveApplied }
+  /** fewer reviewers or more exceptions: it waits for a second administrator (approvals tab) */
+  | { kind: 'held'; summary: string }
   | { kind: 'failed'; message: string }
 
 function PolicyEditor({ api, name, onSaved }: { api: ApiClient; name: string; onSaved(): Promise<void> }) {
@@ -325,7 +328,16 @@ function PolicyEditor({ api, name, onSaved }: { api: ApiClient; name: string; on
     }
     if (comment.trim() !== '') body.comment = comment.trim()
     try {
-      const result = await api.call<PutResult>('PUT', `/api/v1/admin/policies/${encodeURIComponent(name)}`, body)
+      const result = await api.call<PutResult | HeldForApproval>(
+        'PUT',
+        `/api/v1/admin/policies/${encodeURIComponent(name)}`,
+        body
+      )
+      if ('pending' in result) {
+        setSave({ kind: 'held', summary: result.pending.summary })
+        setComment('')
+        return
+      }
       setSave({ kind: 'saved', version: result.policy.version, changed: result.changed, live: result.live })
       setComment('')
       reset(await load())
@@ -474,6 +486,12 @@ function PolicyEditor({ api, name, onSaved }: { api: ApiClient; name: string; on
               {save.message}
             </p>
           )}
+          {save.kind === 'held' && (
+            <div role="status" className="banner banner--info" data-testid="policy-held">
+              <p>{t.editor.held}</p>
+              <p>{save.summary}</p>
+            </div>
+          )}
           {save.kind === 'saved' && (
             <div role="status" className="banner banner--ok" data-testid="policy-saved">
               <p>{save.changed ? t.editor.saved(save.version) : t.editor.unchanged}</p>
@@ -592,15 +610,21 @@ function AssignmentsCard({
   const t = useStrings(policyStrings)
   const [choice, setChoice] = useState<Record<string, string>>({})
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null)
+  const [reason, setReason] = useState('')
 
   async function assign(a: Assignment) {
     const policy = choice[a.projectId] ?? a.policy
     try {
-      const res = await api.call<{ assignment: Assignment; live: LiveApplied }>(
+      const res = await api.call<{ assignment: Assignment; live: LiveApplied } | HeldForApproval>(
         'PUT',
         `/api/v1/admin/policy-assignments/${encodeURIComponent(a.projectId)}`,
-        { policy: policy === 'default' ? null : policy }
+        { policy: policy === 'default' ? null : policy, ...(reason.trim() !== '' ? { reason: reason.trim() } : {}) }
       )
+      setReason('')
+      if ('pending' in res) {
+        setMessage({ ok: true, text: `${t.editor.held} ${res.pending.summary}` })
+        return
+      }
       setMessage({ ok: true, text: `${t.assignments.assigned(a.title, res.assignment.policy)} ${res.live.note}` })
       await onChanged()
     } catch (err) {
@@ -659,6 +683,16 @@ function AssignmentsCard({
           ))}
         </tbody>
       </table>
+      <div className="field">
+        <label htmlFor="policy-assignment-reason">{t.assignments.reason}</label>
+        <input
+          id="policy-assignment-reason"
+          type="text"
+          value={reason}
+          maxLength={500}
+          onChange={(e) => setReason(e.target.value)}
+        />
+      </div>
     </section>
   )
 }

@@ -26,7 +26,8 @@ const en = {
     display: 'Screen (display budget)',
     auth: 'Sign-in',
     authNote: 'Sign-in settings are the platform’s: only those of the default policy are used.',
-    comment: 'What changed and why (kept in the history)',
+    comment:
+      'What changed and why (kept in the history; required for fewer reviewers or more exceptions, which a second administrator approves)',
     save: 'Save a new version',
     saving: 'Saving…',
     reset: 'Discard changes',
@@ -38,6 +39,7 @@ const en = {
     reload: 'Load the current version',
     saved: (version: number) => `Saved as version ${version}.`,
     unchanged: 'Nothing changed, so nothing was saved.',
+    held: 'Not saved yet: this change relaxes a safeguard (the airlock, the screen budget, monitoring, the sandbox or sign-in), so it waits for a second administrator (Approvals tab).',
     yamlLabel: 'The policy in YAML',
     yamlHint: 'Checked by the server when you save; problems are listed with their line.'
   },
@@ -62,7 +64,8 @@ const en = {
     submissionsPerMinute: 'Submissions per minute',
     accessTokenMinutes: 'Access token lifetime (minutes)',
     refreshTokenHours: 'Longest sign-in (hours)',
-    maxFailedAttempts: 'Failed sign-ins before lockout',
+    accountFreeFailures: 'Failed sign-ins of an account from one address before it is slowed down there',
+    maxDelaySeconds: 'Longest wait after failed sign-ins (seconds)',
     requestsPerMinute: 'Sign-in requests per minute per address',
     bytesPerMinute: 'Shown per minute (bytes)',
     burstBytes: 'Shown at once (bytes)',
@@ -83,7 +86,9 @@ const en = {
     policy: 'Policy',
     assign: 'Assign',
     assignTo: (title: string) => `Policy for ${title}`,
-    assigned: (title: string, policy: string) => `${title} now works under ${policy}.`
+    assigned: (title: string, policy: string) => `${title} now works under ${policy}.`,
+    reason:
+      'Reason (required for a policy with fewer reviewers or more exceptions, which a second administrator approves)'
   },
   loading: 'Loading…'
 }
@@ -115,7 +120,8 @@ export const policyStrings: Localized<PolicyStrings> = {
       display: '画面（表示量の上限）',
       auth: 'サインイン',
       authNote: 'サインインの設定はプラットフォーム共通で、default ポリシーの値だけが使われます。',
-      comment: '変更内容と理由（履歴に残ります）',
+      comment:
+        '変更内容と理由（履歴に残ります。審査者数を減らす変更や例外を認める変更は、もう一人の管理者の承認が必要なため必須です）',
       save: '新しい版として保存',
       saving: '保存中…',
       reset: '変更を破棄',
@@ -127,6 +133,7 @@ export const policyStrings: Localized<PolicyStrings> = {
       reload: '最新の版を読み込む',
       saved: (version: number) => `第${version}版として保存しました。`,
       unchanged: '変更がないため保存しませんでした。',
+      held: 'まだ保存されていません。安全策（エアロック、画面表示量、監視、サンドボックス、サインイン）を緩める変更のため、もう一人の管理者の承認を待っています（「承認」タブ）。',
       yamlLabel: 'YAML 形式のポリシー',
       yamlHint: '保存時にサーバーが検査し、問題は行番号とともに表示されます。'
     },
@@ -151,7 +158,8 @@ export const policyStrings: Localized<PolicyStrings> = {
       submissionsPerMinute: '1分あたりの申請数',
       accessTokenMinutes: 'アクセストークンの有効期間（分）',
       refreshTokenHours: 'サインインの最長時間（時間）',
-      maxFailedAttempts: 'ロックまでのサインイン失敗回数',
+      accountFreeFailures: '同じアドレスからのアカウントのサインイン失敗が何回で待ち時間が始まるか',
+      maxDelaySeconds: 'サインイン失敗後の最長待ち時間（秒）',
       requestsPerMinute: 'アドレスごとの1分あたりのサインイン要求数',
       bytesPerMinute: '1分あたりの表示量（バイト）',
       burstBytes: '一度に表示できる量（バイト）',
@@ -172,7 +180,9 @@ export const policyStrings: Localized<PolicyStrings> = {
       policy: 'ポリシー',
       assign: '割り当て',
       assignTo: (title: string) => `${title} のポリシー`,
-      assigned: (title: string, policy: string) => `${title} は ${policy} で動くようになりました。`
+      assigned: (title: string, policy: string) => `${title} は ${policy} で動くようになりました。`,
+      reason:
+        '理由（審査者数が少ない、または例外を認めるポリシーへの変更は、もう一人の管理者の承認が必要なため必須です）'
     },
     loading: '読み込み中…'
   }

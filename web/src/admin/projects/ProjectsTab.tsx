@@ -1,8 +1,11 @@
-import { useCallback, useEffect, useId, useState, type FormEvent } from 'react'
+import { useCallback, useEffect, useState } from 'react'
 import { serverMessage, type ApiClient } from '../../api/client'
 import type { AdminDataset, AdminProject, AdminUser } from '../../api/types'
 import { useStrings } from '../../i18n/language'
 import { Confirm } from '../people/Confirm'
+import { Picker } from './Picker'
+import { ProjectForm } from './ProjectForm'
+import { ProjectReviewers } from './ProjectReviewers'
 import { projectStrings } from './strings'
 
 type Open =
@@ -11,7 +14,10 @@ type Open =
   | { kind: 'revoke'; id: string; datasetId: string; name: string }
   | null
 
-/** Projects with their dates, members and granted datasets, and when their workspaces are deleted. */
+/**
+ * Projects with their dates, members, granted datasets and assigned reviewers, and when their
+ * workspaces are deleted.
+ */
 export function ProjectsTab({ api }: { api: ApiClient }) {
   const t = useStrings(projectStrings)
   const [projects, setProjects] = useState<AdminProject[] | null>(null)
@@ -76,6 +82,7 @@ export function ProjectsTab({ api }: { api: ApiClient }) {
               <th scope="col">{t.dates}</th>
               <th scope="col">{t.members}</th>
               <th scope="col">{t.datasets}</th>
+              <th scope="col">{t.reviewers}</th>
               <th scope="col">{t.workspaces}</th>
             </tr>
           </thead>
@@ -154,15 +161,17 @@ export function ProjectsTab({ api }: { api: ApiClient }) {
                   <Picker
                     label={t.grant}
                     choose={t.choose}
-                    options={datasets
-                      .filter((d) => d.projectId === null)
-                      .map((d) => ({ id: d.id, label: d.name }))}
+                    options={datasets.filter((d) => d.projectId === null).map((d) => ({ id: d.id, label: d.name }))}
                     onPick={(datasetId) => act(() => api.call('PUT', path(p.id, `/datasets/${datasetId}`)))}
                   />
                   {open?.id === p.id && (open.kind === 'remove' || open.kind === 'revoke') && (
                     <Confirm
                       testId="project-confirm"
-                      question={open.kind === 'remove' ? t.confirmRemove(open.name, p.title) : t.confirmRevoke(open.name, p.title)}
+                      question={
+                        open.kind === 'remove'
+                          ? t.confirmRemove(open.name, p.title)
+                          : t.confirmRevoke(open.name, p.title)
+                      }
                       confirmLabel={t.confirm}
                       cancelLabel={t.cancel}
                       danger
@@ -170,13 +179,18 @@ export function ProjectsTab({ api }: { api: ApiClient }) {
                       onConfirm={async () => {
                         await api.call(
                           'DELETE',
-                          open.kind === 'remove' ? path(p.id, `/members/${open.userId}`) : path(p.id, `/datasets/${open.datasetId}`)
+                          open.kind === 'remove'
+                            ? path(p.id, `/members/${open.userId}`)
+                            : path(p.id, `/datasets/${open.datasetId}`)
                         )
                         setOpen(null)
                         await load()
                       }}
                     />
                   )}
+                </td>
+                <td>
+                  <ProjectReviewers api={api} project={p} users={users} />
                 </td>
                 <td>{p.hasWorkspaces ? t.deletedOn(p.workspacesDeletedOn) : t.noWorkspaces}</td>
               </tr>
@@ -185,109 +199,5 @@ export function ProjectsTab({ api }: { api: ApiClient }) {
         </table>
       )}
     </div>
-  )
-}
-
-function Picker(props: {
-  label: string
-  choose: string
-  options: { id: string; label: string }[]
-  onPick(id: string): Promise<void>
-}) {
-  const id = useId()
-  const [value, setValue] = useState('')
-  if (props.options.length === 0) return null
-  return (
-    <form
-      className="admin-picker"
-      onSubmit={(e) => {
-        e.preventDefault()
-        if (value !== '') void props.onPick(value).then(() => setValue(''))
-      }}
-    >
-      <label htmlFor={id} className="visually-hidden">
-        {props.label}
-      </label>
-      <select id={id} value={value} onChange={(e) => setValue(e.target.value)}>
-        <option value="">{props.choose}</option>
-        {props.options.map((o) => (
-          <option key={o.id} value={o.id}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-      <button type="submit" className="button button--small button--secondary" disabled={value === ''}>
-        {props.label}
-      </button>
-    </form>
-  )
-}
-
-interface ProjectBody {
-  title: string
-  purpose: string
-  approvalReference: string
-  startDate: string
-  endDate: string
-}
-
-function ProjectForm(props: { project?: AdminProject; onSave(body: ProjectBody): Promise<void>; onCancel?(): void }) {
-  const t = useStrings(projectStrings)
-  const id = useId()
-  const initial: ProjectBody = {
-    title: props.project?.title ?? '',
-    purpose: props.project?.purpose ?? '',
-    approvalReference: props.project?.approvalReference ?? '',
-    startDate: props.project?.startDate ?? '',
-    endDate: props.project?.endDate ?? ''
-  }
-  const [form, setForm] = useState(initial)
-  const [error, setError] = useState<string | null>(null)
-  const set = (k: keyof ProjectBody) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value })
-  async function submit(e: FormEvent) {
-    e.preventDefault()
-    try {
-      await props.onSave(form)
-      if (props.project === undefined) setForm(initial)
-      setError(null)
-    } catch (err) {
-      setError(serverMessage(err))
-    }
-  }
-  const field = (k: keyof ProjectBody, label: string, type = 'text') => (
-    <div className="field">
-      <label htmlFor={`${id}-${k}`}>{label}</label>
-      <input id={`${id}-${k}`} type={type} value={form[k]} onChange={set(k)} />
-    </div>
-  )
-  return (
-    <form
-      className={props.project ? 'admin-confirm admin-form' : 'admin-form'}
-      onSubmit={(e) => void submit(e)}
-      onKeyDown={(e) => e.key === 'Escape' && props.onCancel?.()}
-      noValidate
-      data-testid={props.project ? 'edit-project' : 'create-project'}
-    >
-      {field('title', t.title)}
-      {field('purpose', t.purpose)}
-      {field('approvalReference', t.approval)}
-      {field('startDate', t.start, 'date')}
-      {field('endDate', t.end, 'date')}
-      {error !== null && (
-        <p className="field__error" role="alert" data-testid="form-error">
-          {error}
-        </p>
-      )}
-      <div className="button-row">
-        <button type="submit" className="button button--small button--primary">
-          {props.project ? t.save : t.create}
-        </button>
-        {props.onCancel && (
-          <button type="button" className="button button--small button--secondary" onClick={props.onCancel}>
-            {t.cancel}
-          </button>
-        )}
-      </div>
-    </form>
   )
 }

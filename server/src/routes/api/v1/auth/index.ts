@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { IssuedTokens } from '../../../../auth/auth-service.js'
 import { Errors } from '../../../../errors.js'
 import { requestContext } from '../../../../plugins/app/auth.js'
-import { LoginBody, OkResponse, TokenResponse } from '../../../../schemas/auth.js'
+import { LoginBody, OkResponse, SignInDelayedBody, TokenResponse } from '../../../../schemas/auth.js'
 import { errorResponses } from '../../../../schemas/common.js'
 
 export const REFRESH_COOKIE = 'vre_refresh'
@@ -23,6 +23,25 @@ function assertSameOrigin(request: FastifyRequest): void {
     throw new Errors.Forbidden('The Origin header is malformed.')
   }
   if (host !== request.headers.host) throw new Errors.Forbidden(`Requests from ${origin} are not accepted.`)
+}
+
+/**
+ * Answers a wait after failed sign-ins with how long, for people and for clients (RFC 9110
+ * Retry-After, and `retryAfterSeconds`); any other error is thrown on.
+ */
+export function sendDelayed(reply: FastifyReply, err: unknown): FastifyReply {
+  const seconds = (err as { retryAfterSeconds?: unknown }).retryAfterSeconds
+  if (typeof seconds !== 'number') throw err
+  return reply
+    .status(429)
+    .header('retry-after', String(seconds))
+    .send({
+      error: {
+        code: (err as Error & { code: string }).code,
+        message: (err as Error).message,
+        retryAfterSeconds: seconds
+      }
+    })
 }
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
@@ -52,9 +71,15 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     '/login',
     {
       config: limit,
-      schema: { body: LoginBody, response: { 200: TokenResponse, ...errorResponses } }
+      schema: { body: LoginBody, response: { 200: TokenResponse, ...errorResponses, 429: SignInDelayedBody } }
     },
-    async (request, reply) => send(reply, await app.auth.login(request.body, requestContext(request)))
+    async (request, reply) => {
+      try {
+        return await send(reply, await app.auth.login(request.body, requestContext(request)))
+      } catch (err) {
+        return sendDelayed(reply, err)
+      }
+    }
   )
 
   app.post(

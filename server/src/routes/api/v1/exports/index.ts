@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import {
+  ExceptionBody,
   ExportRequestSummary,
   ExportRequestView,
   FileParams,
@@ -25,7 +26,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     '/',
     {
       config: submissionLimit(app),
-      schema: { body: SubmitExportBody, response: { 201: ExportRequestView, ...errorResponses } }
+      schema: { body: SubmitExportBody, response: { 201: ExportRequestView, ...errorResponses } },
+      preHandler: app.requireEligible('export.submit', { session: 'body.sessionId' })
     },
     async (request, reply) => {
       const user = request.principal!.user
@@ -63,7 +65,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         params: RequestParams,
         body: ResubmitExportBody,
         response: { 200: ExportRequestView, ...errorResponses }
-      }
+      },
+      preHandler: app.requireEligible('export.resubmit', { request: 'params.id' })
     },
     async (request) => {
       const user = request.principal!.user
@@ -82,7 +85,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/:id/withdraw',
-    { schema: { params: RequestParams, response: { 200: ExportRequestView, ...errorResponses } } },
+    {
+      schema: { params: RequestParams, response: { 200: ExportRequestView, ...errorResponses } },
+      preHandler: app.requireEligible('export.withdraw', { request: 'params.id' })
+    },
     async (request) => {
       const d = await app.airlock.withdraw(request.principal!.user, request.params.id, ctx(request.ip))
       return exportRequestView(app, d, 'requester')
@@ -92,11 +98,48 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   /** The released file's bytes, checked against the approved digest; the requester's only. */
   app.get(
     '/:id/files/:fileId/content',
-    { schema: { params: FileParams, response: { 200: Type.Unknown(), ...errorResponses } } },
+    {
+      schema: { params: FileParams, response: { 200: Type.Unknown(), ...errorResponses } },
+      preHandler: app.requireEligible('export.download', { request: 'params.id' })
+    },
     async (request, reply) => {
       const { id, fileId } = request.params
       const f = await app.airlock.download(request.principal!.user, id, fileId, ctx(request.ip))
       return reply.headers(fileHeaders(f.name)).send(f.bytes)
+    }
+  )
+
+  /**
+   * An exception asked for one failing check of a file, with a reason, before reviewers begin on
+   * it; only for a rule the project's policy allows excepting.
+   */
+  app.post(
+    '/:id/files/:fileId/exceptions',
+    {
+      schema: { params: FileParams, body: ExceptionBody, response: { 201: ExportRequestView, ...errorResponses } },
+      preHandler: app.requireEligible('export.submit', { request: 'params.id' })
+    },
+    async (request, reply) => {
+      const { id, fileId } = request.params
+      const { rule, reason } = request.body
+      const d = await app.airlock.askException(request.principal!.user, id, fileId, rule, reason, ctx(request.ip))
+      return reply.status(201).send(await exportRequestView(app, d, 'requester'))
+    }
+  )
+
+  /**
+   * The release package (.tar.gz): the released files read back and checked against their approved
+   * digests, manifest.json and controls.json; the requester's only, audited.
+   */
+  app.get(
+    '/:id/package',
+    {
+      schema: { params: RequestParams, response: { 200: Type.Unknown(), ...errorResponses } },
+      preHandler: app.requireEligible('export.download', { request: 'params.id' })
+    },
+    async (request, reply) => {
+      const pkg = await app.airlock.downloadPackage(request.principal!.user, request.params.id, ctx(request.ip))
+      return reply.headers({ ...fileHeaders(pkg.name), 'content-type': 'application/gzip' }).send(pkg.bytes)
     }
   )
 }

@@ -1,15 +1,28 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { IMPORT_REVIEWERS } from '../../../../airlock/airlock-service.js'
-import { resolveAirlockParams } from '../../../../airlock/disclosure/params.js'
+import { AWAITING_REVIEW, type Standing } from '../../../../airlock/gate.js'
+import { acknowledgementsNeeded } from '../../../../airlock/permissions.js'
 import {
   checkForRequester,
   checkForReviewer,
   provenanceForRequester,
   provenanceForReviewer
 } from '../../../../airlock/requester-view.js'
+import { counts, countingOnly, inRound } from '../../../../airlock/tally.js'
+import {
+  exceptable,
+  fileCan,
+  requestCan,
+  reviewKind,
+  type ViewReader,
+  visibleVotes,
+  voteForReader,
+  votesOpen
+} from '../../../../airlock/visibility.js'
 import { quotaFiguresOf } from '../../../../errors.js'
+import { SUBMISSIONS_PER_MINUTE } from '../../../../airlock/disclosure/params.js'
 import type { ExportRequestView } from '../../../../schemas/airlock.js'
-import type { AirlockRequestDetail } from '../../../../store/types.js'
+import type { ReviewVoteRow } from '../../../../store/airlock.js'
+import type { AirlockRequestDetail, ReviewDecision, UserRow } from '../../../../store/types.js'
 
 /**
  * Who reads a request: its reviewers read every check's message; the requester of an export reads
@@ -19,12 +32,19 @@ import type { AirlockRequestDetail } from '../../../../store/types.js'
  */
 export type Reader = 'requester' | 'reviewer'
 
-/** An export request as its requester or its reviewers see it: every round's files, checks and decisions. */
+/**
+ * An export (or import) request as its requester or a reviewer sees it: every round's files with
+ * their checks, exceptions, state and the votes the reader may read, the reviews in, and what the
+ * reader may do now (`can`, each with why not). A reviewer's view needs where they stand (`standing`).
+ * Votes and reviews are those that count now (of reviewers still independent of the request).
+ */
 export async function exportRequestView(
   app: FastifyInstance,
-  d: AirlockRequestDetail,
-  reader: Reader
+  stored: AirlockRequestDetail,
+  reader: Reader,
+  standing?: Standing
 ): Promise<ExportRequestView> {
+  const d = countingOnly(stored, await app.airlock.countingNow(stored))
   const names = new Map<string, string>()
   const nameOf = async (id: string) => {
     if (!names.has(id)) names.set(id, (await app.store.getUserById(id))?.username ?? 'unknown')
@@ -32,22 +52,23 @@ export async function exportRequestView(
   }
   const { request } = d
   const quoted = reader === 'reviewer' || request.direction === 'import'
-  return {
-    id: request.id,
-    direction: request.direction,
-    projectId: request.projectId,
-    requester: await nameOf(request.requesterId),
-    state: request.state,
-    round: request.round,
-    createdAt: request.createdAt,
-    updatedAt: request.updatedAt,
-    releasedAt: request.releasedAt,
-    approvals: d.decisions.filter((x) => x.round === request.round && x.decision === 'approve').length,
-    approvalsNeeded:
-      request.direction === 'import'
-        ? IMPORT_REVIEWERS
-        : resolveAirlockParams(app.policyFor(request.projectId).airlock).reviewers,
-    files: d.files.map((f) => ({
+  const rules = app.airlock.rulesFor(d)
+  const who: ViewReader =
+    reader === 'reviewer'
+      ? { kind: 'reviewer', userId: standing!.userId, standing: standing! }
+      : { kind: 'requester', userId: request.requesterId }
+  const voteView = async ({ vote: v, submitted }: { vote: ReviewVoteRow; submitted: boolean }) => ({
+    reviewer: await nameOf(v.reviewerId),
+    vote: v.vote,
+    ...voteForReader(v, reader),
+    commentVisibility: v.commentVisibility,
+    submitted,
+    createdAt: v.createdAt,
+    updatedAt: v.updatedAt
+  })
+  const files = []
+  for (const f of d.files) {
+    files.push({
       id: f.id,
       round: f.round,
       path: f.path,
@@ -60,23 +81,93 @@ export async function exportRequestView(
       provenance: (quoted ? provenanceForReviewer : provenanceForRequester)(
         (f.provenance as Record<string, unknown> | null) ?? null
       ),
-      listing: (f.listing as Record<string, unknown>[] | null) ?? null
-    })),
-    decisions: await Promise.all(
-      d.decisions.map(async (x) => ({
-        round: x.round,
-        reviewer: await nameOf(x.reviewerId),
-        decision: x.decision,
-        comment: x.comment,
-        createdAt: x.createdAt
+      listing: (f.listing as Record<string, unknown>[] | null) ?? null,
+      state: f.state,
+      exceptions: await Promise.all(
+        d.exceptions
+          .filter((e) => e.fileId === f.id)
+          .map(async (e) => ({
+            rule: e.rule,
+            reason: e.reason,
+            requestedBy: await nameOf(e.requestedBy),
+            requestedAt: e.requestedAt
+          }))
+      ),
+      acknowledgementsNeeded: acknowledgementsNeeded(f),
+      votes: await Promise.all(visibleVotes(d, f, who, rules).map(voteView)),
+      exceptable: who.kind === 'requester' ? exceptable(d, who.userId, f, rules) : [],
+      can: fileCan(d, f, who, rules)
+    })
+  }
+  // a review set aside is shown only for the returns and rejections that stand in it
+  const reviews = d.reviews.filter(
+    (r) =>
+      (votesOpen(d, r.round, who, rules) || r.reviewerId === who.userId) &&
+      (counts(r) || d.votes.some((v) => v.round === r.round && v.reviewerId === r.reviewerId))
+  )
+  return {
+    id: request.id,
+    direction: request.direction,
+    projectId: request.projectId,
+    requester: await nameOf(request.requesterId),
+    state: request.state,
+    round: request.round,
+    createdAt: request.createdAt,
+    updatedAt: request.updatedAt,
+    releasedAt: request.releasedAt,
+    approvals: reviews.filter(
+      (r) => r.round === request.round && counts(r) && summaryOf(d, r.reviewerId, r.round) === 'approve'
+    ).length,
+    approvalsNeeded: rules.needed,
+    exceptionRules: [...rules.exceptionRules],
+    files,
+    reviews: await Promise.all(
+      reviews.map(async (r) => ({
+        round: r.round,
+        reviewer: await nameOf(r.reviewerId),
+        kind: r.kind,
+        submittedAt: r.submittedAt
       }))
-    )
+    ),
+    decisions: await Promise.all(
+      reviews.map(async (r) => ({
+        round: r.round,
+        reviewer: await nameOf(r.reviewerId),
+        decision: summaryOf(d, r.reviewerId, r.round),
+        comment: commentsOf(d, r.reviewerId, r.round, reader),
+        createdAt: r.submittedAt
+      }))
+    ),
+    // whatever others have done: whether anyone voted yet is hidden too
+    votesHidden: AWAITING_REVIEW.includes(request.state) && !votesOpen(d, request.round, who, rules),
+    reviewKind: reviewKind(d, who, rules),
+    can: requestCan(d, who, rules)
   }
 }
 
-export async function exportRequestSummary(app: FastifyInstance, r: AirlockRequestDetail['request']) {
+/** A submitted review's votes summed up: any rejection, else any return, else an approval. */
+function summaryOf(d: AirlockRequestDetail, reviewerId: string, round: number): ReviewDecision {
+  const votes = d.votes.filter((v) => v.round === round && v.reviewerId === reviewerId).map((v) => v.vote)
+  return votes.includes('reject') ? 'reject' : votes.includes('return') ? 'return' : 'approve'
+}
+
+/** A review's comments the reader may read, each after its file's name. */
+function commentsOf(d: AirlockRequestDetail, reviewerId: string, round: number, reader: Reader): string | null {
+  const lines = d.votes
+    .filter((v) => v.round === round && v.reviewerId === reviewerId && v.comment !== null)
+    .filter((v) => reader === 'reviewer' || v.commentVisibility === 'researcher')
+    .map((v) => `${d.files.find((f) => f.id === v.fileId)?.name ?? 'a file'}: ${v.comment}`)
+  return lines.length === 0 ? null : lines.join('\n')
+}
+
+/** A request as a list shows it; for a reviewer (`reviewer` given), where the round's reviews stand. */
+export async function exportRequestSummary(
+  app: FastifyInstance,
+  r: AirlockRequestDetail['request'],
+  reviewer?: UserRow
+) {
   const requester = (await app.store.getUserById(r.requesterId))?.username ?? 'unknown'
-  return {
+  const summary = {
     id: r.id,
     direction: r.direction,
     projectId: r.projectId,
@@ -85,6 +176,26 @@ export async function exportRequestSummary(app: FastifyInstance, r: AirlockReque
     round: r.round,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt
+  }
+  if (reviewer === undefined) return summary
+  const stored = (await app.store.airlock.detail(r.id))!
+  const d = countingOnly(stored, await app.airlock.countingNow(stored))
+  const round = inRound(d)
+  const rules = app.airlock.rulesFor(d)
+  const who: ViewReader = { kind: 'reviewer', userId: reviewer.id, standing: await app.airlock.standing(reviewer, d) }
+  return {
+    ...summary,
+    // as in the request's view: others' reviews are counted only once the reader's own is in
+    reviews: round.reviews.filter(
+      (x) => x.kind === 'review' && counts(x) && (votesOpen(d, r.round, who, rules) || x.reviewerId === reviewer.id)
+    ).length,
+    reviewsNeeded: rules.needed,
+    conflicted: round.files.filter((f) => f.state === 'conflicted').length,
+    myReview: round.reviews.some((x) => x.reviewerId === reviewer.id)
+      ? ('submitted' as const)
+      : round.votes.some((v) => v.reviewerId === reviewer.id)
+        ? ('draft' as const)
+        : ('none' as const)
   }
 }
 
@@ -136,8 +247,7 @@ export async function auditRefusal<T>(
   }
 }
 
-/** Submissions a researcher may make per minute on one route unless the policy says otherwise. */
-export const SUBMISSIONS_PER_MINUTE = 10
+export { SUBMISSIONS_PER_MINUTE }
 
 /**
  * The route config that holds back a loop of submissions (each copies files out of a sandbox and

@@ -17,7 +17,8 @@ const ImportQuery = Type.Object(
 
 /**
  * A researcher's imports: a script, code list, reference table or source archive, uploaded as the
- * request body (application/octet-stream), reviewed, then delivered into work/inbox.
+ * request body (application/octet-stream), reviewed, then delivered into work/inbox; withdrawn by
+ * its requester while not yet decided.
  */
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', app.requireRole('researcher'))
@@ -28,7 +29,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     '/',
     {
       config: submissionLimit(app),
-      schema: { querystring: ImportQuery, response: { 201: ExportRequestView, ...errorResponses } }
+      schema: { querystring: ImportQuery, response: { 201: ExportRequestView, ...errorResponses } },
+      preHandler: app.requireEligible('import.submit', { project: 'query.projectId' })
     },
     async (request, reply) => {
       const body = request.body as Readable | undefined
@@ -63,6 +65,24 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { params: RequestParams, response: { 200: ExportRequestView, ...errorResponses } } },
     async (request) =>
       exportRequestView(app, await app.airlock.getImport(request.params.id, request.principal!.user.id), 'requester')
+  )
+
+  /** The requester withdraws an import not yet decided, as an export; its file leaves quarantine. */
+  app.post(
+    '/:id/withdraw',
+    {
+      schema: { params: RequestParams, response: { 200: ExportRequestView, ...errorResponses } },
+      preHandler: app.requireEligible('import.withdraw', { request: 'params.id' })
+    },
+    async (request) => {
+      const d = await app.airlock.withdraw(
+        request.principal!.user,
+        request.params.id,
+        { sourceIp: request.ip },
+        'import'
+      )
+      return exportRequestView(app, d, 'requester')
+    }
   )
 }
 

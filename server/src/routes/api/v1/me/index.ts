@@ -4,6 +4,7 @@ import { dayIn, eligibility, projectState } from '../../../../identity/index.js'
 import { MeResponse } from '../../../../schemas/auth.js'
 import { errorResponses } from '../../../../schemas/common.js'
 import type { UserRow } from '../../../../store/types.js'
+import credentialRoutes from './credentials.js'
 
 /** The signed-in user's identity, projects and whether they can work today. */
 export async function meView(app: FastifyInstance, user: UserRow): Promise<MeResponse> {
@@ -35,6 +36,7 @@ export async function meView(app: FastifyInstance, user: UserRow): Promise<MeRes
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', app.authenticate)
+  await app.register(credentialRoutes)
 
   app.get('/', { schema: { response: { 200: MeResponse, ...errorResponses } } }, async (request) =>
     meView(app, request.principal!.user)

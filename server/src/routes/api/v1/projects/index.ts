@@ -28,14 +28,14 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/:id/catalog',
-    { schema: { params: ProjectParams, querystring: CatalogQuery, response: { 200: CatalogView, ...errorResponses } } },
-    async (request) => {
-      const user = request.principal!.user
-      const project = await app.store.getProject(request.params.id)
+    {
+      schema: { params: ProjectParams, querystring: CatalogQuery, response: { 200: CatalogView, ...errorResponses } },
       // someone else's project is reported as not found, so ids can't be probed
-      if (project === null || !(await app.store.isProjectMember(project.id, user.id))) {
-        throw new Errors.NotFound('There is no such project.')
-      }
+      preHandler: app.requireEligible('catalog.read', { project: 'params.id' })
+    },
+    async (request) => {
+      const project = await app.store.getProject(request.params.id)
+      if (project === null) throw new Errors.NotFound('There is no such project.')
       const q = request.query.q?.toLowerCase() ?? null
       const hit = (...texts: string[]) => q === null || texts.some((t) => t.toLowerCase().includes(q))
       const datasets = []

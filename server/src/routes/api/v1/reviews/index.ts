@@ -1,19 +1,22 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { Errors } from '../../../../errors.js'
 import {
-  DecisionBody,
   ExportRequestSummary,
   ExportRequestView,
   FileParams,
-  RequestParams
+  RequestParams,
+  ReviewBody,
+  ReviewExcerpt,
+  VoteBody
 } from '../../../../schemas/airlock.js'
 import { errorResponses } from '../../../../schemas/common.js'
 import { exportRequestSummary, exportRequestView, fileHeaders } from '../exports/view.js'
 
 /**
- * The reviewers' side of the airlock: the queue of other people's requests, a request with its
- * files, checks and history, the files themselves for a preview, and decisions.
+ * The reviewers' side of the airlock: the queue of requests of the projects a reviewer is assigned
+ * to and independent of, a request with its files, checks and history, the files themselves for a
+ * preview (within a daily volume), a vote on each file, and the review that makes the votes count.
+ * A request a reviewer may not see answers 404, as if there were none; every refusal is audited.
  */
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', app.requireRole('reviewer'))
@@ -22,66 +25,96 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/',
     { schema: { response: { 200: Type.Array(ExportRequestSummary), ...errorResponses } } },
-    async (request) =>
-      Promise.all((await app.airlock.queue(request.principal!.user)).map((r) => exportRequestSummary(app, r)))
+    async (request) => {
+      const reviewer = request.principal!.user
+      return Promise.all((await app.airlock.queue(reviewer)).map((r) => exportRequestSummary(app, r, reviewer)))
+    }
   )
 
   /** Opening a submitted request starts its review. */
   app.get(
     '/:id',
     { schema: { params: RequestParams, response: { 200: ExportRequestView, ...errorResponses } } },
-    async (request) =>
-      exportRequestView(
-        app,
-        await app.airlock.review(request.principal!.user, request.params.id, ctx(request.ip)),
-        'reviewer'
-      )
+    async (request) => {
+      const { d, s } = await app.airlock.review(request.principal!.user, request.params.id, ctx(request.ip))
+      return exportRequestView(app, d, 'reviewer', s)
+    }
   )
 
   /**
    * A file's bytes for the reviewer's preview (checked against its digest), only while the request
-   * is in review (every round of it, so a resubmission can be compared); audited.
+   * is in review (every round of it, so a resubmission can be compared), never of an export that
+   * may hold individual records (its excerpt is read instead); audited, and counted against the
+   * reviewer's daily preview volume.
    */
   app.get(
     '/:id/files/:fileId/content',
     { schema: { params: FileParams, response: { 200: Type.Unknown(), ...errorResponses } } },
     async (request, reply) => {
       const { id, fileId } = request.params
-      const reviewer = request.principal!.user
-      const d = await app.airlock.review(reviewer, id, ctx(request.ip))
-      const file = d.files.find((f) => f.id === fileId)
-      if (file === undefined) throw new Errors.NotFound('There is no such file in this request.')
-      // a preview is for deciding: once decided, the bytes leave only by release, to the requester
-      if (d.request.state !== 'in_review') {
-        throw new Errors.Forbidden(`The request is ${d.request.state}; its files are shown only while it is in review.`)
-      }
-      const bytes = await app.airlock.previewBytes(file.sha256)
-      await app.store.appendAudit({
-        actor: reviewer.id,
-        action: 'review.preview',
-        sourceIp: request.ip,
-        target: id,
-        outcome: 'success',
-        details: { file: file.id, name: file.name, sha256: file.sha256 }
-      })
-      return reply.headers(fileHeaders(file.name)).send(bytes)
+      const f = await app.airlock.preview(request.principal!.user, id, fileId, ctx(request.ip))
+      return reply.headers(fileHeaders(f.name)).send(f.bytes)
     }
   )
 
-  app.post(
-    '/:id/decisions',
-    { schema: { params: RequestParams, body: DecisionBody, response: { 200: ExportRequestView, ...errorResponses } } },
+  /**
+   * What a reviewer reads of a table or text in place of its bytes (its header, first rows and row
+   * count): the only preview of an export that may hold individual records. Audited and counted
+   * against the daily preview volume by its own size.
+   */
+  app.get(
+    '/:id/files/:fileId/excerpt',
+    { schema: { params: FileParams, response: { 200: ReviewExcerpt, ...errorResponses } } },
+    async (request, reply) => {
+      const { id, fileId } = request.params
+      const excerpt = await app.airlock.excerpt(request.principal!.user, id, fileId, ctx(request.ip))
+      reply.header('cache-control', 'no-store')
+      return excerpt
+    }
+  )
+
+  /** The reviewer's vote on one file of the round: a draft they may change until they submit their review. */
+  app.put(
+    '/:id/files/:fileId/vote',
+    { schema: { params: FileParams, body: VoteBody, response: { 200: ExportRequestView, ...errorResponses } } },
     async (request) => {
-      const { decision, comment, round, sha256s } = request.body
-      const d = await app.airlock.decide(
+      const b = request.body
+      const comment = b.comment?.trim() ?? ''
+      const { d, s } = await app.airlock.vote(
         request.principal!.user,
         request.params.id,
-        decision,
-        comment ?? null,
+        {
+          fileId: request.params.fileId,
+          round: b.round,
+          sha256: b.sha256,
+          vote: b.vote,
+          comment: comment === '' ? null : comment,
+          commentVisibility: b.commentVisibility ?? 'researcher',
+          acknowledgements: (b.acknowledgements ?? []).map((a) => ({
+            rule: a.rule,
+            kind: a.kind,
+            comment: a.comment?.trim() || null
+          }))
+        },
+        ctx(request.ip)
+      )
+      return exportRequestView(app, d, 'reviewer', s)
+    }
+  )
+
+  /** Submits the reviewer's review of the round they looked at, or settles the files its reviews disagree on. */
+  app.post(
+    '/:id/review',
+    { schema: { params: RequestParams, body: ReviewBody, response: { 200: ExportRequestView, ...errorResponses } } },
+    async (request) => {
+      const { round, sha256s } = request.body
+      const { d, s } = await app.airlock.submitReview(
+        request.principal!.user,
+        request.params.id,
         { round, sha256s },
         ctx(request.ip)
       )
-      return exportRequestView(app, d, 'reviewer')
+      return exportRequestView(app, d, 'reviewer', s)
     }
   )
 }

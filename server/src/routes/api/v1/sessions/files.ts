@@ -66,7 +66,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/:id/files',
-    { schema: { params: SessionParams, response: { 200: FileListView, ...errorResponses } } },
+    {
+      schema: { params: SessionParams, response: { 200: FileListView, ...errorResponses } },
+      preHandler: app.requireEligible('file.list', { session: 'params.id' })
+    },
     async (request) => {
       const s = await running(request.params.id, request.principal!.user.id)
       const list = await files.list(s.sandboxId)
@@ -77,7 +80,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/:id/files/folder',
-    { schema: { params: SessionParams, body: PathBody, response: { 201: FileEntry, ...errorResponses } } },
+    {
+      schema: { params: SessionParams, body: PathBody, response: { 201: FileEntry, ...errorResponses } },
+      preHandler: app.requireEligible('file.folder', { session: 'params.id' })
+    },
     async (request, reply) => {
       const { path } = request.body
       const entry = await audited(request, 'file.folder', { path }, (sb) => files.makeFolder(sb, path))
@@ -87,7 +93,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/:id/files/move',
-    { schema: { params: SessionParams, body: MoveBody, response: { 200: FileEntry, ...errorResponses } } },
+    {
+      schema: { params: SessionParams, body: MoveBody, response: { 200: FileEntry, ...errorResponses } },
+      preHandler: app.requireEligible('file.move', { session: 'params.id' })
+    },
     async (request) => {
       const { from, to } = request.body
       return audited(request, 'file.move', { from, to }, (sb) => files.move(sb, from, to))
@@ -96,7 +105,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.delete(
     '/:id/files',
-    { schema: { params: SessionParams, querystring: PathQuery, response: { 204: Type.Null(), ...errorResponses } } },
+    {
+      schema: { params: SessionParams, querystring: PathQuery, response: { 204: Type.Null(), ...errorResponses } },
+      preHandler: app.requireEligible('file.delete', { session: 'params.id' })
+    },
     async (request, reply) => {
       const { path } = request.query
       await audited(request, 'file.delete', { path }, (sb) => files.remove(sb, path))
@@ -107,7 +119,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   /** Moves a file or folder into outbox/, where the airlock's reviewers will see it. */
   app.post(
     '/:id/files/outbox',
-    { schema: { params: SessionParams, body: PathBody, response: { 200: FileEntry, ...errorResponses } } },
+    {
+      schema: { params: SessionParams, body: PathBody, response: { 200: FileEntry, ...errorResponses } },
+      preHandler: app.requireEligible('file.outbox', { session: 'params.id' })
+    },
     async (request) => {
       const { path } = request.body
       return audited(request, 'file.outbox', { path }, (sb) => files.toOutbox(sb, path))
@@ -117,7 +132,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   /** The text of a notebook or code file, for editing; data files are refused (415). */
   app.get(
     '/:id/files/content',
-    { schema: { params: SessionParams, querystring: PathQuery, response: { 200: FileContentView, ...errorResponses } } },
+    {
+      schema: { params: SessionParams, querystring: PathQuery, response: { 200: FileContentView, ...errorResponses } },
+      preHandler: app.requireEligible('file.open', { session: 'params.id' })
+    },
     async (request) => {
       const { path } = request.query
       const s = await running(request.params.id, request.principal!.user.id)
@@ -144,7 +162,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     '/:id/files/content',
     {
       bodyLimit: SAVE_BODY_LIMIT,
-      schema: { params: SessionParams, body: SaveFileBody, response: { 200: FileEntry, ...errorResponses } }
+      schema: { params: SessionParams, body: SaveFileBody, response: { 200: FileEntry, ...errorResponses } },
+      preHandler: app.requireEligible('file.save', { session: 'params.id' })
     },
     async (request) => {
       const { path, content, baseModifiedAt } = request.body

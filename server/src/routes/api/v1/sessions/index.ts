@@ -149,7 +149,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     '/:id/cells',
     {
       bodyLimit: CELL_BODY_LIMIT,
-      schema: { params: SessionParams, body: RunCellBody, response: { 200: CellResult, ...errorResponses } }
+      schema: { params: SessionParams, body: RunCellBody, response: { 200: CellResult, ...errorResponses } },
+      preHandler: app.requireEligible('cell.run', { session: 'params.id' })
     },
     async (request) => {
       const user = request.principal!.user
@@ -206,7 +207,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     '/:id/cells/export',
     {
       bodyLimit: CELL_BODY_LIMIT,
-      schema: { params: SessionParams, body: ExportCellBody, response: { 201: ExportCellView, ...errorResponses } }
+      schema: { params: SessionParams, body: ExportCellBody, response: { 201: ExportCellView, ...errorResponses } },
+      preHandler: app.requireEligible('cell.export', { session: 'params.id' })
     },
     async (request, reply) => {
       const user = request.principal!.user
@@ -300,7 +302,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   /** A single-use ticket, good for 60 s, to open this session's terminal WebSocket. */
   app.post(
     '/:id/terminal-ticket',
-    { schema: { params: SessionParams, response: { 201: TerminalTicketView, ...errorResponses } } },
+    {
+      schema: { params: SessionParams, response: { 201: TerminalTicketView, ...errorResponses } },
+      preHandler: app.requireEligible('terminal.open', { session: 'params.id' })
+    },
     async (request, reply) => {
       const { user, claims } = request.principal!
       const s = await running(request.params.id, user.id)

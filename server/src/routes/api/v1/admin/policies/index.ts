@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
+import { askPolicyVersion, askProjectPolicy, policyWeakenings } from '../../../../../approvals/index.js'
 import { Errors } from '../../../../../errors.js'
 import { DEFAULT_POLICY } from '../../../../../policy/policy-service.js'
 import type { Policy } from '../../../../../policy/schema.js'
@@ -20,8 +21,13 @@ import {
   PutPolicyBody,
   PutPolicyResult
 } from '../../../../../schemas/policies.js'
+import { HeldForApproval } from '../../../../../schemas/approvals.js'
 import { NEW_SESSION_KEYS } from '../../../../../sessions/session-service.js'
+import type { PendingChangeRow } from '../../../../../store/pending-changes.js'
 import type { PolicyVersionRow } from '../../../../../store/types.js'
+import { approvalDeps } from '../approvals/index.js'
+import { pendingView } from '../approvals/view.js'
+import { actorOf as adminActorOf, administer } from '../refusal.js'
 
 const actorOf = (request: FastifyRequest) => ({ id: request.principal!.user.id, sourceIp: request.ip ?? null })
 
@@ -101,6 +107,16 @@ async function applyLive(
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', app.requireRole('admin'))
 
+  /** A change that now waits for a second administrator: 202 with the pending change. */
+  const held = async (request: FastifyRequest, reply: FastifyReply, row: PendingChangeRow) => {
+    reply.code(202)
+    return {
+      pending: await pendingView(app, row, request.principal!.user.id),
+      message:
+        'This change relaxes a safeguard (the airlock, the screen budget, monitoring, the sandbox or sign-in), so it needs a second administrator: it waits in the console until another administrator approves or refuses it.'
+    }
+  }
+
   app.get('/policies', { schema: { response: { 200: Type.Array(PolicySummary), ...errorResponses } } }, async () => {
     const assigned = app.policies.assignments()
     const projects = await app.store.listProjects()
@@ -152,19 +168,41 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         params: PolicyParams,
         body: PutPolicyBody,
-        response: { ...errorResponses, 200: PutPolicyResult, 400: PolicyInvalidBody, 409: PolicyStaleBody }
+        response: {
+          ...errorResponses,
+          200: PutPolicyResult,
+          202: HeldForApproval,
+          400: PolicyInvalidBody,
+          409: PolicyStaleBody
+        }
       }
     },
     async (request, reply) => {
       const { name } = request.params
       const { yaml, policy, baseVersion, comment } = request.body
-      const result = await app.policies.save(
-        name,
-        { ...(yaml !== undefined ? { yaml } : {}), ...(policy !== undefined ? { policy } : {}) },
-        baseVersion,
-        comment?.trim() || null,
-        actorOf(request)
+      const note = comment?.trim() || null
+      // any relaxation of a safeguard (by values in force, approvals/weakening.ts) waits for a second
+      // administrator: weighed against the version the store holds, never a copy that fell behind
+      const result = await administer(app, request, 'policy.update', name, () =>
+        app.policies.save(
+          name,
+          { ...(yaml !== undefined ? { yaml } : {}), ...(policy !== undefined ? { policy } : {}) },
+          baseVersion,
+          note,
+          actorOf(request),
+          async (change) => {
+            const weakenings = policyWeakenings(change.before?.policy ?? null, change.policy, change.baseline)
+            if (weakenings.length === 0) return null
+            const held = await askPolicyVersion(
+              approvalDeps(app),
+              { name, baseVersion, yaml: change.yaml, comment: note, diff: change.diff, weakenings },
+              adminActorOf(request)
+            )
+            return held.id
+          }
+        )
       )
+      if (result.kind === 'held') return held(request, reply, (await app.store.approvals.get(result.pendingId))!)
       if (result.kind === 'invalid') {
         return reply.status(400).send({
           error: {
@@ -225,10 +263,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         params: AssignmentParams,
         body: PutAssignmentBody,
-        response: { 200: PutAssignmentResult, ...errorResponses }
+        response: { 200: PutAssignmentResult, 202: HeldForApproval, ...errorResponses }
       }
     },
-    async (request) => {
+    async (request, reply) => {
       const { projectId } = request.params
       const name = request.body.policy
       const refuse = async (reason: string) => {
@@ -246,11 +284,36 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         await refuse('no such project')
         throw new Errors.NotFound('There is no such project.')
       }
-      if (name !== null && app.policies.get(name) === null) {
+      // weighed against what the store holds now (the project's assignment, both policies' newest
+      // versions), never a copy of them that fell behind
+      await app.policies.refresh(null)
+      const fromName = app.policies.policyNameFor(projectId)
+      const to = await app.policies.stored(name ?? DEFAULT_POLICY)
+      if (to === null) {
         await refuse('no such policy')
         throw new Errors.BadRequest(`There is no policy named ${name}; save it first, then assign it.`)
       }
-      const before = app.policyFor(projectId)
+      const baseline = (await app.policies.stored(DEFAULT_POLICY))!.policy
+      const before = (await app.policies.stored(fromName))?.policy ?? baseline
+      const weakenings = policyWeakenings(before, to.policy, baseline)
+      if (weakenings.length > 0 && fromName !== to.row.name) {
+        const pending = await administer(app, request, 'project.policy', projectId, () =>
+          askProjectPolicy(
+            approvalDeps(app),
+            {
+              projectId,
+              title: project.title,
+              from: fromName,
+              to: to.row.name,
+              toVersion: to.row.version,
+              weakenings
+            },
+            request.body.reason,
+            adminActorOf(request)
+          )
+        )
+        return held(request, reply, pending)
+      }
       await app.policies.assign(projectId, name, actorOf(request))
       return {
         assignment: { projectId, title: project.title, policy: app.policies.policyNameFor(projectId) },

@@ -113,7 +113,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         await administer(app, request, member ? 'project.member_add' : 'project.member_remove', id, () =>
           setProjectMember(app.store, id, userId, member, actorOf(request))
         )
-        if (!member) await enforceNow(app)
+        // a member removed stops working; a reviewer made a member stops counting
+        await enforceNow(app, actorOf(request))
         return projectView(app, (await app.store.getProject(id))!)
       }
     })
