@@ -165,6 +165,42 @@ describe('airlock over HTTP', () => {
     expect(queue.find((q) => q.id === r.id)).toMatchObject({ myReview: 'none' })
   })
 
+  it("keeps a reviewer of the requester's organization out after one administrator moves the requester away", async () => {
+    await person('colleague', ['reviewer'], CERTIFIED_ORG)
+    await gw.app.store.airlock.setProjectReviewer(projectId, ids.colleague!, true, 'test', {
+      ...audit,
+      action: 'project.reviewer_assign',
+      target: projectId,
+      outcome: 'success'
+    })
+    const r = (await upload('researcher1', 'colleague.py')).json() as RequestView
+    expect((await gw.app.store.getAirlockRequest(r.id))!.request.requesterOrganizationId).toBe(
+      (await gw.app.store.getOrganizationByName(CERTIFIED_ORG))!.id
+    )
+    // a researcher's organization is one administrator's to change
+    const moveResearcher = (organizationId: string | null) =>
+      api.call('admin', 'PATCH', `/api/v1/admin/users/${ids.researcher1}`, { organizationId, reason: 'moves' })
+    const certified = (await gw.app.store.getOrganizationByName(CERTIFIED_ORG))!.id
+    const elsewhere = await createOrganization(
+      gw.app.store,
+      { name: 'Kyushu Data Institute', certificationNumber: 'T2-0888', validFrom: '2020-01-01', validTo: '2099-12-31' },
+      audit
+    )
+    const moved = await moveResearcher(elsewhere.id)
+    expect(moved.statusCode, moved.body).toBe(200)
+    try {
+      const queue = (await api.call('colleague', 'GET', '/api/v1/reviews')).json() as { id: string }[]
+      expect(queue.map((q) => q.id)).not.toContain(r.id)
+      expect((await api.call('colleague', 'GET', `/api/v1/reviews/${r.id}`)).statusCode).toBe(404)
+      expect((await refusals('review.open', r.id)).map((x) => x.details.reason)).toContain(
+        "the reviewer is of the requester's organization, which the policy excludes"
+      )
+      expect((await api.vote('colleague', r, r.files[0]!, 'approve')).statusCode).toBe(404)
+    } finally {
+      expect((await moveResearcher(certified)).statusCode).toBe(200)
+    }
+  })
+
   it('lets administrators assign only independent reviewers to a project, audited both ways', async () => {
     const at = (userId: string) => `/api/v1/admin/projects/${projectId}/reviewers/${userId}`
     const listed = (await api.call('admin', 'GET', `/api/v1/admin/projects/${projectId}/reviewers`)).json() as {

@@ -28,6 +28,7 @@ describe('airlock requests across a gateway restart', () => {
       direction: 'export' as const,
       projectId: project.id,
       requesterId: requester.id,
+      requesterOrganizationId: requester.organizationId,
       sessionId: null,
       state: 'in_review' as const,
       round: 1,

@@ -29,11 +29,13 @@ export function createIndependence(core: AirlockCore) {
       active: reviewer.status === 'active',
       own: r.requesterId === reviewer.id,
       member: await store.isProjectMember(r.projectId, reviewer.id),
-      // by the rule the round is judged by
+      // by the rule the round is judged by; the requester's organization now, and at submission
+      // (moving the requester, one administrator's change, does not make a colleague independent)
       sameOrganization:
         core.roundParams(d).excludeRequesterOrganization &&
         reviewer.organizationId !== null &&
-        reviewer.organizationId === requester?.organizationId,
+        (reviewer.organizationId === requester?.organizationId ||
+          reviewer.organizationId === r.requesterOrganizationId),
       assigned: await store.airlock.isAssignedReviewer(r.projectId, reviewer.id)
     }
   }

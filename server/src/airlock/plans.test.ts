@@ -63,6 +63,7 @@ function request(files: AirlockFileRow[]): AirlockRequestDetail {
       direction: 'export',
       projectId: 'p',
       requesterId: 'researcher',
+      requesterOrganizationId: null,
       sessionId: null,
       state: 'in_review',
       round: 1,

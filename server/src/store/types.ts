@@ -158,6 +158,11 @@ export interface AirlockRequestRow {
   direction: 'export' | 'import'
   projectId: string
   requesterId: string
+  /**
+   * the requester's organization when the request was submitted: a reviewer of it stays excluded
+   * (where the policy excludes the requester's organization) even if the requester is moved later
+   */
+  requesterOrganizationId: string | null
   /** export: the session the files were copied out of (the latest round's); import: null */
   sessionId: string | null
   state: AirlockState

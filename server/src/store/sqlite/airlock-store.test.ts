@@ -57,6 +57,7 @@ async function fixture() {
     direction: 'export',
     projectId: project.id,
     requesterId: user.id,
+    requesterOrganizationId: user.organizationId,
     sessionId: null,
     state: 'submitted',
     round: 1,

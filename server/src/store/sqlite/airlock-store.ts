@@ -33,6 +33,7 @@ export function toAirlockRequest(r: Row): AirlockRequestRow {
     direction: str(r.direction) as AirlockRequestRow['direction'],
     projectId: str(r.project_id),
     requesterId: str(r.requester_id),
+    requesterOrganizationId: strOrNull(r.requester_organization_id),
     sessionId: strOrNull(r.session_id),
     state: str(r.state) as AirlockState,
     round: Number(r.round),
@@ -180,10 +181,10 @@ export class SqliteAirlockStore implements AirlockStore {
   ): Promise<void> {
     this.audited(audit, () => {
       this.q(
-        `INSERT INTO airlock_requests (id, direction, project_id, requester_id, session_id, state, round, created_at,
-           updated_at, released_at)
-         VALUES (@id, @direction, @projectId, @requesterId, @sessionId, @state, @round, @createdAt, @updatedAt,
-           @releasedAt)`
+        `INSERT INTO airlock_requests (id, direction, project_id, requester_id, requester_organization_id, session_id,
+           state, round, created_at, updated_at, released_at)
+         VALUES (@id, @direction, @projectId, @requesterId, @requesterOrganizationId, @sessionId, @state, @round,
+           @createdAt, @updatedAt, @releasedAt)`
       ).run(request)
       this.insertFiles(files)
       this.insertExceptions(exceptions)

@@ -411,5 +411,17 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
     sql: `
       ALTER TABLE airlock_reviews ADD COLUMN voided INTEGER NOT NULL DEFAULT 0 CHECK (voided IN (0, 1));
     `
+  },
+  {
+    version: 10,
+    name: "airlock: the requester's organization as it was at submission",
+    // A researcher's organization is one administrator's to change: moving the requester after
+    // submission must not make a reviewer of their organization count as independent. Requests
+    // that exist take the requester's organization as it is now.
+    sql: `
+      ALTER TABLE airlock_requests ADD COLUMN requester_organization_id TEXT REFERENCES organizations(id);
+      UPDATE airlock_requests
+        SET requester_organization_id = (SELECT organization_id FROM users WHERE users.id = airlock_requests.requester_id);
+    `
   }
 ]
