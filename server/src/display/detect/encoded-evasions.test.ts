@@ -2,30 +2,13 @@ import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { Rng, seedWords } from '../../datasets/synthetic/prng.js'
 import { EncodedOutputScanner, type EncodedFinding } from './encoded.js'
+import { randomBytes, randomSplit } from './test-chunks.js'
 
 /**
  * Ways of putting data on the screen that a review found the scanner blind to (lines under 60
  * characters, a separator every so often, bytes as numbers, od's layouts, base32 and base85), and
  * the ordinary output a stricter scanner could take for them.
  */
-
-function randomBytes(n: number, seed: number): Buffer {
-  const rng = new Rng(seedWords(seed))
-  const out = Buffer.alloc(n)
-  for (let i = 0; i < n; i++) out[i] = rng.u32() & 0xff
-  return out
-}
-
-function randomSplit(bytes: Uint8Array, seed: number): Uint8Array[] {
-  const rng = new Rng(seedWords(seed))
-  const chunks: Uint8Array[] = []
-  for (let i = 0; i < bytes.length; ) {
-    const n = Math.min(65536, 1 + rng.int(2 ** rng.int(17)))
-    chunks.push(bytes.subarray(i, i + n))
-    i += n
-  }
-  return chunks
-}
 
 function scan(chunks: Uint8Array[]): { encodedBytes: number; decoded: Buffer[] } {
   const scanner = new EncodedOutputScanner()

@@ -1,26 +1,7 @@
 import { deflateSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
-import { Rng, seedWords } from '../../datasets/synthetic/prng.js'
 import { EncodedOutputScanner, type EncodedFinding } from './encoded.js'
-
-function randomBytes(n: number, seed: number): Buffer {
-  const rng = new Rng(seedWords(seed))
-  const out = Buffer.alloc(n)
-  for (let i = 0; i < n; i++) out[i] = rng.u32() & 0xff
-  return out
-}
-
-/** Chunk sizes from 1 byte to 64 KiB, spread evenly over their logarithm. */
-function randomSplit(bytes: Uint8Array, seed: number): Uint8Array[] {
-  const rng = new Rng(seedWords(seed))
-  const chunks: Uint8Array[] = []
-  for (let i = 0; i < bytes.length;) {
-    const n = Math.min(65536, 1 + rng.int(2 ** rng.int(17)))
-    chunks.push(bytes.subarray(i, i + n))
-    i += n
-  }
-  return chunks
-}
+import { randomBytes, randomSplit } from './test-chunks.js'
 
 const wrap = (text: string, width: number, eol = '\r\n') => text.replace(new RegExp(`(.{${width}})`, 'g'), `$1${eol}`)
 const crlf = (text: string) => text.replace(/\r?\n/g, '\r\n')
@@ -166,7 +147,7 @@ const ORDINARY: Record<string, string> = {
   'a Python traceback': crlf(
     [
       'Traceback (most recent call last):',
-      '  File "/home/researcher/work/analysis/fit_models.py", line 142, in <module>',
+      '  File "work/analysis/fit_models.py", line 142, in <module>',
       '    results = fit_cox_model(cohort, covariates=["age", "sex", "hba1c", "egfr", "statin_use"], strata="prefecture_code")',
       '  File "/opt/conda/lib/python3.12/site-packages/lifelines/fitters/coxph_fitter.py", line 1287, in _newton_raphson_for_efron_model',
       '    raise ConvergenceError(',
@@ -192,7 +173,7 @@ const ORDINARY: Record<string, string> = {
     ].join('\n') + '\n'
   ),
   'a long file path': crlf(
-    "ls: cannot access '/home/researcher/work/outputs/diabetes_cohort_2015_2024/sensitivity_analyses/excluding_dialysis_patients/bootstrap_replicates/replicate_0001/model_fits/cox_proportional_hazards_with_time_varying_covariates/coefficients_and_standard_errors_by_prefecture_and_age_band_final_v2_reviewed.csv': No such file or directory\n"
+    "ls: cannot access 'work/outputs/diabetes_cohort_2015_2024/sensitivity_analyses/excluding_dialysis_patients/bootstrap_replicates/replicate_0001/model_fits/cox_proportional_hazards_with_time_varying_covariates/coefficients_and_standard_errors_by_prefecture_and_age_band_final_v2_reviewed.csv': No such file or directory\n"
   ),
   'UUIDs and SHA-256 digests (sha256sum, and bare in a column)': crlf(
     [
