@@ -110,7 +110,7 @@ for (let i = 0; i < rounds; i++) {
 const thread = new ChecksThread()
 const job = {
   params,
-  files: [{ name: 'claims-by-group.csv', sha256, bytes, individualsPerRow: current.individuals }],
+  files: [{ name: 'claims-by-group.csv', sha256, bytes, evidence: { individualsPerRow: current.individuals } }],
   earlier: [{ name: 'last-year.csv', sha256: evidence.earlierReleases[0]!.sha256, bytes: earlierBytes }]
 }
 for (let i = 0; i < 3; i++) await thread.run(job)

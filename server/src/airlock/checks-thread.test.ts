@@ -37,8 +37,8 @@ describe('disclosure checks on a worker thread', () => {
   it('uses a recount of individuals to find more small cells, never fewer', async () => {
     const job: RoundJob = { params, files: [file('claims.csv', 'g,claims\na,50\nb,40\n')], earlier: [] }
     const [plain] = await thread().run(job)
-    const [recounted] = await thread().run({ ...job, files: [{ ...job.files[0]!, individualsPerRow: [30, 3] }] })
-    const [larger] = await thread().run({ ...job, files: [{ ...job.files[0]!, individualsPerRow: [5000, 5000] }] })
+    const [recounted] = await thread().run({ ...job, files: [{ ...job.files[0]!, evidence: { individualsPerRow: [30, 3] } }] })
+    const [larger] = await thread().run({ ...job, files: [{ ...job.files[0]!, evidence: { individualsPerRow: [5000, 5000] } }] })
     const threshold = (r: typeof plain) => r!.results.find((x) => x.rule === 'threshold')!.outcome
     expect(threshold(plain)).toBe('pass')
     expect(threshold(recounted)).toBe('fail')

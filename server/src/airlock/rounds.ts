@@ -192,7 +192,7 @@ export function createRounds(core: AirlockCore, quarantine: QuarantineRoom) {
             sha256,
             bytes,
             ...(recount != null && 'individualsPerRow' in recount
-              ? { individualsPerRow: recount.individualsPerRow }
+              ? { evidence: { individualsPerRow: recount.individualsPerRow } }
               : {})
           }
         })

@@ -2,7 +2,7 @@ import { checkOutput } from './index.js'
 import type { AirlockParams } from './params.js'
 import { parseTable } from './table.js'
 import { thresholdRule } from './threshold.js'
-import { type EarlierRelease, type Outcome, type RuleResult, worst } from './types.js'
+import { type CatalogMarks, type EarlierRelease, type FileEvidence, type Outcome, type RuleResult, worst } from './types.js'
 
 /** An output as it is compared with: its name (with a note where it stands), digest and bytes. */
 export interface ComparedOutput {
@@ -15,11 +15,13 @@ export interface ComparedOutput {
 export interface RoundJob {
   params: AirlockParams
   files: (ComparedOutput & {
-    /** distinct individuals behind each row, recounted from the query that made the file */
-    individualsPerRow?: number[]
+    /** what the recount and the export helper learned about the file: individuals, contributions, roles */
+    evidence?: FileEvidence
   })[]
   /** the project's released outputs and the files of its other open requests */
   earlier: ComparedOutput[]
+  /** identifier and quasi-identifier columns of the project's datasets */
+  catalog?: CatalogMarks
 }
 
 export interface RoundReport {
@@ -61,12 +63,13 @@ export function checkRound(job: RoundJob): RoundReport[] {
       evidence: {
         earlierReleases: [...earlier, ...sameRound],
         requestFiles,
-        ...(f.individualsPerRow !== undefined ? { individualsPerRow: f.individualsPerRow } : {})
+        ...(job.catalog !== undefined ? { catalog: job.catalog } : {}),
+        ...f.evidence
       }
     })
     // the recount may only ever find more: where the table alone gives a worse threshold result,
     // that one stands
-    if (f.individualsPerRow !== undefined && report.table !== undefined) {
+    if (f.evidence?.individualsPerRow !== undefined && report.table !== undefined) {
       const alone = thresholdRule(report.table, {}, params)
       const i = report.results.findIndex((r) => r.rule === 'threshold')
       if (i >= 0 && worst([alone.outcome, report.results[i]!.outcome]) !== report.results[i]!.outcome) {

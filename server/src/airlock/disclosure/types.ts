@@ -43,6 +43,33 @@ export interface Contribution {
   top: number[]
   /** the cell's total over all contributors */
   total: number
+  /** the smallest individual contribution (a negative one sends the cell to review, as in ACRO) */
+  min?: number
+  /** how many individuals contributed */
+  individuals?: number
+}
+
+/**
+ * What a column of an exported query computes, read from the query itself (the recount's syntax
+ * tree) or from the sidecar the Python export helper writes. Declared roles are known; anything
+ * else is inferred from names and values and treated as uncertain.
+ */
+export type DeclaredRole =
+  | 'key' // a GROUP BY expression: what the row is about
+  | 'count' // count(*), count(x), count(DISTINCT x)
+  | 'sum'
+  | 'mean' // avg, mean
+  | 'min'
+  | 'max'
+  | 'statistic' // another aggregate (median, stddev, a ratio of aggregates, a model's coefficient)
+  | 'identifier' // a dataset column marked as an identifier, selected as it is
+
+/** Columns of the project's datasets that the catalog marks: direct identifiers and quasi-identifiers. */
+export interface CatalogMarks {
+  /** names of columns that identify a person (the pseudonymized person key, a claim id) */
+  identifiers: string[]
+  /** names of columns that single people out in combination (birth month, sex, prefecture, insurer) */
+  quasiIdentifiers: string[]
 }
 
 /** An output the project released before. */
@@ -73,7 +100,14 @@ export interface Evidence {
   requestFiles?: string[]
   /** column roles known from the query (by column name), in place of the name-and-value heuristics */
   columnRoles?: Record<string, ColumnRole>
+  /** what each column computes, by column name, declared by the query or the export helper */
+  declaredRoles?: Record<string, DeclaredRole>
+  /** the project's datasets' identifier and quasi-identifier columns, from their catalog */
+  catalog?: CatalogMarks
 }
+
+/** What the gateway learned about one exported file besides its bytes (crosses to the checks' worker thread). */
+export type FileEvidence = Pick<Evidence, 'individualsPerRow' | 'contributions' | 'residualDf' | 'declaredRoles'>
 
 const RANK: Record<Outcome, number> = { pass: 0, review: 1, fail: 2 }
 
