@@ -40,7 +40,7 @@ describe('the data catalog', () => {
           name: string
           description: string
           rowCount: number
-          columns: { name: string; type: string; description: string }[]
+          columns: { name: string; type: string; description: string; mark: string | null }[]
         }[]
       }[]
     }
@@ -51,6 +51,16 @@ describe('the data catalog', () => {
     expect(patients.rowCount).toBe(2000)
     expect(patients.description).not.toBe('')
     expect(patients.columns.map((c) => c.name)).toContain('sex')
+    // the marks the airlock's row-level check reads: the person key, and the quasi-identifiers
+    expect(patients.columns.filter((c) => c.mark !== null).map((c) => [c.name, c.mark])).toEqual([
+      ['person_id', 'identifier'],
+      ['sex', 'quasi-identifier'],
+      ['birth_ym', 'quasi-identifier'],
+      ['prefecture_code', 'quasi-identifier'],
+      ['insurer_type', 'quasi-identifier']
+    ])
+    // and the table holding them is not one of the dataset's
+    expect(ds.tables.map((t) => t.name)).not.toContain('vre_column_marks')
     for (const t of ds.tables) {
       expect(t.rowCount).toBeGreaterThan(0)
       for (const c of t.columns) {

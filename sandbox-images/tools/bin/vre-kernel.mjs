@@ -303,7 +303,9 @@ async function writePythonCsv(source, csvPath, created) {
   if (error?.ename !== 'FileExistsError' && fs.existsSync(csvPath)) created.push(csvPath);
   if (reply.status !== 'ok' || error) throw new Error(error ? `${error.ename}: ${error.evalue}` : 'the Python kernel did not answer');
   const out = reply.outputs.filter((o) => o.type === 'stream' && o.name === 'stdout').map((o) => o.text).join('');
-  return JSON.parse(out.trim().split('\n').pop()).rows;
+  // {"rows": N} and, for a fitted model, its residual degrees of freedom
+  const { rows, residualDf } = JSON.parse(out.trim().split('\n').pop());
+  return { rows, ...(Number.isSafeInteger(residualDf) && residualDf >= 0 ? { residualDf } : {}) };
 }
 
 async function exportCell({ language, source, dir, name }) {
@@ -319,8 +321,8 @@ async function exportCell({ language, source, dir, name }) {
   try {
     fs.writeFileSync(queryPath, source.endsWith('\n') ? source : `${source}\n`, { flag: 'wx', mode: 0o644 });
     created.push(queryPath);
-    const rows = language === 'sql'
-      ? await withDb(() => writeSqlCsv(source, csvPath, created))
+    const { rows, residualDf } = language === 'sql'
+      ? { rows: await withDb(() => writeSqlCsv(source, csvPath, created)) }
       : await writePythonCsv(source, csvPath, created);
     // the digest binds the CSV to the query that made it: the airlock recounts from that query
     const file = (p) => {
@@ -328,7 +330,7 @@ async function exportCell({ language, source, dir, name }) {
       const sha256 = createHash('sha256').update(fs.readFileSync(p)).digest('hex');
       return { path: p, size: st.size, modifiedAt: new Date(Math.floor(st.mtimeMs)).toISOString(), sha256 };
     };
-    return { status: 'ok', outputs: [], rows, csv: file(csvPath), query: file(queryPath) };
+    return { status: 'ok', outputs: [], rows, ...(residualDf !== undefined ? { residualDf } : {}), csv: file(csvPath), query: file(queryPath) };
   } catch (e) {
     // a half-written export never waits in the outbox; files that were there already stay
     for (const p of created) { try { fs.unlinkSync(p); } catch { /* gone */ } }

@@ -40,7 +40,8 @@ describe('disclosure checks on a worker thread', () => {
     const [recounted] = await thread().run({ ...job, files: [{ ...job.files[0]!, evidence: { individualsPerRow: [30, 3] } }] })
     const [larger] = await thread().run({ ...job, files: [{ ...job.files[0]!, evidence: { individualsPerRow: [5000, 5000] } }] })
     const threshold = (r: typeof plain) => r!.results.find((x) => x.rule === 'threshold')!.outcome
-    expect(threshold(plain)).toBe('pass')
+    // nothing declares what "claims" holds: whole numbers may be sums, so without the recount it is review
+    expect(threshold(plain)).toBe('review')
     expect(threshold(recounted)).toBe('fail')
     expect(threshold(larger)).toBe('pass')
   })

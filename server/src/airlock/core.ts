@@ -5,6 +5,7 @@ import type { SandboxDriver } from '../sandbox/driver.js'
 import type { AirlockRequestDetail, AirlockRequestRow, Store } from '../store/types.js'
 import { resolveAirlockParams, type AirlockParams } from './disclosure/params.js'
 import type { RoundJob, RoundReport } from './disclosure/round.js'
+import type { CatalogMarks } from './disclosure/types.js'
 import type { ReviewRules } from './gate.js'
 import type { MoveContext } from './plans.js'
 import type { Quarantine } from './quarantine.js'
@@ -32,6 +33,8 @@ export interface AirlockDeps {
   log: FastifyBaseLogger
   /** runs a round's disclosure checks off the event loop (a ChecksThread) */
   checks: { run(job: RoundJob): Promise<RoundReport[]> }
+  /** the identifier and quasi-identifier columns of the project's datasets, from their catalogs */
+  catalogMarks?: (projectId: string) => Promise<CatalogMarks>
 }
 
 /** The airlock's parts share these: its dependencies and the policy's rules for a request. */

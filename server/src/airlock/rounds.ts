@@ -1,17 +1,20 @@
 import { randomUUID } from 'node:crypto'
+import { Readable } from 'node:stream'
+import { buffer } from 'node:stream/consumers'
 import { filterTar, UnsafeArchive } from '../archive/safe-tar.js'
 import { Errors } from '../errors.js'
 import { checkPlainText } from '../schemas/plain-text.js'
 import { WORK_DIR } from '../sessions/workspace.js'
-import type { AirlockFileRow, CellExportRow, UserRow } from '../store/types.js'
+import type { AirlockFileRow, UserRow } from '../store/types.js'
 import type { AirlockCore } from './core.js'
 import { MAX_FILES, MAX_JUSTIFICATION } from './core.js'
+import { disarmable, disarmImage } from './disarm.js'
 import type { ComparedOutput, RoundReport } from './disclosure/round.js'
-import { parseTable } from './disclosure/table.js'
+import type { CatalogMarks, Disarm } from './disclosure/types.js'
 import { exceptionFits } from './permissions.js'
 import type { AskedException } from './requester-plans.js'
 import type { Hold, QuarantineRoom } from './quarantine-room.js'
-import { recountIndividuals, unavailable, type RecountResult } from './recount.js'
+import { evidenceOf, type FileOrigin, fileOrigin, provenanceOf } from './provenance.js'
 
 /** How long copying one file out of a sandbox may take. */
 const COPY_TIMEOUT_MS = 120_000
@@ -87,15 +90,20 @@ export function createRounds(core: AirlockCore, quarantine: QuarantineRoom) {
     }
   }
 
-  /** Copies one outbox file into quarantine, refusing anything but one plain file within the size cap. */
+  /**
+   * Copies one outbox file into quarantine, refusing anything but one plain file within the size
+   * cap. An image is decoded and re-encoded on the way (content disarm): what is stored is the
+   * re-encoding, and `disarm` names the submitted bytes' digest, or why they did not decode.
+   */
   async function copyOut(
     session: SourceSession,
     path: string,
     holds: Hold[]
-  ): Promise<{ sha256: string; size: number }> {
+  ): Promise<{ sha256: string; size: number; disarm?: Disarm }> {
     const maxBytes = params(session.projectId).maxExportFileMiB * 1024 * 1024
     const name = path.slice(path.lastIndexOf('/') + 1)
     let stored: { sha256: string; size: number } | null = null
+    let disarm: Disarm | undefined
     // the tar reader reports any error of its own as an unreadable archive: a quota refusal is kept aside
     let overQuota: Error | null = null
     const room = quarantine.quarantineRoom(session.projectId, name, holds)
@@ -116,13 +124,21 @@ export function createRounds(core: AirlockCore, quarantine: QuarantineRoom) {
         unsafeEntries: 'refuse',
         onFile: async (entry, content) => {
           await room.precheck(entry.size).catch(keep)
-          stored = await deps.quarantine.store(content, maxBytes, (file) => room.admit(file).catch(keep))
+          const admit = (file: { sha256: string; size: number }) => room.admit(file).catch(keep)
+          if (!disarmable(name)) {
+            stored = await deps.quarantine.store(content, maxBytes, admit)
+            return
+          }
+          const disarmed = await disarmImage(name, await buffer(content))
+          disarm = disarmed.disarm
+          // a re-encoding a little over the cap is stored, for the size check to fail with its reason
+          stored = await deps.quarantine.store(Readable.from([disarmed.bytes]), 2 * maxBytes, admit)
         }
       })
       if (listed.entries[0]?.type !== 'file' || stored === null) {
         throw new UnsafeArchive(`${name} is a folder; pick the files in it`)
       }
-      return stored
+      return disarm === undefined ? stored : { ...(stored as { sha256: string; size: number }), disarm }
     } catch (err) {
       if (overQuota !== null) throw overQuota
       if (/No such file|Cannot stat/i.test((err as Error).message)) {
@@ -146,54 +162,51 @@ export function createRounds(core: AirlockCore, quarantine: QuarantineRoom) {
   ): Promise<AirlockFileRow[]> {
     const p = params(session.projectId)
     // every file is copied first, so each is checked against the others of its round too
-    const copied: { f: SubmitFile; name: string; sha256: string; size: number; bytes: Buffer }[] = []
+    const copied: { f: SubmitFile; name: string; sha256: string; size: number; bytes: Buffer; disarm?: Disarm }[] = []
     for (const f of files) {
-      const { sha256, size } = await copyOut(session, f.path, holds)
+      const { sha256, size, disarm } = await copyOut(session, f.path, holds)
       copied.push({
         f,
         name: f.path.slice(f.path.lastIndexOf('/') + 1),
         sha256,
         size,
-        bytes: await deps.quarantine.read(sha256)
+        bytes: await deps.quarantine.read(sha256),
+        ...(disarm !== undefined ? { disarm } : {})
       })
     }
     const earlier = await comparisons(session.projectId, requestId)
-    const made: (CellExportRow | null)[] = []
-    const recounts: (RecountResult | null)[] = []
-    for (const { name, sha256, bytes } of copied) {
-      const found = await store.findCellExport(sha256, requester.id)
-      // the query binds only within the project: a cell export of another project is not this file's origin
-      const m =
-        found !== null && (await store.getSandboxSession(found.sessionId))?.projectId === session.projectId
-          ? found
-          : null
-      made.push(m)
-      // a CSV whose exact bytes a SQL cell wrote: count the people behind each row from its query
-      let recount: RecountResult | null = null
-      if (m !== null && m.language === 'sql' && /\.csv$/i.test(name)) {
-        try {
-          const table = parseTable(bytes, { format: 'csv' })
-          recount = await recountIndividuals(deps.driver, session.sandboxId, m.source, table)
-        } catch (err) {
-          recount = unavailable((err as Error).message)
-        }
-      }
-      recounts.push(recount)
+    let catalog: CatalogMarks | undefined
+    try {
+      catalog = await deps.catalogMarks?.(session.projectId)
+    } catch (err) {
+      // without the datasets' marks the row-level check can't tell an identifier column: no checks, no request
+      deps.log.error({ err, requestId }, "the datasets' catalog marks could not be read")
+      throw new Errors.ChecksUnavailable(`the datasets' catalog could not be read (${(err as Error).message})`)
+    }
+    // each file's origin is the export that wrote it (its path and bytes, in this project); a SQL
+    // cell's CSV is recounted from its query
+    const origins: FileOrigin[] = []
+    for (const { f, sha256, bytes, disarm } of copied) {
+      // a cell wrote the bytes submitted: a re-encoded image is found by the digest of those
+      const written = disarm !== undefined && 'original' in disarm ? disarm.original.sha256 : sha256
+      const who = { userId: requester.id, projectId: session.projectId, sandboxId: session.sandboxId }
+      origins.push(await fileOrigin(deps, { path: f.path, sha256: written, bytes }, who, catalog?.identifiers))
     }
     let reports: RoundReport[]
     try {
       reports = await deps.checks.run({
         params: p,
         earlier,
-        files: copied.map(({ name, sha256, bytes }, i) => {
-          const recount = recounts[i]
+        ...(catalog !== undefined ? { catalog } : {}),
+        files: copied.map(({ name, sha256, bytes, disarm }, i) => {
+          const found = evidenceOf(origins[i]!)
+          // what content disarm did to an image goes with whatever its origin told
+          const evidence = disarm !== undefined ? { ...found, disarm } : found
           return {
             name,
             sha256,
             bytes,
-            ...(recount != null && 'individualsPerRow' in recount
-              ? { evidence: { individualsPerRow: recount.individualsPerRow } }
-              : {})
+            ...(evidence !== undefined ? { evidence } : {})
           }
         })
       })
@@ -203,8 +216,6 @@ export function createRounds(core: AirlockCore, quarantine: QuarantineRoom) {
     }
     const policy = { ...deps.policyVersion(session.projectId), params: p }
     const rows: AirlockFileRow[] = copied.map(({ f, name, sha256, size }, i) => {
-      const m = made[i]!
-      const recount = recounts[i]!
       return {
         id: randomUUID(),
         requestId,
@@ -219,22 +230,7 @@ export function createRounds(core: AirlockCore, quarantine: QuarantineRoom) {
         listing: null,
         state: 'pending',
         policy,
-        provenance:
-          m === null
-            ? null
-            : {
-                language: m.language,
-                source: m.source,
-                rows: m.rows,
-                exportedAt: m.createdAt,
-                sessionId: m.sessionId,
-                recount:
-                  recount === null
-                    ? null
-                    : 'unavailable' in recount
-                      ? { unavailable: recount.unavailable }
-                      : { person: recount.person, ms: recount.ms, individualsPerRow: recount.individualsPerRow }
-              }
+        provenance: provenanceOf(origins[i]!)
       }
     })
     return rows

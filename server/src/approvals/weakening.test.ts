@@ -43,6 +43,10 @@ const CASES: Record<keyof typeof LOOSER, Case> = {
     looser: { exportTypes: ['csv', 'tsv', 'png', 'jpg', 'jpeg', 'pdf', 'txt', 'md', 'json', 'parquet'] },
     stricter: { exportTypes: ['csv'] }
   },
+  passTypes: {
+    looser: { passTypes: ['csv', 'tsv', 'png', 'jpg', 'jpeg', 'txt', 'md', 'json'] },
+    stricter: { passTypes: ['csv'] }
+  },
   maxExportFileMiB: { looser: { maxExportFileMiB: 64 }, stricter: { maxExportFileMiB: 4 } },
   importTypes: {
     looser: { importTypes: ['py', 'r', 'sql', 'csv', 'txt', 'md', 'json', 'yaml', 'zip', 'tar.gz', 'tgz', 'whl'] },

@@ -86,6 +86,7 @@ export const LOOSER = {
   'rowLevel.reviewAboveRows': param((p) => p.rowLevel.reviewAboveRows, more),
   // what may pass, how large, how often, how much a reviewer reads
   exportTypes: param((p) => p.exportTypes, added),
+  passTypes: param((p) => p.passTypes, added),
   maxExportFileMiB: param((p) => p.maxExportFileMiB, more),
   importTypes: param((p) => p.importTypes, added),
   maxImportFileMiB: param((p) => p.maxImportFileMiB, more),

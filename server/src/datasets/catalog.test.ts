@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DuckDBInstance } from '@duckdb/node-api'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { readCatalog } from './catalog.js'
+import { catalogMarks, readCatalog } from './catalog.js'
+import { MARKS_TABLE, marksSql } from './marks.js'
 import { datasetDigest } from './digest.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'vre-catalog-'))
@@ -33,21 +34,67 @@ describe('readCatalog', () => {
           name: 'odd "name"',
           description: '',
           rowCount: 0,
-          columns: [{ name: 'x', type: 'INTEGER', description: '' }]
+          columns: [{ name: 'x', type: 'INTEGER', description: '', mark: null }]
         },
         {
           name: 'visits',
           description: 'Outpatient visits (外来)',
           rowCount: 2,
           columns: [
-            { name: 'person_id', type: 'VARCHAR', description: 'Pseudonymous id' },
-            { name: 'visit_date', type: 'DATE', description: '' },
-            { name: 'cost', type: 'DOUBLE', description: '' }
+            // a file written before the marks: its person key is the one identifier known
+            { name: 'person_id', type: 'VARCHAR', description: 'Pseudonymous id', mark: 'identifier' },
+            { name: 'visit_date', type: 'DATE', description: '', mark: null },
+            { name: 'cost', type: 'DOUBLE', description: '', mark: null }
           ]
         }
       ],
-      info: null
+      info: null,
+      marked: false
     })
+  })
+
+  it('reads the marks a dataset file records, per column, and keeps their table out of the catalog', async () => {
+    const marked = join(dir, 'marked.duckdb')
+    const instance = await DuckDBInstance.create(marked)
+    const con = await instance.connect()
+    await con.run(`CREATE TABLE claims (claim_id VARCHAR, pid VARCHAR, sex VARCHAR, person_id VARCHAR, cost DOUBLE)`)
+    for (const sql of marksSql('main', [
+      { table: 'claims', column: 'claim_id', mark: 'identifier' },
+      { table: 'claims', column: 'pid', mark: 'identifier' },
+      { table: 'claims', column: 'sex', mark: 'quasi-identifier' }
+    ])) {
+      await con.run(sql)
+    }
+    con.closeSync()
+    instance.closeSync()
+    const catalog = await readCatalog(marked)
+    expect(catalog.marked).toBe(true)
+    expect(catalog.tables.map((t) => t.name)).toEqual(['claims'])
+    expect(catalog.tables[0]!.columns.map((c) => [c.name, c.mark])).toEqual([
+      ['claim_id', 'identifier'],
+      ['pid', 'identifier'],
+      ['sex', 'quasi-identifier'],
+      // a marked file is taken at its word: person_id here is not the person key
+      ['person_id', null],
+      ['cost', null]
+    ])
+    // the union over a project's datasets, by column name
+    expect(catalogMarks([catalog, await readCatalog(path)])).toEqual({
+      identifiers: ['claim_id', 'person_id', 'pid'],
+      quasiIdentifiers: ['sex']
+    })
+  })
+
+  it('refuses a mark it does not know rather than reading the column as unmarked', async () => {
+    const odd = join(dir, 'odd-mark.duckdb')
+    const instance = await DuckDBInstance.create(odd)
+    const con = await instance.connect()
+    await con.run(`CREATE TABLE t (a VARCHAR)`)
+    await con.run(`CREATE TABLE ${MARKS_TABLE} (table_name VARCHAR, column_name VARCHAR, mark VARCHAR)`)
+    await con.run(`INSERT INTO ${MARKS_TABLE} VALUES ('t', 'a', 'secret')`)
+    con.closeSync()
+    instance.closeSync()
+    await expect(readCatalog(odd)).rejects.toThrow(/marks t\.a as secret/)
   })
 
   it('opens the file read-only and refuses a missing file without creating it', async () => {

@@ -35,7 +35,7 @@ export type CellLanguage = 'sql' | 'python'
 /**
  * A reply as the researcher's kernel sent it, with only what the gateway knows in the fields it
  * passes on: outputs rebuilt kind by kind, a status, numbers that are numbers. The export's own
- * fields (csv, query, rows) stay for the export route, which checks them itself.
+ * fields (csv, query, rows, residualDf) stay for the export route, which checks them itself.
  */
 function cleanReply(msg: KernelReply): KernelReply {
   const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined)

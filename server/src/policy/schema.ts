@@ -217,6 +217,12 @@ export const AirlockPolicy = Type.Object(
     exportTypes: Type.Optional(
       Extensions('file types an output may have', ['csv', 'tsv', 'png', 'jpg', 'jpeg', 'pdf', 'txt', 'md', 'json'])
     ),
+    passTypes: Type.Optional(
+      Extensions(
+        'file types whose checks can pass; any other exported type is for a reviewer to read whole (review at best)',
+        ['csv', 'tsv', 'png', 'jpg', 'jpeg', 'txt', 'md']
+      )
+    ),
     maxExportFileMiB: Type.Optional(
       Type.Integer({ minimum: 1, maximum: 1024, default: 16, description: 'largest output file' })
     ),

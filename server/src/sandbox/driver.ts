@@ -224,6 +224,13 @@ export const RUN_TIMEOUT_MS = 120_000
 export const SANDBOX_SERVICE_USER = '1001:1001'
 
 /**
+ * The image's `vre-check` account: runs the checks that replay the researcher's queries (the
+ * recount). Neither the researcher nor the service account, it can write neither the datasets
+ * (/data) nor the researcher's home, and the researcher can't reach into its processes either.
+ */
+export const SANDBOX_CHECK_USER = '1002:1002'
+
+/**
  * Runs a short command and buffers its output (probes, small reads). Large outputs should stream.
  * What runs in a sandbox is the researcher's to disturb (stop it, write into its output), so the
  * output is capped and the run has a deadline: past either, the streams are cut and it fails.

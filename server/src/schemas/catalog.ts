@@ -1,6 +1,12 @@
 import { type Static, Type } from 'typebox'
 
-export const CatalogColumnView = Type.Object({ name: Type.String(), type: Type.String(), description: Type.String() })
+export const CatalogColumnView = Type.Object({
+  name: Type.String(),
+  type: Type.String(),
+  description: Type.String(),
+  /** whether the column identifies a person or singles people out in combination (the airlock's checks fail outputs carrying it) */
+  mark: Type.Optional(Type.Union([Type.Literal('identifier'), Type.Literal('quasi-identifier'), Type.Null()]))
+})
 
 export const CatalogTableView = Type.Object({
   name: Type.String(),

@@ -79,5 +79,11 @@ export const ExportCellBody = Type.Object(
   { additionalProperties: false }
 )
 
-export const ExportCellView = Type.Object({ csv: FileEntry, query: FileEntry, rows: Type.Integer({ minimum: 0 }) })
+export const ExportCellView = Type.Object({
+  csv: FileEntry,
+  query: FileEntry,
+  rows: Type.Integer({ minimum: 0 }),
+  /** a model's residual degrees of freedom, when the cell's value was a fitted model */
+  residualDf: Type.Optional(Type.Integer({ minimum: 0 }))
+})
 export type ExportCellView = Static<typeof ExportCellView>

@@ -207,6 +207,8 @@ export interface CellExportRow {
   source: string
   rows: number
   createdAt: string
+  /** a model's residual degrees of freedom, when the export helper could tell them (a Python cell's model) */
+  residualDf?: number | null
 }
 
 export interface AirlockRequestDetail {
@@ -351,8 +353,16 @@ export interface Store {
 
   // airlock: export requests
   recordCellExport(row: CellExportRow, audit: AuditEvent): Promise<void>
-  /** The latest export by `userId` of a CSV with these bytes, if one was made by a notebook cell. */
-  findCellExport(sha256: string, userId: string): Promise<CellExportRow | null>
+  /**
+   * The export that wrote a file, if a notebook cell did: the latest by `userId` in a session of
+   * `projectId` that wrote outbox/`name`.csv with these bytes.
+   */
+  findCellExport(file: {
+    sha256: string
+    userId: string
+    name: string
+    projectId: string
+  }): Promise<CellExportRow | null>
   /** UTF-8 bytes of the sources kept with a session's cell exports: they count against its data-operation quota. */
   cellExportSourceBytes(sessionId: string): Promise<number>
   /** The airlock's requests under review: their votes, reviews, exceptions, reviewers and previews. */

@@ -5,9 +5,12 @@ import { parseTable } from './table.js'
 import type { Contribution } from './types.js'
 
 const csv = (text: string) => parseTable(Buffer.from(text), { format: 'csv' })
+// as a recorded query declares them: the count and the sum whose contributions the recount gives
+const declared = { region: 'key', n: 'count', total_cost: 'sum' } as const
+const fromQuery = (text: string) => parseTable(Buffer.from(text), { format: 'csv', declared })
 const params = resolveAirlockParams({ preset: 'acro-default' })
 // total_cost is column 2
-const costs = csv('region,n,total_cost\nA,30,1000\nB,25,500\nC,12,800\n')
+const costs = fromQuery('region,n,total_cost\nA,30,1000\nB,25,500\nC,12,800\n')
 const cell = (row: number, top: number[], total: number): Contribution => ({ row, column: 2, top, total })
 const balanced = [cell(0, [300, 200], 1000), cell(1, [100, 80], 500), cell(2, [400, 300], 800)]
 
@@ -46,7 +49,7 @@ describe('n,k dominance rule', () => {
     const r = dominanceRule(costs, {}, params)
     expect(r.outcome).toBe('review')
     expect(r.columns).toEqual([2])
-    expect(r.message).toMatch(/"total_cost" holds sums, means or other magnitudes/)
+    expect(r.message).toMatch(/cannot be evaluated on "total_cost", which holds sums, means or other magnitudes/)
   })
 
   it('asks for review of the magnitude cells the contributions leave out', () => {
@@ -62,9 +65,17 @@ describe('n,k dominance rule', () => {
     expect(r.cells).toEqual([{ row: 0, column: 2 }])
   })
 
-  it('does not apply to a table of counts only', () => {
-    const r = dominanceRule(csv('region,n\nA,30\nB,25\n'), {}, params)
+  it('has nothing to check in a table of counts the query declares, and says why', () => {
+    const r = dominanceRule(fromQuery('region,n\nA,30\nB,25\n'), {}, params)
     expect(r.outcome).toBe('pass')
-    expect(r.message).toMatch(/^Does not apply/)
+    expect(r.message).toMatch(/^Nothing to check: every numeric column is a count/)
   })
+
+  it('cannot evaluate a column that is a count only by its name: "n" may hold a sum', () => {
+    const r = dominanceRule(csv('region,n\nA,30\nB,25\n'), {}, params)
+    expect(r.outcome).toBe('review')
+    expect(r.columns).toEqual([1])
+    expect(r.message).toMatch(/cannot be evaluated on "n": it holds whole numbers whose role was inferred, not declared/)
+  })
+
 })

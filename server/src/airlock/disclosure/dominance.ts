@@ -10,15 +10,16 @@ import { count, examples, percent, result, rowLabel, rowsOf, sortCells, valueNam
  * fewer than `n` contributors is all top contributors, so it fails too.
  *
  * Needs the largest contributions per cell, recomputed in the sandbox; the printed table cannot
- * show them. Without them the rule asks for review when the table has a magnitude column, and
- * does not apply otherwise.
+ * show them. Without them every column that may be a sum or a mean goes to review: magnitudes, and
+ * whole numbers whose role nothing declares (a crosstab of sums looks like one of counts). Maxima
+ * and minima, negative contributions and zero totals go to review with the reason, as in ACRO.
+ * Unlike ACRO (top n share > k) a share of exactly k fails, as DISCLOSURE.md states the rule.
  */
 export function dominanceRule(table: Table, evidence: Evidence, params: AirlockParams): RuleResult {
   const { n, k } = params.dominance
   const found = magnitudeEvidence(table, evidence)
   const failing: { cell: CellRef; share: number }[] = []
   for (const c of found.usable) {
-    if (c.total <= 0) continue
     const share = c.top.slice(0, n).reduce((s, v) => s + v, 0) / c.total
     if (share >= k) failing.push({ cell: { row: c.row, column: c.column }, share })
   }

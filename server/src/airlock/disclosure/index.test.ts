@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
 import {
   checkImport,
@@ -17,12 +18,14 @@ const check = (name: string, content: string | Buffer, evidence: Evidence = {}, 
   return checkOutput({ name, bytes, sha256: sha(bytes), evidence, params })
 }
 const rules = (r: { results: { rule: RuleName }[] }) => r.results.map((x) => x.rule)
-const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0])
+/** a real 4 by 3 PNG, as re-encoding writes one */
+const PNG = await sharp({ create: { width: 4, height: 3, channels: 3, background: '#336699' } }).png().toBuffer()
 
 describe('checkOutput', () => {
   it('runs every table rule on a CSV and reports the worst outcome', () => {
     const r = check('by-region.csv', 'region,n\nA,12\nB,3\n')
     expect(rules(r)).toEqual([
+      'file-type',
       'file-type',
       'threshold',
       'zeros',
@@ -39,7 +42,10 @@ describe('checkOutput', () => {
   })
 
   it('passes a safe aggregate, and reviews one with a sum it cannot check', () => {
-    expect(check('ok.csv', 'region,n\nA,12\nB,30\n').outcome).toBe('pass')
+    const declared = { declaredRoles: { region: 'key', n: 'count' } } as const
+    expect(check('ok.csv', 'region,n\nA,12\nB,30\n', declared).outcome).toBe('pass')
+    // the same table with nothing to say "n" counts people rather than summing something: review
+    expect(check('ok.csv', 'region,n\nA,12\nB,30\n').outcome).toBe('review')
     expect(check('cost.csv', 'region,n,total_cost\nA,12,1000\nB,30,2000\n').outcome).toBe('review')
   })
 
@@ -72,7 +78,7 @@ describe('checkOutput', () => {
 
   it('sends a figure without its table to review, and with it to pass', () => {
     const alone = check('fig.png', PNG)
-    expect(rules(alone)).toEqual(['file-type', 'images', 'repeats'])
+    expect(rules(alone)).toEqual(['file-type', 'file-type', 'images', 'repeats'])
     expect(alone.outcome).toBe('review')
     expect(check('fig.png', PNG, { requestFiles: ['fig.csv'] }).outcome).toBe('pass')
   })
@@ -85,12 +91,12 @@ describe('checkOutput', () => {
 
   it('checks text for residual df and row-level data', () => {
     const r = check('model.txt', 'Df Residuals:  4\n')
-    expect(rules(r)).toEqual(['file-type', 'residual-df', 'row-level', 'repeats'])
+    expect(rules(r)).toEqual(['file-type', 'file-type', 'residual-df', 'row-level', 'repeats'])
     expect(r.outcome).toBe('fail')
     expect(check('notes.md', '# Notes\nMean age 54.\n').outcome).toBe('pass')
   })
 
-  it('reads JSON records as a table, and other JSON as text', () => {
+  it('reads JSON records as a table, and other JSON as text, but passes neither: a reviewer reads it whole', () => {
     const records = check(
       't.json',
       JSON.stringify([
@@ -100,8 +106,17 @@ describe('checkOutput', () => {
     )
     expect(records.results.find((x) => x.rule === 'threshold')!.cells).toEqual([{ row: 1, column: 1 }])
     const other = check('meta.json', JSON.stringify({ model: 'ols', note: 'Df Residuals: 50' }))
-    expect(rules(other)).toEqual(['file-type', 'residual-df', 'row-level', 'repeats'])
-    expect(other.outcome).toBe('pass')
+    expect(rules(other)).toEqual(['file-type', 'file-type', 'file-type', 'residual-df', 'row-level', 'repeats'])
+    expect(other.outcome).toBe('review')
+    expect(other.results[2]).toMatchObject({
+      outcome: 'review',
+      message: expect.stringMatching(
+        /"meta\.json" is a \.json file: a reviewer must read the whole file, because the checks cannot prove it holds nothing more than they read\. The policy lets only these types pass on their checks alone: \.csv \.tsv \.png \.jpg \.jpeg \.txt \.md\./
+      )
+    })
+    // a policy that lists JSON among the types that can pass lets its checks decide
+    const lenient = resolveAirlockParams({ preset: 'ndb-japan', passTypes: ['csv', 'json'] })
+    expect(check('meta.json', JSON.stringify({ figure: 2, note: 'age bands' }), {}, lenient).outcome).toBe('pass')
   })
 
   it('reviews a type the policy allows but no rule reads', () => {

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto'
 import { differencingRule } from './differencing.js'
 import { dominanceRule } from './dominance.js'
 import { fileType, fileTypeRule } from './file-type.js'
+import { encodedTextRule, imageContentRule } from './hidden-content.js'
 import { imagesRule } from './images.js'
 import type { AirlockParams } from './params.js'
 import { pPercentRule } from './p-percent.js'
@@ -112,6 +113,8 @@ export function checkOutput(output: OutputToCheck): CheckReport {
   if (typeResult.outcome === 'fail') return report([typeResult, repeats])
 
   const type = fileType(name, params.exportTypes)
+  // a type the policy does not list as one whose checks can pass is for a reviewer to read whole
+  const whole = params.passTypes.includes(type) ? [] : [readWhole(name, type, params.passTypes)]
   const text = () => new TextDecoder().decode(bytes)
   const textRules = (s: string) => [residualDfTextRule(s, evidence, params), rowLevelTextRule(s, evidence, params)]
 
@@ -120,12 +123,26 @@ export function checkOutput(output: OutputToCheck): CheckReport {
     case 'tsv': {
       let table: Table
       try {
-        table = parseTable(bytes, { format: type, limits: output.limits, roles: evidence.columnRoles })
+        table = parseTable(bytes, {
+          format: type,
+          limits: output.limits,
+          roles: evidence.columnRoles,
+          declared: evidence.declaredRoles
+        })
       } catch (err) {
         if (!(err instanceof TableError)) throw err
         return report([unreadable(name, type, err), repeats])
       }
-      return report([typeResult, ...TABLE_RULES.map((rule) => rule(table, evidence, params)), repeats], table)
+      return report(
+        [
+          typeResult,
+          encodedTextRule(name, bytes),
+          ...whole,
+          ...TABLE_RULES.map((rule) => rule(table, evidence, params)),
+          repeats
+        ],
+        table
+      )
     }
     case 'json': {
       const s = text()
@@ -136,18 +153,25 @@ export function checkOutput(output: OutputToCheck): CheckReport {
         if (!(err instanceof TableError)) throw err
         return report([unreadable(name, type, err), repeats])
       }
-      if (table === null) return report([typeResult, ...textRules(s), repeats])
+      const encoded = encodedTextRule(name, bytes)
+      if (table === null) return report([typeResult, encoded, ...whole, ...textRules(s), repeats])
       const t = table
-      return report([typeResult, ...TABLE_RULES.map((rule) => rule(t, evidence, params)), repeats], t)
+      return report(
+        [typeResult, encoded, ...whole, ...TABLE_RULES.map((rule) => rule(t, evidence, params)), repeats],
+        t
+      )
     }
     case 'png':
     case 'jpg':
-    case 'jpeg':
+    case 'jpeg': {
+      const content = imageContentRule(name, type === 'png' ? 'png' : 'jpeg', bytes, evidence.disarm)
+      return report([typeResult, content, ...whole, imagesRule(name, evidence), repeats])
+    }
     case 'pdf':
-      return report([typeResult, imagesRule(name, evidence), repeats])
+      return report([typeResult, ...whole, imagesRule(name, evidence), repeats])
     case 'txt':
     case 'md':
-      return report([typeResult, ...textRules(text()), repeats])
+      return report([typeResult, encodedTextRule(name, bytes), ...whole, ...textRules(text()), repeats])
     default:
       return report([
         result(
@@ -158,6 +182,16 @@ export function checkOutput(output: OutputToCheck): CheckReport {
         repeats
       ])
   }
+}
+
+/** Review, for a type the checks cannot prove holds nothing more than they read (passTypes). */
+function readWhole(name: string, type: string, passTypes: readonly string[]): RuleResult {
+  const what = type === '' ? 'a file without an extension' : `a .${quote(type, 16)} file`
+  return result(
+    'file-type',
+    'review',
+    `"${quote(name)}" is ${what}: a reviewer must read the whole file, because the checks cannot prove it holds nothing more than they read. The policy lets only these types pass on their checks alone: ${passTypes.map((t) => `.${t}`).join(' ')}.`
+  )
 }
 
 /**

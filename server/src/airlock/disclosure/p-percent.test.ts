@@ -6,8 +6,11 @@ import { parseTable } from './table.js'
 import type { Contribution } from './types.js'
 
 const csv = (text: string) => parseTable(Buffer.from(text), { format: 'csv' })
+// as a recorded query declares them: the count and the sum whose contributions the recount gives
+const declared = { region: 'key', n: 'count', total_cost: 'sum' } as const
+const fromQuery = (text: string) => parseTable(Buffer.from(text), { format: 'csv', declared })
 const params = resolveAirlockParams({ preset: 'acro-default' })
-const costs = csv('region,n,total_cost\nA,30,1000\nB,25,500\n')
+const costs = fromQuery('region,n,total_cost\nA,30,1000\nB,25,500\n')
 const cell = (row: number, top: number[], total: number): Contribution => ({ row, column: 2, top, total })
 const safeB = cell(1, [100, 80], 500)
 
@@ -49,7 +52,17 @@ describe('p-percent rule', () => {
     expect(r.columns).toEqual([2])
   })
 
-  it('does not apply to a table of counts only', () => {
-    expect(pPercentRule(csv('region,n\nA,30\n'), {}, params).message).toMatch(/^Does not apply/)
+  it('has nothing to check in a table of counts the query declares, and says why', () => {
+    const r = pPercentRule(fromQuery('region,n\nA,30\n'), {}, params)
+    expect(r.outcome).toBe('pass')
+    expect(r.message).toMatch(/^Nothing to check: every numeric column is a count/)
   })
+
+  it('cannot evaluate a column that is a count only by its name: "n" may hold a sum', () => {
+    const r = pPercentRule(csv('region,n\nA,30\n'), {}, params)
+    expect(r.outcome).toBe('review')
+    expect(r.columns).toEqual([1])
+    expect(r.message).toMatch(/cannot be evaluated on "n": it holds whole numbers whose role was inferred, not declared/)
+  })
+
 })

@@ -9,11 +9,17 @@ import { count, examples, num, percent, result, rowLabel, rowsOf, sortCells, val
  * can estimate the largest to within the rest, `total - top1 - top2`. The cell fails when that
  * rest is less than `p` of the largest contribution. With one or two contributors the rest is 0,
  * so the cell always fails. A rule with p = 0 never fails.
+ *
+ * A cell whose total is 0 (every contribution 0) fails where zeros are disclosive, as in ACRO
+ * (its p-ratio check returns "zeros are disclosive" for such a cell), and goes to review otherwise.
  */
 export function pPercentRule(table: Table, evidence: Evidence, params: AirlockParams): RuleResult {
   const p = params.pPercent
   const found = magnitudeEvidence(table, evidence)
-  const failing: { cell: CellRef; ratio: number }[] = []
+  const failing: { cell: CellRef; ratio: number; zero?: true }[] = []
+  const zeros = params.zerosDisclosive && p > 0 ? found.zeroTotal : []
+  for (const c of zeros) failing.push({ cell: { row: c.row, column: c.column }, ratio: 0, zero: true })
+  if (zeros.length > 0) found.zeroTotal = []
   for (const c of found.usable) {
     const top1 = c.top[0] ?? 0
     if (top1 <= 0) continue
@@ -28,7 +34,7 @@ export function pPercentRule(table: Table, evidence: Evidence, params: AirlockPa
     return result(
       'p-percent',
       'fail',
-      `${count(failing.length, 'cell lets', 'cells let')} the second-largest contributor estimate the largest closely: ${examples(failing, (f) => `in ${rowLabel(table, f.cell.row)} ${valueName(table.columns[f.cell.column]!)}, the rest is ${percent(f.ratio)} of the largest`)}; the rule needs at least ${percent(p)}.${setAside(found.problems)}`,
+      `${count(failing.length, 'cell lets', 'cells let')} the second-largest contributor estimate the largest closely: ${examples(failing, (f) => `in ${rowLabel(table, f.cell.row)} ${valueName(table.columns[f.cell.column]!)}, ${f.zero ? 'the total is 0' : `the rest is ${percent(f.ratio)} of the largest`}`)}; the rule needs at least ${percent(p)}.${zeros.length > 0 ? ` A total of 0 means every contribution is 0, and zeros are disclosive under this policy.` : ''}${setAside(found.problems)}`,
       { cells, rows: rowsOf(cells) }
     )
   }

@@ -19,6 +19,8 @@ export interface AirlockParams {
   reviewers: number
   /** extensions without the dot, lower case */
   exportTypes: string[]
+  /** exported types whose checks can pass (the checks read all of such a file); any other is review at best */
+  passTypes: string[]
   maxExportFileMiB: number
   importTypes: string[]
   maxImportFileMiB: number
@@ -73,6 +75,8 @@ export const PRESETS: Readonly<Record<PresetName, Readonly<PresetParams>>> = {
 export const FILE_DEFAULTS = {
   rowLevel: { reviewAboveRows: 1000 },
   exportTypes: ['csv', 'tsv', 'png', 'jpg', 'jpeg', 'pdf', 'txt', 'md', 'json'],
+  // a JSON, a PDF or an archive can hold more than the checks read: a reviewer reads it whole
+  passTypes: ['csv', 'tsv', 'png', 'jpg', 'jpeg', 'txt', 'md'],
   maxExportFileMiB: 16,
   importTypes: ['py', 'r', 'sql', 'csv', 'txt', 'md', 'json', 'yaml', 'zip', 'tar.gz', 'tgz'],
   maxImportFileMiB: 64,
@@ -99,6 +103,7 @@ export function resolveAirlockParams(policy: AirlockPolicy): AirlockParams {
     rowLevel: { ...(policy.rowLevel ?? FILE_DEFAULTS.rowLevel) },
     reviewers: policy.reviewers ?? preset.reviewers,
     exportTypes: [...(policy.exportTypes ?? FILE_DEFAULTS.exportTypes)],
+    passTypes: [...(policy.passTypes ?? FILE_DEFAULTS.passTypes)],
     maxExportFileMiB: policy.maxExportFileMiB ?? FILE_DEFAULTS.maxExportFileMiB,
     importTypes: [...(policy.importTypes ?? FILE_DEFAULTS.importTypes)],
     maxImportFileMiB: policy.maxImportFileMiB ?? FILE_DEFAULTS.maxImportFileMiB,

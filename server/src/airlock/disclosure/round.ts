@@ -67,15 +67,28 @@ export function checkRound(job: RoundJob): RoundReport[] {
         ...f.evidence
       }
     })
-    // the recount may only ever find more: where the table alone gives a worse threshold result,
-    // that one stands
+    // the recount may only ever find more: where the table alone finds a failing printed count, that
+    // one stands; its review for want of evidence does not, since the recount is that evidence
     if (f.evidence?.individualsPerRow !== undefined && report.table !== undefined) {
       const alone = thresholdRule(report.table, {}, params)
       const i = report.results.findIndex((r) => r.rule === 'threshold')
-      if (i >= 0 && worst([alone.outcome, report.results[i]!.outcome]) !== report.results[i]!.outcome) {
+      if (i >= 0 && alone.outcome === 'fail' && report.results[i]!.outcome !== 'fail') {
         report.results[i] = alone
         report.outcome = worst(report.results.map((r) => r.outcome))
       }
+    }
+    // a cell's query whose people could not be counted: its printed counts may count records (claims,
+    // visits), not people, so they prove nothing
+    const why = f.evidence?.recountUnavailable
+    const t = report.results.findIndex((r) => r.rule === 'threshold')
+    if (why !== undefined && t >= 0 && report.results[t]!.outcome === 'pass') {
+      report.results[t] = {
+        rule: 'threshold',
+        outcome: 'review',
+        cells: [],
+        message: `The table came from a notebook cell's query, but the individuals behind its rows could not be counted (the reason is shown with the query). Its printed counts may count records rather than people: check each row against the threshold of ${params.threshold} individuals by hand.`
+      }
+      report.outcome = worst(report.results.map((r) => r.outcome))
     }
     return { outcome: report.outcome, results: report.results }
   })

@@ -1,3 +1,4 @@
+import { catalogFindings } from './catalog.js'
 import type { AirlockParams } from './params.js'
 import { identifierLikeName, type Table } from './table.js'
 import type { Evidence, Outcome, RuleResult } from './types.js'
@@ -9,12 +10,16 @@ import { columnName, count, examples, quote, result } from './wording.js'
  * - review: a column is named like an identifier and has many distinct values though some repeat
  *   (records per visit or per claim); more rows than `rowLevel.reviewAboveRows`; or no column
  *   aggregates anything and the rows are mostly distinct (a list of records).
+ * With the datasets' catalog: a column the catalog marks as an identifier fails whatever else the
+ * table holds, and rows keyed by quasi-identifiers fail unless the individuals counted behind every
+ * row reach the threshold (then the threshold rule decides).
  */
-export function rowLevelRule(table: Table, _evidence: Evidence, params: AirlockParams): RuleResult {
-  const findings: { outcome: Outcome; text: string; columns: number[] }[] = []
+export function rowLevelRule(table: Table, evidence: Evidence, params: AirlockParams): RuleResult {
+  const findings: { outcome: Outcome; text: string; columns: number[] }[] = catalogFindings(table, evidence, params)
   const rows = table.rows.length
+  const marked = new Set(findings.flatMap((f) => f.columns))
 
-  const ids = table.columns.filter((c) => c.role === 'identifier')
+  const ids = table.columns.filter((c) => c.role === 'identifier' && !marked.has(c.index))
   for (const c of ids) {
     findings.push({
       outcome: 'fail',
@@ -39,8 +44,11 @@ export function rowLevelRule(table: Table, _evidence: Evidence, params: AirlockP
       columns: []
     })
   }
-  const aggregates = table.columns.some((c) => c.role === 'count' || c.role === 'magnitude' || c.role === 'statistic')
-  if (!aggregates && ids.length === 0 && rows >= params.threshold) {
+  // a column that holds one value in every row aggregates nothing: 500 records beside a constant mean are records
+  const aggregates = table.columns.some(
+    (c) => (c.role === 'count' || c.role === 'magnitude' || c.role === 'statistic') && (c.distinct > 1 || rows < 2)
+  )
+  if (!aggregates && ids.length === 0 && marked.size === 0 && rows >= params.threshold) {
     const distinct = new Set(table.rows.map((r) => r.join('\u0000'))).size
     if (distinct / rows >= MOSTLY_DISTINCT) {
       findings.push({
@@ -54,7 +62,7 @@ export function rowLevelRule(table: Table, _evidence: Evidence, params: AirlockP
     return result(
       'row-level',
       'pass',
-      `The table looks like an aggregate: no identifier column, ${count(rows, 'row')}.`
+      `The table looks like an aggregate: no identifier column${evidence.catalog !== undefined ? ' (none of the datasets\' catalog marks either)' : ''}, ${count(rows, 'row')}.`
     )
   }
   const outcome: Outcome = findings.some((f) => f.outcome === 'fail') ? 'fail' : 'review'

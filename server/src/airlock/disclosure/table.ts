@@ -1,5 +1,12 @@
 import { CsvError, parse } from 'csv-parse/sync'
+import { missing, normalized, readNumber } from './cells.js'
+import { pandasHeader } from './pandas-headers.js'
+import { classify } from './roles.js'
+import type { DeclaredRole } from './types.js'
 import { ERROR_MAX, quote } from './wording.js'
+
+export { readNumber } from './cells.js'
+export { countLikeName, identifierLikeName } from './roles.js'
 
 export type ColumnKind = 'numeric' | 'text' | 'empty'
 
@@ -30,6 +37,15 @@ export interface Column {
   role: ColumnRole
   /** why the column got its role, for the reviewer */
   why: string
+  /** the role was declared (by the recorded query or the export helper), not inferred from names and values */
+  declared: boolean
+  /**
+   * whole numbers whose role nothing declares or names: read as a count (threshold) but possibly a
+   * sum or a mean (dominance, p-percent), so no rule may pass them on the printed numbers alone
+   */
+  uncertain: boolean
+  /** what the column computes, where declared, or a maximum or minimum where its name says so */
+  aggregate?: DeclaredRole
 }
 
 /** A parsed output table: its columns, classified, and its data rows as printed. */
@@ -59,6 +75,8 @@ export interface ParseTableOptions {
   limits?: Partial<TableLimits>
   /** roles known from the query, by column name, in place of the heuristics */
   roles?: Record<string, ColumnRole>
+  /** what each column computes, by column name, declared by the query or the export helper */
+  declared?: Record<string, DeclaredRole>
 }
 
 class TooManyCells extends Error {}
@@ -102,9 +120,10 @@ export function parseTable(bytes: Uint8Array, options: ParseTableOptions): Table
   } catch (err) {
     throw new TableError(describeParseError(err, options.format, header, limits.maxCells))
   }
-  const [names, ...rows] = records
-  if (names === undefined) throw new TableError('The table is empty: it has no header row.')
-  return tableFromRows(names, rows, options.roles)
+  if (records.length === 0) throw new TableError('The table is empty: it has no header row.')
+  // pandas writes a pivot table's or crosstab's levels of columns as several header rows
+  const { names, rows } = pandasHeader(records)
+  return tableFromRows(names, rows, options.roles, options.declared)
 }
 
 function describeParseError(err: unknown, format: string, header: number, maxCells: number): string {
@@ -136,14 +155,19 @@ function describeParseError(err: unknown, format: string, header: number, maxCel
  * A table from its header and data rows, with every column classified. Throws TableError when a
  * row does not have one cell per column.
  */
-export function tableFromRows(names: string[], rows: string[][], roles?: Record<string, ColumnRole>): Table {
+export function tableFromRows(
+  names: string[],
+  rows: string[][],
+  roles?: Record<string, ColumnRole>,
+  declared?: Record<string, DeclaredRole>
+): Table {
   rows.forEach((row, r) => {
     if (row.length !== names.length) {
       throw new TableError(`Data row ${r + 1} has ${row.length} cells where the header has ${names.length}.`)
     }
   })
   const columns = names.map((name, index) => readColumn(name.trim(), index, rows))
-  classify(columns, rows, roles ?? {})
+  classify(columns, rows, roles ?? {}, declared ?? {})
   return { columns, rows }
 }
 
@@ -151,7 +175,11 @@ export function tableFromRows(names: string[], rows: string[][], roles?: Record<
  * A table from JSON that is an array of flat objects (pandas `to_json(orient="records")`), or null
  * for any other JSON. Columns are the keys in order of first appearance.
  */
-export function tableFromRecords(value: unknown, roles?: Record<string, ColumnRole>): Table | null {
+export function tableFromRecords(
+  value: unknown,
+  roles?: Record<string, ColumnRole>,
+  declared?: Record<string, DeclaredRole>
+): Table | null {
   if (!Array.isArray(value) || value.length === 0) return null
   const names: string[] = []
   const seen = new Set<string>()
@@ -171,54 +199,7 @@ export function tableFromRecords(value: unknown, roles?: Record<string, ColumnRo
       return cell === null || cell === undefined ? '' : String(cell)
     })
   )
-  return tableFromRows(names, rows, roles)
-}
-
-// Cells that hold no value: empty, NA, or a mark that a value was suppressed already ("-", "*",
-// "<10", "10未満", "秘匿"; NDB tables print "‐"). Compared after NFKC, which turns full-width forms
-// into ASCII.
-const MISSING = new Set([
-  '',
-  'na',
-  'n/a',
-  'nan',
-  'null',
-  'none',
-  '-',
-  '--',
-  '*',
-  'x',
-  '.',
-  '‐',
-  '–',
-  '—',
-  '−',
-  '…',
-  '秘匿'
-])
-const SUPPRESSED_BELOW = /^(?:[<≤]=?\s*\d+|\d+\s*未満)$/
-const PLAIN_NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/
-const GROUPED_NUMBER = /^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/
-const NON_ASCII = /[^\x00-\x7f]/
-
-function normalized(raw: string): string {
-  const s = raw.trim()
-  return NON_ASCII.test(s) ? s.normalize('NFKC') : s
-}
-
-/** Holds no value: empty, NA, or already suppressed (after `normalized`). */
-function missing(s: string): boolean {
-  return MISSING.has(s.toLowerCase()) || SUPPRESSED_BELOW.test(s)
-}
-
-/** A cell's number; null when it holds no value; undefined when it is text. */
-export function readNumber(raw: string): number | null | undefined {
-  let s = normalized(raw)
-  if (missing(s)) return null
-  if (s.endsWith('%')) s = s.slice(0, -1).trimEnd()
-  if (PLAIN_NUMBER.test(s)) return Number(s)
-  if (GROUPED_NUMBER.test(s)) return Number(s.replaceAll(',', ''))
-  return undefined
+  return tableFromRows(names, rows, roles, declared)
 }
 
 function readColumn(name: string, index: number, rows: string[][]): Column {
@@ -256,222 +237,9 @@ function readColumn(name: string, index: number, rows: string[][]): Column {
     filled,
     distinct: distinct.size,
     role: 'key',
-    why: ''
+    why: '',
+    declared: false,
+    uncertain: false
   }
 }
 
-/** A column name's words, lower case: `patientCount` and `patient_count` both give [patient, count]. */
-function nameWords(name: string): string[] {
-  return name
-    .normalize('NFKC')
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .toLowerCase()
-    .split(/[^a-z0-9]+/)
-    .filter(Boolean)
-}
-
-const COUNT_ALONE = new Set([
-  'n',
-  'count',
-  'counts',
-  'cnt',
-  'freq',
-  'frequency',
-  'patients',
-  'persons',
-  'people',
-  'individuals',
-  'subjects',
-  'cases',
-  'population'
-])
-const COUNT_LAST = new Set(['n', 'count', 'counts', 'cnt', 'patients', 'persons', 'people', 'individuals', 'subjects'])
-const COUNT_FIRST = new Set(['n', 'num', 'number', 'count', 'cnt'])
-const COUNT_JA = /(件数|人数|者数|例数)$/
-
-const ID_WORDS = new Set(['id', 'ids', 'uuid', 'guid', 'pid', 'patid', 'mrn'])
-const ID_JA = /個人|番号$|ID$/
-const PERSON_FIRST = new Set(['patient', 'person', 'pt', 'subject', 'kojin'])
-const PERSON_JA = /^(患者|被保険者|加入者|受診者)/
-
-const KEY_WORDS = new Set([
-  'year',
-  'yr',
-  'fy',
-  'month',
-  'quarter',
-  'week',
-  'day',
-  'date',
-  'age',
-  'code',
-  'rank',
-  'group',
-  'band',
-  'category',
-  'class',
-  'level',
-  'grade',
-  'stage',
-  'sex',
-  'gender',
-  'region',
-  'area',
-  'prefecture',
-  'version',
-  'seq',
-  'no'
-])
-const KEY_JA = /(年|年度|月|日|年齢|年代|コード|区分|階級|性別|都道府県|地域)$/
-
-const MAGNITUDE_WORDS = new Set([
-  'sum',
-  'mean',
-  'avg',
-  'average',
-  'median',
-  'std',
-  'sd',
-  'var',
-  'variance',
-  'min',
-  'max',
-  'cost',
-  'costs',
-  'amount',
-  'price',
-  'fee',
-  'fees',
-  'points',
-  'score',
-  'los',
-  'value',
-  'expenditure',
-  'spend',
-  'spending',
-  'charge',
-  'charges',
-  'yen'
-])
-const MAGNITUDE_JA = /点数|金額|費用|医療費|平均|合計|総額|中央値|日数|標準偏差|最大|最小/
-
-const STATISTIC_WORDS = new Set([
-  'rate',
-  'ratio',
-  'pct',
-  'percent',
-  'percentage',
-  'proportion',
-  'prop',
-  'share',
-  'prevalence',
-  'incidence',
-  'p',
-  'pvalue',
-  'coef',
-  'coefficient',
-  'estimate',
-  'se',
-  'stderr',
-  'ci',
-  'lower',
-  'upper',
-  'lcl',
-  'ucl',
-  'or',
-  'hr',
-  'rr',
-  'beta'
-])
-const STATISTIC_JA = /(率|割合|オッズ比|係数)$/
-
-/** Named like a count: n, count, cnt, x_count, num_x, n_x, patients, people, 件数, 人数, 患者数. */
-export function countLikeName(name: string): boolean {
-  const w = nameWords(name)
-  if (COUNT_JA.test(name.trim())) return true
-  if (w.length === 0) return false
-  if (w.length === 1) return COUNT_ALONE.has(w[0]!)
-  return COUNT_LAST.has(w.at(-1)!) || COUNT_FIRST.has(w[0]!)
-}
-
-/** Named like an identifier outright: id, x_id, xId, 患者ID, 個人番号. */
-export function identifierLikeName(name: string): boolean {
-  const w = nameWords(name)
-  return (w.length > 0 && ID_WORDS.has(w.at(-1)!)) || w[0] === 'kojin' || ID_JA.test(name.normalize('NFKC').trim())
-}
-
-/** Named after a person without saying what of them: patient, person_code, 患者. */
-function personLikeName(name: string): boolean {
-  const w = nameWords(name)
-  return (w.length > 0 && PERSON_FIRST.has(w[0]!)) || PERSON_JA.test(name.trim())
-}
-
-const anyWord = (name: string, set: Set<string>) => nameWords(name).some((w) => set.has(w))
-
-// A pseudonym or record number: one token of four or more characters with a digit in it, and not a
-// range such as an age band ("40-49").
-const CODE_LIKE = /^(?=.*\d)[A-Za-z0-9_-]{4,}$/
-const RANGE = /^\d+\s*[-~〜]\s*\d+$/
-
-function codeLikeValues(column: Column, rows: string[][]): boolean {
-  for (const row of rows) {
-    const s = normalized(row[column.index]!)
-    if (missing(s)) continue
-    if (!CODE_LIKE.test(s) || RANGE.test(s)) return false
-  }
-  return true
-}
-
-/** A column pandas wrote for its row index: no name, or "Unnamed: 0", and the numbers 0, 1, 2, ... */
-function pandasIndex(column: Column): boolean {
-  if (column.name !== '' && !/^unnamed: \d+$/i.test(column.name)) return false
-  return column.kind === 'numeric' && column.values!.every((v, r) => v === r)
-}
-
-const MOSTLY_UNIQUE = 0.9
-
-/**
- * Gives each column a role, from its name first and its values second. Where the two disagree,
- * the choice that makes the rules check more wins: a whole-number column nobody named is read as a
- * count when the table is grouped, because a count read as a key would escape the threshold.
- */
-function classify(columns: Column[], rows: string[][], roles: Record<string, ColumnRole>): void {
-  const pending: Column[] = []
-  for (const c of columns) {
-    const unique = c.filled > 0 && c.distinct / c.filled >= MOSTLY_UNIQUE
-    const set = (role: ColumnRole, why: string) => {
-      c.role = role
-      c.why = why
-    }
-    const given = Object.hasOwn(roles, c.name) ? roles[c.name] : undefined
-    if (given !== undefined) set(given, 'given by the recorded query')
-    else if (c.kind === 'empty') set('key', 'holds no values')
-    else if (countLikeName(c.name) && c.integer && c.nonNegative)
-      set('count', 'named like a count and holds whole non-negative numbers')
-    else if (identifierLikeName(c.name) && unique)
-      set('identifier', 'named like an identifier, with mostly unique values')
-    else if (personLikeName(c.name) && !countLikeName(c.name) && unique && codeLikeValues(c, rows))
-      set('identifier', 'named after a person, with mostly unique code-like values')
-    else if (c.kind === 'text') set('key', 'text: read as a group label')
-    else if (pandasIndex(c)) set('key', 'the row index pandas writes (0, 1, 2, ...)')
-    else if (anyWord(c.name, STATISTIC_WORDS) || STATISTIC_JA.test(c.name.trim()))
-      set('statistic', 'named like a rate, percentage or model estimate')
-    else if (anyWord(c.name, MAGNITUDE_WORDS) || MAGNITUDE_JA.test(c.name.trim()))
-      set('magnitude', 'named like a sum, mean or amount')
-    else if (countLikeName(c.name)) set('magnitude', 'named like a count but holds fractions or negative numbers')
-    else if (anyWord(c.name, KEY_WORDS) || KEY_JA.test(c.name.trim()))
-      set('key', 'named like a group key (year, age, code, ...)')
-    else if (!c.integer || !c.nonNegative) set('magnitude', 'holds fractions or negative numbers: read as a magnitude')
-    else pending.push(c)
-  }
-  const grouped = columns.some((c) => !pending.includes(c) && (c.role === 'key' || c.role === 'identifier'))
-  for (const c of pending) {
-    if (grouped) {
-      c.role = 'count'
-      c.why = 'whole non-negative numbers in a grouped table, not named like a key: read as a count'
-    } else {
-      c.role = 'key'
-      c.why = 'whole numbers in a table with no group label: cannot tell whether they count anything'
-    }
-  }
-}

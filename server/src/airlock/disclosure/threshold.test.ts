@@ -75,7 +75,7 @@ describe('threshold rule', () => {
     })
 
     it('decides a table with no count column from the individuals, marking the row numbers', () => {
-      const t = csv('region,mean_cost,rate\nA,100.5,0.2\nB,3.2,0.5\n')
+      const t = csv('region,mean_cost,sd_cost\nA,100.5,0.2\nB,3.2,0.5\n')
       const r = thresholdRule(t, { individualsPerRow: [30, 4] }, ndb)
       expect(r.outcome).toBe('fail')
       expect(r.cells).toEqual([

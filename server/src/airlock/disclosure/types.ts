@@ -96,6 +96,11 @@ export interface Evidence {
   earlierReleases?: EarlierRelease[]
   /** a model's residual degrees of freedom, when the system knows it */
   residualDf?: number
+  /**
+   * Why the individuals behind a query's table could not be counted, when the table came from a
+   * notebook cell's query and the recount failed: its printed counts are then unproven.
+   */
+  recountUnavailable?: string
   /** names of the other files in the same request: a figure's table may be among them */
   requestFiles?: string[]
   /** column roles known from the query (by column name), in place of the name-and-value heuristics */
@@ -104,10 +109,21 @@ export interface Evidence {
   declaredRoles?: Record<string, DeclaredRole>
   /** the project's datasets' identifier and quasi-identifier columns, from their catalog */
   catalog?: CatalogMarks
+  /** what content disarm did to an image before it was stored (absent: the file was not an image, or not disarmed) */
+  disarm?: Disarm
 }
 
+/**
+ * An image decoded and re-encoded on its way into quarantine: the digest and size of the bytes the
+ * researcher submitted (the stored file is the re-encoding), or why they could not be decoded.
+ */
+export type Disarm = { original: { sha256: string; size: number } } | { undecodable: string }
+
 /** What the gateway learned about one exported file besides its bytes (crosses to the checks' worker thread). */
-export type FileEvidence = Pick<Evidence, 'individualsPerRow' | 'contributions' | 'residualDf' | 'declaredRoles'>
+export type FileEvidence = Pick<
+  Evidence,
+  'individualsPerRow' | 'contributions' | 'residualDf' | 'declaredRoles' | 'disarm' | 'recountUnavailable'
+>
 
 const RANK: Record<Outcome, number> = { pass: 0, review: 1, fail: 2 }
 

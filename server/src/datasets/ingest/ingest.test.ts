@@ -412,9 +412,19 @@ describe('ingestDataset', () => {
       name: 'visit_date',
       type: 'DATE',
       description:
-        "Day of the visit. Moved by a per-person offset of at most 60 days either way; intervals between one person's dates are exact."
+        "Day of the visit. Moved by a per-person offset of at most 60 days either way; intervals between one person's dates are exact.",
+      mark: null
     })
     const patients = catalog.tables.find((t) => t.name === 'patients')!
+    // the person key identifies; what the spec generalizes as quasi-identifiers is marked so
+    expect(catalog.marked).toBe(true)
+    expect(column('person_id').mark).toBe('identifier')
+    expect(Object.fromEntries(patients.columns.map((c) => [c.name, c.mark]))).toMatchObject({
+      person_id: 'identifier',
+      birth_ym: 'quasi-identifier',
+      income: 'quasi-identifier',
+      sex: null
+    })
     expect(patients.columns.find((c) => c.name === 'income')!.description).toBe(
       'Top-coded: values above 1000 are shown as 1000.'
     )

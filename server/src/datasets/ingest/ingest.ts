@@ -18,6 +18,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs
 import { basename, resolve } from 'node:path'
 import { parse as parseCsv } from 'csv-parse/sync'
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
+import { type MarkedColumn, marksSql } from '../marks.js'
 import { CREATE_PADS_SQL, hmacPads, hmacSql, INSERT_PADS_SQL, PADS_TABLE } from './hmac.js'
 import { type IngestSpec, IngestError, type SpecColumn, type SpecTable } from './spec.js'
 
@@ -262,6 +263,21 @@ export async function ingestDataset(options: IngestOptions): Promise<IngestResul
       await con.run(
         `COMMENT ON TABLE out.dataset_info IS ${sqlString('One row describing this dataset and how it was pseudonymized.')}`
       )
+      // the person key identifies; the generalized quasi-identifiers still single people out in combination
+      const marks = spec.tables.flatMap((t) =>
+        t.columns.flatMap((c): MarkedColumn[] =>
+          c.output === null || (c.treatment.kind !== 'person' && c.treatment.kind !== 'quasi')
+            ? []
+            : [
+                {
+                  table: t.name,
+                  column: c.output,
+                  mark: c.treatment.kind === 'person' ? 'identifier' : 'quasi-identifier'
+                }
+              ]
+        )
+      )
+      for (const sql of marksSql('out', marks)) await con.run(sql)
       await con.run('CHECKPOINT out')
       await con.run('DETACH out')
       ok = true

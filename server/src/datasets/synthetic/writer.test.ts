@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { readCatalog } from '../catalog.js'
+import { catalogMarks, readCatalog } from '../catalog.js'
+import { MARKS_TABLE } from '../marks.js'
 import { datasetDigest } from '../digest.js'
 import { CONDITIONS } from './reference.js'
 import { TABLES } from './schema.js'
@@ -91,7 +92,8 @@ describe('generateSyntheticDataset', () => {
       expect(actual).toEqual(t.columns.map((c) => [c.name, c.type]))
     }
     const tables = await rows(big, `SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'`)
-    expect(tables.map((t) => t.table_name).sort()).toEqual(TABLES.map((t) => t.name).sort())
+    // and the catalog's marks of identifier and quasi-identifier columns
+    expect(tables.map((t) => t.table_name).sort()).toEqual([...TABLES.map((t) => t.name), MARKS_TABLE].sort())
   })
 
   it('describes every table and every column in DuckDB comments', async () => {
@@ -103,6 +105,30 @@ describe('generateSyntheticDataset', () => {
     }
     expect(catalog.tables.find((t) => t.name === 'patients')!.rowCount).toBe(1000)
     expect(catalog.info).toMatchObject({ seed: '1', patients: 1000, period_start: '2022-04', period_end: '2025-03' })
+  })
+
+  it('marks the person key and claim ids as identifiers and sex, birth month, prefecture and insurer as quasi-identifiers', async () => {
+    const catalog = await readCatalog(smallPath)
+    expect(catalog.marked).toBe(true)
+    const patients = catalog.tables.find((t) => t.name === 'patients')!
+    expect(Object.fromEntries(patients.columns.filter((c) => c.mark !== null).map((c) => [c.name, c.mark]))).toEqual({
+      person_id: 'identifier',
+      sex: 'quasi-identifier',
+      birth_ym: 'quasi-identifier',
+      prefecture_code: 'quasi-identifier',
+      insurer_type: 'quasi-identifier'
+    })
+    const claims = catalog.tables.find((t) => t.name === 'claims')!
+    expect(
+      claims.columns
+        .filter((c) => c.mark === 'identifier')
+        .map((c) => c.name)
+        .sort()
+    ).toEqual(['claim_id', 'person_id'])
+    expect(catalogMarks([catalog])).toEqual({
+      identifiers: ['claim_id', 'person_id'],
+      quasiIdentifiers: ['birth_ym', 'insurer_type', 'prefecture_code', 'sex']
+    })
   })
 
   it('records a dataset_info row with a generation time fixed by the seed', async () => {

@@ -23,7 +23,8 @@ import {
 import { type RowSink, SyntheticGenerator } from './generator.js'
 import { hashWords, seedWords } from './prng.js'
 import { GENERATOR_VERSION, ICD10, MONTHS } from './reference.js'
-import { ddl, sqlString, type TableSpec, TABLES } from './schema.js'
+import { marksSql } from '../marks.js'
+import { columnMarks, ddl, sqlString, type TableSpec, TABLES } from './schema.js'
 
 export interface GenerateSyntheticDatasetOptions {
   /** Where to write the DuckDB file. */
@@ -375,6 +376,7 @@ export async function generateSyntheticDataset(
       ].join(', ')})`
     )
     counts.set('dataset_info', 1)
+    for (const sql of marksSql('main', columnMarks())) await con.run(sql)
 
     await con.run('DETACH stage')
     await con.run('CHECKPOINT')

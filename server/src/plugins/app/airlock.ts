@@ -3,6 +3,7 @@ import fp from 'fastify-plugin'
 import { createAirlockService, type AirlockService } from '../../airlock/airlock-service.js'
 import { ChecksThread } from '../../airlock/checks-thread.js'
 import { Quarantine } from '../../airlock/quarantine.js'
+import { CatalogCache } from '../../datasets/catalog-cache.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -14,6 +15,7 @@ declare module 'fastify' {
 export default fp(
   async (app) => {
     const checks = new ChecksThread()
+    const catalogs = new CatalogCache()
     const airlock = createAirlockService({
       store: app.store,
       driver: app.sandboxDriver,
@@ -26,7 +28,8 @@ export default fp(
       now: app.now,
       timeZone: app.config.timeZone,
       log: app.log,
-      checks
+      checks,
+      catalogMarks: (projectId) => catalogs.projectMarks(app.store, app.config.dataDir, projectId)
     })
     app.decorate('airlock', airlock)
     // approved imports waiting for a session arrive in its inbox as it starts

@@ -423,5 +423,15 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       UPDATE airlock_requests
         SET requester_organization_id = (SELECT organization_id FROM users WHERE users.id = airlock_requests.requester_id);
     `
+  },
+  {
+    version: 11,
+    name: "cell exports: found by the file they wrote, with a model's residual degrees of freedom",
+    // A file's origin is the export that wrote it: its digest, its name in the outbox and the
+    // project. A model's residual degrees of freedom, when the export helper could tell them.
+    sql: `
+      ALTER TABLE cell_exports ADD COLUMN residual_df INTEGER CHECK (residual_df IS NULL OR residual_df >= 0);
+      CREATE INDEX cell_exports_file ON cell_exports(user_id, name, sha256);
+    `
   }
 ]

@@ -809,16 +809,23 @@ export class SqliteStore implements Store {
   async recordCellExport(row: CellExportRow, audit: AuditEvent): Promise<void> {
     this.audited(audit, () =>
       this.q(
-        `INSERT INTO cell_exports (sha256, session_id, user_id, name, language, source, rows, created_at)
-         VALUES (@sha256, @sessionId, @userId, @name, @language, @source, @rows, @createdAt)`
-      ).run(row)
+        `INSERT INTO cell_exports (sha256, session_id, user_id, name, language, source, rows, created_at, residual_df)
+         VALUES (@sha256, @sessionId, @userId, @name, @language, @source, @rows, @createdAt, @residualDf)`
+      ).run({ ...row, residualDf: row.residualDf ?? null })
     )
   }
 
-  async findCellExport(sha256: string, userId: string): Promise<CellExportRow | null> {
+  async findCellExport(file: {
+    sha256: string
+    userId: string
+    name: string
+    projectId: string
+  }): Promise<CellExportRow | null> {
     const r = this.q(
-      'SELECT * FROM cell_exports WHERE sha256 = ? AND user_id = ? ORDER BY created_at DESC LIMIT 1'
-    ).get(sha256, userId) as Row | undefined
+      `SELECT e.* FROM cell_exports e JOIN sandbox_sessions s ON s.id = e.session_id
+         WHERE e.sha256 = @sha256 AND e.user_id = @userId AND e.name = @name AND s.project_id = @projectId
+         ORDER BY e.created_at DESC, e.rowid DESC LIMIT 1`
+    ).get(file) as Row | undefined
     if (r === undefined) return null
     return {
       sha256: str(r.sha256),
@@ -828,7 +835,8 @@ export class SqliteStore implements Store {
       language: str(r.language) as CellExportRow['language'],
       source: str(r.source),
       rows: Number(r.rows),
-      createdAt: str(r.created_at)
+      createdAt: str(r.created_at),
+      residualDf: r.residual_df === null || r.residual_df === undefined ? null : Number(r.residual_df)
     }
   }
 

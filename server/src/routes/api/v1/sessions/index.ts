@@ -254,6 +254,12 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         const Refusal = error?.ename === 'FileExistsError' ? Errors.Conflict : Errors.BadRequest
         throw new Refusal(`The result could not be sent to the outbox: ${why}`)
       }
+      // a model's residual degrees of freedom, as the export helper read them off the model (whole
+      // ones, rounded down); anything else is not recorded, and the residual-df check asks for review
+      const residualDf =
+        typeof result.residualDf === 'number' && Number.isFinite(result.residualDf) && result.residualDf >= 0
+          ? Math.min(Math.floor(result.residualDf), Number.MAX_SAFE_INTEGER)
+          : null
       // the CSV's digest bound to this source: the airlock recounts individuals from it (the copy kept
       // here counts against the session's data-operation quota too)
       await app.store.recordCellExport(
@@ -265,11 +271,17 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
           language,
           source,
           rows: result.rows as number,
-          createdAt: app.now().toISOString()
+          createdAt: app.now().toISOString(),
+          residualDf
         },
         { ...audit, outcome: 'success' }
       )
-      return reply.status(201).send({ csv: files[0]!, query: files[1]!, rows: result.rows as number })
+      return reply.status(201).send({
+        csv: files[0]!,
+        query: files[1]!,
+        rows: result.rows as number,
+        ...(residualDf !== null ? { residualDf } : {})
+      })
     }
   )
 

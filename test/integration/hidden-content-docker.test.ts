@@ -1,0 +1,163 @@
+/**
+ * Nothing hides in a file (issue 15): the ways of carrying the dataset out inside an allowed type
+ * that used to pass every check, each made in a real sandbox by a notebook cell and submitted
+ * through the gateway. A figure is decoded and re-encoded (what is reviewed and released is the
+ * picture alone); what doesn't decode as its type, or carries encoded data, fails with the reason;
+ * a type the checks cannot read whole is for a reviewer to read.
+ */
+import { createHash } from 'node:crypto'
+import sharp from 'sharp'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { DockerDriver } from '../../server/src/sandbox/docker-driver.js'
+import { runInSandbox } from '../../server/src/sandbox/driver.js'
+import { WORK_DIR } from '../../server/src/sessions/workspace.js'
+import { airlockApi, type FileView, type RequestView } from '../support/airlock.js'
+import { startRunningSession, type TestGateway, testGatewayWithDataset } from '../support/gateway.js'
+import { testPolicyFile } from '../support/policy.js'
+import { requireDocker } from '../support/sandbox.js'
+
+const OUTBOX = `${WORK_DIR}/outbox`
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex')
+
+describe('nothing hides in a file: attacks through the gateway on a real sandbox', () => {
+  let docker: DockerDriver
+  let gw: TestGateway
+  let sessionId = ''
+  const tokens: Record<string, string> = {}
+  let api: ReturnType<typeof airlockApi>
+  /** the 50 patient rows the attacks carry, as the sandbox's dataset holds them */
+  let rows = ''
+
+  const policy = testPolicyFile((yaml) =>
+    yaml.replace(/^ {2}submissionsPerMinute: \d+$/m, '  submissionsPerMinute: 1000')
+  )
+  const inSandbox = async (cmd: string[]) => {
+    const s = (await gw.app.sessions.get(sessionId))!
+    const r = await runInSandbox(docker, s.sandboxId!, { cmd })
+    expect(r.exitCode, r.stderr).toBe(0)
+    return r.stdout
+  }
+
+  beforeAll(async () => {
+    docker = await requireDocker()
+    gw = await testGatewayWithDataset(docker, { VRE_POLICY_FILE: policy.file })
+    api = airlockApi(gw, tokens)
+    ;({ sessionId, token: tokens.researcher1 } = await startRunningSession(gw))
+    tokens.reviewer1 = (await gw.login('reviewer1')).accessToken
+    tokens.reviewer2 = (await gw.login('reviewer2')).accessToken
+    // a researcher's notebook cell: a real matplotlib chart, and the dataset's rows hidden four ways
+    const source = [
+      'import base64, json',
+      'import matplotlib',
+      "matplotlib.use('Agg')",
+      'import matplotlib.pyplot as plt',
+      'import vre',
+      "df = vre.sql('select person_id, sex, birth_ym, prefecture_code, insurer_type from patients order by person_id limit 50')",
+      'data = df.to_csv(index=False).encode()',
+      `out = '${OUTBOX}/'`,
+      "fig, ax = plt.subplots(figsize=(4, 3)); ax.bar(['F', 'M'], [1031, 969]); fig.savefig(out + 'by-sex.png'); plt.close(fig)",
+      "open(out + 'by-sex.png', 'ab').write(data)",
+      "open(out + 'photo.jpg', 'wb').write(bytes([0xff, 0xd8, 0xff, 0xe0]) + data)",
+      "open(out + 'notes.txt', 'w').write('Results of the first analysis.\\n' + data.hex() + '\\n')",
+      "json.dump({'model': 'ols', 'rows': base64.b64encode(data).decode()}, open(out + 'model.json', 'w'))",
+      "open(out + 'rows.csv', 'wb').write(data)"
+    ].join('\n')
+    const ran = await api.call('researcher1', 'POST', `/api/v1/sessions/${sessionId}/cells`, {
+      language: 'python',
+      source
+    })
+    expect(ran.statusCode, ran.body).toBe(200)
+    rows = await inSandbox(['cat', `${OUTBOX}/rows.csv`])
+    expect(rows.split('\n').filter((l) => /^P[0-9A-F]{12},/.test(l))).toHaveLength(50)
+  }, 180_000)
+
+  afterAll(async () => {
+    if (sessionId) await gw.app.sessions.stop(sessionId, 'test over', { actor: 'test', sourceIp: null })
+    await gw?.close()
+    policy.remove()
+  })
+
+  const submit = async (name: string): Promise<{ request: RequestView; file: FileView }> => {
+    const res = await api.call('researcher1', 'POST', '/api/v1/exports', {
+      sessionId,
+      files: [{ path: `outbox/${name}`, justification: 'for the paper' }]
+    })
+    expect(res.statusCode, res.body).toBe(201)
+    const request = res.json() as RequestView
+    return { request, file: (await api.look('reviewer1', request.id)).files[0]! }
+  }
+  const fileType = (f: FileView) => f.checks.filter((c) => c.rule === 'file-type')
+  const firstPersonId = () => rows.split('\n')[1]!.split(',')[0]!
+
+  it('re-encodes a chart with the dataset after its end: reviewers see, and the researcher downloads, the picture alone', async () => {
+    const submitted = Buffer.from(await inSandbox(['base64', '-w0', `${OUTBOX}/by-sex.png`]), 'base64')
+    expect(submitted.includes(Buffer.from(firstPersonId()))).toBe(true)
+    const { request, file } = await submit('by-sex.png')
+    // stored under the re-encoding's digest, the submitted bytes' digest on record with the check
+    expect(file.sha256).not.toBe(sha256(submitted))
+    const disarmed = fileType(file).find((c) => c.message.includes(sha256(submitted)))
+    expect(disarmed, JSON.stringify(file.checks)).toMatchObject({
+      outcome: 'pass',
+      message: expect.stringMatching(/decoded and re-encoded when it was submitted/)
+    })
+    // the figure has no table beside it: review, not a silent pass
+    expect(file.outcome).toBe('review')
+
+    for (const who of ['reviewer1', 'reviewer2']) {
+      const res = await api.review(who, request.id, 'approve')
+      expect(res.statusCode, res.body).toBe(200)
+    }
+    expect((await api.look('reviewer1', request.id)).state).toBe('released')
+    const got = await api.call('researcher1', 'GET', `/api/v1/exports/${request.id}/files/${file.id}/content`)
+    expect(got.statusCode, got.body).toBe(200)
+    const bytes = got.rawPayload
+    expect(sha256(bytes)).toBe(file.sha256)
+    expect(bytes.includes(Buffer.from(firstPersonId()))).toBe(false)
+    expect(bytes.includes(Buffer.from('prefecture_code'))).toBe(false)
+    // still the same picture
+    const [a, b] = await Promise.all(
+      [submitted, bytes].map((x) => sharp(x).raw().toBuffer({ resolveWithObject: true }))
+    )
+    expect(b!.info).toMatchObject({ width: a!.info.width, height: a!.info.height })
+    expect(b!.data.equals(a!.data)).toBe(true)
+  }, 120_000)
+
+  it('fails a JPEG header followed by the dataset, saying it does not decode', async () => {
+    const { file } = await submit('photo.jpg')
+    expect(file.outcome).toBe('fail')
+    expect(fileType(file)).toContainEqual(
+      expect.objectContaining({
+        outcome: 'fail',
+        message: expect.stringMatching(/is named \.jpg but it does not decode as a JPEG image \(.+\)/)
+      })
+    )
+  }, 60_000)
+
+  it('fails the dataset written as hex in a .txt, saying where', async () => {
+    const { file } = await submit('notes.txt')
+    expect(file.outcome).toBe('fail')
+    expect(fileType(file)).toContainEqual(
+      expect.objectContaining({
+        outcome: 'fail',
+        message: expect.stringMatching(/holds \d+ bytes of encoded data .* first noticed by line 2\b/),
+        rows: expect.arrayContaining([1])
+      })
+    )
+  }, 60_000)
+
+  it('fails 50 patient rows base64-encoded in a .json, which at best would go to a reviewer', async () => {
+    const { file } = await submit('model.json')
+    expect(file.outcome).toBe('fail')
+    expect(fileType(file)).toContainEqual(
+      expect.objectContaining({ outcome: 'fail', message: expect.stringMatching(/encoded data/) })
+    )
+    expect(fileType(file)).toContainEqual(
+      expect.objectContaining({
+        outcome: 'review',
+        message: expect.stringMatching(
+          /a reviewer must read the whole file, because the checks cannot prove it holds nothing more/
+        )
+      })
+    )
+  }, 60_000)
+})
