@@ -260,13 +260,19 @@ describe('the airlock on a real sandbox: outputs leave only reviewed, approved a
   }, 60_000)
 
   it('counts individuals, not rows: a group of many claims from 3 people fails the threshold', async () => {
-    const source = [
-      'create temp table picked as select person_id from patients order by person_id limit 3;',
-      'select (c.person_id in (select person_id from picked)) as picked, count(*) as claims',
-      'from claims c group by all order by 1'
-    ].join('\n')
     const cell = (language: string, src: string) =>
       call('researcher1', 'POST', `/api/v1/sessions/${sessionId}/cells`, { language, source: src })
+    // three people with claims, named in the query (a subquery there would leave the recount unable to count)
+    const three = (
+      (await cell('sql', 'select distinct person_id from claims order by person_id limit 3')).json() as {
+        outputs: { rows: string[][] }[]
+      }
+    ).outputs[0]!.rows.map((r) => `'${r[0]}'`)
+    const picked = `person_id in (${three.join(', ')})`
+    const source = [
+      `select (c.${picked}) as picked, count(*) as claims`,
+      'from claims c group by all order by 1'
+    ].join('\n')
     const printed = (await cell('sql', source)).json() as { outputs: { rows: number[][] }[] }
     const claims = printed.outputs[0]!.rows.map((r) => Number(r[1]))
     // the printed numbers are all far above the threshold
@@ -275,7 +281,7 @@ describe('the airlock on a real sandbox: outputs leave only reviewed, approved a
       (
         await cell(
           'sql',
-          'select (person_id in (select person_id from picked)) as picked, count(distinct person_id) from claims group by all order by 1'
+          `select (${picked}) as picked, count(distinct person_id) from claims group by all order by 1`
         )
       ).json() as { outputs: { rows: number[][] }[] }
     ).outputs[0]!.rows.map((r) => Number(r[1]))

@@ -186,7 +186,10 @@ describe('the airlock decides file by file: failing checks block, exceptions are
     const opened = await queued('reviewer2')
     // hidden from the first look: nothing says whether anyone has voted yet
     expect(one).toMatchObject({ reviewKind: 'review', votesHidden: true, can: { submitReview: { ok: false } } })
-    expect((await api.vote('reviewer1', one, fileNamed(one, 'by-sex.csv'), 'approve')).statusCode).toBe(200)
+    // hand-written tables: their "n" may be a sum as far as anything proves, so approving acknowledges that
+    expect(
+      (await api.vote('reviewer1', one, fileNamed(one, 'by-sex.csv'), 'approve', { acknowledgements: api.acknowledging(fileNamed(one, 'by-sex.csv')) })).statusCode
+    ).toBe(200)
     expect(
       (
         await api.vote('reviewer1', one, fileNamed(one, 'by-age.csv'), 'return', {
@@ -217,11 +220,14 @@ describe('the airlock decides file by file: failing checks block, exceptions are
       (
         await api.vote('reviewer2', two, fileNamed(two, 'by-sex.csv'), 'approve', {
           comment: 'Checked against the cohort size.',
-          commentVisibility: 'reviewers'
+          commentVisibility: 'reviewers',
+          acknowledgements: api.acknowledging(fileNamed(two, 'by-sex.csv'))
         })
       ).statusCode
     ).toBe(200)
-    const drafted = (await api.vote('reviewer2', two, fileNamed(two, 'by-age.csv'), 'approve')).json() as RequestView
+    const drafted = (
+      await api.vote('reviewer2', two, fileNamed(two, 'by-age.csv'), 'approve', { acknowledgements: api.acknowledging(fileNamed(two, 'by-age.csv')) })
+    ).json() as RequestView
     // still hidden: their own draft only
     expect(drafted.files.flatMap((f) => f.votes.map((v) => v.reviewer))).toEqual(['reviewer2', 'reviewer2'])
     two = (await api.submitReview('reviewer2', two)).json() as RequestView
@@ -237,11 +243,13 @@ describe('the airlock decides file by file: failing checks block, exceptions are
     ).toEqual(['reviewer1 return', 'reviewer2 approve'])
 
     // neither of them settles it; a reviewer not yet involved does, on the conflicted file only
-    const again = await api.vote('reviewer1', two, fileNamed(two, 'by-age.csv'), 'approve')
+    const again = await api.vote('reviewer1', two, fileNamed(two, 'by-age.csv'), 'approve', { acknowledgements: api.acknowledging(fileNamed(two, 'by-age.csv')) })
     expect(again.statusCode).toBe(409)
     const three = await api.look('reviewer3', r.id)
     expect(three).toMatchObject({ reviewKind: 'settle', votesHidden: false })
-    expect((await api.vote('reviewer3', three, fileNamed(three, 'by-sex.csv'), 'approve')).statusCode).toBe(409)
+    expect(
+      (await api.vote('reviewer3', three, fileNamed(three, 'by-sex.csv'), 'approve', { acknowledgements: api.acknowledging(fileNamed(three, 'by-sex.csv')) })).statusCode
+    ).toBe(409)
     const settled = await api.review('reviewer3', r.id, 'return', 'Agreed: a table of its own.')
     expect(settled.statusCode, settled.body).toBe(200)
     expect(settled.json()).toMatchObject({ state: 'returned' })
@@ -368,11 +376,13 @@ describe('the airlock decides file by file: failing checks block, exceptions are
     const read = fileNamed(await mine(r.id), 'all.csv').votes
     expect(read.find((v) => v.reviewer === 'reviewer2')).toMatchObject({
       comment: null,
-      acknowledgements: [{ rule: 'differencing', kind: 'exception', comment: null }]
+      acknowledgements: expect.arrayContaining([{ rule: 'differencing', kind: 'exception', comment: null }])
     })
-    expect(read.find((v) => v.reviewer === 'reviewer1')!.acknowledgements).toEqual([
-      { rule: 'differencing', kind: 'exception', comment: expect.stringMatching(/accept it/) }
-    ])
+    expect(read.find((v) => v.reviewer === 'reviewer1')!.acknowledgements).toContainEqual({
+      rule: 'differencing',
+      kind: 'exception',
+      comment: expect.stringMatching(/accept it/)
+    })
     expect(JSON.stringify(await mine(r.id))).not.toMatch(/Ministry table|ministry table/)
     // reviewers read them all
     const byReviewer1 = fileNamed(await api.look('reviewer1', r.id), 'all.csv').votes

@@ -198,6 +198,25 @@ export const CASES: AgreementCase[] = [
     ours: { 'residual-df': 'fail' }
   },
   {
+    name: 'regression coefficients with 40 residual degrees of freedom',
+    csv: 'term,coef,std err,P>|t|\nconst,-0.40,0.33,0.28\nx1,0.41,0.62,0.54\n',
+    evidence: { residualDf: 40 },
+    preset: 'acro-default',
+    acro: 'pass',
+    ours: { 'residual-df': 'review' },
+    differs:
+      "ACRO fits the model itself; here it is fitted in the researcher's own kernel, so its residual df is reported, not recomputed: a reviewer checks it."
+  },
+  {
+    name: 'a count table whose column is only named "n", nothing declared',
+    csv: 'region,n\nNorth,1003\nSouth,123456\n',
+    preset: 'acro-default',
+    acro: 'pass',
+    ours: { threshold: 'pass', dominance: 'review', 'p-percent': 'review' },
+    differs:
+      'ACRO knows it computed a count; from a file alone a column named "n" may hold a sum or a mean (here one person\'s), so dominance and p-percent cannot be decided.'
+  },
+  {
     name: 'percentages of a row: 25% of 12 and 2.5% of 40',
     csv: 'group,n,pct\nA,12,25.0\nB,40,2.5\n',
     preset: 'acro-default',
