@@ -184,6 +184,14 @@ describe('the airlock in a browser: a failing check leaves only with an exceptio
     const form = file.getByTestId('vote-form')
     expect(await form.getByTestId('vote-approve').isEnabled()).toBe(true)
     await form.getByTestId('vote-approve').check()
+    // a hand-written table: nothing proves its "n" counts people rather than summing something, so
+    // dominance and p-percent ask for a look too, each a tick
+    const corrected = form.locator('[data-testid="ack"][data-kind="review"]')
+    expect(await corrected.evaluateAll((els) => els.map((e) => e.getAttribute('data-rule')))).toEqual([
+      'dominance',
+      'p-percent'
+    ])
+    for (const box of await form.getByTestId('ack-review').all()) await box.check()
     const ack = form.locator('[data-testid="ack"][data-rule="differencing"][data-kind="exception"]')
     expect(await ack.getByTestId('ack-reason').innerText()).toContain(REASON)
 
@@ -222,7 +230,13 @@ describe('the airlock in a browser: a failing check leaves only with an exceptio
       const id = (await stored()).files.find((f) => f.name === name)!.id
       return votes.filter((v) => v.fileId === id).map((v) => v.acknowledgements)
     }
-    expect(await on(CORRECTED)).toEqual([[{ rule: 'differencing', kind: 'exception', comment: ACK.reviewer1 }]])
+    expect(await on(CORRECTED)).toEqual([
+      expect.arrayContaining([
+        { rule: 'differencing', kind: 'exception', comment: ACK.reviewer1 },
+        { rule: 'dominance', kind: 'review', comment: null },
+        { rule: 'p-percent', kind: 'review', comment: null }
+      ])
+    ])
     expect(await on(COSTS)).toEqual([
       [
         { rule: 'dominance', kind: 'review', comment: LOOKED },
@@ -242,8 +256,10 @@ describe('the airlock in a browser: a failing check leaves only with an exceptio
     await voteOn(reviewPage, COSTS, { vote: 'approve' })
     await submitReview(reviewPage)
     await expect.poll(() => reviewPage.getAttribute('data-state')).toBe('released')
+    // each reviewer's exception acknowledgement, and their ticks for dominance and p-percent
     const acks = reviewFile(reviewPage, CORRECTED).getByTestId('vote-ack')
-    await expect.poll(() => acks.count()).toBe(2)
+    await expect.poll(() => acks.count()).toBe(6)
+    expect((await acks.allInnerTexts()).filter((t) => t.includes(ACK.reviewer1) || t.includes(ACK.reviewer2))).toHaveLength(2)
     await shot('reviewer2', 'airlock-exception-released')
   }, 60_000)
 
@@ -287,9 +303,14 @@ describe('the airlock in a browser: a failing check leaves only with an exceptio
     expect(decisions.map((d) => d.reviewer).sort()).toEqual(['reviewer1', 'reviewer2'])
     for (const d of decisions) {
       expect(d).toMatchObject({ vote: 'approve', sha256: sum })
-      expect(d.acknowledgements).toEqual([
-        { rule: 'differencing', kind: 'exception', comment: ACK[d.reviewer as keyof typeof ACK] }
-      ])
+      expect(d.acknowledgements).toEqual(
+        expect.arrayContaining([
+          { rule: 'differencing', kind: 'exception', comment: ACK[d.reviewer as keyof typeof ACK] },
+          { rule: 'dominance', kind: 'review', comment: null },
+          { rule: 'p-percent', kind: 'review', comment: null }
+        ])
+      )
+      expect(d.acknowledgements).toHaveLength(3)
     }
     // and the looks taken at the table of costs, with what the first reviewer found
     const costs = controls.files.find((x: { name: string }) => x.name === COSTS)

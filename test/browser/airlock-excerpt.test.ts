@@ -8,12 +8,16 @@ import { openReview, openWorkspace, reviewFile, submitFromCart, writeOutbox } fr
 import { launchChromium, SCREENSHOTS, signedInPage } from './chromium.js'
 import { ensureWebBuilt } from './web-build.js'
 
-/** 3,000 people by birth date, sex and prefecture: no id column, yet a list of individuals. */
-const PREFECTURES = ['Tokyo', 'Osaka', 'Kyoto', 'Aichi', 'Hokkaido', 'Fukuoka']
+/**
+ * 3,000 visits by date, ward and result: no id column and no column the datasets' catalog marks (a
+ * table keyed by marked quasi-identifiers such as sex or prefecture fails outright), yet a list of
+ * individual records for a reviewer to judge.
+ */
+const WARDS = ['East', 'West', 'North', 'South', 'ICU', 'Day care']
 const ROWS = Array.from(
   { length: 3000 },
   (_, i) =>
-    `${new Date(Date.UTC(1940, 0, 1) + i * 7 * 86_400_000).toISOString().slice(0, 10)},${i % 2 ? 'M' : 'F'},${PREFECTURES[i % 6]}`
+    `${new Date(Date.UTC(1940, 0, 1) + i * 7 * 86_400_000).toISOString().slice(0, 10)},${i % 2 ? 'positive' : 'negative'},${WARDS[i % 6]}`
 )
 
 let server: Awaited<ReturnType<typeof startDemoServer>>
@@ -39,7 +43,7 @@ describe('the airlock in a browser: a table that may list individuals is shown t
     const page = await signedInPage(browser, server, 'researcher1', ['open-workspace'])
     pages.researcher1 = page
     await openWorkspace(page)
-    await writeOutbox(server, 'people.csv', `birth_date,sex,prefecture\n${ROWS.join('\n')}\n`)
+    await writeOutbox(server, 'people.csv', `visit_date,result,ward\n${ROWS.join('\n')}\n`)
     const card = await submitFromCart(page, [{ name: 'people.csv', why: 'Who came to the clinics' }])
     requestId = (await card.getAttribute('data-request-id'))!
     const rowLevel = card.locator('[data-testid="check-result"][data-rule="row-level"]')
@@ -56,7 +60,7 @@ describe('the airlock in a browser: a table that may list individuals is shown t
       /people\.csv may hold individual records .* its first 50 rows and its row count, never the whole file/
     )
     const table = excerpt.getByTestId('preview-table')
-    expect((await table.locator('thead th').allInnerTexts()).slice(1)).toEqual(['birth_date', 'sex', 'prefecture'])
+    expect((await table.locator('thead th').allInnerTexts()).slice(1)).toEqual(['visit_date', 'result', 'ward'])
     expect(await table.locator('tbody tr').count()).toBe(50)
     expect(await table.locator('tbody tr').first().locator('td').allInnerTexts()).toEqual(ROWS[0]!.split(','))
     expect(await excerpt.getByTestId('preview-rows-not-shown').innerText()).toMatch(/Showing 50 of 3,000 rows/)

@@ -18,6 +18,7 @@
 //    "contributionsUnavailable": "why" (optional), "ms": N}
 //   {"ok": false, "reason": "..."}
 // Cell texts are those a CSV reader gets back from the exported file, so the gateway can match rows.
+import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { datasetPath, toDisplay } from '../lib/duckdb.mjs';
 import { csvText } from '../lib/csv.mjs';
@@ -27,6 +28,8 @@ import { aggregateCalls, cteNames, declaredRoles, fromRefs, groupKeys, hasSubque
 import { contributionsByGroup, planContributions } from '../lib/contributions.mjs';
 
 const T0 = performance.now();
+// under the gateway's deadline (120 s), so that a replay that would run for ever ends here, with the reason
+const MAX_MS = 100_000;
 const MAX_ROWS = 200_000;
 const MAX_CONTRIBUTIONS = 100_000;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -38,6 +41,12 @@ function done(obj) {
 }
 const unavailable = (reason) => done({ ok: false, reason });
 
+const deadline = Math.min(Number(process.env.VRE_RECOUNT_MAX_MS) || MAX_MS, MAX_MS);
+setTimeout(() => {
+  // a running query keeps DuckDB from closing, and so the process from exiting: answer, then end it
+  fs.writeSync(1, `${JSON.stringify({ ok: false, reason: `the recount took longer than ${deadline / 1000} s` })}\n`);
+  process.kill(process.pid, 'SIGKILL');
+}, deadline).unref();
 try {
   await main();
 } catch (e) {

@@ -1,6 +1,6 @@
 import { useId } from 'react'
 import type { ApiClient } from '../api/client'
-import type { ExportFileView, ExportRequestView } from '../api/types'
+import type { ExportFileView, ExportRequestView, Provenance as FileProvenance } from '../api/types'
 import { formatBytes, formatCount, formatDateTime } from '../i18n/format'
 import { useLanguage, useStrings } from '../i18n/language'
 import { CheckResults, FileStateBadge, OutcomeBadge, useRuleLabel } from './Badges'
@@ -150,6 +150,32 @@ function Provenance({ file }: { file: ExportFileView }) {
         )}
       </p>
       <pre className="provenance__source">{p.source}</pre>
+      <Recount provenance={p} />
+    </div>
+  )
+}
+
+/** What the recount found (reviewers only: the requester's view has no counts or reasons). */
+function Recount({ provenance }: { provenance: FileProvenance }) {
+  const t = useStrings(airlockStrings).review
+  const { language } = useLanguage()
+  const recount = provenance.recount ?? null
+  const df = provenance.residualDf
+  const roles = Object.entries(recount?.declaredRoles ?? {})
+  return (
+    <div data-testid="review-recount">
+      {recount !== null && typeof recount.unavailable === 'string' && (
+        <p className="provenance__meta">{t.recountUnavailable(recount.unavailable)}</p>
+      )}
+      {recount !== null && typeof recount.person === 'string' && (
+        <p className="provenance__meta">{t.recountDone(recount.person)}</p>
+      )}
+      {roles.length > 0 && (
+        <p className="provenance__meta">
+          {t.recountRoles}: {roles.map(([name, role]) => `${name} = ${String(role)}`).join(', ')}
+        </p>
+      )}
+      {typeof df === 'number' && <p className="provenance__meta">{t.residualDf(formatCount(df, language))}</p>}
     </div>
   )
 }

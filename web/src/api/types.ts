@@ -275,6 +275,15 @@ export interface Provenance {
   rows?: number
   exportedAt?: IsoDateTime
   sessionId?: string
+  /** a model's residual df as its export reported it */
+  residualDf?: number
+  /** what the recount found: reviewers read counts and reasons, the requester only whether people were counted */
+  recount?: {
+    person?: string
+    unavailable?: string
+    counted?: boolean
+    declaredRoles?: Record<string, string>
+  } | null
 }
 
 export interface ExportFileView {

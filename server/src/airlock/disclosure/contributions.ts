@@ -44,7 +44,8 @@ export function magnitudeEvidence(table: Table, evidence: Evidence): MagnitudeEv
   const negative: Contribution[] = []
   const zeroTotal: Contribution[] = []
   const problems: string[] = []
-  const extremes = table.columns.filter((c) => c.kind === 'numeric' && isExtreme(c))
+  // a declared extreme may print text (first(diagnosis), arg_max(facility, cost)): one person's value all the same
+  const extremes = table.columns.filter((c) => (c.kind === 'numeric' || (c.declared && c.kind === 'text')) && isExtreme(c))
   for (const c of evidence.contributions ?? []) {
     const where = `row ${c.row + 1}, column ${c.column + 1}`
     if (!Number.isInteger(c.row) || c.row < 0 || c.row >= table.rows.length) {
@@ -160,8 +161,12 @@ export function magnitudeVerdict(
   }
   const lead = usable.length > 0 ? `No cell with recorded contributions fails ${describe}. ` : ''
   if (reasons.length === 0) reasons.push(`${sentence(describe)} could not be checked on the recorded contributions.`)
+  // a column with no recorded contribution at all is at issue as a whole: named by its column, its
+  // cells are not each flagged (they would hide the cells another rule flags)
+  const coveredColumns = new Set([...usable, ...negative, ...zeroTotal].map((c) => c.column))
+  const whole = new Set(columns.filter((c) => !coveredColumns.has(c)))
   return result(rule, 'review', lead + reasons.join(' ') + setAside(problems), {
-    cells: sortCells(cells),
+    cells: sortCells(cells.filter((c) => !whole.has(c.column))),
     columns
   })
 }

@@ -189,6 +189,9 @@ function personLikeName(name: string): boolean {
 
 const anyWord = (name: string, set: Set<string>) => nameWords(name).some((w) => set.has(w))
 
+/** Named like a group key: year, age, sex, region, 年度, 都道府県. */
+export const keyLikeName = (name: string) => anyWord(name, KEY_WORDS) || KEY_JA.test(name.trim())
+
 // A pseudonym or record number: one token of four or more characters with a digit in it, and not a
 // range such as an age band ("40-49").
 const CODE_LIKE = /^(?=.*\d)[A-Za-z0-9_-]{4,}$/

@@ -2,6 +2,7 @@ import type { AirlockParams } from './params.js'
 import { readRatios, type ImpliedCount } from './ratios.js'
 import { riskSetDrops } from './survival.js'
 import type { Column, Table } from './table.js'
+import { unreadNumbers } from './text-numbers.js'
 import type { CellRef, Evidence, RuleResult } from './types.js'
 import { cellList, columnNames, count, examples, quote, result, rowLabel, rowsOf, sortCells, valueName } from './wording.js'
 
@@ -22,6 +23,10 @@ import { cellList, columnNames, count, examples, quote, result, rowLabel, rowsOf
  * cannot be derived, or no count at all: review, with the reason.
  */
 export function thresholdRule(table: Table, evidence: Evidence, params: AirlockParams): RuleResult {
+  return unreadNumbers(thresholdOnNumbers(table, evidence, params), table, params.threshold)
+}
+
+function thresholdOnNumbers(table: Table, evidence: Evidence, params: AirlockParams): RuleResult {
   const t = params.threshold
   const counts = table.columns.filter((c) => c.role === 'count')
   const small = smallCounts(counts, t)
