@@ -1,5 +1,6 @@
 import { EncodedOutputScanner } from '../../display/detect/encoded.js'
 import { imageExtras } from './image-structure.js'
+import { invisibleTextRule } from './invisible-text.js'
 import type { Disarm, RuleResult } from './types.js'
 import { quote, result } from './wording.js'
 
@@ -10,13 +11,17 @@ const LINES_LISTED = 50
  * Encoded data in a text output (a TXT, MD or JSON, the cells of a CSV): long base64, hex, escaped
  * bytes, bytes written as numbers or other high-entropy runs. Encoded data can carry anything, a
  * dataset included, and no check can read what it holds, so it fails. The terminal's scanner for
- * encoded output reads the file, line by line so the finding can say where.
+ * encoded output reads the file, line by line so the finding can say where. Text no reader sees
+ * (zero-width characters, whitespace at line ends) is found by invisibleTextRule.
  */
 export function encodedTextRule(name: string, bytes: Uint8Array): RuleResult {
   // the whole file at once (most files hold nothing encoded); line by line only to say where
   const whole = new EncodedOutputScanner()
   if (whole.feed(bytes).encodedBytes + whole.flush().encodedBytes === 0) {
-    return result('file-type', 'pass', `"${quote(name)}" holds no long run of encoded data (base64, hex or the like).`)
+    // nothing encoded a reader can see: then nothing a reader cannot see either
+    const invisible = invisibleTextRule(name, bytes)
+    if (invisible.outcome !== 'pass') return invisible
+    return result('file-type', 'pass', `"${quote(name)}" holds no long run of encoded data (base64, hex or the like) and no invisible characters.`)
   }
   const scanner = new EncodedOutputScanner()
   let encoded = 0

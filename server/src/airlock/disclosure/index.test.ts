@@ -78,9 +78,16 @@ describe('checkOutput', () => {
 
   it('sends a figure without its table to review, and with it to pass', () => {
     const alone = check('fig.png', PNG)
-    expect(rules(alone)).toEqual(['file-type', 'file-type', 'images', 'repeats'])
+    expect(rules(alone)).toEqual(['file-type', 'file-type', 'file-type', 'images', 'repeats'])
     expect(alone.outcome).toBe('review')
-    expect(check('fig.png', PNG, { requestFiles: ['fig.csv'] }).outcome).toBe('pass')
+    // with its table the images rule passes, but pixels can still carry data: a reviewer compares them
+    const withTable = check('fig.png', PNG, { requestFiles: ['fig.csv'] })
+    expect(withTable.results.find((x) => x.rule === 'images')!.outcome).toBe('pass')
+    expect(withTable.outcome).toBe('review')
+    expect(withTable.results[2]!.message).toMatch(/pixels can still carry data that looks like noise or texture/)
+    // a policy that lists PNG among the types that can pass lets the checks decide
+    const lenient = resolveAirlockParams({ preset: 'ndb-japan', passTypes: ['csv', 'png'] })
+    expect(check('fig.png', PNG, { requestFiles: ['fig.csv'] }, lenient).outcome).toBe('pass')
   })
 
   it('sends a PDF to review', () => {
@@ -91,9 +98,12 @@ describe('checkOutput', () => {
 
   it('checks text for residual df and row-level data', () => {
     const r = check('model.txt', 'Df Residuals:  4\n')
-    expect(rules(r)).toEqual(['file-type', 'file-type', 'residual-df', 'row-level', 'repeats'])
+    expect(rules(r)).toEqual(['file-type', 'file-type', 'file-type', 'residual-df', 'row-level', 'repeats'])
     expect(r.outcome).toBe('fail')
-    expect(check('notes.md', '# Notes\nMean age 54.\n').outcome).toBe('pass')
+    // free text: the rules find nothing, but words can spell data: review at best
+    const notes = check('notes.md', '# Notes\nMean age 54.\n')
+    expect(notes.outcome).toBe('review')
+    expect(notes.results[2]!.message).toMatch(/free text can spell data/)
   })
 
   it('reads JSON records as a table, and other JSON as text, but passes neither: a reviewer reads it whole', () => {
@@ -111,7 +121,7 @@ describe('checkOutput', () => {
     expect(other.results[2]).toMatchObject({
       outcome: 'review',
       message: expect.stringMatching(
-        /"meta\.json" is a \.json file: a reviewer must read the whole file, because the checks cannot prove it holds nothing more than they read\. The policy lets only these types pass on their checks alone: \.csv \.tsv \.png \.jpg \.jpeg \.txt \.md\./
+        /"meta\.json" is a \.json file: a reviewer must read the whole file, because the checks cannot prove it holds nothing more than they read\. The policy lets only these types pass on their checks alone: \.csv \.tsv\./
       )
     })
     // a policy that lists JSON among the types that can pass lets its checks decide

@@ -184,13 +184,21 @@ export function checkOutput(output: OutputToCheck): CheckReport {
   }
 }
 
+const IMAGE_TYPES = new Set(['png', 'jpg', 'jpeg'])
+const TEXT_TYPES = new Set(['txt', 'md'])
+
 /** Review, for a type the checks cannot prove holds nothing more than they read (passTypes). */
 function readWhole(name: string, type: string, passTypes: readonly string[]): RuleResult {
   const what = type === '' ? 'a file without an extension' : `a .${quote(type, 16)} file`
+  const why = IMAGE_TYPES.has(type)
+    ? "the checks cannot prove it holds nothing more than they read: re-encoding left only its pixels, but pixels can still carry data that looks like noise or texture, so compare the figure with the table it shows"
+    : TEXT_TYPES.has(type)
+      ? 'the checks cannot prove it holds nothing more than they read: free text can spell data in words or characters that no check can tell from prose'
+      : 'the checks cannot prove it holds nothing more than they read'
   return result(
     'file-type',
     'review',
-    `"${quote(name)}" is ${what}: a reviewer must read the whole file, because the checks cannot prove it holds nothing more than they read. The policy lets only these types pass on their checks alone: ${passTypes.map((t) => `.${t}`).join(' ')}.`
+    `"${quote(name)}" is ${what}: a reviewer must read the whole file, because ${why}. The policy lets only these types pass on their checks alone: ${passTypes.map((t) => `.${t}`).join(' ')}.`
   )
 }
 

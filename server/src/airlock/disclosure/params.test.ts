@@ -21,7 +21,7 @@ describe('airlock policy', () => {
       rowLevel: { reviewAboveRows: 1000 },
       reviewers: 2,
       exportTypes: ['csv', 'tsv', 'png', 'jpg', 'jpeg', 'pdf', 'txt', 'md', 'json'],
-      passTypes: ['csv', 'tsv', 'png', 'jpg', 'jpeg', 'txt', 'md'],
+      passTypes: ['csv', 'tsv'],
       maxExportFileMiB: 16,
       importTypes: ['py', 'r', 'sql', 'csv', 'txt', 'md', 'json', 'yaml', 'zip', 'tar.gz', 'tgz'],
       maxImportFileMiB: 64,

@@ -76,7 +76,9 @@ export const FILE_DEFAULTS = {
   rowLevel: { reviewAboveRows: 1000 },
   exportTypes: ['csv', 'tsv', 'png', 'jpg', 'jpeg', 'pdf', 'txt', 'md', 'json'],
   // a JSON, a PDF or an archive can hold more than the checks read: a reviewer reads it whole
-  passTypes: ['csv', 'tsv', 'png', 'jpg', 'jpeg', 'txt', 'md'],
+  // only tables: their rules read every cell. An image's pixels (re-encoded, so nothing else is
+  // left) and free text can still spell data that no check can tell from a figure or prose
+  passTypes: ['csv', 'tsv'],
   maxExportFileMiB: 16,
   importTypes: ['py', 'r', 'sql', 'csv', 'txt', 'md', 'json', 'yaml', 'zip', 'tar.gz', 'tgz'],
   maxImportFileMiB: 64,

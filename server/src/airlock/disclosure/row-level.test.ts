@@ -66,4 +66,17 @@ describe('row-level rule', () => {
       expect(rowLevelTextRule('x\n'.repeat(1000), {}, params).outcome).toBe('pass')
     })
   })
+
+  it('sends a printed listing of records without pseudonym codes to review, and not a printed model', () => {
+    const listing = Array.from({ length: 30 }, (_, i) => `${100234 + i * 37}  F  1961-04  ${10 + (i % 30)}  LLE`).join('\n')
+    const r = rowLevelTextRule(`Patients:\n${listing}\n`, {}, params)
+    expect(r).toMatchObject({
+      outcome: 'review',
+      message: expect.stringMatching(/^Lines 2 to 31 read as a table of 30 rows of 5 fields, 30 of them distinct, .*list of records/)
+    })
+    expect(r.rows).toEqual(Array.from({ length: 30 }, (_, i) => i + 1))
+    const model = Array.from({ length: 12 }, (_, i) => `x${i}  0.${512 + i}  0.10${i}  5.1${i}  0.000`).join('\n')
+    expect(rowLevelTextRule(`coef std t p\n${model}\n`, {}, params).outcome).toBe('pass')
+  })
 })
+

@@ -103,6 +103,13 @@ export function rowLevelTextRule(text: string, _evidence: Evidence, params: Airl
       `${codes.size} distinct codes look like pseudonymized IDs (${examples([...codes.keys()], (c) => quote(c))}): check that no individual is listed.`
     )
   }
+  const listing = recordListing(lines, params.threshold)
+  if (listing !== null) {
+    for (let i = listing.first; i < listing.first + listing.rows; i++) flagged.add(i)
+    findings.push(
+      `Lines ${listing.first + 1} to ${listing.first + listing.rows} read as a table of ${listing.rows} rows of ${listing.fields} fields, ${listing.distinct} of them distinct, with no decimal in any field: it looks like a list of records rather than an aggregate. If the rows are individuals (ids, sex, birth dates, places), it cannot leave.`
+    )
+  }
   if (lines.length > params.rowLevel.reviewAboveRows) {
     findings.push(
       `The text has ${lines.length} lines, more than the ${params.rowLevel.reviewAboveRows} above which an output is looked at as possible individual records.`
@@ -117,3 +124,32 @@ export function rowLevelTextRule(text: string, _evidence: Evidence, params: Airl
 // Upper-case letters and digits as pseudonymizers print them (the demo data's `P0A1B2C3D4E5F`).
 const PSEUDONYM = /\b[A-Z]{0,2}[0-9A-F]{10,64}\b/g
 const MIN_CODES = 3
+
+/**
+ * The longest run of consecutive lines that split into the same number (3 or more) of fields, when
+ * it has at least `threshold` rows, none holds a decimal number (a statistic) and the rows are
+ * mostly distinct: a printed listing of records (an id, a sex, a birth month, a place per line).
+ */
+function recordListing(
+  lines: string[],
+  threshold: number
+): { first: number; rows: number; fields: number; distinct: number } | null {
+  let best: { first: number; rows: number; fields: number } | null = null
+  let first = 0
+  let fields = -1
+  const width = (line: string) => line.trim().split(/[\s,|;]+/).filter((f) => f !== '').length
+  for (let i = 0; i <= lines.length; i++) {
+    const n = i < lines.length ? width(lines[i]!) : -1
+    if (n === fields) continue
+    if (fields >= 3 && i - first > (best?.rows ?? 0)) best = { first, rows: i - first, fields }
+    first = i
+    fields = n
+  }
+  if (best === null || best.rows < threshold) return null
+  const block = lines.slice(best.first, best.first + best.rows)
+  if (block.some((line) => DECIMAL.test(line))) return null
+  const distinct = new Set(block.map((l) => l.trim())).size
+  return distinct / best.rows >= MOSTLY_DISTINCT ? { ...best, distinct } : null
+}
+
+const DECIMAL = /(^|[^\d.-])-?\d+\.\d+(?![\d.-])/
