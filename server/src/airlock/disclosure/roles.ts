@@ -197,7 +197,7 @@ export const keyLikeName = (name: string) => anyWord(name, KEY_WORDS) || KEY_JA.
 const CODE_LIKE = /^(?=.*\d)[A-Za-z0-9_-]{4,}$/
 const RANGE = /^\d+\s*[-~〜]\s*\d+$/
 
-function codeLikeValues(column: Column, rows: string[][]): boolean {
+export function codeLikeValues(column: Column, rows: string[][]): boolean {
   for (const row of rows) {
     const s = normalized(row[column.index]!)
     if (missing(s)) continue

@@ -80,3 +80,24 @@ describe('row-level rule', () => {
   })
 })
 
+
+describe('row-level data under another name', () => {
+  const params = resolveAirlockParams({ preset: 'ndb-japan' })
+  it('reviews a column of distinct code-like values whatever it is called: a renamed person key', () => {
+    const lines = ['a,b,mean_cost']
+    for (let i = 0; i < 40; i++) lines.push(`p${(i * 7919 + 100003).toString(36)}x,${i % 2 ? 'M' : 'F'},${1000 + i}.5`)
+    const t = parseTable(Buffer.from(lines.join('\n') + '\n'), { format: 'csv' })
+    const r = rowLevelRule(t, {}, params)
+    expect(r.outcome).toBe('review')
+    expect(r.message).toMatch(/"a" holds 40 distinct code-like values in 40 rows: if they are person keys/)
+    expect(r.columns).toEqual([0])
+  })
+
+  it('leaves codes a query declares as its groups alone', () => {
+    const lines = ['code,n']
+    for (let i = 0; i < 40; i++) lines.push(`K${String(100 + i)},${20 + i}`)
+    const declared = { code: 'key', n: 'count' } as const
+    const t = parseTable(Buffer.from(lines.join('\n') + '\n'), { format: 'csv', declared })
+    expect(rowLevelRule(t, { declaredRoles: declared }, params).outcome).toBe('pass')
+  })
+})

@@ -1,5 +1,6 @@
 import { catalogFindings } from './catalog.js'
 import type { AirlockParams } from './params.js'
+import { codeLikeValues } from './roles.js'
 import { identifierLikeName, type Table } from './table.js'
 import type { Evidence, Outcome, RuleResult } from './types.js'
 import { columnName, count, examples, quote, result } from './wording.js'
@@ -34,6 +35,26 @@ export function rowLevelRule(table: Table, evidence: Evidence, params: AirlockPa
     findings.push({
       outcome: 'review',
       text: `${columnName(c)} is named like an identifier and has ${c.distinct} distinct values: the rows may be records per individual, visit or claim.`,
+      columns: [c.index]
+    })
+  }
+  // whatever its name says: a column of distinct code-like values (p2b9ux, 100234) in many rows may be
+  // a renamed person key; a code per group (ICD, fee schedule) is declared a key by its query
+  const coded = table.columns.filter(
+    (c) =>
+      c.kind === 'text' &&
+      !c.declared &&
+      !marked.has(c.index) &&
+      c.role !== 'identifier' &&
+      !repeated.includes(c) &&
+      c.filled >= params.threshold &&
+      c.distinct / c.filled >= MOSTLY_DISTINCT &&
+      codeLikeValues(c, table.rows)
+  )
+  for (const c of coded) {
+    findings.push({
+      outcome: 'review',
+      text: `${columnName(c)} holds ${c.distinct} distinct code-like values in ${c.filled} rows: if they are person keys, however the column is named, the rows are individuals. Check what the codes are.`,
       columns: [c.index]
     })
   }
