@@ -3,74 +3,28 @@
  * outbox of a real sandbox (or sent there by a notebook cell) and submitted through the gateway,
  * now gets fail or review, with the reason the reviewer reads.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { DockerDriver } from '../../server/src/sandbox/docker-driver.js'
-import { runInSandbox } from '../../server/src/sandbox/driver.js'
+import { describe, expect, it } from 'vitest'
 import { WORK_DIR } from '../../server/src/sessions/workspace.js'
-import { airlockApi, type FileView, type RequestView } from '../support/airlock.js'
-import { startRunningSession, type TestGateway, testGatewayWithDataset } from '../support/gateway.js'
-import { testPolicyFile } from '../support/policy.js'
-import { requireDocker } from '../support/sandbox.js'
+import type { FileView } from '../support/airlock.js'
+import { outboxSession } from '../support/outbox-session.js'
 
 const OUTBOX = `${WORK_DIR}/outbox`
 
 describe('disclosure checks pass only with proof, through the gateway on a real sandbox', () => {
-  let docker: DockerDriver
-  let gw: TestGateway
-  let sessionId = ''
-  const tokens: Record<string, string> = {}
-  let api: ReturnType<typeof airlockApi>
-
-  const policy = testPolicyFile((yaml) =>
-    yaml.replace(/^ {2}submissionsPerMinute: \d+$/m, '  submissionsPerMinute: 1000')
-  )
-  beforeAll(async () => {
-    docker = await requireDocker()
-    gw = await testGatewayWithDataset(docker, { VRE_POLICY_FILE: policy.file })
-    api = airlockApi(gw, tokens)
-    ;({ sessionId, token: tokens.researcher1 } = await startRunningSession(gw))
-    tokens.reviewer1 = (await gw.login('reviewer1')).accessToken
-  }, 120_000)
-
-  afterAll(async () => {
-    if (sessionId) await gw.app.sessions.stop(sessionId, 'test over', { actor: 'test', sourceIp: null })
-    await gw?.close()
-    policy.remove()
-  })
+  const session = outboxSession(['reviewer1'])
 
   /** Writes `content` to outbox/NAME as the researcher would, from inside the sandbox. */
   const put = async (name: string, content: string) => {
-    const s = (await gw.app.sessions.get(sessionId))!
     const b64 = Buffer.from(content).toString('base64')
-    const r = await runInSandbox(docker, s.sandboxId!, {
-      cmd: ['sh', '-c', `echo ${b64} | base64 -d > ${OUTBOX}/${name}`]
-    })
-    expect(r.exitCode, r.stderr).toBe(0)
+    await session.inSandbox(['sh', '-c', `echo ${b64} | base64 -d > ${OUTBOX}/${name}`])
   }
-  /** Sends a notebook cell's result to the outbox as NAME.csv. */
+  /** Sends a notebook cell's result to the outbox as NAME.csv (a Python cell runs first: its value comes from the kernel). */
   const exportCell = async (language: 'sql' | 'python', source: string, name: string) => {
-    if (language === 'python') {
-      // a Python cell's result is evaluated from the kernel's namespace: the cell runs first
-      const ran = await api.call('researcher1', 'POST', `/api/v1/sessions/${sessionId}/cells`, { language, source })
-      expect(ran.statusCode, ran.body).toBe(200)
-    }
-    const res = await api.call('researcher1', 'POST', `/api/v1/sessions/${sessionId}/cells/export`, {
-      language,
-      source,
-      name
-    })
-    expect(res.statusCode, res.body).toBe(201)
+    if (language === 'python') await session.cell(language, source)
+    await session.exportCell(language, source, name)
   }
-  /** Submits outbox/NAME and returns the file as its reviewer sees it, with every check's message. */
-  const checked = async (name: string): Promise<FileView> => {
-    const res = await api.call('researcher1', 'POST', '/api/v1/exports', {
-      sessionId,
-      files: [{ path: `outbox/${name}`, justification: 'table for the paper' }]
-    })
-    expect(res.statusCode, res.body).toBe(201)
-    const r = res.json() as RequestView
-    return (await api.look('reviewer1', r.id)).files[0]!
-  }
+  /** Submits outbox/NAME; the file as its reviewer sees it, with every check's message. */
+  const checked = (name: string) => session.checked(`outbox/${name}`)
   const rule = (f: FileView, name: string) => {
     const found = f.checks.find((c) => c.rule === name)
     expect(found, `${name} among ${f.checks.map((c) => c.rule).join(', ')}`).toBeDefined()
@@ -161,11 +115,11 @@ describe('disclosure checks pass only with proof, through the gateway on a real 
   }, 90_000)
 
   it("a sum one person dominates fails dominance on the recount's contributions, in a group of many", async () => {
-    const ran = await api.call('researcher1', 'POST', `/api/v1/sessions/${sessionId}/cells`, {
-      language: 'sql',
-      source: 'select min(person_id) as p, any_value(sex) as s from patients where person_id = (select min(person_id) from patients)'
-    })
-    const [p, sex] = (ran.json() as { outputs: { rows: string[][] }[] }).outputs[0]!.rows[0]!
+    const ran = await session.cell(
+      'sql',
+      'select min(person_id) as p, any_value(sex) as s from patients where person_id = (select min(person_id) from patients)'
+    )
+    const [p, sex] = ran.outputs[0]!.rows[0]! as string[]
     await exportCell(
       'sql',
       `select sex, count(*) as n, sum(case when person_id = '${p}' then 100000000 else 1 end) as weight from patients group by sex order by sex`,

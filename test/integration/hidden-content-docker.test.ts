@@ -7,44 +7,21 @@
  */
 import { createHash } from 'node:crypto'
 import sharp from 'sharp'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { DockerDriver } from '../../server/src/sandbox/docker-driver.js'
-import { runInSandbox } from '../../server/src/sandbox/driver.js'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { WORK_DIR } from '../../server/src/sessions/workspace.js'
-import { airlockApi, type FileView, type RequestView } from '../support/airlock.js'
-import { startRunningSession, type TestGateway, testGatewayWithDataset } from '../support/gateway.js'
-import { testPolicyFile } from '../support/policy.js'
-import { requireDocker } from '../support/sandbox.js'
+import type { FileView, RequestView } from '../support/airlock.js'
+import { outboxSession } from '../support/outbox-session.js'
 
 const OUTBOX = `${WORK_DIR}/outbox`
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex')
 
 describe('nothing hides in a file: attacks through the gateway on a real sandbox', () => {
-  let docker: DockerDriver
-  let gw: TestGateway
-  let sessionId = ''
-  const tokens: Record<string, string> = {}
-  let api: ReturnType<typeof airlockApi>
+  const session = outboxSession(['reviewer1', 'reviewer2'])
+  const inSandbox = (cmd: string[]) => session.inSandbox(cmd)
   /** the 50 patient rows the attacks carry, as the sandbox's dataset holds them */
   let rows = ''
 
-  const policy = testPolicyFile((yaml) =>
-    yaml.replace(/^ {2}submissionsPerMinute: \d+$/m, '  submissionsPerMinute: 1000')
-  )
-  const inSandbox = async (cmd: string[]) => {
-    const s = (await gw.app.sessions.get(sessionId))!
-    const r = await runInSandbox(docker, s.sandboxId!, { cmd })
-    expect(r.exitCode, r.stderr).toBe(0)
-    return r.stdout
-  }
-
   beforeAll(async () => {
-    docker = await requireDocker()
-    gw = await testGatewayWithDataset(docker, { VRE_POLICY_FILE: policy.file })
-    api = airlockApi(gw, tokens)
-    ;({ sessionId, token: tokens.researcher1 } = await startRunningSession(gw))
-    tokens.reviewer1 = (await gw.login('reviewer1')).accessToken
-    tokens.reviewer2 = (await gw.login('reviewer2')).accessToken
     // a researcher's notebook cell: a real matplotlib chart, and the dataset's rows hidden four ways
     const source = [
       'import base64, json',
@@ -62,29 +39,14 @@ describe('nothing hides in a file: attacks through the gateway on a real sandbox
       "json.dump({'model': 'ols', 'rows': base64.b64encode(data).decode()}, open(out + 'model.json', 'w'))",
       "open(out + 'rows.csv', 'wb').write(data)"
     ].join('\n')
-    const ran = await api.call('researcher1', 'POST', `/api/v1/sessions/${sessionId}/cells`, {
-      language: 'python',
-      source
-    })
-    expect(ran.statusCode, ran.body).toBe(200)
+    await session.cell('python', source)
     rows = await inSandbox(['cat', `${OUTBOX}/rows.csv`])
     expect(rows.split('\n').filter((l) => /^P[0-9A-F]{12},/.test(l))).toHaveLength(50)
   }, 180_000)
 
-  afterAll(async () => {
-    if (sessionId) await gw.app.sessions.stop(sessionId, 'test over', { actor: 'test', sourceIp: null })
-    await gw?.close()
-    policy.remove()
-  })
-
   const submit = async (name: string): Promise<{ request: RequestView; file: FileView }> => {
-    const res = await api.call('researcher1', 'POST', '/api/v1/exports', {
-      sessionId,
-      files: [{ path: `outbox/${name}`, justification: 'for the paper' }]
-    })
-    expect(res.statusCode, res.body).toBe(201)
-    const request = res.json() as RequestView
-    return { request, file: (await api.look('reviewer1', request.id)).files[0]! }
+    const request = await session.submit([`outbox/${name}`])
+    return { request, file: (await session.api.look('reviewer1', request.id)).files[0]! }
   }
   const fileType = (f: FileView) => f.checks.filter((c) => c.rule === 'file-type')
   const firstPersonId = () => rows.split('\n')[1]!.split(',')[0]!
@@ -104,11 +66,11 @@ describe('nothing hides in a file: attacks through the gateway on a real sandbox
     expect(file.outcome).toBe('review')
 
     for (const who of ['reviewer1', 'reviewer2']) {
-      const res = await api.review(who, request.id, 'approve')
+      const res = await session.api.review(who, request.id, 'approve')
       expect(res.statusCode, res.body).toBe(200)
     }
-    expect((await api.look('reviewer1', request.id)).state).toBe('released')
-    const got = await api.call('researcher1', 'GET', `/api/v1/exports/${request.id}/files/${file.id}/content`)
+    expect((await session.api.look('reviewer1', request.id)).state).toBe('released')
+    const got = await session.api.call('researcher1', 'GET', `/api/v1/exports/${request.id}/files/${file.id}/content`)
     expect(got.statusCode, got.body).toBe(200)
     const bytes = got.rawPayload
     expect(sha256(bytes)).toBe(file.sha256)

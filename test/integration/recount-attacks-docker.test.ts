@@ -1,9 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { DockerDriver } from '../../server/src/sandbox/docker-driver.js'
-import { airlockApi, type RequestView } from '../support/airlock.js'
-import { startRunningSession, type TestGateway, testGatewayWithDataset } from '../support/gateway.js'
-import { testPolicyFile } from '../support/policy.js'
-import { requireDocker } from '../support/sandbox.js'
+import { describe, expect, it } from 'vitest'
+import { outboxSession } from '../support/outbox-session.js'
 
 interface Recount {
   unavailable?: string
@@ -15,55 +11,18 @@ interface Recount {
 // A researcher who knows how the airlock works tries to make the recount vouch for what it did not
 // count. Each attack ends in review or fail, with the reason, never in a pass.
 describe('the recount under attack, on a real sandbox', () => {
-  let docker: DockerDriver
-  let gw: TestGateway
-  let sessionId = ''
-  const tokens: Record<string, string> = {}
-  let api: ReturnType<typeof airlockApi>
-  const policy = testPolicyFile((yaml) =>
-    yaml.replace(/^ {2}submissionsPerMinute: \d+$/m, '  submissionsPerMinute: 1000')
-  )
-
-  const cell = async (source: string) => {
-    const res = await api.call('researcher1', 'POST', `/api/v1/sessions/${sessionId}/cells`, { language: 'sql', source })
-    expect(res.statusCode, res.body).toBe(200)
-    expect(res.json(), res.body).toMatchObject({ status: 'ok' })
-    return res.json() as { outputs: { type: string; rows: unknown[][] }[] }
-  }
+  const session = outboxSession(['reviewer1'])
+  const cell = (source: string) => session.cell('sql', source)
   /** Runs the cell, exports it to the outbox, submits it; the file as its reviewer sees it. */
   const exported = async (source: string, name: string) => {
-    const res = await api.call('researcher1', 'POST', `/api/v1/sessions/${sessionId}/cells/export`, {
-      language: 'sql',
-      source,
-      name
-    })
-    expect(res.statusCode, res.body).toBe(201)
-    const sub = await api.call('researcher1', 'POST', '/api/v1/exports', {
-      sessionId,
-      files: [{ path: `outbox/${name}.csv`, justification: 'for the paper' }]
-    })
-    expect(sub.statusCode, sub.body.slice(0, 500)).toBe(201)
-    const [file] = (await api.look('reviewer1', (sub.json() as RequestView).id)).files
+    await session.exportCell('sql', source, name)
+    const file = await session.checked(`outbox/${name}.csv`)
     return {
-      file: file!,
-      recount: (file!.provenance as unknown as { recount: Recount }).recount,
-      rule: (name: string) => file!.checks.find((c) => c.rule === name)!
+      file,
+      recount: (file.provenance as unknown as { recount: Recount }).recount,
+      rule: (name: string) => file.checks.find((c) => c.rule === name)!
     }
   }
-
-  beforeAll(async () => {
-    docker = await requireDocker()
-    gw = await testGatewayWithDataset(docker, { VRE_POLICY_FILE: policy.file })
-    api = airlockApi(gw, tokens)
-    ;({ sessionId, token: tokens.researcher1 } = await startRunningSession(gw))
-    tokens.reviewer1 = (await gw.login('reviewer1')).accessToken
-  }, 180_000)
-
-  afterAll(async () => {
-    if (sessionId) await gw.app.sessions.stop(sessionId, 'test over', { actor: 'test', sourceIp: null })
-    await gw?.close()
-    policy.remove()
-  })
 
   it("counts the people behind a filtered count, not its row's: one person's claims in a row of hundreds fail", async () => {
     const [top] = (

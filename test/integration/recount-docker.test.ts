@@ -1,11 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { DockerDriver } from '../../server/src/sandbox/docker-driver.js'
-import { runInSandbox, SANDBOX_CHECK_USER } from '../../server/src/sandbox/driver.js'
-import { WORK_DIR } from '../../server/src/sessions/workspace.js'
-import { airlockApi, type RequestView } from '../support/airlock.js'
-import { startRunningSession, type TestGateway, testGatewayWithDataset } from '../support/gateway.js'
-import { testPolicyFile } from '../support/policy.js'
-import { requireDocker } from '../support/sandbox.js'
+import { describe, expect, it } from 'vitest'
+import { SANDBOX_CHECK_USER } from '../../server/src/sandbox/driver.js'
+import { HOME, WORK_DIR } from '../../server/src/sessions/workspace.js'
+import type { RequestView } from '../support/airlock.js'
+import { outboxSession } from '../support/outbox-session.js'
 
 const OUTBOX = `${WORK_DIR}/outbox`
 
@@ -17,58 +14,12 @@ interface Recount {
 }
 
 describe('the recount on a real sandbox: out of the researcher reach, read-only, tied to the export that made the file', () => {
-  let docker: DockerDriver
-  let gw: TestGateway
-  let sessionId = ''
-  const tokens: Record<string, string> = {}
-  let api: ReturnType<typeof airlockApi>
-  const policy = testPolicyFile((yaml) =>
-    yaml.replace(/^ {2}submissionsPerMinute: \d+$/m, '  submissionsPerMinute: 1000')
-  )
-
-  const sandboxId = async () => (await gw.app.sessions.get(sessionId))!.sandboxId!
-  const sh = async (script: string, user?: string) =>
-    runInSandbox(docker, await sandboxId(), { cmd: ['sh', '-c', script], ...(user ? { user } : {}) })
-  const cell = async (language: 'sql' | 'python', source: string) => {
-    const res = await api.call('researcher1', 'POST', `/api/v1/sessions/${sessionId}/cells`, { language, source })
-    expect(res.statusCode, res.body).toBe(200)
-    expect(res.json(), res.body).toMatchObject({ status: 'ok' })
-    return res.json() as { outputs: { type: string; rows: unknown[][] }[] }
-  }
-  const exportCell = async (language: 'sql' | 'python', source: string, name: string) => {
-    const res = await api.call('researcher1', 'POST', `/api/v1/sessions/${sessionId}/cells/export`, {
-      language,
-      source,
-      name
-    })
-    expect(res.statusCode, res.body).toBe(201)
-    return res.json() as { rows: number; residualDf?: number }
-  }
-  const submit = async (paths: string[]) => {
-    const res = await api.call('researcher1', 'POST', '/api/v1/exports', {
-      sessionId,
-      files: paths.map((path) => ({ path, justification: 'for the paper' }))
-    })
-    expect(res.statusCode, res.body.slice(0, 500)).toBe(201)
-    return res.json() as RequestView
-  }
+  const session = outboxSession(['reviewer1'])
+  const { cell, exportCell, submit } = session
+  const sh = (script: string, user?: string) => session.run(['sh', '-c', script], user)
   /** The files of a request as its reviewer sees them, with the recount's findings. */
-  const reviewed = async (id: string) => (await api.look('reviewer1', id)).files
+  const reviewed = async (id: string) => (await session.api.look('reviewer1', id)).files
   const recountOf = (f: RequestView['files'][number]) => (f.provenance as unknown as { recount: Recount }).recount
-
-  beforeAll(async () => {
-    docker = await requireDocker()
-    gw = await testGatewayWithDataset(docker, { VRE_POLICY_FILE: policy.file })
-    api = airlockApi(gw, tokens)
-    ;({ sessionId, token: tokens.researcher1 } = await startRunningSession(gw))
-    tokens.reviewer1 = (await gw.login('reviewer1')).accessToken
-  }, 180_000)
-
-  afterAll(async () => {
-    if (sessionId) await gw.app.sessions.stop(sessionId, 'test over', { actor: 'test', sourceIp: null })
-    await gw?.close()
-    policy.remove()
-  })
 
   it('counts people only in the dataset: a temporary table named like a dataset table stops the recount', async () => {
     const source = [
@@ -121,7 +72,7 @@ describe('the recount on a real sandbox: out of the researcher reach, read-only,
 
   it('runs read-only as an account that can write neither /data nor the home: a COPY in the cell writes nothing', async () => {
     const check = await sh(
-      'id -u; touch /data/probe; echo "data $?"; touch /home/researcher/probe; echo "home $?"',
+      `id -u; touch /data/probe; echo "data $?"; touch ${HOME}/probe; echo "home $?"`,
       SANDBOX_CHECK_USER
     )
     expect(check.stdout.split('\n')[0]).toBe('1002')
