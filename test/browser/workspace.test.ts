@@ -62,6 +62,15 @@ describe('the researcher workspace in a browser (real gateway, real sandbox)', (
     await expect
       .poll(() => catalog.locator('[data-table="patients"] summary').innerText())
       .toMatch(/patients\s+2,000 rows/)
+    // the columns the dataset marks say so, and why, before anyone writes a query
+    const patients = catalog.locator('[data-table="patients"]')
+    await patients.locator('summary').click()
+    const person = patients.locator('tr[data-column="person_id"]')
+    expect(await person.getAttribute('data-mark')).toBe('identifier')
+    expect(await person.getByTestId('catalog-mark').getAttribute('title')).toMatch(/individual-level data/)
+    expect(await patients.locator('tr[data-column="sex"]').getAttribute('data-mark')).toBe('quasi-identifier')
+    expect(await patients.locator('tr[data-mark]').count()).toBe(5)
+    await patients.locator('summary').click()
     const all = await catalog.getByTestId('catalog-table').count()
     await catalog.getByTestId('catalog-search').fill('HbA1c')
     // only the matching tables remain, and each says why

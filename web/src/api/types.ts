@@ -125,7 +125,13 @@ export interface CatalogView {
       name: string
       description: string
       rowCount: number
-      columns: { name: string; type: string; description: string }[]
+      columns: {
+        name: string
+        type: string
+        description: string
+        /** the dataset marks it: an identifier, or a quasi-identifier (singles people out in combination) */
+        mark?: 'identifier' | 'quasi-identifier' | null
+      }[]
     }[]
   }[]
 }

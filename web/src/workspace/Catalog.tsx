@@ -61,8 +61,18 @@ export function CatalogPanel({ api, projectId }: { api: ApiClient; projectId: st
               <table className="catalog__columns">
                 <tbody>
                   {table.columns.map((c) => (
-                    <tr key={c.name}>
-                      <th scope="row">{c.name}</th>
+                    <tr key={c.name} data-column={c.name} {...(c.mark ? { 'data-mark': c.mark } : {})}>
+                      <th scope="row">
+                        {c.name}
+                        {c.mark && (
+                          <>
+                            {' '}
+                            <span className="catalog__mark" title={t.markWhy[c.mark]} data-testid="catalog-mark">
+                              {t.mark[c.mark]}
+                            </span>
+                          </>
+                        )}
+                      </th>
                       <td className="catalog__type">{c.type}</td>
                       <td>{c.description}</td>
                     </tr>

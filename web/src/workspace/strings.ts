@@ -44,7 +44,13 @@ const en = {
     heading: 'Data catalog',
     search: 'Search tables and columns',
     nothing: 'No table or column matches.',
-    rows: (n: string) => `${n} rows`
+    rows: (n: string) => `${n} rows`,
+    mark: { identifier: 'identifier', 'quasi-identifier': 'quasi-identifier' },
+    markWhy: {
+      identifier: 'Identifies a person: an output that carries this column is individual-level data and cannot leave the airlock.',
+      'quasi-identifier':
+        'Singles people out in combination with other marked columns: rows keyed by them must rest on enough people to leave the airlock.'
+    }
   },
   tabs: {
     label: 'Workspace tools',
@@ -233,7 +239,13 @@ export const workspaceStrings: Localized<typeof en> = {
       heading: 'データカタログ',
       search: 'テーブルと列を検索',
       nothing: '一致するテーブルや列はありません。',
-      rows: (n: string) => `${n} 行`
+      rows: (n: string) => `${n} 行`,
+      mark: { identifier: '識別子', 'quasi-identifier': '準識別子' },
+      markWhy: {
+        identifier: '個人を識別する列です。この列を含む出力は個票データとなり、エアロックを通りません。',
+        'quasi-identifier':
+          '他の印のある列と組み合わせると個人を特定しうる列です。これらで区切った行は、十分な人数にもとづく必要があります。'
+      }
     },
     tabs: {
       label: 'ワークスペースのツール',
