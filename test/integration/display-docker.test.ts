@@ -5,7 +5,6 @@ import { DEMO_DATASET, DEMO_PROJECT } from '../../server/src/demo/seed.js'
 import type { DockerDriver } from '../../server/src/sandbox/docker-driver.js'
 import { addResearcher, startRunningSession, type TestGateway, testGatewayWithDataset } from '../support/gateway.js'
 import { testPolicyFile } from '../support/policy.js'
-import { HOME } from '../../server/src/sessions/workspace.js'
 import { requireDocker } from '../support/sandbox.js'
 import { openTerminal, type TerminalClient } from '../support/terminal.js'
 
@@ -190,13 +189,14 @@ describe('the display budget on a real sandbox (runsc)', () => {
         token,
         'python',
         [
-          'import base64, json',
+          'import base64, json, os',
+          "work = os.path.join(os.environ['HOME'], 'work')",
           `b = base64.b64encode(open('/data/${DEMO_DATASET}.duckdb', 'rb').read()).decode()`,
           'n = 900000',
           'parts = [b[i:i + n] for i in range(0, len(b), n)]',
-          `for k, p in enumerate(parts): open(f'${HOME}/work/dump{k}.py', 'w').write(f'x = \"{p}\"\\n')`,
+          `for k, p in enumerate(parts): open(os.path.join(work, f'dump{k}.py'), 'w').write(f'x = \"{p}\"\\n')`,
           "nb = {'nbformat': 4, 'nbformat_minor': 5, 'metadata': {}, 'cells': [{'cell_type': 'code', 'id': 'a', 'metadata': {}, 'execution_count': 1, 'source': ['x'], 'outputs': [{'output_type': 'stream', 'name': 'stdout', 'text': [b]}]}]}",
-          `json.dump(nb, open('${HOME}/work/analysis.ipynb', 'w'))`,
+          "json.dump(nb, open(os.path.join(work, 'analysis.ipynb'), 'w'))",
           'print(len(parts))'
         ].join('\n')
       )
