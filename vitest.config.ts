@@ -6,7 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['server/src/**/*.test.ts', 'test/unit/**/*.test.ts'],
+          include: ['server/src/**/*.test.ts', 'web/src/**/*.test.ts', 'test/unit/**/*.test.ts'],
           testTimeout: 20_000
         }
       },
