@@ -77,19 +77,6 @@ export function checkRound(job: RoundJob): RoundReport[] {
         report.outcome = worst(report.results.map((r) => r.outcome))
       }
     }
-    // a cell's query whose people could not be counted: its printed counts may count records (claims,
-    // visits), not people, so they prove nothing
-    const why = f.evidence?.recountUnavailable
-    const t = report.results.findIndex((r) => r.rule === 'threshold')
-    if (why !== undefined && t >= 0 && report.results[t]!.outcome === 'pass') {
-      report.results[t] = {
-        rule: 'threshold',
-        outcome: 'review',
-        cells: [],
-        message: `The table came from a notebook cell's query, but the individuals behind its rows could not be counted (the reason is shown with the query). Its printed counts may count records rather than people: check each row against the threshold of ${params.threshold} individuals by hand.`
-      }
-      report.outcome = worst(report.results.map((r) => r.outcome))
-    }
     return { outcome: report.outcome, results: report.results }
   })
 }

@@ -85,6 +85,16 @@ describe('threshold rule', () => {
       expect(thresholdRule(t, { individualsPerRow: [30, 40] }, ndb).outcome).toBe('pass')
     })
 
+    it("asks for review of printed counts that pass when the cell's query could not be recounted", () => {
+      const t = csv('region,n\nA,40\nB,25\n')
+      expect(thresholdRule(t, {}, ndb).outcome).toBe('pass')
+      const r = thresholdRule(t, { recountUnavailable: 'the query joins a table function' }, ndb)
+      expect(r.outcome).toBe('review')
+      expect(r.message).toMatch(/individuals behind its rows could not be counted/)
+      // a failing printed count still fails: the missing recount only ever withholds a pass
+      expect(thresholdRule(claims, { recountUnavailable: 'x' }, ndb).outcome).toBe('fail')
+    })
+
     it('asks for review when the evidence does not match the table', () => {
       const short = thresholdRule(claims, { individualsPerRow: [40, 25] }, ndb)
       expect(short.outcome).toBe('review')

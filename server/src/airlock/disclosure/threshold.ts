@@ -23,7 +23,17 @@ import { cellList, columnNames, count, examples, quote, result, rowLabel, rowsOf
  * cannot be derived, or no count at all: review, with the reason.
  */
 export function thresholdRule(table: Table, evidence: Evidence, params: AirlockParams): RuleResult {
-  return unreadNumbers(thresholdOnNumbers(table, evidence, params), table, params.threshold)
+  const found = unreadNumbers(thresholdOnNumbers(table, evidence, params), table, params.threshold)
+  // a cell's query whose people could not be counted: its printed counts may count records (claims,
+  // visits), not people, so they prove nothing
+  if (evidence.recountUnavailable !== undefined && found.outcome === 'pass') {
+    return result(
+      'threshold',
+      'review',
+      `The table came from a notebook cell's query, but the individuals behind its rows could not be counted (the reason is shown with the query). Its printed counts may count records rather than people: check each row against the threshold of ${params.threshold} individuals by hand.`
+    )
+  }
+  return found
 }
 
 function thresholdOnNumbers(table: Table, evidence: Evidence, params: AirlockParams): RuleResult {
