@@ -1,11 +1,88 @@
 import type { AuditEvent } from '../audit/record.js'
-import type { AirlockFileRow, AirlockRequestDetail, AirlockRequestRow, AirlockState, ReviewDecision } from './types.js'
 
 /**
- * The airlock's review aggregate: per-file votes, reviews, exceptions, reviewer assignments and
- * preview volumes. Its changes are moves the airlock's gate (airlock/gate.ts) plans on the request
- * as it is inside the store's transaction; the store applies only what the plan says.
+ * The airlock aggregate: requests and their files, the cell exports those files came from, and
+ * the review of each request (per-file votes, reviews, exceptions, reviewer assignments and
+ * preview volumes). Review changes are moves the airlock's gate (airlock/gate.ts) plans on the
+ * request as it is inside the store's transaction; the store applies only what the plan says.
  */
+
+export type AirlockState =
+  'draft' | 'submitted' | 'in_review' | 'returned' | 'approved' | 'released' | 'rejected' | 'withdrawn'
+export type CheckOutcome = 'pass' | 'review' | 'fail'
+export type ReviewDecision = 'approve' | 'return' | 'reject'
+
+/**
+ * A researcher's request, reviewed in the airlock: to take outputs out of the environment
+ * (export), or to bring software and reference files in (import).
+ */
+export interface AirlockRequestRow {
+  id: string
+  direction: 'export' | 'import'
+  projectId: string
+  requesterId: string
+  /**
+   * the requester's organization when the request was submitted: a reviewer of it stays excluded
+   * (where the policy excludes the requester's organization) even if the requester is moved later
+   */
+  requesterOrganizationId: string | null
+  /** export: the session the files were copied out of (the latest round's); import: null */
+  sessionId: string | null
+  state: AirlockState
+  /** 1 at submission, one more at each resubmission after a return */
+  round: number
+  createdAt: string
+  updatedAt: string
+  releasedAt: string | null
+}
+
+/** One file of one round of an export request, stored in quarantine under its SHA-256. */
+export interface AirlockFileRow {
+  id: string
+  requestId: string
+  round: number
+  /** where it was in the workspace, e.g. outbox/table1.csv */
+  path: string
+  name: string
+  sha256: string
+  size: number
+  justification: string
+  /** the automated disclosure checks: worst outcome and each rule's result */
+  outcome: CheckOutcome
+  checks: unknown
+  /** the query that made it, when the file came from a notebook cell export */
+  provenance: unknown
+  /** an imported archive's entries (name, type, size), as checked */
+  listing: unknown
+  /** where the reviews left it */
+  state: AirlockFileState
+  /** the policy (name, version) and effective parameters its checks ran under; null before they were kept */
+  policy: { name: string; version: number; params: unknown } | null
+}
+
+/** A notebook result sent to the outbox: the CSV's digest bound to the query that made it. */
+export interface CellExportRow {
+  sha256: string
+  sessionId: string
+  userId: string
+  name: string
+  language: 'sql' | 'python'
+  source: string
+  rows: number
+  createdAt: string
+  /** a model's residual degrees of freedom, when the export helper could tell them (a Python cell's model) */
+  residualDf?: number | null
+}
+
+export interface AirlockRequestDetail {
+  request: AirlockRequestRow
+  /** every round's files, oldest round first */
+  files: AirlockFileRow[]
+  /** every round's votes, drafts included: who may read which is the airlock's business */
+  votes: ReviewVoteRow[]
+  reviews: ReviewRow[]
+  exceptions: AirlockExceptionRow[]
+}
 
 /** Where one file of one round stands: votes gather while pending; the reviews in decide it. */
 export type AirlockFileState = 'pending' | 'approved' | 'returned' | 'rejected' | 'conflicted' | 'released'
@@ -139,4 +216,39 @@ export interface AirlockStore {
     capBytes: number,
     audit: AuditEvent
   ): Promise<{ allowed: boolean; usedBytes: number }>
+}
+
+/** The airlock's requests as read across projects, the cell exports their files came from, and their review. */
+export interface AirlockRequestStore {
+  recordCellExport(row: CellExportRow, audit: AuditEvent): Promise<void>
+  /**
+   * The export that wrote a file, if a notebook cell did: the latest by `userId` in a session of
+   * `projectId` that wrote outbox/`name`.csv with these bytes.
+   */
+  findCellExport(file: {
+    sha256: string
+    userId: string
+    name: string
+    projectId: string
+  }): Promise<CellExportRow | null>
+  /** UTF-8 bytes of the sources kept with a session's cell exports: they count against its data-operation quota. */
+  cellExportSourceBytes(sessionId: string): Promise<number>
+  /** The airlock's requests under review: their votes, reviews, exceptions, reviewers and previews. */
+  airlock: AirlockStore
+  getAirlockRequest(id: string): Promise<AirlockRequestDetail | null>
+  listAirlockRequests(filter: {
+    direction?: 'export' | 'import'
+    requesterId?: string
+    projectId?: string
+    states?: AirlockState[]
+  }): Promise<AirlockRequestRow[]>
+  /**
+   * Whether a request that still needs them (any project, any state but withdrawn or rejected) has a
+   * file with these bytes: quarantine keeps them while one does.
+   */
+  isDigestReferenced(sha256: string): Promise<boolean>
+  /** The distinct files (by digest) the project's requests hold in quarantine: all but withdrawn and rejected ones'. */
+  quarantineHoldings(projectId: string): Promise<{ sha256: string; size: number }[]>
+  /** Files of the project's released requests (their released round), for repeat and differencing checks. */
+  listReleasedFiles(projectId: string): Promise<AirlockFileRow[]>
 }

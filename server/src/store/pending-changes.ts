@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto'
 import type { AuditEvent } from '../audit/record.js'
 import type { EnrolmentRow } from './enrolments.js'
-import type { NewPolicyVersion, NewUser, UserChanges, UserRow } from './types.js'
+import type { NewUser, UserChanges, UserRow } from './identity.js'
+import type { NewPolicyVersion } from './policies.js'
 
 /**
  * Changes one administrator asks for and a second approves (separation of duties): granting or

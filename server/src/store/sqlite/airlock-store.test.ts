@@ -6,6 +6,7 @@ import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { userCanSubmitReview, userCanVote } from '../../airlock/permissions.js'
 import { approvingVotes, regularReviews, requestOutcome } from '../../airlock/tally.js'
+import { isAuditAction } from '../../audit/actions.js'
 import type { AuditEvent } from '../../audit/record.js'
 import type { AirlockFileRow, AirlockRequestRow } from '../types.js'
 import { SqliteAirlockStore } from './airlock-store.js'
@@ -24,7 +25,15 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-const ev = (action: string): AuditEvent => ({ actor: 'test', action, sourceIp: null, target: null, outcome: 'success' })
+/** A test's event: recorded under its label when that is an audit action, else under a real one with the label in details. */
+const ev = (label: string): AuditEvent => ({
+  actor: 'test',
+  action: isAuditAction(label) ? label : 'audit.verify',
+  sourceIp: null,
+  target: null,
+  outcome: 'success',
+  details: { label }
+})
 const t = '2026-05-01T00:00:00.000Z'
 
 async function fixture() {

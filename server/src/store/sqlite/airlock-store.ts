@@ -1,107 +1,16 @@
-import type Database from 'better-sqlite3'
 import type { AuditEvent } from '../../audit/record.js'
 import type {
-  Acknowledgement,
   AirlockExceptionRow,
-  AirlockFileState,
-  AirlockMove,
-  AirlockStore,
-  ProjectReviewerRow,
-  ReviewRow,
-  ReviewVoteRow
-} from '../airlock.js'
-import type {
   AirlockFileRow,
+  AirlockMove,
   AirlockRequestDetail,
   AirlockRequestRow,
-  AirlockState,
-  CheckOutcome,
-  ReviewDecision
-} from '../types.js'
-
-type Row = Record<string, unknown>
-const str = (v: unknown): string => v as string
-const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : (v as string))
-const json = <T>(v: unknown): T => JSON.parse(str(v)) as T
-
-/** Runs `change` and appends every event in one IMMEDIATE transaction: all happen or none does. */
-export type AuditedTransaction = <T>(audit: readonly AuditEvent[], change: () => T) => T
-
-export function toAirlockRequest(r: Row): AirlockRequestRow {
-  return {
-    id: str(r.id),
-    direction: str(r.direction) as AirlockRequestRow['direction'],
-    projectId: str(r.project_id),
-    requesterId: str(r.requester_id),
-    requesterOrganizationId: strOrNull(r.requester_organization_id),
-    sessionId: strOrNull(r.session_id),
-    state: str(r.state) as AirlockState,
-    round: Number(r.round),
-    createdAt: str(r.created_at),
-    updatedAt: str(r.updated_at),
-    releasedAt: strOrNull(r.released_at)
-  }
-}
-
-export function toAirlockFile(r: Row): AirlockFileRow {
-  return {
-    id: str(r.id),
-    requestId: str(r.request_id),
-    round: Number(r.round),
-    path: str(r.path),
-    name: str(r.name),
-    sha256: str(r.sha256),
-    size: Number(r.size),
-    justification: str(r.justification),
-    outcome: str(r.outcome) as CheckOutcome,
-    checks: json<unknown>(r.checks),
-    provenance: r.provenance === null ? null : json<unknown>(r.provenance),
-    listing: r.listing === null ? null : json<unknown>(r.listing),
-    state: str(r.state) as AirlockFileState,
-    policy: r.policy === null || r.policy === undefined ? null : json<AirlockFileRow['policy']>(r.policy)
-  }
-}
-
-function toVote(r: Row): ReviewVoteRow {
-  return {
-    id: str(r.id),
-    requestId: str(r.request_id),
-    round: Number(r.round),
-    fileId: str(r.file_id),
-    reviewerId: str(r.reviewer_id),
-    vote: str(r.vote) as ReviewDecision,
-    sha256: str(r.sha256),
-    comment: strOrNull(r.comment),
-    commentVisibility: str(r.comment_visibility) as ReviewVoteRow['commentVisibility'],
-    acknowledgements: json<Acknowledgement[]>(r.acknowledgements),
-    createdAt: str(r.created_at),
-    updatedAt: str(r.updated_at)
-  }
-}
-
-function toReview(r: Row): ReviewRow {
-  return {
-    id: str(r.id),
-    requestId: str(r.request_id),
-    round: Number(r.round),
-    reviewerId: str(r.reviewer_id),
-    kind: str(r.kind) as ReviewRow['kind'],
-    submittedAt: str(r.submitted_at),
-    voided: Number(r.voided ?? 0) === 1
-  }
-}
-
-function toException(r: Row): AirlockExceptionRow {
-  return {
-    id: str(r.id),
-    requestId: str(r.request_id),
-    fileId: str(r.file_id),
-    rule: str(r.rule),
-    reason: str(r.reason),
-    requestedBy: str(r.requested_by),
-    requestedAt: str(r.requested_at)
-  }
-}
+  AirlockStore,
+  ProjectReviewerRow
+} from '../airlock.js'
+import { toAirlockFile, toAirlockRequest, toException, toReview, toVote } from './airlock-rows.js'
+import type { SqliteCore } from './core.js'
+import { type Row, str } from './row.js'
 
 /** A planned request move whose request changed under it: never expected inside the transaction. */
 class MoveLost extends Error {
@@ -110,21 +19,10 @@ class MoveLost extends Error {
 
 /** The airlock's review aggregate on SQLite; every write goes through `audited`, in one transaction. */
 export class SqliteAirlockStore implements AirlockStore {
-  private readonly statements = new Map<string, Database.Statement>()
+  constructor(private readonly core: SqliteCore) {}
 
-  constructor(
-    private readonly db: Database.Database,
-    private readonly audited: AuditedTransaction,
-    private readonly now: () => Date
-  ) {}
-
-  private q(sql: string): Database.Statement {
-    let st = this.statements.get(sql)
-    if (st === undefined) {
-      st = this.db.prepare(sql)
-      this.statements.set(sql, st)
-    }
-    return st
+  private q(sql: string) {
+    return this.core.q(sql)
   }
 
   /** Read inside or outside a transaction: better-sqlite3 is synchronous. */
@@ -179,7 +77,7 @@ export class SqliteAirlockStore implements AirlockStore {
     exceptions: AirlockExceptionRow[],
     audit: AuditEvent[]
   ): Promise<void> {
-    this.audited(audit, () => {
+    this.core.audited(audit, () => {
       this.q(
         `INSERT INTO airlock_requests (id, direction, project_id, requester_id, requester_organization_id, session_id,
            state, round, created_at, updated_at, released_at)
@@ -195,7 +93,7 @@ export class SqliteAirlockStore implements AirlockStore {
     // the plan is made and applied in one IMMEDIATE transaction: the audit events are only known once
     // planned, so the transaction is opened here and `audited` appends them inside it
     let found = true
-    this.db
+    this.core.db
       .transaction(() => {
         const before = this.detailNow(id)
         if (before === null) {
@@ -205,7 +103,7 @@ export class SqliteAirlockStore implements AirlockStore {
         const m = plan(before)
         if (m === null) return
         if (m.audit.length === 0) throw new Error('an airlock move must record what it does')
-        this.audited(m.audit, () => this.apply(before, m))
+        this.core.audited(m.audit, () => this.apply(before, m))
       })
       .immediate()
     return found ? this.detailNow(id) : null
@@ -315,15 +213,15 @@ export class SqliteAirlockStore implements AirlockStore {
     assignedBy: string,
     audit: AuditEvent
   ): Promise<boolean> {
-    const at = this.now().toISOString()
+    const at = this.core.now().toISOString()
     const isSo = () =>
       this.q('SELECT 1 FROM project_reviewers WHERE project_id = ? AND user_id = ?').get(projectId, userId) !==
       undefined
     let changed = false
-    this.db
+    this.core.db
       .transaction(() => {
         if (isSo() === assigned) return
-        this.audited([audit], () => {
+        this.core.audited([audit], () => {
           if (assigned) {
             this.q(
               'INSERT INTO project_reviewers (project_id, user_id, assigned_by, assigned_at) VALUES (?, ?, ?, ?)'
@@ -346,7 +244,7 @@ export class SqliteAirlockStore implements AirlockStore {
     audit: AuditEvent
   ): Promise<{ allowed: boolean; usedBytes: number }> {
     let out = { allowed: false, usedBytes: 0 }
-    this.db
+    this.core.db
       .transaction(() => {
         const used = Number(
           (
@@ -356,7 +254,7 @@ export class SqliteAirlockStore implements AirlockStore {
         )
         out = { allowed: used + bytes <= capBytes, usedBytes: used }
         if (!out.allowed) return
-        this.audited([audit], () =>
+        this.core.audited([audit], () =>
           this.q(
             `INSERT INTO airlock_preview_usage (reviewer_id, day, bytes) VALUES (?, ?, ?)
              ON CONFLICT (reviewer_id, day) DO UPDATE SET bytes = bytes + excluded.bytes`

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { isAuditAction } from '../../audit/actions.js'
 import type { AuditEvent } from '../../audit/record.js'
 import { verifyChain } from '../../audit/verify.js'
 import type { EnrolmentRow } from '../enrolments.js'
@@ -17,7 +18,15 @@ let asker: UserRow
 let approver: UserRow
 let reviewer: UserRow
 
-const ev = (action: string): AuditEvent => ({ actor: 'test', action, sourceIp: null, target: null, outcome: 'success' })
+/** A test's event: recorded under its label when that is an audit action, else under a real one with the label in details. */
+const ev = (label: string): AuditEvent => ({
+  actor: 'test',
+  action: isAuditAction(label) ? label : 'audit.verify',
+  sourceIp: null,
+  target: null,
+  outcome: 'success',
+  details: { label }
+})
 const newUser = (username: string, roles: UserRow['roles']) =>
   store.createUser(
     { username, displayName: username, organizationId: null, roles, passwordHash: 'h', totpSecretSealed: 's' },

@@ -1,6 +1,6 @@
-import type Database from 'better-sqlite3'
 import type { AuditEvent } from '../../audit/record.js'
 import type { EnrolmentRow } from '../enrolments.js'
+import type { NewUser, UserChanges, UserRow } from '../identity.js'
 import {
   type ApprovalOutcome,
   type ApprovedEffect,
@@ -10,14 +10,10 @@ import {
   type PendingState,
   userFingerprint
 } from '../pending-changes.js'
-import type { NewPolicyVersion, NewUser, PolicyVersionRow, UserChanges, UserRow } from '../types.js'
-
-type Row = Record<string, unknown>
-const str = (v: unknown): string => v as string
-const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : (v as string))
-
-/** Runs `change` and appends every event in one IMMEDIATE transaction: all happen or none does. */
-type Audited = <T>(audit: AuditEvent | readonly AuditEvent[], change: () => T) => T
+import type { NewPolicyVersion, PolicyVersionRow } from '../policies.js'
+import type { SqliteCore } from './core.js'
+import { toUser } from './identity-store.js'
+import { type Row, str, strOrNull } from './row.js'
 
 /** The main store's writes an approval carries out inside its own transaction. */
 export interface WritesInTransaction {
@@ -53,10 +49,10 @@ function toPending(r: Row): PendingChangeRow {
   }
 }
 
+/** Pending changes on SQLite; an approval carries out its change in the transaction that records it. */
 export class SqlitePendingChangeStore implements PendingChangeStore {
   constructor(
-    private readonly db: Database.Database,
-    private readonly audited: Audited,
+    private readonly core: SqliteCore,
     private readonly writes: WritesInTransaction
   ) {}
 
@@ -65,9 +61,9 @@ export class SqlitePendingChangeStore implements PendingChangeStore {
     audit: AuditEvent
   ): Promise<{ created: PendingChangeRow } | { conflict: string }> {
     try {
-      this.audited(audit, () =>
-        this.db
-          .prepare(
+      this.core.audited(audit, () =>
+        this.core
+          .q(
             `INSERT INTO pending_changes (id, kind, subject, target, change, guard, reason, requested_by, requested_at,
                state, decided_by, decided_at, decision_reason)
              VALUES (@id, @kind, @subject, @target, @change, @guard, @reason, @requestedBy, @requestedAt,
@@ -77,8 +73,8 @@ export class SqlitePendingChangeStore implements PendingChangeStore {
       )
       return { created: row }
     } catch (err) {
-      const open = this.db
-        .prepare("SELECT id FROM pending_changes WHERE subject = ? AND state = 'pending'")
+      const open = this.core
+        .q("SELECT id FROM pending_changes WHERE subject = ? AND state = 'pending'")
         .get(row.subject) as Row | undefined
       if (open !== undefined) return { conflict: str(open.id) }
       throw err
@@ -86,7 +82,7 @@ export class SqlitePendingChangeStore implements PendingChangeStore {
   }
 
   async get(id: string): Promise<PendingChangeRow | null> {
-    const r = this.db.prepare('SELECT * FROM pending_changes WHERE id = ?').get(id) as Row | undefined
+    const r = this.core.q('SELECT * FROM pending_changes WHERE id = ?').get(id) as Row | undefined
     return r ? toPending(r) : null
   }
 
@@ -94,8 +90,8 @@ export class SqlitePendingChangeStore implements PendingChangeStore {
     const states = filter.states ?? []
     const where = states.length > 0 ? `WHERE state IN (${states.map(() => '?').join(', ')})` : ''
     return (
-      this.db
-        .prepare(`SELECT * FROM pending_changes ${where} ORDER BY requested_at DESC, id LIMIT ?`)
+      this.core
+        .q(`SELECT * FROM pending_changes ${where} ORDER BY requested_at DESC, id LIMIT ?`)
         .all(...states, filter.limit) as Row[]
     ).map(toPending)
   }
@@ -106,7 +102,7 @@ export class SqlitePendingChangeStore implements PendingChangeStore {
     audit: AuditEvent
   ): Promise<boolean> {
     try {
-      this.audited(audit, () => this.decide(id, to.state, to.by, to.at, to.reason))
+      this.core.audited(audit, () => this.decide(id, to.state, to.by, to.at, to.reason))
       return true
     } catch (err) {
       if (err instanceof Undo) return false
@@ -121,7 +117,7 @@ export class SqlitePendingChangeStore implements PendingChangeStore {
     audits: readonly [AuditEvent, AuditEvent]
   ): Promise<ApprovalOutcome> {
     try {
-      this.audited(audits, () => {
+      this.core.audited(audits, () => {
         this.decide(id, 'approved', by.userId, by.at, null)
         this.carryOut(effect, by.at)
       })
@@ -133,14 +129,14 @@ export class SqlitePendingChangeStore implements PendingChangeStore {
   }
 
   private decide(id: string, state: PendingState, by: string, at: string, reason: string | null): void {
-    const changed = this.db
-      .prepare(
+    const changed = this.core
+      .q(
         `UPDATE pending_changes SET state = ?, decided_by = ?, decided_at = ?, decision_reason = ?
          WHERE id = ? AND state = 'pending'`
       )
       .run(state, by, at, reason, id)
     if (changed.changes !== 1) {
-      const now = this.db.prepare('SELECT state FROM pending_changes WHERE id = ?').get(id) as Row | undefined
+      const now = this.core.q('SELECT state FROM pending_changes WHERE id = ?').get(id) as Row | undefined
       throw new Undo({ kind: 'closed', state: (strOrNull(now?.state) ?? 'refused') as PendingState })
     }
   }
@@ -150,7 +146,7 @@ export class SqlitePendingChangeStore implements PendingChangeStore {
     const stale = (reason: string) => new Undo({ kind: 'stale', reason })
     switch (effect.kind) {
       case 'user.create': {
-        const taken = this.db.prepare('SELECT 1 FROM users WHERE username = ?').get(effect.user.username)
+        const taken = this.core.q('SELECT 1 FROM users WHERE username = ?').get(effect.user.username)
         if (taken !== undefined) throw stale(`the username ${effect.user.username} was taken meanwhile`)
         this.writes.insertUser(effect.userId, effect.user, effect.enrolment)
         return
@@ -166,10 +162,8 @@ export class SqlitePendingChangeStore implements PendingChangeStore {
             return
           }
           // a reviewer or administrator unmade, or moved: no link issued before stays usable for them
-          this.db
-            .prepare(
-              'UPDATE enrolments SET revoked_at = ? WHERE user_id = ? AND used_at IS NULL AND revoked_at IS NULL'
-            )
+          this.core
+            .q('UPDATE enrolments SET revoked_at = ? WHERE user_id = ? AND used_at IS NULL AND revoked_at IS NULL')
             .run(at, effect.userId)
         } else {
           // the reset's own link replaces every earlier one not used yet
@@ -187,12 +181,12 @@ export class SqlitePendingChangeStore implements PendingChangeStore {
         return
       }
       case 'project.policy': {
-        const now = this.db
-          .prepare('SELECT policy_name FROM project_policies WHERE project_id = ?')
+        const now = this.core
+          .q('SELECT policy_name FROM project_policies WHERE project_id = ?')
           .get(effect.projectId) as Row | undefined
         if (strOrNull(now?.policy_name) !== effect.from) throw stale("the project's policy changed meanwhile")
-        const newest = this.db
-          .prepare('SELECT coalesce(max(version), 0) AS v FROM policy_versions WHERE name = ?')
+        const newest = this.core
+          .q('SELECT coalesce(max(version), 0) AS v FROM policy_versions WHERE name = ?')
           .get(effect.toName) as Row
         if (Number(newest.v) !== effect.toVersion) throw stale(`the policy ${effect.toName} changed meanwhile`)
         this.writes.setProjectPolicy(effect.projectId, effect.to)
@@ -202,19 +196,8 @@ export class SqlitePendingChangeStore implements PendingChangeStore {
   }
 
   private expectUser(userId: string, fingerprint: string): void {
-    const r = this.db.prepare('SELECT * FROM users WHERE id = ?').get(userId) as Row | undefined
-    const now =
-      r === undefined
-        ? null
-        : userFingerprint({
-            displayName: str(r.display_name),
-            organizationId: strOrNull(r.organization_id),
-            roles: JSON.parse(str(r.roles)) as UserRow['roles'],
-            status: str(r.status) as UserRow['status'],
-            passwordHash: str(r.password_hash),
-            totpSecretSealed: str(r.totp_secret_sealed),
-            enrolledAt: strOrNull(r.enrolled_at)
-          })
+    const r = this.core.q('SELECT * FROM users WHERE id = ?').get(userId) as Row | undefined
+    const now = r === undefined ? null : userFingerprint(toUser(r))
     if (now !== fingerprint) throw new Undo({ kind: 'stale', reason: 'the account changed meanwhile' })
   }
 }
