@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto'
+import type { AuditEvent } from '../audit/record.js'
+import type { RequestContext } from '../auth/auth-service.js'
+import { Errors } from '../errors.js'
+import { SandboxUnavailable } from '../sandbox/driver.js'
+import type { SandboxSessionRow, UserRow } from '../store/types.js'
+import type { SessionCore } from './core.js'
+import type { Launch } from './launch.js'
+import { LIVE_STATES } from './transitions.js'
+
+/**
+ * Starting a session: who may (the researcher's standing in the project, the policy's quota of live
+ * sessions, a runtime the host has), recorded as `session.start` either way. The sandbox is launched
+ * after the answer, under the session's own lock (launch.ts).
+ */
+export function createStart(core: SessionCore, launch: Launch) {
+  const { store, driver } = core.deps
+
+  async function startUnlocked(user: UserRow, projectId: string, ctx: RequestContext): Promise<SandboxSessionRow> {
+    const audit = (outcome: AuditEvent['outcome'], details: Record<string, unknown>): AuditEvent => ({
+      actor: user.id,
+      action: 'session.start',
+      sourceIp: ctx.sourceIp,
+      target: projectId,
+      outcome,
+      details
+    })
+    const { project, isMember, reasons } = await core.standing(user, projectId)
+    // someone else's project answers as one that does not exist, so its title can't be probed by id
+    if (project === null || !isMember) {
+      await store.appendAudit(audit('denied', project === null ? { reason: 'no such project' } : { reasons }))
+      throw new Errors.NotFound('There is no such project.')
+    }
+    if (reasons.length > 0) {
+      await store.appendAudit(audit('denied', { reasons }))
+      throw new Errors.NotEligible(`You cannot start a session: ${reasons.join('; ')}.`)
+    }
+    const p = core.deps.policy(projectId).sandbox
+    const live = await store.listSandboxSessions({ userId: user.id, states: LIVE_STATES })
+    if (live.length >= p.sessionsPerUser) {
+      await store.appendAudit(audit('denied', { reason: 'session quota', live: live.map((s) => s.id) }))
+      throw new Errors.Conflict(
+        `You already have ${live.length} live session${live.length === 1 ? '' : 's'} (the policy allows ` +
+          `${p.sessionsPerUser}); end one first: ${live.map((s) => s.id).join(', ')}.`
+      )
+    }
+    const runtimes = await driver.runtimes().catch((err: unknown) => {
+      throw err instanceof SandboxUnavailable ? new Errors.SandboxUnavailable(err.message) : err
+    })
+    if (!runtimes.includes(p.runtime)) {
+      const why = `the policy asks for the ${p.runtime} runtime, which this host does not have`
+      await store.appendAudit(audit('error', { reason: why }))
+      throw new Errors.SandboxUnavailable(why)
+    }
+    const row: SandboxSessionRow = {
+      id: randomUUID(),
+      userId: user.id,
+      projectId,
+      state: 'starting',
+      reason: null,
+      sandboxId: null,
+      runtime: p.runtime,
+      image: p.image,
+      limits: p,
+      createdAt: core.deps.now().toISOString(),
+      startedAt: null,
+      endedAt: null
+    }
+    await store.createSandboxSession(row, {
+      ...audit('success', { runtime: p.runtime, image: p.image }),
+      target: row.id
+    })
+    void core.track(core.locked(row.id, () => launch(row, p)))
+    return row
+  }
+
+  /** One start at a time per user, so concurrent requests can't each see room under the quota. */
+  return function start(user: UserRow, projectId: string, ctx: RequestContext): Promise<SandboxSessionRow> {
+    return core.locked(`user:${user.id}`, () => startUnlocked(user, projectId, ctx))
+  }
+}
