@@ -2,10 +2,11 @@ import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Quarantine } from '../../server/src/airlock/quarantine.js'
+import type { AuditAction } from '../../server/src/audit/actions.js'
 import type { TestGateway } from '../support/gateway.js'
 import { testGateway } from '../support/gateway.js'
 
-const ev = (action: string) => ({ actor: 'test', action, sourceIp: null, target: null, outcome: 'success' as const })
+const ev = (action: AuditAction) => ({ actor: 'test', action, sourceIp: null, target: null, outcome: 'success' as const })
 
 describe('airlock requests across a gateway restart', () => {
   let gw: TestGateway | null = null

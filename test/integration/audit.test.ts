@@ -206,7 +206,7 @@ describe('audit log', () => {
     for (let i = 0; i < 300; i++) {
       await gw.app.store.appendAudit({
         actor: 'test',
-        action: 'bulk',
+        action: 'audit.search',
         sourceIp: null,
         target: null,
         outcome: 'success'

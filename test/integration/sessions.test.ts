@@ -312,7 +312,7 @@ describe('the reaper', () => {
     const { session } = await running()
     const orgId = (await gw.app.store.getUserById(session.userId))!.organizationId!
     const cert = (await gw.app.store.getCertification(orgId))!
-    await gw.app.store.setCertification({ ...cert, status: 'suspended' }, { ...sys, action: 'certification.suspend' })
+    await gw.app.store.setCertification({ ...cert, status: 'suspended' }, { ...sys, action: 'certification.set' })
     await gw.app.sessions.reap()
     await gw.app.sessions.settle()
     const s = (await gw.app.store.getSandboxSession(session.id))!
@@ -325,7 +325,7 @@ describe('the reaper', () => {
     const { session } = await running()
     const orgId = (await gw.app.store.getUserById(session.userId))!.organizationId!
     const cert = (await gw.app.store.getCertification(orgId))!
-    await gw.app.store.setCertification({ ...cert, status: 'suspended' }, { ...sys, action: 'certification.suspend' })
+    await gw.app.store.setCertification({ ...cert, status: 'suspended' }, { ...sys, action: 'certification.set' })
     driver.statsFault = new Error('the engine did not answer')
     try {
       await gw.app.sessions.reap()

@@ -39,6 +39,10 @@ export function createAirlockService(deps: AirlockDeps) {
     /** the rules the request's round is judged by (its policy as it was when the round was submitted) */
     rulesFor: core.rulesFor,
     params: core.params,
+    /** a request as stored, with every round's files, votes and reviews; null if there is none */
+    detail: (id: string) => deps.store.airlock.detail(id),
+    /** a person as the airlock's views name them */
+    usernameOf: async (userId: string) => (await deps.store.getUserById(userId))?.username ?? 'unknown',
 
     /** the reviewers whose votes on a request count now */
     countingNow: independence.countingNow,

@@ -9,7 +9,11 @@ import type { CatalogMarks } from './disclosure/types.js'
 import type { ReviewRules } from './gate.js'
 import type { MoveContext } from './plans.js'
 import type { Quarantine } from './quarantine.js'
-import type { Context } from './refusals.js'
+
+/** Who is acting, from where: what every airlock action records. */
+export interface Context {
+  sourceIp: string | null
+}
 
 /** Longest justification or exception reason a researcher may write for one file. */
 export const MAX_JUSTIFICATION = 4000

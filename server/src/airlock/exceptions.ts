@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { Errors } from '../errors.js'
 import type { UserRow } from '../store/types.js'
-import { type AirlockCore, MAX_JUSTIFICATION } from './core.js'
+import { type AirlockCore, type Context, MAX_JUSTIFICATION } from './core.js'
 import { planException } from './requester-plans.js'
-import { type Context, recordingRefusals } from './refusals.js'
+import { type Attempt, recordingRefusals } from '../audit/refusals.js'
 
 /**
  * Exceptions (as SACRO's exception requests): a researcher asks, with a reason, that one failing
@@ -15,7 +15,7 @@ export function createExceptions(core: AirlockCore) {
   const { store } = core.deps
   return {
     async ask(requester: UserRow, id: string, fileId: string, rule: string, reason: string, ctx: Context) {
-      const attempt = {
+      const attempt: Attempt = {
         actor: requester.id,
         action: 'export.exception',
         sourceIp: ctx.sourceIp,

@@ -1,3 +1,4 @@
+import { type AirlockMoveName, type AuditAction, airlockMove, type Direction } from '../audit/actions.js'
 import { Errors } from '../errors.js'
 import { fileType } from './disclosure/file-type.js'
 import { EXCERPT_ROWS, RECORD_TYPES } from './excerpt.js'
@@ -61,8 +62,13 @@ export const shown = (v: Verdict): { ok: boolean; why?: string } =>
  */
 export type Mover = 'requester' | 'reviewer' | 'reviews' | 'settler' | 'gateway'
 
-/** `{direction}` stands for export or import. */
-export const REQUEST_MOVES: readonly { from: AirlockState | null; to: AirlockState; by: Mover; action: string }[] = [
+/** The audit action a move records: `{direction}` stands for export or import. */
+export type MoveAction = `{direction}.${AirlockMoveName}` | 'review.open'
+
+/** One row of a table: from where to where, by whom, recorded as what. */
+type Move<From, To> = { from: From; to: To; by: Mover; action: MoveAction }
+
+export const REQUEST_MOVES: readonly Move<AirlockState | null, AirlockState>[] = [
   { from: null, to: 'submitted', by: 'requester', action: '{direction}.submit' },
   { from: 'submitted', to: 'in_review', by: 'reviewer', action: 'review.open' },
   { from: 'submitted', to: 'withdrawn', by: 'requester', action: '{direction}.withdraw' },
@@ -80,7 +86,7 @@ export const REQUEST_MOVES: readonly { from: AirlockState | null; to: AirlockSta
 ]
 
 /** A file of a round: pending while votes gather; decided by the reviews in; conflicted until settled. */
-export const FILE_MOVES: readonly { from: AirlockFileState; to: AirlockFileState; by: Mover; action: string }[] = [
+export const FILE_MOVES: readonly Move<AirlockFileState, AirlockFileState>[] = [
   { from: 'pending', to: 'approved', by: 'reviews', action: '{direction}.file_approve' },
   { from: 'pending', to: 'returned', by: 'reviews', action: '{direction}.file_return' },
   { from: 'pending', to: 'rejected', by: 'reviews', action: '{direction}.file_reject' },
@@ -117,10 +123,16 @@ export function checksOf(file: AirlockFileRow): { rule: string; outcome: string 
     .sort((a, b) => rank(a.outcome) - rank(b.outcome))
 }
 
-const actionFor = (template: string, direction: string) => template.replace('{direction}', direction)
+const DIRECTION_SLOT = '{direction}.'
+
+/** The action a move of the tables records for a request going `direction`. */
+export function actionFor(template: MoveAction, direction: Direction): AuditAction {
+  if (template === 'review.open') return template
+  return airlockMove(direction, template.slice(DIRECTION_SLOT.length) as AirlockMoveName)
+}
 
 /** The audit action of a request's move, or the named error when the table has no such move for `by`. */
-export function requestMove(d: AirlockRequestDetail, to: AirlockState, by: Mover): { action: string } {
+export function requestMove(d: AirlockRequestDetail, to: AirlockState, by: Mover): { action: AuditAction } {
   const from = d.request.state
   const rule = REQUEST_MOVES.find((m) => m.from === from && m.to === to && m.by === by)
   if (rule === undefined) throw new Errors.Conflict(`The request is ${from.replace('_', ' ')}; it cannot become ${to}.`)
@@ -137,7 +149,7 @@ export function fileMove(
   file: AirlockFileRow,
   to: AirlockFileState,
   by: Mover
-): { action: string } {
+): { action: AuditAction } {
   const rule = FILE_MOVES.find((m) => m.from === file.state && m.to === to && m.by === by)
   if (rule === undefined) throw new Errors.Conflict(`${file.name} is ${file.state}; it cannot become ${to}.`)
   return { action: actionFor(rule.action, d.request.direction) }

@@ -1,3 +1,4 @@
+import type { AuditAction } from '../audit/actions.js'
 import type { AuditEvent } from '../audit/record.js'
 import type { Acknowledgement, AirlockMove, CommentVisibility, ReviewRow } from '../store/airlock.js'
 import type { AirlockFileRow, AirlockRequestDetail, ReviewDecision } from '../store/types.js'
@@ -28,7 +29,7 @@ export interface MoveContext {
 
 export const event = (
   ctx: MoveContext,
-  action: string,
+  action: AuditAction,
   target: string,
   details: Record<string, unknown>
 ): AuditEvent => ({

@@ -2,8 +2,7 @@ import type { Quarantine } from './quarantine.js'
 import { DEFAULT_QUOTAS } from '../policy/schema.js'
 import { quotaExceeded } from '../errors.js'
 import type { AirlockRequestDetail } from '../store/types.js'
-import type { AirlockDeps } from './core.js'
-import type { Context } from './refusals.js'
+import type { AirlockDeps, Context } from './core.js'
 
 /** A file a submission under way has stored for a project, not yet recorded in a request. */
 export interface Hold {

@@ -3,14 +3,15 @@ import { bytesAsTar } from '../archive/safe-tar.js'
 import { Errors } from '../errors.js'
 import { WORK_DIR } from '../sessions/workspace.js'
 import type { AirlockFileRow, AirlockRequestDetail, UserRow } from '../store/types.js'
-import type { AirlockCore } from './core.js'
+import type { AirlockCore, Context } from './core.js'
 import { enforce } from './gate.js'
 import { userCanDownload, userCanDownloadPackage } from './permissions.js'
 import { buildPackage } from './package.js'
 import { planRelease } from './plans.js'
 import { QuarantineCorrupt } from './quarantine.js'
 import type { QuarantineRoom } from './quarantine-room.js'
-import { type Context, recordingRefusals } from './refusals.js'
+import { airlockMove } from '../audit/actions.js'
+import { type Attempt, recordingRefusals } from '../audit/refusals.js'
 import type { Independence } from './independence.js'
 import { approvingVotes, type Counting, countingOnly, inRound } from './tally.js'
 
@@ -44,7 +45,7 @@ export function createRelease(core: AirlockCore, quarantine: QuarantineRoom, ind
   async function release(id: string, actor: string, ctx: Context): Promise<void> {
     const d = await store.airlock.detail(id)
     if (d === null || d.request.state !== 'approved') return
-    const action = `${d.request.direction}.release`
+    const action = airlockMove(d.request.direction, 'release')
     const files = inRound(d).files.filter((f) => f.state === 'approved')
     const verified = new Set<string>()
     const counts = await independence.countingNow(d)
@@ -151,7 +152,7 @@ export function createRelease(core: AirlockCore, quarantine: QuarantineRoom, ind
      * approved digest, with manifest.json and controls.json; the requester's only, audited.
      */
     async downloadPackage(requester: UserRow, id: string, ctx: Context) {
-      const attempt = { actor: requester.id, action: 'export.package', sourceIp: ctx.sourceIp, target: id }
+      const attempt: Attempt = { actor: requester.id, action: 'export.package', sourceIp: ctx.sourceIp, target: id }
       return recordingRefusals(store, attempt, async () => {
         const d = await store.airlock.detail(id)
         if (d === null) {

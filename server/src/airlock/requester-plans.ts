@@ -1,7 +1,8 @@
+import { type AuditAction, airlockMove, type Direction } from '../audit/actions.js'
 import type { AuditEvent } from '../audit/record.js'
 import type { AirlockExceptionRow, AirlockMove } from '../store/airlock.js'
 import type { AirlockFileRow, AirlockRequestDetail } from '../store/types.js'
-import { enforce, REQUEST_MOVES, requestMove, type ReviewRules } from './gate.js'
+import { actionFor, enforce, REQUEST_MOVES, requestMove, type ReviewRules } from './gate.js'
 import { exceptionFits, userCanAskException, userCanResubmit, userCanWithdraw } from './permissions.js'
 import { event, type MoveContext } from './plans.js'
 
@@ -12,8 +13,8 @@ import { event, type MoveContext } from './plans.js'
  */
 
 /** The action a new request's submission records. */
-export function submitAction(direction: 'export' | 'import'): string {
-  return REQUEST_MOVES.find((m) => m.from === null && m.to === 'submitted')!.action.replace('{direction}', direction)
+export function submitAction(direction: Direction): AuditAction {
+  return actionFor(REQUEST_MOVES.find((m) => m.from === null && m.to === 'submitted')!.action, direction)
 }
 
 /** An exception asked with a file at submission or resubmission. */
@@ -55,13 +56,13 @@ export function exceptionsForRound(
 
 export const exceptionEvents = (
   ctx: MoveContext,
-  direction: string,
+  direction: Direction,
   files: AirlockFileRow[],
   rows: AirlockExceptionRow[]
 ): AuditEvent[] =>
   rows.map((e) => {
     const f = files.find((x) => x.id === e.fileId)!
-    return event(ctx, `${direction}.exception`, e.requestId, {
+    return event(ctx, airlockMove(direction, 'exception'), e.requestId, {
       file: f.id,
       name: f.name,
       round: f.round,

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto'
 import { Errors, quotaExceeded } from '../errors.js'
 import { dayIn } from '../identity/calendar.js'
 import type { AirlockFileRow, AirlockRequestDetail, AirlockRequestRow, UserRow } from '../store/types.js'
-import type { AirlockCore } from './core.js'
+import type { AirlockCore, Context } from './core.js'
 import { excerptOf, hasExcerpt } from './excerpt.js'
 import { AWAITING_REVIEW, enforce, no, type Standing, userCanPreview, userCanReadBytes, userCanSee } from './gate.js'
 import type { Independence } from './independence.js'
 import { planOpen, planSubmitReview, planVote, type VoteInput } from './plans.js'
-import { type Context, recordingRefusals } from './refusals.js'
+import type { AuditAction } from '../audit/actions.js'
+import { type Attempt, recordingRefusals } from '../audit/refusals.js'
 
 const MiB = 1024 * 1024
 
@@ -36,7 +37,7 @@ export function createReview(
     return { d, s }
   }
 
-  const attempt = (reviewer: UserRow, action: string, id: string, ctx: Context, details?: object) => ({
+  const attempt = (reviewer: UserRow, action: AuditAction, id: string, ctx: Context, details?: object): Attempt => ({
     actor: reviewer.id,
     action,
     sourceIp: ctx.sourceIp,
@@ -64,7 +65,7 @@ export function createReview(
     d: AirlockRequestDetail,
     file: AirlockFileRow,
     bytes: number,
-    action: string,
+    action: AuditAction,
     ctx: Context,
     details: Record<string, unknown>
   ) {

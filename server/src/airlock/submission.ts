@@ -4,11 +4,12 @@ import { Errors, quotaFiguresOf } from '../errors.js'
 import { plainTextProblem } from '../schemas/plain-text.js'
 import type { AirlockFileRow, AirlockRequestDetail, AirlockRequestRow, UserRow } from '../store/types.js'
 import { listArchive } from './archive-listing.js'
-import { type AirlockCore, MAX_JUSTIFICATION } from './core.js'
+import { type AirlockCore, type Context, MAX_JUSTIFICATION } from './core.js'
 import { checkImport } from './disclosure/index.js'
 import { exceptionEvents, exceptionsForRound, planResubmit, planWithdraw, submitAction } from './requester-plans.js'
 import type { QuarantineRoom } from './quarantine-room.js'
-import { type Context, recordingRefusals } from './refusals.js'
+import { airlockMove } from '../audit/actions.js'
+import { type Attempt, recordingRefusals } from '../audit/refusals.js'
 import { extensionOf, type Rounds, type SourceSession, type SubmitFile } from './rounds.js'
 
 /**
@@ -116,7 +117,12 @@ export function createSubmission(core: AirlockCore, quarantine: QuarantineRoom, 
     ctx: Context,
     direction: AirlockRequestRow['direction'] = 'export'
   ): Promise<AirlockRequestDetail> {
-    const attempt = { actor: requester.id, action: `${direction}.withdraw`, sourceIp: ctx.sourceIp, target: id }
+    const attempt: Attempt = {
+      actor: requester.id,
+      action: airlockMove(direction, 'withdraw'),
+      sourceIp: ctx.sourceIp,
+      target: id
+    }
     const d = await recordingRefusals(store, attempt, async () => {
       await core.mine(id, requester.id, direction)
       return (await store.airlock.move(id, (x) => planWithdraw(x, core.moveContext(requester.id, ctx))))!

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import canonicalize from 'canonicalize'
+import { type AuditAction, isAuditAction } from './actions.js'
 
 export type AuditOutcome = 'success' | 'failure' | 'denied' | 'error'
 
@@ -7,7 +8,8 @@ export type AuditOutcome = 'success' | 'failure' | 'denied' | 'error'
 export interface AuditEvent {
   /** user id, `system`, `cli:<name>`, or for a failed login the username that was tried */
   actor: string
-  action: string
+  /** one of the vocabulary (actions.ts) */
+  action: AuditAction
   sourceIp: string | null
   target: string | null
   outcome: AuditOutcome
@@ -48,8 +50,13 @@ export function recordHash(r: Omit<AuditRecord, 'hash'>): string {
   return createHash('sha256').update(canonicalBytes(r)).digest('hex')
 }
 
-/** Builds the next record of the chain from an event. */
+/**
+ * Builds the next record of the chain from an event. Every store appends through here, so an action
+ * outside the vocabulary (a cast, a string from outside) is refused before anything is written: the
+ * store fails the write, and with it the action it was to record.
+ */
 export function chainRecord(event: AuditEvent, prev: { seq: number; hash: string } | null, ts: Date): AuditRecord {
+  if (!isAuditAction(event.action)) throw new UnknownAuditAction(event.action)
   const base = {
     seq: (prev?.seq ?? 0) + 1,
     ts: ts.toISOString(),
@@ -62,6 +69,14 @@ export function chainRecord(event: AuditEvent, prev: { seq: number; hash: string
     prevHash: prev?.hash ?? GENESIS_HASH
   }
   return { ...base, hash: recordHash(base) }
+}
+
+/** An action the vocabulary (actions.ts) does not hold: nothing is recorded under it. */
+export class UnknownAuditAction extends Error {
+  override name = 'UnknownAuditAction'
+  constructor(action: unknown) {
+    super(`"${String(action)}" is not an audit action (see audit/actions.ts)`)
+  }
 }
 
 /** The audit record could not be written; whatever it recorded was rolled back. */

@@ -11,7 +11,14 @@ function chain(n: number): AuditRecord[] {
   for (let i = 0; i < n; i++) {
     out.push(
       chainRecord(
-        { actor: `u${i}`, action: 'test', sourceIp: '127.0.0.1', target: null, outcome: 'success', details: { i } },
+        {
+          actor: `u${i}`,
+          action: 'audit.search',
+          sourceIp: '127.0.0.1',
+          target: null,
+          outcome: 'success',
+          details: { i }
+        },
         out.at(-1) ?? null,
         new Date(1_800_000_000_000 + i)
       )
@@ -41,12 +48,12 @@ describe('verifyChain', () => {
 
   it('does not depend on key order in details (canonical encoding)', () => {
     const a = chainRecord(
-      { actor: 'a', action: 'x', sourceIp: null, target: null, outcome: 'success', details: { a: 1, b: 2 } },
+      { actor: 'a', action: 'audit.search', sourceIp: null, target: null, outcome: 'success', details: { a: 1, b: 2 } },
       null,
       new Date(0)
     )
     const b = chainRecord(
-      { actor: 'a', action: 'x', sourceIp: null, target: null, outcome: 'success', details: { b: 2, a: 1 } },
+      { actor: 'a', action: 'audit.search', sourceIp: null, target: null, outcome: 'success', details: { b: 2, a: 1 } },
       null,
       new Date(0)
     )
