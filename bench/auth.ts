@@ -16,7 +16,6 @@ import { build } from '../server/src/app.js'
 import { totpCode } from '../server/src/auth/totp.js'
 import { loadConfig, PROJECT_ROOT } from '../server/src/config/config.js'
 import { CREDENTIALS_FILE, type DemoCredentials, seedDemo } from '../server/src/demo/seed.js'
-import { meView } from '../server/src/routes/api/v1/me/index.js'
 import { MeResponse } from '../server/src/schemas/auth.js'
 
 const { values } = parseArgs({
@@ -39,7 +38,7 @@ const app = await build({ config, logger: false })
 let benchUserId = ''
 app.get('/api/v1/bench-me-unauthenticated', { schema: { response: { 200: MeResponse } } }, async () => {
   const user = await app.store.getUserById(benchUserId)
-  return meView(app, user!)
+  return app.self.me(user!)
 })
 
 await app.ready()

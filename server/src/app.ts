@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyRequest, type RouteOptions } from 'fastify'
 import websocket from '@fastify/websocket'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config/config.js'
@@ -6,7 +6,9 @@ import cookie from './plugins/external/cookie.js'
 import rateLimit from './plugins/external/rate-limit.js'
 import securityHeaders from './plugins/external/security-headers.js'
 import webApp from './plugins/external/web-app.js'
+import administration from './plugins/app/administration.js'
 import airlock from './plugins/app/airlock.js'
+import auditConsole from './plugins/app/audit-console.js'
 import auth from './plugins/app/auth.js'
 import configPlugin from './plugins/app/config.js'
 import display from './plugins/app/display.js'
@@ -45,6 +47,8 @@ export interface BuildOptions {
   logStream?: NodeJS.WritableStream
   /** the sandbox driver (default Docker) and how often the reaper runs */
   sessions?: SessionsPluginOptions
+  /** Sees every route as it is registered; the wire contract's test proves the routes match it. */
+  onRoute?: (route: RouteOptions) => void
 }
 
 /** Largest JSON body any route accepts; bigger uploads go through their own streaming routes. */
@@ -87,6 +91,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     },
     routerOptions: { ignoreTrailingSlash: true }
   }).withTypeProvider<TypeBoxTypeProvider>()
+  if (options.onRoute) app.addHook('onRoute', options.onRoute)
 
   await app.register(configPlugin, { config: options.config, now: options.now ?? (() => new Date()) })
   await app.register(errorHandler)
@@ -106,6 +111,8 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   await app.register(files)
   await app.register(airlock)
   await app.register(monitoring)
+  await app.register(administration)
+  await app.register(auditConsole)
   await app.register(authRoutes, { prefix: '/api/v1/auth' })
   await app.register(enrolmentRoutes, { prefix: '/api/v1/enrolment' })
   await app.register(meRoutes, { prefix: '/api/v1/me' })

@@ -1,4 +1,6 @@
+import type { AuditAction } from '../audit/actions.js'
 import type { AuditEvent } from '../audit/record.js'
+import { refusal } from '../audit/refusals.js'
 import { hashPassword, passwordProblem } from '../auth/passwords.js'
 import { newTotpSecret, totpSealContext, totpStep, totpUri } from '../auth/totp.js'
 import { Errors } from '../errors.js'
@@ -37,7 +39,7 @@ async function usable(
   deps: EnrolmentDeps,
   token: string,
   ctx: EnrolmentContext,
-  action: string
+  action: AuditAction
 ): Promise<{ row: EnrolmentRow; user: UserRow }> {
   const at = deps.now()
   const row = await deps.store.enrolments.get(hashEnrolmentToken(token))
@@ -55,14 +57,12 @@ async function usable(
               ? `This account is ${user.status}; contact your administrator.`
               : null
   if (problem !== null) {
-    await deps.store.appendAudit({
-      actor: user?.id ?? 'anonymous',
-      action,
-      sourceIp: ctx.sourceIp,
-      target: user?.id ?? null,
-      outcome: 'denied',
-      details: { reason: problem, ...(user ? { username: user.username } : {}) }
-    })
+    await deps.store.appendAudit(
+      refusal(
+        { actor: user?.id ?? 'anonymous', action, sourceIp: ctx.sourceIp, target: user?.id ?? null },
+        { reason: problem, ...(user ? { username: user.username } : {}) }
+      )
+    )
     throw new Errors.EnrolmentLinkInvalid(problem)
   }
   return { row: row!, user: user! }
@@ -110,14 +110,18 @@ export async function completeEnrolment(
 ): Promise<{ username: string }> {
   const { row, user } = await usable(deps, input.token, ctx, 'user.enrol')
   const refuse = async (reason: string, err: Error): Promise<never> => {
-    await deps.store.appendAudit({
-      actor: user.id,
-      action: 'user.enrol',
-      sourceIp: ctx.sourceIp,
-      target: user.id,
-      outcome: 'denied',
-      details: { username: user.username, reason }
-    })
+    await deps.store.appendAudit(
+      refusal(
+        {
+          actor: user.id,
+          action: 'user.enrol',
+          sourceIp: ctx.sourceIp,
+          target: user.id,
+          details: { username: user.username }
+        },
+        { reason }
+      )
+    )
     throw err
   }
   if (row.totpSecretSealed === null) {

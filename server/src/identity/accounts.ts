@@ -4,85 +4,24 @@ import { hashPassword, passwordProblem } from '../auth/passwords.js'
 import { newTotpSecret, totpSealContext } from '../auth/totp.js'
 import type { Keys } from '../keys/keys.js'
 import { seal } from '../keys/sealed.js'
-import { ROLES, type CertificationStatus, type Role } from '../schemas/identity.js'
-import { plainTextProblem } from '../schemas/plain-text.js'
-import type { OrganizationRow, ProjectRow, Store, UserRow } from '../store/types.js'
+import type { CertificationStatus, Role } from '../schemas/identity.js'
+import type { OrganizationRow, Store, UserRow } from '../store/types.js'
 import { type IssuedEnrolment, newEnrolment } from '../enrolment/links.js'
-import { isCalendarDate } from './calendar.js'
+import { checkCertificationNumber, checkDates, checkName, checkRoles, InvalidInput, USERNAME } from './input-checks.js'
 
-/** Bad input to an identity operation: the message says what to change. Nothing was written. */
-export class InvalidInput extends Error {
-  override name = 'InvalidInput'
-}
-
-/** Something an identity operation was asked to act on does not exist. Nothing was written. */
-export class NotFoundInput extends InvalidInput {
-  override name = 'NotFoundInput'
-}
-
-/** The change would leave things as they are, or clash with what is there. Nothing was written. */
-export class ConflictingInput extends InvalidInput {
-  override name = 'ConflictingInput'
-}
-
-/** Not this person's to do (approving their own request, withdrawing someone else's). Nothing was written. */
-export class ForbiddenInput extends InvalidInput {
-  override name = 'ForbiddenInput'
-}
-
-const USERNAME = /^[a-z][a-z0-9._-]{1,31}$/
-const CERTIFICATION_NUMBER = /^[A-Za-z0-9][A-Za-z0-9-]{1,31}$/
-const MAX_TEXT = 200
-
-/** A name shown to people (display name, organization name, project title): required, one line, not too long. */
-export function checkName(label: string, value: string): string {
-  const v = value.trim()
-  if (v === '') throw new InvalidInput(`${label} is required`)
-  if (v.length > MAX_TEXT) throw new InvalidInput(`${label} is at most ${MAX_TEXT} characters`)
-  if (/[\u0000-\u001f\u007f]/.test(v)) throw new InvalidInput(`${label} must be one line of text`)
-  const hidden = plainTextProblem(label, v)
-  if (hidden !== null) throw new InvalidInput(hidden)
-  return v
-}
-
-/** Known roles, at least one; an administrator holds no other (see rolesProblem): ConflictingInput. */
-export function checkRoles(roles: Role[]): Role[] {
-  if (roles.length === 0) throw new InvalidInput(`at least one role is required (${ROLES.join(', ')})`)
-  for (const r of roles) {
-    if (!ROLES.includes(r)) throw new InvalidInput(`unknown role "${r}" (roles: ${ROLES.join(', ')})`)
-  }
-  const unique = [...new Set(roles)]
-  const problem = rolesProblem(unique)
-  if (problem !== null) throw new ConflictingInput(problem)
-  return unique
-}
-
-/**
- * Separation of roles: an administrator is never also a researcher or a reviewer, or one person
- * could admit themselves to a project's data, or vote on what leaves it, with nobody else involved.
- */
-export function rolesProblem(roles: readonly Role[]): string | null {
-  const others = roles.filter((r) => r !== 'admin')
-  if (!roles.includes('admin') || others.length === 0) return null
-  return `an administrator can't also be a ${others.join(' or ')}: whoever administers the platform neither works in the data nor reviews what leaves it (use a separate account for that work)`
-}
-
-/** Dates of a certification or a project: real days, the first not after the last. */
-export function checkDates(labels: [string, string], from: string, to: string): void {
-  for (const [label, d] of [
-    [labels[0], from],
-    [labels[1], to]
-  ] as const) {
-    if (!isCalendarDate(d)) throw new InvalidInput(`${label} must be a date written YYYY-MM-DD, got "${d}"`)
-  }
-  if (from > to) throw new InvalidInput(`${labels[0]} must not be after ${labels[1]}`)
-}
-
-export function checkCertificationNumber(number: string): void {
-  if (!CERTIFICATION_NUMBER.test(number)) {
-    throw new InvalidInput('a certification number is letters, digits and "-" (for example T2-0042)')
-  }
-}
+// where these lived before; the command line, the demo seed and tests import them from here
+export {
+  checkCertificationNumber,
+  checkDates,
+  checkName,
+  checkRoles,
+  ConflictingInput,
+  ForbiddenInput,
+  InvalidInput,
+  NotFoundInput,
+  rolesProblem
+} from './input-checks.js'
+export { createProject, memberProblem, type NewProjectInput } from '../projects/new-project.js'
 
 export function generatePassword(): string {
   // 18 random bytes -> 24 base64url characters, ~144 bits.
@@ -254,70 +193,6 @@ export async function createOrganization(
     }
   )
   return org
-}
-
-export interface NewProjectInput {
-  title: string
-  purpose: string
-  approvalReference: string
-  startDate: string
-  endDate: string
-  members: string[]
-  datasets: string[]
-}
-
-export async function createProject(
-  store: Store,
-  input: NewProjectInput,
-  audit: Omit<AuditEvent, 'action' | 'target' | 'outcome'>
-): Promise<ProjectRow> {
-  if (input.title.trim() === '') throw new InvalidInput('a project title is required')
-  checkName('a project title', input.title)
-  if (input.approvalReference.trim() === '') throw new InvalidInput('the ethics/approval reference is required')
-  checkDates(['the start date', 'the end date'], input.startDate, input.endDate)
-  if ((await store.getProjectByTitle(input.title)) !== null)
-    throw new InvalidInput(`a project titled "${input.title}" exists`)
-  const memberIds: string[] = []
-  for (const name of input.members) {
-    const u = await store.getUserByUsername(name)
-    if (u === null) throw new InvalidInput(`there is no user ${name}`)
-    const problem = memberProblem(u)
-    if (problem !== null) throw u.roles.includes('admin') ? new ConflictingInput(problem) : new InvalidInput(problem)
-    memberIds.push(u.id)
-  }
-  const datasetIds: string[] = []
-  for (const name of input.datasets) {
-    const d = await store.getDatasetByName(name)
-    if (d === null) throw new InvalidInput(`there is no dataset ${name}`)
-    // Pseudonyms are made for one project: a dataset two projects see would let them link theirs.
-    const other = await store.getDatasetProject(d.id)
-    if (other !== null) {
-      throw new InvalidInput(
-        `the dataset ${name} is granted to the project "${other.title}"; its pseudonyms are that project's`
-      )
-    }
-    datasetIds.push(d.id)
-  }
-  return store.createProject(
-    { ...input, memberIds, datasetIds },
-    {
-      ...audit,
-      action: 'project.create',
-      target: null,
-      outcome: 'success',
-      details: { title: input.title, members: input.members, datasets: input.datasets }
-    }
-  )
-}
-
-/** Why `user` cannot be a project member, or null: only researchers work in projects, and never an administrator. */
-export function memberProblem(user: Pick<UserRow, 'username' | 'roles'>): string | null {
-  if (user.roles.includes('admin')) {
-    return `${user.username} is an administrator: an administrator is never a project member, or they could admit themselves to its data`
-  }
-  return user.roles.includes('researcher')
-    ? null
-    : `${user.username} does not have the researcher role; only researchers are project members`
 }
 
 /** The organization holding certification `number`, if any (numbers are unique). */

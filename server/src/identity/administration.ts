@@ -1,15 +1,16 @@
 import type { CertificationStatus } from '../schemas/identity.js'
 import type { CertificationRow, OrganizationRow, ProjectChanges, ProjectRow, Store, UserRow } from '../store/types.js'
+import { heldElsewhere, projectHoldingDataset } from '../projects/dataset-owner.js'
+import { memberProblem } from '../projects/new-project.js'
+import { certificationHolder } from './accounts.js'
 import {
-  certificationHolder,
   checkCertificationNumber,
   checkDates,
   checkName,
   ConflictingInput,
   InvalidInput,
-  memberProblem,
   NotFoundInput
-} from './accounts.js'
+} from './input-checks.js'
 
 /**
  * What administrators change after creation: organizations and their certification, projects with
@@ -241,13 +242,8 @@ export async function setProjectDataset(
   const dataset = (await store.listDatasets()).find((d) => d.id === datasetId)
   if (dataset === undefined) throw new NotFoundInput('there is no such dataset')
   if (granted) {
-    // Pseudonyms are made for one project: a dataset another project sees would let the two link them.
-    const other = await store.getDatasetProject(datasetId)
-    if (other !== null && other.id !== projectId) {
-      throw new ConflictingInput(
-        `the dataset ${dataset.name} is granted to the project "${other.title}"; its pseudonyms are that project's`
-      )
-    }
+    const other = await projectHoldingDataset(store, datasetId, projectId)
+    if (other !== null) throw new ConflictingInput(heldElsewhere(dataset.name, other))
   }
   const changed = await store.setProjectDataset(projectId, datasetId, granted, {
     actor: by.actor,

@@ -73,7 +73,7 @@ export default fp(
       }
       if ('session' in where) {
         const id = fieldOf(request, where.session)
-        const s = id === null ? null : await app.store.getSandboxSession(id)
+        const s = id === null ? null : await app.sessions.get(id)
         return s === null || s.userId !== userId ? null : { projectId: s.projectId, target: s.id, named: false }
       }
       const id = fieldOf(request, where.request)
@@ -99,14 +99,10 @@ export default fp(
         // an upload streamed as the body (an import) is read to its end, so the connection stays usable
         const body = request.body as { resume?: () => void } | undefined
         if (typeof body?.resume === 'function') body.resume()
-        await app.store.appendAudit({
-          actor: user.id,
-          action,
-          sourceIp: request.ip,
-          target: found.target,
-          outcome: 'denied',
-          details: { project: found.projectId, reasons }
-        })
+        await app.refusals.record(
+          { actor: user.id, action, sourceIp: request.ip, target: found.target },
+          { project: found.projectId, reasons }
+        )
         // a project named by someone not in it answers as one that does not exist: its title stays unknown
         if (project === null || (found.named && !isMember)) throw new Errors.NotFound('There is no such project.')
         throw new Errors.NotEligible(`You cannot ${DOING[action]}: ${reasons.join('; ')}.`)

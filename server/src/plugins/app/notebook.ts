@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin'
 import { DataOperationLog } from '../../audit/data-operations.js'
+import { type CellService, createCellService } from '../../notebook/cell-service.js'
 import { createKernelService, type KernelService } from '../../notebook/kernel-service.js'
 import type { SandboxPolicy } from '../../policy/schema.js'
 import { DEFAULT_ROW_CAP } from '../../sessions/session-service.js'
@@ -9,6 +10,8 @@ declare module 'fastify' {
     kernels: KernelService
     /** every cell source run or exported, in full, per session (the audit keeps digests and excerpts) */
     dataOperations: DataOperationLog
+    /** cells run and exported, with their data-operation log and audit records */
+    cells: CellService
   }
 }
 
@@ -24,11 +27,25 @@ export default fp(
       }
     })
     app.decorate('kernels', kernels)
-    app.decorate('dataOperations', new DataOperationLog(app.config.dataDir))
+    const dataOperations = new DataOperationLog(app.config.dataDir)
+    app.decorate('dataOperations', dataOperations)
+    app.decorate(
+      'cells',
+      createCellService({
+        store: app.store,
+        kernels,
+        dataOperations,
+        policyFor: app.policyFor,
+        display: app.display,
+        touch: (id) => app.sessions.touch(id),
+        now: app.now,
+        log: app.log
+      })
+    )
     const unsubscribe = app.sessions.onEnding((id) => {
       kernels.end(id).catch((err: unknown) => app.log.error({ err, session: id }, 'ending a kernel failed'))
     })
     app.addHook('onClose', async () => unsubscribe())
   },
-  { name: 'notebook', dependencies: ['sessions', 'config'] }
+  { name: 'notebook', dependencies: ['sessions', 'config', 'display'] }
 )

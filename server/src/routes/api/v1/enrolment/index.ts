@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { completeEnrolment, openEnrolment } from '../../../../enrolment/enrolment-service.js'
 import { ErrorBody, errorResponses } from '../../../../schemas/common.js'
 import {
   CompleteEnrolmentBody,
@@ -14,7 +13,6 @@ import {
  */
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   const limit = { rateLimit: { max: () => app.policy().auth.requestsPerMinute, timeWindow: 60_000 } }
-  const deps = { store: app.store, keys: app.keys, now: app.now }
 
   app.post(
     '/open',
@@ -23,7 +21,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { body: OpenEnrolmentBody, response: { 200: OpenedEnrolment, ...errorResponses, 410: ErrorBody } }
     },
     async (request, reply) => {
-      const opened = await openEnrolment(deps, request.body.token, { sourceIp: request.ip ?? null })
+      const opened = await app.enrolment.open(request.body.token, { sourceIp: request.ip ?? null })
       reply.header('cache-control', 'no-store')
       return opened
     }
@@ -35,7 +33,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       config: limit,
       schema: { body: CompleteEnrolmentBody, response: { 200: CompletedEnrolment, ...errorResponses, 410: ErrorBody } }
     },
-    async (request) => completeEnrolment(deps, request.body, { sourceIp: request.ip ?? null })
+    async (request) => app.enrolment.complete(request.body, { sourceIp: request.ip ?? null })
   )
 }
 

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
 import {
   ExceptionBody,
   ExportRequestSummary,
@@ -7,9 +6,10 @@ import {
   FileParams,
   RequestParams,
   ResubmitExportBody,
-  SubmitExportBody
+  SubmitExportBody,
+  ExportRequestList
 } from '../../../../schemas/airlock.js'
-import { errorResponses } from '../../../../schemas/common.js'
+import { Bytes, errorResponses } from '../../../../schemas/common.js'
 import { sessionAccess } from '../sessions/access.js'
 import { auditRefusal, exportRequestSummary, exportRequestView, fileHeaders, submissionLimit } from './view.js'
 
@@ -45,7 +45,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/',
-    { schema: { response: { 200: Type.Array(ExportRequestSummary), ...errorResponses } } },
+    { schema: { response: { 200: ExportRequestList, ...errorResponses } } },
     async (request) =>
       Promise.all((await app.airlock.listMine(request.principal!.user.id)).map((r) => exportRequestSummary(app, r)))
   )
@@ -99,7 +99,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/:id/files/:fileId/content',
     {
-      schema: { params: FileParams, response: { 200: Type.Unknown(), ...errorResponses } },
+      schema: { params: FileParams, response: { 200: Bytes, ...errorResponses } },
       preHandler: app.requireEligible('export.download', { request: 'params.id' })
     },
     async (request, reply) => {
@@ -134,7 +134,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/:id/package',
     {
-      schema: { params: RequestParams, response: { 200: Type.Unknown(), ...errorResponses } },
+      schema: { params: RequestParams, response: { 200: Bytes, ...errorResponses } },
       preHandler: app.requireEligible('export.download', { request: 'params.id' })
     },
     async (request, reply) => {

@@ -18,7 +18,8 @@ import {
   voteForReader,
   votesOpen
 } from '../../../../airlock/visibility.js'
-import { quotaFiguresOf } from '../../../../errors.js'
+import type { AuditAction } from '../../../../audit/actions.js'
+import { withSentenceTold } from '../../../../audit/refusals.js'
 import { SUBMISSIONS_PER_MINUTE } from '../../../../airlock/disclosure/params.js'
 import type { ExportRequestView } from '../../../../schemas/airlock.js'
 import type { ReviewVoteRow } from '../../../../store/airlock.js'
@@ -47,7 +48,7 @@ export async function exportRequestView(
   const d = countingOnly(stored, await app.airlock.countingNow(stored))
   const names = new Map<string, string>()
   const nameOf = async (id: string) => {
-    if (!names.has(id)) names.set(id, (await app.store.getUserById(id))?.username ?? 'unknown')
+    if (!names.has(id)) names.set(id, await app.airlock.usernameOf(id))
     return names.get(id)!
   }
   const { request } = d
@@ -166,7 +167,7 @@ export async function exportRequestSummary(
   r: AirlockRequestDetail['request'],
   reviewer?: UserRow
 ) {
-  const requester = (await app.store.getUserById(r.requesterId))?.username ?? 'unknown'
+  const requester = await app.airlock.usernameOf(r.requesterId)
   const summary = {
     id: r.id,
     direction: r.direction,
@@ -178,7 +179,7 @@ export async function exportRequestSummary(
     updatedAt: r.updatedAt
   }
   if (reviewer === undefined) return summary
-  const stored = (await app.store.airlock.detail(r.id))!
+  const stored = (await app.airlock.detail(r.id))!
   const d = countingOnly(stored, await app.airlock.countingNow(stored))
   const round = inRound(d)
   const rules = app.airlock.rulesFor(d)
@@ -225,26 +226,12 @@ export function fileHeaders(name: string): Record<string, string> {
 export async function auditRefusal<T>(
   app: FastifyInstance,
   request: Pick<FastifyRequest, 'principal' | 'ip'>,
-  action: string,
+  action: AuditAction,
   details: Record<string, unknown>,
   submit: () => Promise<T>
 ): Promise<T> {
-  try {
-    return await submit()
-  } catch (err) {
-    const status = (err as { statusCode?: number }).statusCode
-    if (status !== undefined && status < 500) {
-      await app.store.appendAudit({
-        actor: request.principal!.user.id,
-        action,
-        sourceIp: request.ip,
-        target: null,
-        outcome: 'denied',
-        details: { ...details, reason: (err as Error).message, ...quotaFiguresOf(err) }
-      })
-    }
-    throw err
-  }
+  const attempt = { actor: request.principal!.user.id, action, sourceIp: request.ip, target: null, details }
+  return app.refusals.recording(attempt, submit, withSentenceTold)
 }
 
 export { SUBMISSIONS_PER_MINUTE }
@@ -265,7 +252,7 @@ export function submissionLimit(app: FastifyInstance) {
           typeof projectId === 'string'
             ? projectId
             : typeof sessionId === 'string'
-              ? ((await app.store.getSandboxSession(sessionId))?.projectId ?? null)
+              ? ((await app.sessions.get(sessionId))?.projectId ?? null)
               : null
         const policy = project === null ? app.policy() : app.policyFor(project)
         return policy.airlock.submissionsPerMinute ?? SUBMISSIONS_PER_MINUTE

@@ -1,19 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Readable } from 'node:stream'
-import { Type } from 'typebox'
 import { Errors } from '../../../../errors.js'
-import { ExportRequestSummary, ExportRequestView, RequestParams } from '../../../../schemas/airlock.js'
+import { ExportRequestList, ExportRequestView, ImportQuery, RequestParams } from '../../../../schemas/airlock.js'
 import { errorResponses } from '../../../../schemas/common.js'
 import { auditRefusal, exportRequestSummary, exportRequestView, submissionLimit } from '../exports/view.js'
-
-const ImportQuery = Type.Object(
-  {
-    projectId: Type.String({ minLength: 1, maxLength: 64 }),
-    name: Type.String({ minLength: 1, maxLength: 255 }),
-    justification: Type.String({ minLength: 1, maxLength: 4000 })
-  },
-  { additionalProperties: false }
-)
 
 /**
  * A researcher's imports: a script, code list, reference table or source archive, uploaded as the
@@ -53,7 +43,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/',
-    { schema: { response: { 200: Type.Array(ExportRequestSummary), ...errorResponses } } },
+    { schema: { response: { 200: ExportRequestList, ...errorResponses } } },
     async (request) =>
       Promise.all(
         (await app.airlock.listMyImports(request.principal!.user.id)).map((r) => exportRequestSummary(app, r))

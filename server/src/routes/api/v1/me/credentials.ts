@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
-import { type Asker, changeOwnCredentials, newOwnSecret } from '../../../../enrolment/own-credentials.js'
+import type { Asker } from '../../../../enrolment/own-credentials.js'
 import {
   ChangedOwnCredentials,
   ChangeOwnCredentialsBody,
@@ -17,7 +17,6 @@ import { sendDelayed } from '../auth/index.js'
  */
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   const limit = { rateLimit: { max: () => app.policy().auth.requestsPerMinute, timeWindow: 60_000 } }
-  const deps = { store: app.store, keys: app.keys, policy: app.policy, now: app.now }
   const asker = (request: FastifyRequest): Asker => ({
     user: request.principal!.user,
     sessionId: request.principal!.claims.sid,
@@ -29,7 +28,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     { config: limit, schema: { response: { 200: NewOwnSecret, ...errorResponses } } },
     async (request, reply) => {
       reply.header('cache-control', 'no-store')
-      return newOwnSecret(deps, asker(request))
+      return app.self.newSecret(asker(request))
     }
   )
 
@@ -44,7 +43,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       try {
-        const user = await changeOwnCredentials(deps, asker(request), request.body)
+        const user = await app.self.changeCredentials(asker(request), request.body)
         return { user: await app.auth.userView(user) }
       } catch (err) {
         return sendDelayed(reply, err)

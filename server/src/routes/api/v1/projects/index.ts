@@ -34,7 +34,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       preHandler: app.requireEligible('catalog.read', { project: 'params.id' })
     },
     async (request) => {
-      const project = await app.store.getProject(request.params.id)
+      const project = await app.projects.find(request.params.id)
       if (project === null) throw new Errors.NotFound('There is no such project.')
       const q = request.query.q?.toLowerCase() ?? null
       const hit = (...texts: string[]) => q === null || texts.some((t) => t.toLowerCase().includes(q))

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
 import {
   ExportRequestSummary,
   ExportRequestView,
@@ -7,9 +6,10 @@ import {
   RequestParams,
   ReviewBody,
   ReviewExcerpt,
-  VoteBody
+  VoteBody,
+  ExportRequestList
 } from '../../../../schemas/airlock.js'
-import { errorResponses } from '../../../../schemas/common.js'
+import { Bytes, errorResponses } from '../../../../schemas/common.js'
 import { exportRequestSummary, exportRequestView, fileHeaders } from '../exports/view.js'
 
 /**
@@ -24,7 +24,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/',
-    { schema: { response: { 200: Type.Array(ExportRequestSummary), ...errorResponses } } },
+    { schema: { response: { 200: ExportRequestList, ...errorResponses } } },
     async (request) => {
       const reviewer = request.principal!.user
       return Promise.all((await app.airlock.queue(reviewer)).map((r) => exportRequestSummary(app, r, reviewer)))
@@ -49,7 +49,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
    */
   app.get(
     '/:id/files/:fileId/content',
-    { schema: { params: FileParams, response: { 200: Type.Unknown(), ...errorResponses } } },
+    { schema: { params: FileParams, response: { 200: Bytes, ...errorResponses } } },
     async (request, reply) => {
       const { id, fileId } = request.params
       const f = await app.airlock.preview(request.principal!.user, id, fileId, ctx(request.ip))

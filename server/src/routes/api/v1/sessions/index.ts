@@ -1,43 +1,23 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
-import { quoteSandboxText, showCellOutputs, viewerOf } from '../../../../display/screen.js'
-import { Errors } from '../../../../errors.js'
 import { requestContext } from '../../../../plugins/app/auth.js'
 import type { SandboxPolicy } from '../../../../policy/schema.js'
 import { errorResponses } from '../../../../schemas/common.js'
 import {
   CellResult,
   RunCellBody,
+  SessionList,
   SessionParams,
   SessionView,
   StartSessionBody,
   TerminalTicketView
 } from '../../../../schemas/sessions.js'
 import type { SandboxSessionRow } from '../../../../store/types.js'
-import { OUTBOX_DIR } from '../../../../notebook/kernel-service.js'
-import { ExportCellBody, ExportCellView, type FileEntry } from '../../../../schemas/files.js'
-import { WORK_DIR } from '../../../../sessions/workspace.js'
+import { ExportCellBody, ExportCellView } from '../../../../schemas/files.js'
 import { sessionAccess } from './access.js'
-import { bounded, dataOperations, outputKinds } from './data-operations.js'
 import files from './files.js'
 
 /** A cell's source may be 100,000 characters of any script: room for that as UTF-8 JSON. */
 const CELL_BODY_LIMIT = 512 * 1024
-
-/** A file the kernel says it wrote into the outbox, as the Files view lists it; null if it is not one. */
-function exportedFile(f: unknown): FileEntry | null {
-  if (typeof f !== 'object' || f === null) return null
-  const { path, size, modifiedAt } = f as Record<string, unknown>
-  if (typeof path !== 'string' || !path.startsWith(`${OUTBOX_DIR}/`) || typeof size !== 'number') return null
-  if (typeof modifiedAt !== 'string') return null
-  const rel = path.slice(WORK_DIR.length + 1)
-  return { path: rel, name: rel.slice(rel.lastIndexOf('/') + 1), type: 'file', size, modifiedAt }
-}
-
-function digestOf(f: unknown): string | null {
-  const d = typeof f === 'object' && f !== null ? (f as Record<string, unknown>).sha256 : undefined
-  return typeof d === 'string' && /^[0-9a-f]{64}$/.test(d) ? d : null
-}
 
 export function sessionView(s: SandboxSessionRow): SessionView {
   const limits = s.limits as Partial<SandboxPolicy>
@@ -63,7 +43,6 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', app.requireRole('researcher'))
 
   const { own, running } = sessionAccess(app)
-  const dataOps = dataOperations(app)
   await app.register(files)
 
   app.post(
@@ -75,7 +54,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     }
   )
 
-  app.get('/', { schema: { response: { 200: Type.Array(SessionView), ...errorResponses } } }, async (request) =>
+  app.get('/', { schema: { response: { 200: SessionList, ...errorResponses } } }, async (request) =>
     (await app.sessions.list(request.principal!.user.id)).map(sessionView)
   )
 
@@ -155,46 +134,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const user = request.principal!.user
       const s = await running(request.params.id, user.id)
-      const { language, source } = request.body
-      app.sessions.touch(s.id)
-      // the whole source is on record before the cell runs; its audit records keep a digest and an excerpt
-      const logged = await dataOps.record(request, s, { action: 'cell.run', language, source })
-      const started = Date.now()
-      let reply: Awaited<ReturnType<typeof app.kernels.run>>
-      try {
-        reply = await app.kernels.run(s.id, s.sandboxId, { language, source })
-      } catch (err) {
-        await app.store.appendAudit({
-          actor: user.id,
-          action: 'cell.run',
-          sourceIp: request.ip,
-          target: s.id,
-          outcome: 'error',
-          details: { language, ...logged, reason: bounded((err as Error).message) }
-        })
-        const why = quoteSandboxText(app.display, viewerOf(s), (err as Error).message)
-        throw new Errors.Conflict(`The cell could not be run: ${why}.`)
-      }
-      app.sessions.touch(s.id)
-      await app.store.appendAudit({
-        actor: user.id,
-        action: 'cell.run',
-        sourceIp: request.ip,
-        target: s.id,
-        outcome: reply.status === 'ok' ? 'success' : 'error',
-        details: {
-          language,
-          ...logged,
-          ms: Date.now() - started,
-          outputs: outputKinds(reply.outputs)
-        }
-      })
-      return {
-        status: reply.status,
-        outputs: showCellOutputs(app.display, viewerOf(s), reply.outputs),
-        durationMs: reply.durationMs ?? null,
-        executionCount: reply.executionCount ?? null
-      }
+      return app.cells.run({ actor: user.id, sourceIp: request.ip }, s, request.body)
     }
   )
 
@@ -213,75 +153,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const user = request.principal!.user
       const s = await running(request.params.id, user.id)
-      const { language, source, name } = request.body
-      app.sessions.touch(s.id)
-      const logged = await dataOps.record(request, s, { action: 'cell.export', language, source, name })
-      const result = await app.kernels
-        .exportResult(s.id, s.sandboxId, { language, source, name })
-        .catch((err: unknown) => {
-          const why = quoteSandboxText(app.display, viewerOf(s), (err as Error).message)
-          throw new Errors.Conflict(`The result could not be sent to the outbox: ${why}.`)
-        })
-      const files = [result.csv, result.query].map((f) => exportedFile(f))
-      const error = result.outputs.find((o) => o.type === 'error')
-      const sha256 = digestOf(result.csv)
-      const audit = {
-        actor: user.id,
-        action: 'cell.export',
-        sourceIp: request.ip,
-        target: s.id,
-        details: {
-          language,
-          ...logged,
-          name,
-          rows: result.rows ?? null,
-          csvSha256: sha256,
-          ...(error ? { reason: bounded(`${error.ename}: ${error.evalue}`) } : {})
-        }
-      }
-      const ok =
-        result.status === 'ok' &&
-        error === undefined &&
-        !files.includes(null) &&
-        typeof result.rows === 'number' &&
-        sha256 !== null
-      if (!ok) {
-        await app.store.appendAudit({ ...audit, outcome: 'error' })
-        // the kernel's words are the researcher's query's: quoted within the display budget
-        const why = error
-          ? quoteSandboxText(app.display, viewerOf(s), `${error.ename}: ${error.evalue}`)
-          : 'the kernel gave no file'
-        const Refusal = error?.ename === 'FileExistsError' ? Errors.Conflict : Errors.BadRequest
-        throw new Refusal(`The result could not be sent to the outbox: ${why}`)
-      }
-      // a model's residual degrees of freedom, as the export helper read them off the model (whole
-      // ones, rounded down); anything else is not recorded, and the residual-df check asks for review
-      const residualDf =
-        typeof result.residualDf === 'number' && Number.isFinite(result.residualDf) && result.residualDf >= 0
-          ? Math.min(Math.floor(result.residualDf), Number.MAX_SAFE_INTEGER)
-          : null
-      // the CSV's digest bound to this source: the airlock recounts individuals from it (the copy kept
-      // here counts against the session's data-operation quota too)
-      await app.store.recordCellExport(
-        {
-          sha256,
-          sessionId: s.id,
-          userId: user.id,
-          name,
-          language,
-          source,
-          rows: result.rows as number,
-          createdAt: app.now().toISOString(),
-          residualDf
-        },
-        { ...audit, outcome: 'success' }
-      )
-      return reply.status(201).send({
-        csv: files[0]!,
-        query: files[1]!,
-        rows: result.rows as number,
-        ...(residualDf !== null ? { residualDf } : {})
-      })
+      const exported = await app.cells.export({ actor: user.id, sourceIp: request.ip }, s, request.body)
+      return reply.status(201).send(exported)
     }
   )
 
@@ -293,20 +166,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       async (request) => {
         const user = request.principal!.user
         const s = await running(request.params.id, user.id)
-        const reply = await app.kernels[op](s.id, s.sandboxId)
-        await app.store.appendAudit({
-          actor: user.id,
-          action: `kernel.${op}`,
-          sourceIp: request.ip,
-          target: s.id,
-          outcome: 'success'
-        })
-        return {
-          status: reply.status,
-          outputs: showCellOutputs(app.display, viewerOf(s), reply.outputs),
-          durationMs: null,
-          executionCount: null
-        }
+        return app.cells.kernel(op, { actor: user.id, sourceIp: request.ip }, s)
       }
     )
   }

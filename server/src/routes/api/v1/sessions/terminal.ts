@@ -61,14 +61,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.decorateRequest('terminalGrant', null)
 
   const deny = async (request: FastifyRequest, actor: string, reason: string) => {
-    await app.store.appendAudit({
-      actor,
-      action: 'terminal.open',
-      sourceIp: request.ip,
-      target: (request.params as { id?: string }).id ?? null,
-      outcome: 'denied',
-      details: { reason }
-    })
+    const sessionId = (request.params as { id?: string }).id ?? null
+    await app.terminalAudit.refused(actor, { sourceIp: request.ip, sessionId }, reason)
   }
 
   app.get(
@@ -131,15 +125,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
           socket.send(JSON.stringify({ type: 'closed', reason }))
           socket.close(code, reason.slice(0, 120))
         }
-        void app.store
-          .appendAudit({
-            actor: grant.userId,
-            action: 'terminal.close',
-            sourceIp: request.ip,
-            target: id,
-            outcome: 'success',
-            details: { reason, seconds: Math.round((Date.now() - openedAt) / 1000), outputBytes: sent }
-          })
+        const seconds = Math.round((Date.now() - openedAt) / 1000)
+        void app.terminalAudit
+          .closed(grant.userId, { sourceIp: request.ip, sessionId: id }, reason, seconds, sent)
           .catch((err: unknown) => request.log.error({ err }, 'could not audit a terminal close'))
       }
 
@@ -189,14 +177,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
           return
         }
         terminal = t
-        await app.store.appendAudit({
-          actor: grant.userId,
-          action: 'terminal.open',
-          sourceIp: request.ip,
-          target: id,
-          outcome: 'success',
-          details: { cols: size.cols, rows: size.rows }
-        })
+        await app.terminalAudit.opened(grant.userId, { sourceIp: request.ip, sessionId: id }, size)
         // a flood arrives from the engine in many small chunks: those of one turn of the event
         // loop leave as one frame, which saves the gateway and the browser a frame each
         let frame: Buffer[] = []

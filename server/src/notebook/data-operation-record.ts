@@ -1,10 +1,22 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
-import type { AppendResult, DataOperation, SourceSummary } from '../../../../audit/data-operations.js'
-import { summarizeSource } from '../../../../audit/data-operations.js'
-import type { AuditOutcome } from '../../../../audit/record.js'
-import { Errors, type QuotaFigures, quotaExceeded } from '../../../../errors.js'
-import { DEFAULT_QUOTAS } from '../../../../policy/schema.js'
-import type { SandboxSessionRow } from '../../../../store/types.js'
+import type { FastifyBaseLogger } from 'fastify'
+import type { AppendResult, DataOperation, DataOperationLog, SourceSummary } from '../audit/data-operations.js'
+import { summarizeSource } from '../audit/data-operations.js'
+import type { AuditOutcome } from '../audit/record.js'
+import { Errors, type QuotaFigures, quotaExceeded } from '../errors.js'
+import { DEFAULT_QUOTAS, type Policy } from '../policy/schema.js'
+import type { Store } from '../store/types.js'
+
+/** Who runs a cell, and from where: what their records name. */
+export interface Caller {
+  actor: string
+  sourceIp: string | null
+}
+
+/** The session a cell runs in, as its records and quota need it. */
+export interface CellSession {
+  id: string
+  projectId: string
+}
 
 /** Output kinds an audit record names one by one; past them it gives the count. */
 const NAMED_OUTPUTS = 20
@@ -19,40 +31,47 @@ export function outputKinds(outputs: { type: string; rowCount?: number }[]): str
 /** A text a researcher controls (an error's message), cut to what an audit record keeps. */
 export const bounded = (text: string) => (text.length > 512 ? `${text.slice(0, 512)}…` : text)
 
+export interface DataOperationRecordDeps {
+  store: Pick<Store, 'appendAudit' | 'cellExportSourceBytes'>
+  dataOperations: Pick<DataOperationLog, 'append'>
+  policyFor: (projectId: string) => Pick<Policy, 'quotas'>
+  now: () => Date
+  log: Pick<FastifyBaseLogger, 'error'>
+}
+
 /**
- * The data-operation log as the cell routes use it: the whole source is written to the session's
- * log before the cell runs or is exported, and the audit record keeps its digest and an excerpt.
+ * The data-operation log as cells use it: the whole source is written to the session's log before
+ * the cell runs or is exported, and the audit record keeps its digest and an excerpt.
  */
-export function dataOperations(app: FastifyInstance) {
+export function createDataOperationRecord(deps: DataOperationRecordDeps) {
   /**
    * Logs `op`'s source and gives what its audit record keeps instead of it. Refused, and audited as
    * denied with the figures, when the session's log would pass the policy's quota (cell exports'
    * sources, kept for the airlock's recount, count against it too); refused with a 503 when the
    * log cannot be written. Either way the cell does not run.
    */
-  async function record(
-    request: FastifyRequest,
-    session: SandboxSessionRow,
+  return async function record(
+    caller: Caller,
+    session: CellSession,
     op: { action: DataOperation['action']; language: string; source: string; name?: string }
   ): Promise<SourceSummary> {
-    const user = request.principal!.user
     const summary = summarizeSource(op.source)
     const audit = (outcome: AuditOutcome, details: Record<string, unknown>) =>
-      app.store.appendAudit({
-        actor: user.id,
+      deps.store.appendAudit({
+        actor: caller.actor,
         action: op.action,
-        sourceIp: request.ip,
+        sourceIp: caller.sourceIp,
         target: session.id,
         outcome,
         details: { language: op.language, ...(op.name === undefined ? {} : { name: op.name }), ...summary, ...details }
       })
-    const quotaBytes = (app.policyFor(session.projectId).quotas ?? DEFAULT_QUOTAS).dataOperationLogBytesPerSession
+    const quotaBytes = (deps.policyFor(session.projectId).quotas ?? DEFAULT_QUOTAS).dataOperationLogBytesPerSession
     let result: AppendResult
     try {
-      result = await app.dataOperations.append(
+      result = await deps.dataOperations.append(
         {
-          at: app.now().toISOString(),
-          actor: user.id,
+          at: deps.now().toISOString(),
+          actor: caller.actor,
           action: op.action,
           session: session.id,
           language: op.language,
@@ -60,10 +79,10 @@ export function dataOperations(app: FastifyInstance) {
           source: op.source,
           ...(op.name === undefined ? {} : { name: op.name })
         },
-        { quotaBytes, otherBytes: await app.store.cellExportSourceBytes(session.id) }
+        { quotaBytes, otherBytes: await deps.store.cellExportSourceBytes(session.id) }
       )
     } catch (err) {
-      request.log.error({ err, session: session.id }, 'the data-operation log could not be written')
+      deps.log.error({ err, session: session.id }, 'the data-operation log could not be written')
       await audit('error', { reason: 'the data-operation log could not be written' }).catch(() => undefined)
       throw new Errors.AuditUnavailable()
     }
@@ -79,6 +98,6 @@ export function dataOperations(app: FastifyInstance) {
     }
     return summary
   }
-
-  return { record }
 }
+
+export type DataOperationRecord = ReturnType<typeof createDataOperationRecord>
