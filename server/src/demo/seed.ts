@@ -1,6 +1,7 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { generateSyntheticDataset } from '../datasets/index.js'
+import { ensureDatasetRow, registerDataset } from '../datasets/registration.js'
 import { dayIn } from '../identity/calendar.js'
 import { createAccount, createOrganization, createProject } from '../identity/accounts.js'
 import type { Keys } from '../keys/keys.js'
@@ -14,6 +15,7 @@ const CERTIFIED_ORG = 'Kanto University Hospital Research Unit'
 const EXPIRED_ORG = 'Minato Health Analytics'
 export const DEMO_PROJECT = 'Diabetes care pathways (demo)'
 export const DEMO_DATASET = 'demo-claims'
+const DEMO_DESCRIPTION = 'Synthetic pseudonymized claims and EHR extract (demo size)'
 /** The reviewers assigned to the demo project. */
 export const DEMO_REVIEWERS = ['reviewer1', 'reviewer2']
 /** Size and seed of the demo's synthetic dataset: small enough to make in a few seconds. */
@@ -81,32 +83,28 @@ export async function seedDemo(
     credentials[a.username] = { password: account.password, totpSecret: account.totpSecret }
     created.push(a.username)
   }
-  if ((await store.getDatasetByName(DEMO_DATASET)) === null) {
-    await store.createDataset(DEMO_DATASET, 'Synthetic pseudonymized claims and EHR extract (demo size)', {
-      ...audit,
-      action: 'dataset.create',
-      target: DEMO_DATASET,
-      outcome: 'success'
-    })
-  }
-  const dataset = (await store.getDatasetByName(DEMO_DATASET))!
+  // the project names the dataset, so its row exists even when the demo makes no file for it
+  const dataset = await ensureDatasetRow(store, DEMO_DATASET, DEMO_DESCRIPTION, audit)
   if (opts.withDataset && (dataset.file === null || !existsSync(join(dataDir, dataset.file)))) {
-    const file = `datasets/${DEMO_DATASET}.duckdb`
-    mkdirSync(join(dataDir, 'datasets'), { recursive: true, mode: 0o700 })
-    const made = await generateSyntheticDataset({
-      path: join(dataDir, file),
-      patients: DEMO_PATIENTS,
-      seed: DEMO_SEED,
-      name: DEMO_DATASET,
-      overwrite: true
-    })
-    await store.setDatasetFile(dataset.id, file, {
-      ...audit,
-      action: 'dataset.file',
-      target: dataset.id,
-      outcome: 'success',
-      details: { file, generator: 'synthetic', patients: DEMO_PATIENTS, seed: DEMO_SEED, tables: made.tables }
-    })
+    await registerDataset(
+      store,
+      dataDir,
+      {
+        name: DEMO_DATASET,
+        remakeLostFile: true,
+        write: async (path) => {
+          const made = await generateSyntheticDataset({
+            path,
+            patients: DEMO_PATIENTS,
+            seed: DEMO_SEED,
+            name: DEMO_DATASET,
+            overwrite: true
+          })
+          return { details: { generator: 'synthetic', patients: DEMO_PATIENTS, seed: DEMO_SEED, tables: made.tables } }
+        }
+      },
+      audit
+    )
   }
   if ((await store.getProjectByTitle(DEMO_PROJECT)) === null) {
     await createProject(

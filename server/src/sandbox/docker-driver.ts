@@ -1,8 +1,12 @@
-import { type Duplex, PassThrough, type Readable } from 'node:stream'
+import type { Duplex, Readable } from 'node:stream'
 import Docker from 'dockerode'
-import { pack } from 'tar-stream'
+import { containerOptions, EXEC_USER_LABEL, CONFINE, hostPidsLimit } from './container-spec.js'
+import { engine, statusOf } from './docker-engine.js'
+import { watchEngineEvents } from './docker-events.js'
+import { execInContainer } from './docker-exec.js'
+import { emptyTar, seedSandbox } from './docker-seed.js'
+import { type EngineStats, sandboxStatsOf } from './docker-stats.js'
 import {
-  boundedCollector,
   DEADLINE_EXIT_CODE,
   DEADLINE_LABEL,
   deadlineOf,
@@ -20,119 +24,15 @@ import {
   SandboxUnavailable,
   type StartedSandbox
 } from './driver.js'
+import { copyIntoSandbox, copyOutOfSandbox } from './sandbox-copy.js'
 import { sandboxSeccompProfile } from './seccomp.js'
 
-interface EngineError {
-  statusCode?: number
-  reason?: string
-  json?: { message?: string } | null
-  message: string
-}
-
-const statusOf = (err: unknown): number | undefined => (err as EngineError | null)?.statusCode
-const messageOf = (err: unknown): string =>
-  (err as EngineError).json?.message ?? (err as EngineError).reason ?? (err as Error).message
+// The launch spec and its constants are read from here by tests and benches.
+export { CONFINE, containerOptions, EXEC_USER_LABEL, hostPidsLimit, INIT, RUNSC_PIDS_FACTOR } from './container-spec.js'
 
 /**
- * The one wrapper every engine call goes through: 404 means the container is gone (SandboxGone),
- * a connection failure means the engine is unavailable, anything else is passed on.
- */
-async function engine<T>(what: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call()
-  } catch (err) {
-    if (statusOf(err) === 404) throw new SandboxGone(`${what}: ${messageOf(err)}`)
-    const code = (err as NodeJS.ErrnoException).code
-    if (code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'EACCES') {
-      throw new SandboxUnavailable(`the Docker engine cannot be reached (${code}); is dockerd running?`)
-    }
-    throw err
-  }
-}
-
-const tmpfsOptions = (m: SandboxSpec['tmpfs'][number]) =>
-  `rw,nosuid,nodev,size=${m.sizeBytes},uid=${m.uid},gid=${m.gid},mode=${m.mode.toString(8).padStart(4, '0')}`
-
-/**
- * Under gVisor the engine's pids limit counts the sandbox kernel's own host threads (about 50 at
- * start and several per guest process), not the researcher's processes; the policy's number is
- * scaled so it means roughly the same under both runtimes. A fork bomb still meets the limit.
- */
-export const RUNSC_PIDS_FACTOR = 4
-
-/** Installed in the sandbox image (sandbox-images/tools/bin/vre-confine). */
-export const CONFINE = '/opt/vre/bin/vre-confine'
-
-/**
- * The sandbox's init under tini (sandbox-images/tools/bin/vre-init): unpacks the tar on its stdin
- * into the directory it is given, prints READY, then waits until the deadline, the number of
- * seconds it is given, and exits with DEADLINE_EXIT_CODE, ending the sandbox.
- */
-export const INIT = '/opt/vre/bin/vre-init'
-const READY = 'vre-init: ready'
-
-/**
- * Names the researcher's uid:gid on the container: the engine's default for exec is the container's
- * user, which is the init's service account, so every exec states its user and this is the default.
- */
-export const EXEC_USER_LABEL = 'vre.exec-user'
-
-export function hostPidsLimit(spec: Pick<SandboxSpec, 'pids' | 'runtime'>): number {
-  return spec.runtime === 'runsc' ? spec.pids * RUNSC_PIDS_FACTOR : spec.pids
-}
-
-/**
- * The create options for a sandbox: the launch spec of SECURITY.md, in one place. The init counts
- * its deadline from its own start, in seconds from `now`, so the engine host's clock rules.
- */
-export function containerOptions(
-  spec: SandboxSpec,
-  seccompProfile: string,
-  now = Date.now()
-): Docker.ContainerCreateOptions {
-  const seconds = Math.max(0, Math.floor((spec.deadline.getTime() - now) / 1000))
-  return {
-    name: spec.name,
-    Image: spec.image,
-    User: spec.initUser,
-    Cmd: [INIT, spec.seedDir, String(seconds)],
-    Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
-    Labels: { ...spec.labels, [EXEC_USER_LABEL]: spec.user, [DEADLINE_LABEL]: spec.deadline.toISOString() },
-    WorkingDir: '/home/researcher',
-    // the seed reaches the init on stdin, once; nothing else is ever attached
-    OpenStdin: true,
-    StdinOnce: true,
-    AttachStdin: true,
-    AttachStdout: true,
-    AttachStderr: true,
-    Tty: false,
-    NetworkDisabled: false,
-    HostConfig: {
-      NetworkMode: 'none',
-      Runtime: spec.runtime,
-      ReadonlyRootfs: true,
-      Privileged: false,
-      CapDrop: ['ALL'],
-      CapAdd: [],
-      SecurityOpt: ['no-new-privileges:true', `seccomp=${seccompProfile}`],
-      PidsLimit: hostPidsLimit(spec),
-      Memory: spec.memoryBytes,
-      MemorySwap: spec.memoryBytes,
-      NanoCpus: Math.round(spec.cpus * 1e9),
-      Tmpfs: Object.fromEntries(spec.tmpfs.map((m) => [m.path, tmpfsOptions(m)])),
-      IpcMode: 'private',
-      Binds: [],
-      Mounts: [],
-      AutoRemove: false,
-      RestartPolicy: { Name: 'no' },
-      LogConfig: { Type: 'none', Config: {} }
-    }
-  }
-}
-
-/**
- * Docker (dockerode) implementation of the sandbox seam. The launch spec is fixed here, not by
- * callers: no network at all, read-only root, every capability dropped, no-new-privileges, pids,
+ * Docker (dockerode) implementation of the sandbox seam. The launch spec is fixed in
+ * container-spec.ts, not by callers: no network at all, read-only root, every capability dropped, no-new-privileges, pids,
  * memory (no swap) and CPU limits, memory-backed work areas, no host paths, no Docker socket.
  */
 export class DockerDriver implements SandboxDriver {
@@ -198,7 +98,7 @@ export class DockerDriver implements SandboxDriver {
       markStarted = resolve
       failStart = reject
     })
-    const seeded = this.seed(container.id, init, seed ?? emptyTar(), startedUp)
+    const seeded = seedSandbox(this.docker, init, seed ?? emptyTar(), startedUp, () => this.poll(container.id))
     seeded.catch(() => undefined) // the caller awaits it; never an unhandled rejection meanwhile
     try {
       await engine('start', () => container.start())
@@ -218,45 +118,6 @@ export class DockerDriver implements SandboxDriver {
       deadline: spec.deadline,
       createdAt: new Date(),
       seeded
-    }
-  }
-
-  /** Feeds the seed to the init and waits for it to say it is ready, or for the sandbox to end. */
-  private async seed(id: string, init: Duplex, seed: Readable, startedUp: Promise<void>): Promise<void> {
-    const out = new PassThrough()
-    const err = boundedCollector()
-    const errStream = new PassThrough()
-    errStream.on('data', (c: Buffer) => err.push(c))
-    this.docker.modem.demuxStream(init, out, errStream)
-    let finished = false
-    try {
-      const ready = new Promise<void>((resolve, reject) => {
-        let said = ''
-        out.on('data', (c: Buffer) => {
-          said = (said + c.toString('utf8')).slice(-256)
-          if (said.includes(READY)) resolve()
-        })
-        const ended = () => reject(new Error(`the sandbox's init did not unpack the data: ${err.text() || 'it ended'}`))
-        init.on('end', ended)
-        init.on('close', ended)
-        init.on('error', ended)
-        seed.on('error', (e: Error) => reject(new Error(`the data could not be read: ${e.message}`)))
-      })
-      // Under gVisor the attach stream can stay open when the sandbox dies: watch the sandbox too.
-      const died = (async () => {
-        await startedUp
-        while (!finished) {
-          await new Promise((r) => setTimeout(r, 500))
-          const ended = finished ? null : await this.poll(id)
-          if (ended !== null) throw new Error(`the sandbox ended while its data was unpacked: ${ended.reason}`)
-        }
-      })()
-      seed.pipe(init)
-      await Promise.race([ready, died])
-    } finally {
-      finished = true
-      seed.destroy()
-      init.destroy()
     }
   }
 
@@ -338,118 +199,17 @@ export class DockerDriver implements SandboxDriver {
   }
 
   async exec(id: string, options: ExecOptions): Promise<ExecProcess> {
-    const container = this.docker.getContainer(id)
-    const tty = options.tty ?? false
     const user = options.user ?? (await this.metaOf(id)).execUser
     const cmd = await this.confined(id, options.cmd, user)
-    const exec = await engine('exec', () =>
-      container.exec({
-        Cmd: cmd,
-        User: user,
-        ...(options.workdir !== undefined ? { WorkingDir: options.workdir } : {}),
-        Env: Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`),
-        AttachStdin: options.stdin ?? false,
-        AttachStdout: true,
-        AttachStderr: true,
-        Tty: tty
-      })
-    )
-    const stream = (await engine('exec start', () =>
-      exec.start({ hijack: true, stdin: options.stdin ?? false, Tty: tty })
-    )) as NodeJS.ReadWriteStream & { destroy(): void }
-    const stdout = new PassThrough()
-    const stderr = new PassThrough()
-    if (tty) {
-      stream.pipe(stdout)
-      stderr.end()
-    } else {
-      this.docker.modem.demuxStream(stream, stdout, stderr)
-      stream.on('end', () => {
-        stdout.end()
-        stderr.end()
-      })
-    }
-    const ended = new Promise<void>((resolve) => {
-      stream.on('end', resolve)
-      stream.on('close', resolve)
-      stream.on('error', () => resolve())
-    })
-    return {
-      stdin: options.stdin ? (stream as unknown as NodeJS.WritableStream as ExecProcess['stdin']) : null,
-      stdout,
-      stderr,
-      wait: async () => {
-        // Under gVisor the exec stream stays open when the sandbox dies: watch the sandbox too.
-        let streamEnded = false
-        void ended.then(() => (streamEnded = true))
-        const sandboxEnded = (async () => {
-          while (!streamEnded) {
-            await new Promise((r) => setTimeout(r, 500))
-            if (!streamEnded && (await this.poll(id)) !== null) return true
-          }
-          return false
-        })()
-        if (await Promise.race([ended.then(() => false), sandboxEnded])) {
-          stream.destroy()
-          stdout.end()
-          stderr.end()
-          const info = await exec.inspect().catch(() => null)
-          return info?.ExitCode ?? 137
-        }
-        // The stream can end a moment before the engine records the exit code.
-        for (let delay = 1; delay < 2000; delay *= 2) {
-          const info = await engine('exec inspect', () => exec.inspect())
-          if (!info.Running && info.ExitCode !== null) return info.ExitCode
-          await new Promise((r) => setTimeout(r, delay))
-        }
-        throw new Error('the engine did not report the exit code of a finished exec')
-      },
-      resize: async (cols, rows) => {
-        await engine('exec resize', () => exec.resize({ h: rows, w: cols }))
-      }
-    }
+    return execInContainer(this.docker, id, options, user, cmd, () => this.poll(id))
   }
 
   async copyIn(id: string, dir: string, tar: Readable, options: { user?: string } = {}): Promise<void> {
-    // Through an exec'd tar, not the archive API: the archive API writes under the root
-    // filesystem (read-only here) and cannot see tmpfs mounts.
-    const proc = await this.exec(id, {
-      cmd: ['tar', '-x', '-f', '-', '-C', dir, '--no-same-owner', '--no-overwrite-dir'],
-      ...(options.user !== undefined ? { user: options.user } : {}),
-      stdin: true
-    })
-    const err = boundedCollector()
-    proc.stderr.on('data', (c: Buffer) => err.push(c))
-    proc.stdout.resume()
-    tar.pipe(proc.stdin!)
-    const code = await proc.wait()
-    if (code !== 0) throw new Error(`copying into the sandbox failed: ${err.text()}`)
+    return copyIntoSandbox((o) => this.exec(id, o), dir, tar, options)
   }
 
   async copyOut(id: string, path: string, options: { exclusive?: boolean } = {}): Promise<Readable> {
-    const slash = path.lastIndexOf('/')
-    const parent = slash <= 0 ? '/' : path.slice(0, slash)
-    const base = path.slice(slash + 1)
-    const tar = ['tar', '-c', '-f', '-', '-C', parent, '--', base]
-    // kill(-1) reaches every process of the user but the caller itself and init.
-    const cmd = options.exclusive ? ['sh', '-c', 'kill -KILL -1 2>/dev/null; exec "$@"', 'sh', ...tar] : tar
-    const proc = await this.exec(id, { cmd })
-    const out = new PassThrough()
-    const err = boundedCollector()
-    proc.stderr.on('data', (c: Buffer) => err.push(c))
-    proc.stdout.pipe(out, { end: false })
-    // a reader that gives up (a refused archive) closes the exec's stream, so tar stops too
-    out.on('close', () => {
-      if (!proc.stdout.readableEnded) proc.stdout.destroy()
-    })
-    void Promise.all([proc.wait(), new Promise((r) => proc.stdout.on('end', r))]).then(
-      ([code]) => {
-        if (code === 0) out.end()
-        else out.destroy(new Error(`copying out of the sandbox failed: ${err.text()}`))
-      },
-      (e: unknown) => out.destroy(e as Error)
-    )
-    return out
+    return copyOutOfSandbox((o) => this.exec(id, o), path, options)
   }
 
   /**
@@ -479,18 +239,8 @@ export class DockerDriver implements SandboxDriver {
 
   async stats(id: string): Promise<SandboxStats | null> {
     try {
-      const s = (await engine('stats', () => this.docker.getContainer(id).stats({ stream: false }))) as {
-        memory_stats: { usage?: number; stats?: Record<string, number> }
-        cpu_stats: { cpu_usage: { total_usage: number }; system_cpu_usage?: number; online_cpus?: number }
-        precpu_stats: { cpu_usage: { total_usage: number }; system_cpu_usage?: number }
-        pids_stats?: { current?: number; limit?: number }
-      }
-      const cache = s.memory_stats.stats?.inactive_file ?? s.memory_stats.stats?.cache ?? 0
-      const memoryBytes = Math.max(0, (s.memory_stats.usage ?? 0) - cache)
-      const cpuDelta = s.cpu_stats.cpu_usage.total_usage - s.precpu_stats.cpu_usage.total_usage
-      const sysDelta = (s.cpu_stats.system_cpu_usage ?? 0) - (s.precpu_stats.system_cpu_usage ?? 0)
-      const cpuPercent = sysDelta > 0 ? (cpuDelta / sysDelta) * (s.cpu_stats.online_cpus ?? 1) * 100 : 0
-      return { memoryBytes, cpuPercent, pids: s.pids_stats?.current ?? 0, pidsLimit: s.pids_stats?.limit ?? null }
+      const s = (await engine('stats', () => this.docker.getContainer(id).stats({ stream: false }))) as EngineStats
+      return sandboxStatsOf(s)
     } catch (err) {
       if (err instanceof SandboxGone) return null
       throw err
@@ -498,63 +248,6 @@ export class DockerDriver implements SandboxDriver {
   }
 
   watch(labels: Record<string, string>, onEvent: (event: SandboxEvent) => void): () => void {
-    let stopped = false
-    let current: NodeJS.ReadableStream | null = null
-    const subscribe = async () => {
-      while (!stopped) {
-        try {
-          const stream = (await this.docker.getEvents({
-            filters: {
-              type: ['container'],
-              event: ['oom', 'die'],
-              label: Object.entries(labels).map(([k, v]) => `${k}=${v}`)
-            }
-          })) as NodeJS.ReadableStream
-          current = stream
-          let buffered = ''
-          await new Promise<void>((resolve) => {
-            stream.on('data', (chunk: Buffer) => {
-              buffered += chunk.toString('utf8')
-              let nl: number
-              while ((nl = buffered.indexOf('\n')) >= 0) {
-                const line = buffered.slice(0, nl)
-                buffered = buffered.slice(nl + 1)
-                if (line.trim() === '') continue
-                const e = JSON.parse(line) as {
-                  id: string
-                  Action: string
-                  Actor?: { Attributes?: Record<string, string> }
-                }
-                const attrs = e.Actor?.Attributes ?? {}
-                onEvent({
-                  sandboxId: e.id,
-                  labels: attrs,
-                  kind: e.Action === 'oom' ? 'oom' : 'died',
-                  exitCode: attrs.exitCode === undefined ? null : Number(attrs.exitCode)
-                })
-              }
-            })
-            stream.on('end', resolve)
-            stream.on('close', resolve)
-            stream.on('error', () => resolve())
-          })
-        } catch {
-          // the engine is away: try again shortly
-        }
-        if (!stopped) await new Promise((r) => setTimeout(r, 1000))
-      }
-    }
-    void subscribe()
-    return () => {
-      stopped = true
-      ;(current as unknown as { destroy?: () => void } | null)?.destroy?.()
-    }
+    return watchEngineEvents(this.docker, labels, onEvent)
   }
-}
-
-/** A tar archive with no entries: what the init gets when there is nothing to seed. */
-function emptyTar(): Readable {
-  const p = pack()
-  p.finalize()
-  return p as unknown as Readable
 }

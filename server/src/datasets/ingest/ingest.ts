@@ -14,13 +14,17 @@
  * The key lives in an in-memory table of this process's DuckDB, never in SQL text or the output.
  * The output is written under a temporary name and renamed when complete.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs'
 import { basename, resolve } from 'node:path'
-import { parse as parseCsv } from 'csv-parse/sync'
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
+import { DuckDBInstance } from '@duckdb/node-api'
 import { type MarkedColumn, marksSql } from '../marks.js'
 import { CREATE_PADS_SQL, hmacPads, hmacSql, INSERT_PADS_SQL, PADS_TABLE } from './hmac.js'
-import { type IngestSpec, IngestError, type SpecColumn, type SpecTable } from './spec.js'
+import { readOptOut } from './opt-out.js'
+import { checkColumns, quote, rawKey, run, sourceSql, sqlString } from './source.js'
+import { type IngestSpec, IngestError } from './spec.js'
+import { columnSql, describeColumn } from './treatments.js'
+
+export { readOptOut } from './opt-out.js'
 
 export const INGEST_VERSION = 'vre-ingest/1'
 
@@ -64,20 +68,6 @@ export interface IngestResult {
   rows: number
   seconds: number
 }
-
-const quote = (name: string) => `"${name.replaceAll('"', '""')}"`
-const sqlString = (value: string) => `'${value.replaceAll("'", "''")}'`
-
-const DATE_TYPES = new Set([
-  'DATE',
-  'TIMESTAMP',
-  'TIMESTAMP_NS',
-  'TIMESTAMP_MS',
-  'TIMESTAMP_S',
-  'TIMESTAMP WITH TIME ZONE'
-])
-const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL.*)$/
-const INTEGRAL = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$/
 
 export async function ingestDataset(options: IngestOptions): Promise<IngestResult> {
   const started = performance.now()
@@ -215,7 +205,9 @@ export async function ingestDataset(options: IngestOptions): Promise<IngestResul
         await run(con, `CREATE TABLE out.${quote(t.name)} AS SELECT\n  ${select}\nFROM ${from}`, t)
         await con.run(`COMMENT ON TABLE out.${quote(t.name)} IS ${sqlString(t.description)}`)
         for (const c of outputs) {
-          await con.run(`COMMENT ON COLUMN out.${quote(t.name)}.${quote(c.output!)} IS ${sqlString(describe(spec, c))}`)
+          await con.run(
+            `COMMENT ON COLUMN out.${quote(t.name)}.${quote(c.output!)} IS ${sqlString(describeColumn(spec, c))}`
+          )
         }
         const [row] = (await con.runAndReadAll(`SELECT count(*) FROM out.${quote(t.name)}`)).getRowsJS()
         const rows = Number(row![0])
@@ -312,235 +304,6 @@ export async function ingestDataset(options: IngestOptions): Promise<IngestResul
     }
     rmSync(scratch, { recursive: true, force: true })
   }
-}
-
-/** The raw person key as compared and hashed: text, trimmed, '' as missing. */
-function rawKey(t: SpecTable): string {
-  return `nullif(trim(CAST(s.${quote(t.personKey!)} AS VARCHAR)), '')`
-}
-
-function sourceSql(t: SpecTable, types?: Map<string, string>): string {
-  if (t.format === 'parquet') return `read_parquet(${sqlString(t.source)})`
-  const options = ['header = true']
-  if (t.delimiter !== null) options.push(`delim = ${sqlString(t.delimiter)}`)
-  if (types !== undefined) {
-    // Identifiers and codes are text: a sniffed integer would lose the leading zeros of a key or a postcode.
-    const forced = t.columns.flatMap((c) => {
-      const tr = c.treatment
-      if (tr.kind === 'person' || tr.kind === 'drop' || (tr.kind === 'quasi' && tr.rule === 'truncate')) {
-        return [[c.source, 'VARCHAR']]
-      }
-      if (tr.kind === 'date' && tr.format === 'month') return [[c.source, 'VARCHAR']]
-      if (tr.kind === 'keep' && tr.type !== undefined) return [[c.source, tr.type]]
-      return []
-    })
-    if (forced.length > 0) {
-      options.push(`types = {${forced.map(([c, type]) => `${sqlString(c!)}: ${sqlString(type!)}`).join(', ')}}`)
-    }
-  }
-  return `read_csv(${sqlString(t.source)}, ${options.join(', ')})`
-}
-
-/** The source's columns and types; refuses a column the spec does not name and a named one it lacks. */
-async function checkColumns(con: DuckDBConnection, t: SpecTable): Promise<Map<string, string>> {
-  let rows: Record<string, unknown>[]
-  try {
-    rows = (await con.runAndReadAll(`DESCRIBE SELECT * FROM ${sourceSql(t)}`)).getRowObjectsJS()
-  } catch (err) {
-    throw new IngestError(`tables.${t.name}.source: cannot read ${t.source} as ${t.format}`, (err as Error).message)
-  }
-  const types = new Map(rows.map((r) => [String(r.column_name), String(r.column_type)]))
-  const named = new Set(t.columns.map((c) => c.source))
-  const unknown = [...types.keys()].filter((c) => !named.has(c))
-  const missing = [...named].filter((c) => !types.has(c))
-  const problems: string[] = []
-  // the names are read from the source: without a header line they are the first person's data,
-  // so they go to the administrator's terminal only, never into the message the audit keeps
-  let unknownNames: string | undefined
-  if (unknown.length > 0) {
-    unknownNames = `columns of ${t.source} the spec does not mention: ${unknown.join(', ')}`
-    problems.push(
-      `tables.${t.name}: the source has ${unknown.length} column(s) the spec does not mention ` +
-        '(name each under drop, dates, quasi or keep; nothing passes through unnamed)' +
-        (unknown.length === types.size && t.format === 'csv'
-          ? '; none of its columns is in the spec: has the file a header line?'
-          : '')
-    )
-  }
-  if (missing.length > 0) problems.push(`tables.${t.name}: the source has no column ${missing.join(', ')}`)
-  // a key stored as a number has lost its leading zeros: 1234 would never meet 0001234 on the
-  // opt-out list, and the person would stay in the data without anyone noticing
-  const keyType = t.personKey === null ? undefined : types.get(t.personKey)
-  if (keyType !== undefined && keyType !== 'VARCHAR') {
-    problems.push(
-      `tables.${t.name}.personKey: ${t.personKey} is ${keyType}; a person key must be text, as on the opt-out list ` +
-        '(a number loses leading zeros, and an opted-out person would not be found)'
-    )
-  }
-  for (const c of t.columns) {
-    const type = types.get(c.source)
-    if (type === undefined) continue
-    const tr = c.treatment
-    const dateLike = DATE_TYPES.has(type) || type === 'VARCHAR'
-    if (tr.kind === 'date' && tr.format === 'month' && type !== 'VARCHAR' && t.format === 'parquet') {
-      problems.push(`tables.${t.name}.dates.${c.source}: format month reads 'YYYY-MM' text, and the column is ${type}`)
-    }
-    if (tr.kind === 'date' && tr.format === 'date' && !dateLike) {
-      problems.push(`tables.${t.name}.dates.${c.source}: is ${type}, not a date`)
-    }
-    if (tr.kind === 'quasi' && ['year', 'year-month', 'age'].includes(tr.rule) && !dateLike) {
-      problems.push(`tables.${t.name}.quasi.${c.source}: the ${tr.rule} rule needs a date, and the column is ${type}`)
-    }
-    if (tr.kind === 'quasi' && ['top-code', 'bottom-code', 'band'].includes(tr.rule)) {
-      if (!NUMERIC.test(type) && type !== 'VARCHAR') {
-        problems.push(
-          `tables.${t.name}.quasi.${c.source}: the ${tr.rule} rule needs a number, and the column is ${type}`
-        )
-      }
-    }
-  }
-  if (problems.length > 0) throw new IngestError(problems.join('\n'), unknownNames)
-  return types
-}
-
-function asDate(expr: string, type: string): string {
-  return DATE_TYPES.has(type) ? expr : `CAST(${expr} AS DATE)`
-}
-
-function asNumber(expr: string, type: string): string {
-  return NUMERIC.test(type) ? expr : `CAST(${expr} AS DOUBLE)`
-}
-
-function columnSql(t: SpecTable, c: SpecColumn, type: string): string {
-  const x = `s.${quote(c.source)}`
-  const tr = c.treatment
-  switch (tr.kind) {
-    case 'person':
-      return 'p.pseudonym'
-    case 'drop':
-      throw new Error('a dropped column is never selected')
-    case 'keep':
-      return tr.type !== undefined && tr.type !== type ? `CAST(${x} AS ${tr.type})` : x
-    case 'date':
-      if (tr.format === 'month') {
-        return `strftime(CAST(strptime(${x} || '-15', '%Y-%m-%d') AS DATE) + p.shift, '%Y-%m')`
-      }
-      if (type === 'DATE') return `${x} + p.shift`
-      if (DATE_TYPES.has(type)) return `${x} + to_days(p.shift)`
-      return `CAST(${x} AS DATE) + p.shift`
-    case 'quasi':
-      switch (tr.rule) {
-        case 'year':
-          return `CAST(year(${asDate(x, type)}) AS INTEGER)`
-        case 'year-month':
-          return `strftime(${asDate(x, type)}, '%Y-%m')`
-        case 'age': {
-          const age = `CAST(date_sub('year', ${asDate(x, type)}, DATE ${sqlString(tr.at!)}) AS INTEGER)`
-          return tr.max !== undefined ? `least(${age}, ${tr.max})` : age
-        }
-        case 'truncate':
-          return `left(regexp_replace(CAST(${x} AS VARCHAR), '[^0-9]', '', 'g'), ${tr.digits})`
-        case 'top-code':
-          return `least(${asNumber(x, type)}, ${tr.max})`
-        case 'bottom-code':
-          return `greatest(${asNumber(x, type)}, ${tr.min})`
-        case 'band':
-          return INTEGRAL.test(type) && Number.isInteger(tr.width)
-            ? `CAST(floor(${x} / ${tr.width}) AS BIGINT) * ${tr.width}` // floor, not //, which rounds -3 up to 0
-            : `floor(${asNumber(x, type)} / ${tr.width}) * ${tr.width}`
-      }
-  }
-  throw new Error(`no SQL for ${t.name}.${c.source}`)
-}
-
-/** The catalog description: the spec's words, then what was done to the column. */
-function describe(spec: IngestSpec, c: SpecColumn): string {
-  const tr = c.treatment
-  const n = spec.person.dateShiftDays
-  const said = c.description
-  const add = (note: string) => (said === '' ? note : `${said} ${note}`)
-  switch (tr.kind) {
-    case 'person':
-      return spec.person.description
-    case 'date':
-      return add(
-        tr.format === 'month'
-          ? `Month moved with the person's date offset (at most ${n} days either way).`
-          : `Moved by a per-person offset of at most ${n} days either way; intervals between one person's dates are exact.`
-      )
-    case 'quasi':
-      switch (tr.rule) {
-        case 'year':
-          return add('Generalized to the year.')
-        case 'year-month':
-          return add("Generalized to year and month, 'YYYY-MM'.")
-        case 'age':
-          return add(
-            `Age in whole years on ${tr.at}` + (tr.max !== undefined ? `; ${tr.max} means ${tr.max} or older.` : '.')
-          )
-        case 'truncate':
-          return add(`Only the first ${tr.digits} digits are kept.`)
-        case 'top-code':
-          return add(`Top-coded: values above ${tr.max} are shown as ${tr.max}.`)
-        case 'bottom-code':
-          return add(`Bottom-coded: values below ${tr.min} are shown as ${tr.min}.`)
-        case 'band':
-          return add(`Rounded down to a multiple of ${tr.width}.`)
-      }
-      break
-    default:
-      return said
-  }
-  return said
-}
-
-/** Runs a statement that reads a source; DuckDB's reason goes in the detail, which may quote data. */
-async function run(con: DuckDBConnection, sql: string, t: SpecTable): Promise<void> {
-  try {
-    await con.run(sql)
-  } catch (err) {
-    if (err instanceof IngestError) throw err
-    throw new IngestError(`tables.${t.name}: ${t.source} could not be pseudonymized`, (err as Error).message)
-  }
-}
-
-/**
- * The opt-out list: one raw person key per line (blank lines and lines starting with # are
- * ignored), or with `column`, a CSV with a header and that column.
- */
-export function readOptOut(file: string, column: string | null): Set<string> {
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch (err) {
-    throw new IngestError(`cannot read the opt-out list ${file}: ${(err as Error).message}`)
-  }
-  const keys = new Set<string>()
-  if (column === null) {
-    for (const line of text.split(/\r?\n/)) {
-      const k = line.trim()
-      if (k !== '' && !k.startsWith('#')) keys.add(k)
-    }
-    return keys
-  }
-  let records: Record<string, string>[]
-  let header: string[] = []
-  try {
-    records = parseCsv(text, {
-      columns: (h: string[]) => (header = h),
-      skip_empty_lines: true,
-      bom: true
-    }) as Record<string, string>[]
-  } catch (err) {
-    // the parser's words quote the field at fault: a key of the raw data
-    throw new IngestError(`the opt-out list ${file} is not a readable CSV`, (err as Error).message)
-  }
-  if (!header.includes(column)) throw new IngestError(`the opt-out list ${file} has no column ${column}`)
-  for (const r of records) {
-    const k = (r[column] ?? '').trim()
-    if (k !== '') keys.add(k)
-  }
-  return keys
 }
 
 function removeDatabase(path: string): void {

@@ -15,7 +15,6 @@ import {
   PROCEDURES,
   SEXES
 } from './reference.js'
-import type { ColumnMark, MarkedColumn } from '../marks.js'
 
 export type StagingType = 'INTEGER' | 'DOUBLE'
 
@@ -425,38 +424,5 @@ export const TABLES: readonly TableSpec[] = [
   }
 ]
 
-export function tableSpec(name: string): TableSpec {
-  const t = TABLES.find((x) => x.name === name)
-  if (!t) throw new Error(`no such table: ${name}`)
-  return t
-}
-
-/** CREATE TABLE and COMMENT statements for a table. */
-export function ddl(t: TableSpec, schema = 'main'): string[] {
-  const q = `${schema}.${t.name}`
-  return [
-    `CREATE TABLE ${q} (${t.columns.map((c) => `${c.name} ${c.type}`).join(', ')})`,
-    `COMMENT ON TABLE ${q} IS ${sqlString(t.description)}`,
-    ...t.columns.map((c) => `COMMENT ON COLUMN ${q}.${c.name} IS ${sqlString(c.description)}`)
-  ]
-}
-
-/** Columns the catalog marks, wherever they appear: identifiers of a person or a claim, and quasi-identifiers. */
-export const COLUMN_MARKS: Readonly<Record<string, ColumnMark>> = {
-  person_id: 'identifier',
-  claim_id: 'identifier',
-  sex: 'quasi-identifier',
-  birth_ym: 'quasi-identifier',
-  prefecture_code: 'quasi-identifier',
-  insurer_type: 'quasi-identifier'
-}
-
-/** The marks of every table's columns, for the catalog. */
-export function columnMarks(): MarkedColumn[] {
-  return TABLES.flatMap((t) =>
-    t.columns.flatMap((c) => {
-      const mark = COLUMN_MARKS[c.name]
-      return mark === undefined ? [] : [{ table: t.name, column: c.name, mark }]
-    })
-  )
-}
+export { COLUMN_MARKS, columnMarks } from './column-marks.js'
+export { ddl, tableSpec } from './ddl.js'
