@@ -169,3 +169,22 @@ export const DatasetParams = Type.Object(
   { id: Type.String({ format: 'uuid' }), datasetId: Type.String({ format: 'uuid' }) },
   { additionalProperties: false }
 )
+
+export const AdminOrganizationList = Type.Array(AdminOrganization)
+export const AdminUserList = Type.Array(AdminUser)
+export const AdminProjectList = Type.Array(AdminProject)
+export const AdminDatasetList = Type.Array(AdminDataset)
+
+/** A reviewer assigned to a project. */
+export const ProjectReviewer = Type.Object({
+  id: Id,
+  username: Type.String(),
+  displayName: Type.String(),
+  organization: Type.Union([Type.String(), Type.Null()]),
+  assignedBy: Type.String(),
+  assignedAt: IsoDateTime,
+  /** false when the reviewer is no longer independent of the project (then they see none of its requests) */
+  independent: Type.Boolean(),
+  why: Type.Union([Type.String(), Type.Null()])
+})
+export const ProjectReviewerList = Type.Array(ProjectReviewer)

@@ -241,3 +241,81 @@ export const ReviewExcerpt = Type.Object({
   cut: Type.Boolean(),
   whole: Type.Union([Type.String(), Type.Null()])
 })
+
+/** A researcher's requests, or a reviewer's queue, most recently changed first. */
+export const ExportRequestList = Type.Array(ExportRequestSummary)
+
+/** An import's particulars travel in the query string: its body is the file itself. */
+export const ImportQuery = Type.Object(
+  {
+    projectId: Type.String({ minLength: 1, maxLength: 64 }),
+    name: Type.String({ minLength: 1, maxLength: 255 }),
+    justification: Type.String({ minLength: 1, maxLength: 4000 })
+  },
+  { additionalProperties: false }
+)
+
+/**
+ * The shapes inside ExportFileView's open records (`checks`, `provenance`, `listing`): the answer's
+ * schema leaves them open so each passes whole as the airlock stored it; screens read these fields.
+ */
+export const RuleResultView = Type.Object({
+  /** threshold, zeros, dominance, p-percent, residual-df, row-level, differencing, repeats, file-type, images */
+  rule: Type.String(),
+  outcome: Type.Union([Type.Literal('pass'), Type.Literal('review'), Type.Literal('fail')]),
+  /**
+   * for the reviewer, in English; rows in it are numbered from 1. The requester of an export gets a
+   * fixed sentence per rule and outcome instead, quoting nothing of the file
+   */
+  message: Type.String(),
+  /** the cells at risk; empty when the finding is not about particular cells */
+  cells: Type.Array(Type.Object({ row: Type.Integer(), column: Type.Integer() })),
+  /** 0-based data rows at risk; for a text output, 0-based line numbers */
+  rows: Type.Optional(Type.Array(Type.Integer())),
+  /** 0-based columns at risk as a whole */
+  columns: Type.Optional(Type.Array(Type.Integer())),
+  /** in the requester's view: how many cells, rows and columns were flagged, of which the lists hold the first */
+  flagged: Type.Optional(Type.Object({ cells: Type.Integer(), rows: Type.Integer(), columns: Type.Integer() }))
+})
+
+/** The notebook cell that made a file (a cell export to the outbox). */
+export const ProvenanceView = Type.Object({
+  language: Type.Optional(Type.String()),
+  source: Type.Optional(Type.String()),
+  rows: Type.Optional(Type.Integer()),
+  exportedAt: Type.Optional(IsoDateTime),
+  sessionId: Type.Optional(Type.String()),
+  /** a model's residual df as its export reported it */
+  residualDf: Type.Optional(Type.Integer()),
+  /** what the recount found: reviewers read counts and reasons, the requester only whether people were counted */
+  recount: Type.Optional(
+    Type.Union([
+      Type.Object({
+        person: Type.Optional(Type.String()),
+        unavailable: Type.Optional(Type.String()),
+        counted: Type.Optional(Type.Boolean()),
+        declaredRoles: Type.Optional(Type.Record(Type.String(), Type.String()))
+      }),
+      Type.Null()
+    ])
+  )
+})
+
+/** An entry of an imported archive, as checked. */
+export const ArchiveEntryView = Type.Object({
+  name: Type.String(),
+  type: Type.Union([Type.Literal('file'), Type.Literal('directory')]),
+  size: Type.Integer(),
+  mode: Type.Integer()
+})
+
+/** ReviewExcerpt's two forms, for a reader that tells them apart by `format`. */
+export const ReviewExcerptForm = Type.Union([
+  Type.Object({
+    format: Type.Literal('table'),
+    header: Type.Array(Type.String()),
+    rows: Type.Array(Type.Array(Type.String())),
+    totalRows: Type.Integer()
+  }),
+  Type.Object({ format: Type.Literal('text'), lines: Type.Array(Type.String()), totalLines: Type.Integer() })
+])

@@ -81,3 +81,13 @@ export const ApprovedChange = Type.Object({
   /** an account created, reset or granted a privileged role by the approval: part 2 of its link, for the approver */
   enrolment: Type.Union([EnrolmentHalf, Type.Null()])
 })
+
+export const PendingChangeList = Type.Array(PendingChangeView)
+
+/** One airlock parameter a policy change relaxes (approvals/weakening.ts names them all), in `change.weakenings`. */
+export const WeakeningView = Type.Object({
+  /** e.g. reviewers, exceptionRules, threshold, dominance.k, exportTypes, previewMiBPerReviewerPerDay */
+  key: Type.String(),
+  from: Type.Unknown(),
+  to: Type.Unknown()
+})

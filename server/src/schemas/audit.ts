@@ -70,3 +70,5 @@ export const DataOperationParams = Type.Object(
   { session: Type.String({ format: 'uuid' }) },
   { additionalProperties: false }
 )
+
+export const RecordingPartList = Type.Array(RecordingPart)

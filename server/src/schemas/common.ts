@@ -30,3 +30,9 @@ export const errorResponses = {
   500: ErrorBody,
   503: ErrorBody
 }
+
+/** A 204's empty answer. */
+export const NoContent = Type.Null()
+
+/** An answer that is bytes (a file, an archive, a log), not JSON: the client reads it as a Blob. */
+export const Bytes = Type.Unknown()

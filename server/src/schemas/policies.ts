@@ -169,3 +169,7 @@ export const PutAssignmentResult = Type.Object(
   { assignment: Assignment, live: LiveApplied },
   { additionalProperties: false }
 )
+
+export const PolicySummaryList = Type.Array(PolicySummary)
+export const PolicyVersionList = Type.Array(PolicyVersionView)
+export const AssignmentList = Type.Array(Assignment)

@@ -56,3 +56,12 @@ export const CellResult = Type.Object({
   executionCount: Type.Union([Type.Integer(), Type.Null()])
 })
 export type CellResult = Static<typeof CellResult>
+
+export const SessionList = Type.Array(SessionView)
+
+/** A start step, from a session's event stream (`event: progress`). */
+export const StartStep = Type.Union([
+  Type.Object({ step: Type.Literal('sandbox') }),
+  Type.Object({ step: Type.Literal('data'), bytes: Type.Integer(), totalBytes: Type.Integer() }),
+  Type.Object({ step: Type.Literal('workspace') })
+])
