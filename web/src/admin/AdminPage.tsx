@@ -1,18 +1,26 @@
-import { useEffect, useRef, useState } from 'react'
+import { useEffect, useRef } from 'react'
+import { Link, useNavigate, useParams } from 'react-router'
 import type { ApiClient } from '../api/client'
 import type { UserView } from '../api/types'
+import { NotFoundPage } from '../app/NotFoundPage'
+import { places } from '../app/places'
 import { appStrings } from '../app/strings'
 import { LanguageSwitch } from '../i18n/LanguageSwitch'
 import { useLanguage, useStrings } from '../i18n/language'
 import { adminStrings } from './strings'
 import { ADMIN_TABS } from './tabs'
 
-/** The administrators' console: one tab per part (admin/tabs.ts), keyboard-navigable as a tab list. */
-export function AdminPage({ api, user, onBack }: { api: ApiClient; user: UserView; onBack(): void }) {
+/**
+ * The administrators' console: one tab per part (admin/tabs.ts), keyboard-navigable as a tab list.
+ * The tab shown is the URL's (`/admin/:tab`, the first at `/admin`); a tab reads its record from
+ * the URL too (`/admin/:tab/:recordId`).
+ */
+export function AdminPage({ api, user }: { api: ApiClient; user: UserView }) {
   const t = useStrings(adminStrings)
   const app = useStrings(appStrings)
   const { language } = useLanguage()
-  const [current, setCurrent] = useState(ADMIN_TABS[0]?.id ?? '')
+  const navigate = useNavigate()
+  const { tab: asked } = useParams<{ tab?: string }>()
   const heading = useRef<HTMLHeadingElement>(null)
 
   useEffect(() => {
@@ -20,15 +28,15 @@ export function AdminPage({ api, user, onBack }: { api: ApiClient; user: UserVie
   }, [t, app])
   useEffect(() => heading.current?.focus(), [])
 
-  const index = Math.max(
-    0,
-    ADMIN_TABS.findIndex((tab) => tab.id === current)
-  )
+  const index = asked === undefined ? 0 : ADMIN_TABS.findIndex((tab) => tab.id === asked)
   const tab = ADMIN_TABS[index]
+  if (tab === undefined) return <NotFoundPage />
+
+  // arrow keys step through the tabs without leaving a history entry for each
   const move = (by: number) => {
     const next = ADMIN_TABS[(index + by + ADMIN_TABS.length) % ADMIN_TABS.length]
     if (next === undefined) return
-    setCurrent(next.id)
+    navigate(places.admin(next.id), { replace: true })
     document.getElementById(`admin-tab-${next.id}`)?.focus()
   }
 
@@ -39,9 +47,9 @@ export function AdminPage({ api, user, onBack }: { api: ApiClient; user: UserVie
         <div className="topbar__actions">
           <span className="topbar__user">{user.displayName}</span>
           <LanguageSwitch />
-          <button type="button" className="button button--secondary" onClick={onBack} data-testid="admin-back">
+          <Link to={places.overview()} className="button button--secondary" data-testid="admin-back">
             {t.back}
-          </button>
+          </Link>
         </div>
       </header>
       <main className="admin">
@@ -64,21 +72,19 @@ export function AdminPage({ api, user, onBack }: { api: ApiClient; user: UserVie
               type="button"
               role="tab"
               className="tabs__tab"
-              aria-selected={x.id === tab?.id}
+              aria-selected={x.id === tab.id}
               aria-controls={`admin-panel-${x.id}`}
-              tabIndex={x.id === tab?.id ? 0 : -1}
-              onClick={() => setCurrent(x.id)}
+              tabIndex={x.id === tab.id ? 0 : -1}
+              onClick={() => x.id !== tab.id && navigate(places.admin(x.id))}
               data-testid={`admin-tab-${x.id}`}
             >
               {x.label[language]}
             </button>
           ))}
         </div>
-        {tab !== undefined && (
-          <section role="tabpanel" id={`admin-panel-${tab.id}`} aria-labelledby={`admin-tab-${tab.id}`}>
-            {tab.render({ api, user })}
-          </section>
-        )}
+        <section key={tab.id} role="tabpanel" id={`admin-panel-${tab.id}`} aria-labelledby={`admin-tab-${tab.id}`}>
+          {tab.render({ api, user })}
+        </section>
       </main>
     </div>
   )

@@ -18,6 +18,7 @@ import { projectStrings } from './projects/strings'
 
 /** One part of the administration console: its own folder under admin/, listed here in the order shown. */
 export interface AdminTab {
+  /** also the tab's place: `/admin/<id>`, and `/admin/<id>/<recordId>` for a record in it */
   id: string
   label: Localized<string>
   render(props: { api: ApiClient; user: UserView }): ReactNode

@@ -1,14 +1,17 @@
-import { useCallback, useEffect, useState } from 'react'
-import { serverMessage, type ApiClient } from '../../api/client'
+import { useState } from 'react'
+import type { ApiClient } from '../../api/client'
+import { useApiChange, useApiQuery } from '../../api/query'
 import type { ApprovedChange, PendingChangeView, Role, Weakening } from '../../api/types'
 import { formatDateTime } from '../../i18n/format'
 import { useLanguage, useStrings } from '../../i18n/language'
+import { Loaded, LoadError } from '../Loaded'
 import { Confirm } from '../people/Confirm'
+import { useRecord } from '../record'
 import { LinkHalf } from './LinkHalf'
 import { approvalStrings } from './strings'
 
 type Strings = (typeof approvalStrings)['en']
-type Open = { kind: 'approve' | 'refuse' | 'withdraw'; id: string } | null
+type Kind = 'approve' | 'refuse' | 'withdraw'
 
 /** What a pending change would do, in the reader's language, from what exactly it changes. */
 function describe(p: PendingChangeView, t: Strings): string {
@@ -58,23 +61,19 @@ function describe(p: PendingChangeView, t: Strings): string {
 export function ApprovalsTab({ api }: { api: ApiClient }) {
   const t = useStrings(approvalStrings)
   const { language } = useLanguage()
-  const [changes, setChanges] = useState<PendingChangeView[] | null>(null)
   const [all, setAll] = useState(false)
-  const [error, setError] = useState<string | null>(null)
-  const [open, setOpen] = useState<Open>(null)
+  const changes = useApiQuery(api, 'GET /api/v1/admin/approvals', { query: all ? { state: 'all' } : {} })
+  const change = useApiChange(api)
   const [approved, setApproved] = useState<ApprovedChange | null>(null)
-
-  const load = useCallback(async () => {
-    try {
-      setChanges(await api.call<PendingChangeView[]>('GET', `/api/v1/admin/approvals${all ? '?state=all' : ''}`))
-      setError(null)
-    } catch (err) {
-      setError(serverMessage(err))
-    }
-  }, [api, all])
-  useEffect(() => void load(), [load])
-
-  const path = (id: string, action: string) => `/api/v1/admin/approvals/${encodeURIComponent(id)}/${action}`
+  // the change open is the URL's (a link to it can be sent to the second administrator); the question on it is this screen's
+  const record = useRecord('approvals')
+  const [kind, setKind] = useState<Kind>('approve')
+  const open = record.recordId === null ? null : { kind, id: record.recordId }
+  const setOpen = (next: { kind: Kind; id: string } | null) => {
+    if (next === null) return void record.close()
+    setKind(next.kind)
+    void record.open(next.id)
+  }
 
   return (
     <div className="admin-approvals" data-testid="admin-approvals">
@@ -83,137 +82,144 @@ export function ApprovalsTab({ api }: { api: ApiClient }) {
       <label className="admin-form__check">
         <input type="checkbox" checked={all} onChange={(e) => setAll(e.target.checked)} /> {t.showDecided}
       </label>
-      {error !== null && (
-        <p className="field__error" role="alert">
-          {error}
-        </p>
-      )}
+      <LoadError queries={[changes]} />
       {approved?.enrolment != null && <LinkHalf half={approved.enrolment} onClose={() => setApproved(null)} />}
       {approved !== null && approved.enrolment === null && (
         <p role="status" className="banner banner--ok" data-testid="approval-done">
           {t.approved}
         </p>
       )}
-      {changes === null ? (
-        <p>{t.loading}</p>
-      ) : changes.length === 0 ? (
-        <p data-testid="approvals-none">{t.none}</p>
-      ) : (
-        <ul className="admin-approvals__list">
-          {changes.map((p) => {
-            const summary = describe(p, t)
-            return (
-              <li key={p.id} className="card" data-testid="approval" data-kind={p.kind} data-state={p.state}>
-                <p className="card__heading" data-testid="approval-summary">
-                  {summary}
-                </p>
-                <p className="field__hint">
-                  {t.asked(p.requestedBy.displayName, formatDateTime(p.requestedAt, language))}
-                </p>
-                <p>
-                  <strong>{t.reason}:</strong> <span data-testid="approval-reason">{p.reason}</span>
-                </p>
-                {p.enrolledThrough !== null && (
-                  <p className="field__hint" data-testid="approval-enrolled-through">
-                    {t.enrolledThrough(
-                      p.enrolledThrough.issuedBy.displayName,
-                      formatDateTime(p.enrolledThrough.usedAt, language)
+      <Loaded query={changes} loading={t.loading}>
+        {(changes) =>
+          changes.length === 0 ? (
+            <p data-testid="approvals-none">{t.none}</p>
+          ) : (
+            <ul className="admin-approvals__list">
+              {changes.map((p) => {
+                const summary = describe(p, t)
+                return (
+                  <li key={p.id} className="card" data-testid="approval" data-kind={p.kind} data-state={p.state}>
+                    <p className="card__heading" data-testid="approval-summary">
+                      {summary}
+                    </p>
+                    <p className="field__hint">
+                      {t.asked(p.requestedBy.displayName, formatDateTime(p.requestedAt, language))}
+                    </p>
+                    <p>
+                      <strong>{t.reason}:</strong> <span data-testid="approval-reason">{p.reason}</span>
+                    </p>
+                    {p.enrolledThrough !== null && (
+                      <p className="field__hint" data-testid="approval-enrolled-through">
+                        {t.enrolledThrough(
+                          p.enrolledThrough.issuedBy.displayName,
+                          formatDateTime(p.enrolledThrough.usedAt, language)
+                        )}
+                      </p>
                     )}
-                  </p>
-                )}
-                {p.kind === 'user.update' && p.change.reenrol === true && (
-                  <p className="banner banner--info" data-testid="approval-reenrol">
-                    {t.reenrol(String(p.change.username))}
-                  </p>
-                )}
-                {typeof p.change.diff === 'string' && p.change.diff !== '' && (
-                  <details>
-                    <summary>{t.showDiff}</summary>
-                    <pre className="admin-approvals__diff">{p.change.diff}</pre>
-                  </details>
-                )}
-                {p.state !== 'pending' && p.decidedBy !== null && (
-                  <p>
-                    {t.decided(t.state[p.state], p.decidedBy.displayName, formatDateTime(p.decidedAt ?? '', language))}
-                    {p.decisionReason !== null && (
-                      <>
-                        {' — '}
-                        {t.decisionReason}: {p.decisionReason}
-                      </>
+                    {p.kind === 'user.update' && p.change.reenrol === true && (
+                      <p className="banner banner--info" data-testid="approval-reenrol">
+                        {t.reenrol(String(p.change.username))}
+                      </p>
                     )}
-                  </p>
-                )}
-                {p.state === 'pending' && (
-                  <div className="button-row">
-                    {p.mayApprove && (
-                      <>
-                        <button
-                          type="button"
-                          className="button button--small button--primary"
-                          onClick={() => setOpen({ kind: 'approve', id: p.id })}
-                          data-testid="approval-approve"
-                        >
-                          {t.approve}
-                        </button>
-                        <button
-                          type="button"
-                          className="button button--small button--danger"
-                          onClick={() => setOpen({ kind: 'refuse', id: p.id })}
-                          data-testid="approval-refuse"
-                        >
-                          {t.refuse}
-                        </button>
-                      </>
+                    {typeof p.change.diff === 'string' && p.change.diff !== '' && (
+                      <details>
+                        <summary>{t.showDiff}</summary>
+                        <pre className="admin-approvals__diff">{p.change.diff}</pre>
+                      </details>
                     )}
-                    {p.mayWithdraw && (
-                      <button
-                        type="button"
-                        className="button button--small button--secondary"
-                        onClick={() => setOpen({ kind: 'withdraw', id: p.id })}
-                        data-testid="approval-withdraw"
-                      >
-                        {t.withdraw}
-                      </button>
+                    {p.state !== 'pending' && p.decidedBy !== null && (
+                      <p>
+                        {t.decided(
+                          t.state[p.state],
+                          p.decidedBy.displayName,
+                          formatDateTime(p.decidedAt ?? '', language)
+                        )}
+                        {p.decisionReason !== null && (
+                          <>
+                            {' — '}
+                            {t.decisionReason}: {p.decisionReason}
+                          </>
+                        )}
+                      </p>
                     )}
-                    {p.mayWithdraw && (
-                      <span className="field__hint" data-testid="approval-why-not">
-                        {t.yours}
-                      </span>
+                    {p.state === 'pending' && (
+                      <div className="button-row">
+                        {p.mayApprove && (
+                          <>
+                            <button
+                              type="button"
+                              className="button button--small button--primary"
+                              onClick={() => setOpen({ kind: 'approve', id: p.id })}
+                              data-testid="approval-approve"
+                            >
+                              {t.approve}
+                            </button>
+                            <button
+                              type="button"
+                              className="button button--small button--danger"
+                              onClick={() => setOpen({ kind: 'refuse', id: p.id })}
+                              data-testid="approval-refuse"
+                            >
+                              {t.refuse}
+                            </button>
+                          </>
+                        )}
+                        {p.mayWithdraw && (
+                          <button
+                            type="button"
+                            className="button button--small button--secondary"
+                            onClick={() => setOpen({ kind: 'withdraw', id: p.id })}
+                            data-testid="approval-withdraw"
+                          >
+                            {t.withdraw}
+                          </button>
+                        )}
+                        {p.mayWithdraw && (
+                          <span className="field__hint" data-testid="approval-why-not">
+                            {t.yours}
+                          </span>
+                        )}
+                      </div>
                     )}
-                  </div>
-                )}
-                {open?.id === p.id && (
-                  <Confirm
-                    testId="approval-confirm"
-                    question={
-                      open.kind === 'approve'
-                        ? t.confirmApprove(summary)
-                        : open.kind === 'refuse'
-                          ? t.confirmRefuse(summary)
-                          : t.confirmWithdraw
-                    }
-                    {...(open.kind === 'refuse' ? { reasonLabel: t.refuseReason } : {})}
-                    confirmLabel={t.confirm}
-                    cancelLabel={t.cancel}
-                    danger={open.kind === 'refuse'}
-                    onCancel={() => setOpen(null)}
-                    onConfirm={async (reason) => {
-                      if (open.kind === 'approve') {
-                        setApproved(await api.call<ApprovedChange>('POST', path(p.id, 'approve')))
-                      } else {
-                        await api.call('POST', path(p.id, open.kind), open.kind === 'refuse' ? { reason } : undefined)
-                        setApproved(null)
-                      }
-                      setOpen(null)
-                      await load()
-                    }}
-                  />
-                )}
-              </li>
-            )
-          })}
-        </ul>
-      )}
+                    {open?.id === p.id &&
+                      p.state === 'pending' &&
+                      (open.kind === 'withdraw' ? p.mayWithdraw : p.mayApprove) && (
+                        <Confirm
+                          testId="approval-confirm"
+                          question={
+                            open.kind === 'approve'
+                              ? t.confirmApprove(summary)
+                              : open.kind === 'refuse'
+                                ? t.confirmRefuse(summary)
+                                : t.confirmWithdraw
+                          }
+                          {...(open.kind === 'refuse' ? { reasonLabel: t.refuseReason } : {})}
+                          confirmLabel={t.confirm}
+                          cancelLabel={t.cancel}
+                          danger={open.kind === 'refuse'}
+                          onCancel={() => setOpen(null)}
+                          onConfirm={async (reason) => {
+                            const params = { id: p.id }
+                            if (open.kind === 'approve') {
+                              setApproved(await change('POST /api/v1/admin/approvals/:id/approve', { params }))
+                            } else if (open.kind === 'refuse') {
+                              await change('POST /api/v1/admin/approvals/:id/refuse', { params, body: { reason } })
+                              setApproved(null)
+                            } else {
+                              await change('POST /api/v1/admin/approvals/:id/withdraw', { params })
+                              setApproved(null)
+                            }
+                            setOpen(null)
+                          }}
+                        />
+                      )}
+                  </li>
+                )
+              })}
+            </ul>
+          )
+        }
+      </Loaded>
     </div>
   )
 }

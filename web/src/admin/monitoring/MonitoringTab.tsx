@@ -1,88 +1,63 @@
-import { useCallback, useEffect, useState } from 'react'
+import { useEffect, useState } from 'react'
 import { serverMessage, type ApiClient } from '../../api/client'
+import { useApiChange, useApiPolled } from '../../api/query'
 import { formatBytes, formatDateTime } from '../../i18n/format'
 import { useLanguage, useStrings } from '../../i18n/language'
+import { LoadError } from '../Loaded'
+import { useRecord } from '../record'
 import { monitoringStrings } from './strings'
 
-interface LiveSession {
-  id: string
-  state: string
-  username: string | null
-  userId: string
-  projectTitle: string | null
-  runtime: string
-  startedAt: string | null
-  stats: { memoryBytes: number; cpuPercent: number; pids: number; pidsLimit: number | null } | null
-  outputBytesPerMinute: number
-  /** what reached the researcher's screen; null before anything did */
-  display: {
-    shownLastMinute: number
-    pacedSince: string | null
-    encodedPerMinute: number
-    datasetMatches: number
-  } | null
-}
-interface Alert {
-  seq: number
-  ts: string
-  details: { rule?: string; action?: string; message?: string; user?: string; session?: string }
-}
-
 const REFRESH_MS = 5_000
+
+/** A field of an alert's details, as the audit record holds it. */
+const detail = (details: Readonly<Record<string, unknown>>, key: string): string | undefined => {
+  const value = details[key]
+  return typeof value === 'string' ? value : undefined
+}
 
 /** Running sessions with what they use, refreshed every few seconds; an end button; the alerts raised. */
 export function MonitoringTab({ api }: { api: ApiClient }) {
   const t = useStrings(monitoringStrings)
   const { language } = useLanguage()
-  const [sessions, setSessions] = useState<LiveSession[] | null>(null)
-  const [alerts, setAlerts] = useState<Alert[]>([])
-  const [updated, setUpdated] = useState<string | null>(null)
-  const [error, setError] = useState<string | null>(null)
-  const [ending, setEnding] = useState<{ id: string; reason: string; busy: boolean } | null>(null)
-
-  const load = useCallback(async () => {
-    try {
-      const [s, a] = await Promise.all([
-        api.call<LiveSession[]>('GET', '/api/v1/admin/monitoring/sessions'),
-        api.call<Alert[]>('GET', '/api/v1/admin/monitoring/alerts')
-      ])
-      setSessions(s)
-      setAlerts(a)
-      setUpdated(new Date().toISOString())
-      setError(null)
-    } catch (err) {
-      setError(serverMessage(err))
-    }
-  }, [api])
-
-  useEffect(() => {
-    void load()
-    const timer = setInterval(() => void load(), REFRESH_MS)
-    return () => clearInterval(timer)
-  }, [load])
+  const live = useApiPolled(api, REFRESH_MS, 'GET /api/v1/admin/monitoring/sessions')
+  const raised = useApiPolled(api, REFRESH_MS, 'GET /api/v1/admin/monitoring/alerts')
+  const sessions = live.data ?? null
+  const alerts = raised.data ?? []
+  const updated = live.dataUpdatedAt === 0 ? null : new Date(live.dataUpdatedAt).toISOString()
+  const change = useApiChange(api)
+  const [refused, setRefused] = useState<string | null>(null)
+  // as before the data layer: a refusal stands until the next refresh
+  useEffect(() => setRefused(null), [live.dataUpdatedAt])
+  // the session being ended is the URL's; the reason typed for it is this screen's
+  const record = useRecord('monitoring')
+  const [form, setForm] = useState({ reason: '', busy: false })
+  const ending = record.recordId === null ? null : { id: record.recordId, ...form }
+  const setEnding = (next: { id: string; reason: string; busy: boolean } | null) => {
+    if (next === null) return void record.close()
+    const { id, ...rest } = next
+    setForm(rest)
+    if (id !== record.recordId) void record.open(id)
+  }
 
   async function end() {
     if (ending === null) return
     setEnding({ ...ending, busy: true })
     try {
-      await api.call('POST', `/api/v1/admin/monitoring/sessions/${encodeURIComponent(ending.id)}/end`, {
-        reason: ending.reason
+      await change('POST /api/v1/admin/monitoring/sessions/:id/end', {
+        params: { id: ending.id },
+        body: { reason: ending.reason }
       })
       setEnding(null)
-      await load()
+      setRefused(null)
     } catch (err) {
       setEnding({ ...ending, busy: false })
-      setError(serverMessage(err))
+      setRefused(serverMessage(err))
     }
   }
 
   return (
     <div className="admin-audit">
-      {error !== null && (
-        <p role="alert" className="error-message" data-testid="monitoring-error">
-          {error}
-        </p>
-      )}
+      <LoadError queries={[live, raised]} refused={refused} className="error-message" testId="monitoring-error" />
       <section className="card" aria-labelledby="monitoring-heading">
         <h2 id="monitoring-heading" className="card__heading">
           {t.heading}
@@ -195,11 +170,11 @@ export function MonitoringTab({ api }: { api: ApiClient }) {
             </thead>
             <tbody>
               {alerts.map((a) => (
-                <tr key={a.seq} data-testid="monitoring-alert" data-rule={a.details.rule}>
+                <tr key={a.seq} data-testid="monitoring-alert" data-rule={detail(a.details, 'rule')}>
                   <td>{formatDateTime(a.ts, language)}</td>
-                  <td>{t.rules[a.details.rule ?? ''] ?? a.details.rule}</td>
-                  <td>{a.details.message}</td>
-                  <td>{t.actions[a.details.action ?? ''] ?? a.details.action}</td>
+                  <td>{t.rules[detail(a.details, 'rule') ?? ''] ?? detail(a.details, 'rule')}</td>
+                  <td>{detail(a.details, 'message')}</td>
+                  <td>{t.actions[detail(a.details, 'action') ?? ''] ?? detail(a.details, 'action')}</td>
                 </tr>
               ))}
             </tbody>

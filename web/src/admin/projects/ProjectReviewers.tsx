@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useState } from 'react'
+import { useState } from 'react'
 import { serverMessage, type ApiClient } from '../../api/client'
+import { useApiChange, useApiQuery } from '../../api/query'
 import type { AdminProject, AdminProjectReviewer, AdminUser } from '../../api/types'
 import { formatDateTime } from '../../i18n/format'
 import { useLanguage, useStrings } from '../../i18n/language'
@@ -23,20 +24,13 @@ export function ProjectReviewers({
 }) {
   const t = useStrings(projectStrings)
   const { language } = useLanguage()
-  const [reviewers, setReviewers] = useState<AdminProjectReviewer[] | null>(null)
-  const [error, setError] = useState<string | null>(null)
+  // a change of the project's members makes these stale too (api/query.ts): independence is read again
+  const query = useApiQuery(api, 'GET /api/v1/admin/projects/:id/reviewers', { params: { id: project.id } })
+  const change = useApiChange(api)
+  const [refused, setRefused] = useState<string | null>(null)
   const [removing, setRemoving] = useState<AdminProjectReviewer | null>(null)
-  const path = `/api/v1/admin/projects/${encodeURIComponent(project.id)}/reviewers`
-
-  const load = useCallback(async () => {
-    try {
-      setReviewers(await api.call<AdminProjectReviewer[]>('GET', path))
-    } catch (err) {
-      setError(serverMessage(err))
-    }
-  }, [api, path])
-  // members change in the same tab: read the reviewers' independence again with the project
-  useEffect(() => void load(), [load, project])
+  const reviewers = query.data ?? null
+  const error = refused ?? (query.error === null ? null : serverMessage(query.error))
 
   const assigned = new Set((reviewers ?? []).map((r) => r.id))
   return (
@@ -74,10 +68,10 @@ export function ProjectReviewers({
           .map((u) => ({ id: u.id, label: `${u.displayName} (${u.username})` }))}
         onPick={async (userId) => {
           try {
-            setReviewers(await api.call<AdminProjectReviewer[]>('PUT', `${path}/${encodeURIComponent(userId)}`))
-            setError(null)
+            await change('PUT /api/v1/admin/projects/:id/reviewers/:userId', { params: { id: project.id, userId } })
+            setRefused(null)
           } catch (err) {
-            setError(serverMessage(err))
+            setRefused(serverMessage(err))
           }
         }}
       />
@@ -89,9 +83,11 @@ export function ProjectReviewers({
           cancelLabel={t.cancel}
           onCancel={() => setRemoving(null)}
           onConfirm={async () => {
-            setReviewers(await api.call<AdminProjectReviewer[]>('DELETE', `${path}/${encodeURIComponent(removing.id)}`))
+            await change('DELETE /api/v1/admin/projects/:id/reviewers/:userId', {
+              params: { id: project.id, userId: removing.id }
+            })
             setRemoving(null)
-            setError(null)
+            setRefused(null)
           }}
         />
       )}

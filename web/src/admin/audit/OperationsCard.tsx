@@ -1,0 +1,111 @@
+import { useState } from 'react'
+import { serverMessage, type ApiClient } from '../../api/client'
+import { formatDateTime } from '../../i18n/format'
+import { useLanguage, useStrings } from '../../i18n/language'
+import { auditStrings } from './strings'
+
+/**
+ * One line of a session's data-operation log (JSON lines, read as bytes): a cell source run or
+ * exported, in full.
+ */
+interface DataOperation {
+  at: string
+  actor: string
+  action: string
+  language: string
+  sha256: string
+  source: string
+  name?: string
+}
+
+/** A session's data-operation log, read in full. */
+export function useOperations(api: ApiClient, onError: (message: string | null) => void) {
+  const [session, setSession] = useState('')
+  const [ops, setOps] = useState<DataOperation[] | null>(null)
+
+  async function load(asked: string) {
+    onError(null)
+    setSession(asked)
+    try {
+      const blob = await api.requestBlob('GET /api/v1/admin/audit/data-operations/:session', {
+        params: { session: asked }
+      })
+      setOps(
+        (await blob.text())
+          .split('\n')
+          .filter((line) => line.trim() !== '')
+          .map((line) => JSON.parse(line) as DataOperation)
+      )
+    } catch (err) {
+      setOps(null)
+      onError(serverMessage(err))
+    }
+  }
+
+  return { session, setSession, ops, load }
+}
+
+/** Shows a session's data-operation log, asked for by its id (or from a search result). */
+export function OperationsCard({ operations }: { operations: ReturnType<typeof useOperations> }) {
+  const t = useStrings(auditStrings)
+  const { language } = useLanguage()
+  const { session: opsSession, setSession: setOpsSession, ops, load } = operations
+  return (
+    <section className="card" aria-labelledby="audit-operations-heading">
+      <h2 id="audit-operations-heading" className="card__heading">
+        {t.dataOperations.heading}
+      </h2>
+      <p>{t.dataOperations.intro}</p>
+      <form
+        className="admin-audit__filters"
+        onSubmit={(e) => {
+          e.preventDefault()
+          void load(opsSession.trim())
+        }}
+      >
+        <label className="field">
+          <span className="field__label">{t.dataOperations.session}</span>
+          <input
+            className="field__input"
+            value={opsSession}
+            onChange={(e) => setOpsSession(e.target.value)}
+            data-testid="operations-session"
+          />
+        </label>
+        <button type="submit" className="button" data-testid="operations-load">
+          {t.dataOperations.load}
+        </button>
+      </form>
+      {ops !== null && ops.length === 0 && <p>{t.dataOperations.none}</p>}
+      {ops !== null && ops.length > 0 && (
+        <table className="table" data-testid="operations">
+          <thead>
+            <tr>
+              {Object.values(t.dataOperations.columns).map((c) => (
+                <th key={c} scope="col">
+                  {c}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {ops.map((op, i) => (
+              <tr key={i} data-testid="operation-row">
+                <td>{formatDateTime(op.at, language)}</td>
+                <td>
+                  <code>{op.action}</code>
+                  {op.name !== undefined && <> → {op.name}</>}
+                </td>
+                <td>{op.language}</td>
+                <td>
+                  <pre className="admin-audit__excerpt">{op.source}</pre>
+                  <code className="admin-audit__details">{op.sha256}</code>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  )
+}
