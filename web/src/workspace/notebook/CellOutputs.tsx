@@ -1,18 +1,12 @@
-import type { CellOutput, TableOutput } from '../api/types'
-import { formatBytes, formatCount } from '../i18n/format'
-import { useLanguage, useStrings } from '../i18n/language'
-import { workspaceStrings } from './strings'
+import type { CellOutput, TableOutput } from '../../api/types'
+import { formatBytes, formatCount } from '../../i18n/format'
+import { useLanguage, useStrings } from '../../i18n/language'
+import { workspaceStrings } from '../strings'
+import { isNumericType, plainText } from './output-text'
 
 // A cell's outputs, drawn as text only: nothing is ever rendered as HTML, images only as PNG or
 // JPEG data URLs. There is no download and no copy: the workspace blocks copying, dragging out
 // and the context menu ("save image as") here.
-
-/** DuckDB's and pandas' number types: their values are right-aligned. */
-const NUMERIC_TYPE = /^(u?(tiny|small|big|huge)?int(eger)?\d*|float\d*|double|real|decimal|numeric)\b/i
-
-/** Terminal colour codes in tracebacks and streams (IPython colours its tracebacks). */
-const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g
-const plain = (text: string) => text.replace(ANSI, '')
 
 export function CellOutputs({ outputs, cellNumber }: { outputs: CellOutput[]; cellNumber: string }) {
   const t = useStrings(workspaceStrings).notebook.output
@@ -59,9 +53,9 @@ function Output({ output, cellNumber }: { output: CellOutput; cellNumber: string
         />
       )
     case 'stream':
-      return <pre className={`output-stream output-stream--${output.name}`}>{plain(output.text)}</pre>
+      return <pre className={`output-stream output-stream--${output.name}`}>{plainText(output.text)}</pre>
     case 'text':
-      return <pre className="output-text">{plain(output.text)}</pre>
+      return <pre className="output-text">{plainText(output.text)}</pre>
     case 'error':
       return (
         <div className="output-error" data-testid="output-error">
@@ -70,7 +64,7 @@ function Output({ output, cellNumber }: { output: CellOutput; cellNumber: string
             {output.evalue !== '' && `: ${output.evalue}`}
           </p>
           {output.traceback !== undefined && output.traceback.length > 0 && (
-            <pre className="output-error__traceback">{plain(output.traceback.join('\n'))}</pre>
+            <pre className="output-error__traceback">{plainText(output.traceback.join('\n'))}</pre>
           )}
         </div>
       )
@@ -80,7 +74,7 @@ function Output({ output, cellNumber }: { output: CellOutput; cellNumber: string
 function Table({ table }: { table: TableOutput }) {
   const t = useStrings(workspaceStrings).notebook.output
   const { language } = useLanguage()
-  const numeric = table.columns.map((c) => NUMERIC_TYPE.test(c.type))
+  const numeric = table.columns.map((c) => isNumericType(c.type))
   const shown = table.rows.length
   return (
     <div className="output-table">
