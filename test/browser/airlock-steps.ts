@@ -91,7 +91,8 @@ export async function submitFromCart(page: Page, files: { name: string; why: str
 
 /** The researcher's card of a request in the workspace's Airlock tab, read afresh and opened. */
 export async function myRequestCard(page: Page, requestId: string, state: string): Promise<Locator> {
-  await page.reload()
+  // from the overview, loaded afresh (a reload would stay in the workspace, which has its own URL)
+  await page.goto(new URL('/', page.url()).href)
   await page.getByTestId('open-workspace').click()
   await page.getByTestId('tab-airlock').click()
   const card = page.locator(`[data-testid="export-request"][data-request-id="${requestId}"]`)

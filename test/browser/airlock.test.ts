@@ -106,7 +106,7 @@ describe('the airlock in a browser: a flagged table is returned, fixed, approved
   it('the researcher reads the comment, fixes the table and sends it again', async () => {
     await writeFreq('age_band,n\r\n0-64,1203\r\n65+,800\r\n')
     const page = pages.researcher1!
-    await page.reload()
+    await page.goto(server.url)
     await page.getByTestId('open-workspace').click()
     await page.getByTestId('tab-airlock').click()
     const card = page.locator(`[data-testid="export-request"][data-request-id="${requestId}"]`)
@@ -136,7 +136,7 @@ describe('the airlock in a browser: a flagged table is returned, fixed, approved
 
     const inOutbox = await writeFreq('age_band,n\r\n0-64,1203\r\n65+,800\r\n')
     const page = pages.researcher1!
-    await page.reload()
+    await page.goto(server.url)
     await page.getByTestId('open-workspace').click()
     await page.getByTestId('tab-airlock').click()
     const card = page.locator(`[data-testid="export-request"][data-request-id="${requestId}"]`)

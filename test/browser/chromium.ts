@@ -22,11 +22,14 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS })
 }
 
-/** Fills the sign-in form as a person would (password, then the authenticator's current code) and sends it. */
-export async function submitSignIn(page: Page, server: DemoServer, username: string): Promise<void> {
+/**
+ * Fills the sign-in form as a person would (password, then the authenticator's current code) and
+ * sends it; the form is opened at `path` (a place of the app), the overview unless said.
+ */
+export async function submitSignIn(page: Page, server: DemoServer, username: string, path?: string): Promise<void> {
   const c = server.credentials[username]
   if (c === undefined) throw new Error(`the demo server has no account ${username}`)
-  await page.goto(server.url)
+  await page.goto(path === undefined ? server.url : new URL(path, server.url).href)
   await page.getByTestId('login-username').fill(username)
   await page.getByTestId('login-password').fill(c.password)
   const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(c.totpSecret), digits: 6, period: 30 })

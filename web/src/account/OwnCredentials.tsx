@@ -33,7 +33,7 @@ export function OwnCredentials({ api, user, onChanged }: { api: ApiClient; user:
     setError(null)
     setStage({ kind: 'loading' })
     try {
-      setStage({ kind: 'open', secret: await api.call<NewOwnSecret>('POST', '/api/v1/me/credentials/secret') })
+      setStage({ kind: 'open', secret: await api.request('POST /api/v1/me/credentials/secret') })
     } catch (err) {
       setError(serverMessage(err))
       setStage({ kind: 'closed' })
@@ -50,7 +50,7 @@ export function OwnCredentials({ api, user, onChanged }: { api: ApiClient; user:
     setStage({ kind: 'submitting', secret: stage.secret })
     try {
       const { confirm: _confirm, ...body } = fields
-      await api.call('POST', '/api/v1/me/credentials', { ...body, ticket: stage.secret.ticket })
+      await api.request('POST /api/v1/me/credentials', { body: { ...body, ticket: stage.secret.ticket } })
       setStage({ kind: 'done' })
       onChanged()
     } catch (err) {

@@ -15,6 +15,10 @@ interface Props {
   project: ProjectView
   /** the tab is shown: the outbox is read again */
   active: boolean
+  /** the request the URL names, opened and scrolled to */
+  shownRequest?: string | null
+  /** a request opened (its URL), or the one the URL names closed (null) */
+  onShowRequest?(requestId: string | null): void
 }
 
 /**
@@ -22,7 +26,7 @@ interface Props {
  * requests just submitted with what the checks found, the form that brings a file in (with the
  * imports just submitted), and the researcher's export requests and imports in this project.
  */
-export function AirlockTab({ api, sessionId, project, active }: Props) {
+export function AirlockTab({ api, sessionId, project, active, shownRequest, onShowRequest }: Props) {
   const s = useStrings(airlockStrings)
   const t = s.airlock
   const watch = useAirlockWatch()
@@ -127,6 +131,8 @@ export function AirlockTab({ api, sessionId, project, active }: Props) {
         projectTitles={titles}
         exclude={new Set(submitted.map((v) => v.id))}
         headingRef={requestsHeading}
+        shownRequest={shownRequest}
+        onShowRequest={onShowRequest}
       />
       <MyRequests
         api={api}
@@ -136,6 +142,8 @@ export function AirlockTab({ api, sessionId, project, active }: Props) {
         projectTitles={titles}
         exclude={new Set(imported.map((v) => v.id))}
         headingRef={importsHeading}
+        shownRequest={shownRequest}
+        onShowRequest={onShowRequest}
       />
     </div>
   )

@@ -25,6 +25,10 @@ interface Props {
   exclude?: ReadonlySet<string>
   /** the list's heading, for a link that moves focus to it */
   headingRef?: RefObject<HTMLHeadingElement | null>
+  /** the request the URL names (the workspace), opened and scrolled to */
+  shownRequest?: string | null
+  /** a request opened, or the one the URL names closed (null): the workspace puts it in the URL */
+  onShowRequest?(requestId: string | null): void
 }
 
 /**
@@ -39,7 +43,9 @@ export function MyRequests({
   projectTitles,
   onOpenWorkspace,
   exclude,
-  headingRef
+  headingRef,
+  shownRequest,
+  onShowRequest
 }: Props) {
   const s = useStrings(airlockStrings)
   const t = direction === 'import' ? s.myImports : s.myRequests
@@ -113,6 +119,14 @@ export function MyRequests({
                 sessionId={sessionId}
                 initiallyOpen={i < OPEN_AT_ONCE}
                 onOpenWorkspace={onOpenWorkspace}
+                shown={r.id === shownRequest}
+                onToggle={
+                  onShowRequest &&
+                  ((open) => {
+                    if (open) onShowRequest(r.id)
+                    else if (r.id === shownRequest) onShowRequest(null)
+                  })
+                }
               />
             </li>
           ))}

@@ -15,8 +15,8 @@ import { useAirlockWatch } from './watch'
 
 interface Props {
   api: ApiClient
-  /** the request as listed; its details are read when the card is open */
-  summary: ExportRequestSummary
+  /** the request as listed (or its details, just submitted); its details are read when the card is open */
+  summary: ExportRequestSummary | ExportRequestView
   /** the details when already known (the answer to a submit) */
   detail?: ExportRequestView
   projectTitle?: string
@@ -25,6 +25,10 @@ interface Props {
   initiallyOpen: boolean
   /** the overview: starts analysis in the project, to send a returned request again */
   onOpenWorkspace?(projectId: string): void
+  /** the request the URL names: opened, and scrolled to when it first shows */
+  shown?: boolean
+  /** the person opened or closed the card */
+  onToggle?(open: boolean): void
 }
 
 type Status = { kind: 'ok' | 'error'; text: string } | null
@@ -45,14 +49,16 @@ export function RequestCard({
   projectTitle,
   sessionId,
   initiallyOpen,
-  onOpenWorkspace
+  onOpenWorkspace,
+  shown = false,
+  onToggle
 }: Props) {
   const s = useStrings(airlockStrings)
   const ruleName = useRuleLabel()
   const t = s.request
   const { language } = useLanguage()
   const watch = useAirlockWatch()
-  const [open, setOpen] = useState(initiallyOpen || given !== undefined)
+  const [open, setOpen] = useState(initiallyOpen || given !== undefined || shown)
   const [detail, setDetail] = useState<ExportRequestView | null>(given ?? null)
   const [loadError, setLoadError] = useState<string | null>(null)
   const [status, setStatus] = useState<Status>(null)
@@ -60,6 +66,14 @@ export function RequestCard({
   const [downloading, setDownloading] = useState<string | null>(null)
   const id = useId()
   const isImport = summary.direction === 'import'
+  const article = useRef<HTMLElement>(null)
+
+  // the request a link or a reload points at: opened and brought into view
+  useEffect(() => {
+    if (!shown) return
+    setOpen(true)
+    article.current?.scrollIntoView({ block: 'start' })
+  }, [shown])
 
   const load = useCallback(async () => {
     try {
@@ -136,7 +150,9 @@ export function RequestCard({
 
   return (
     <article
+      ref={article}
       className="request"
+      aria-current={shown ? 'location' : undefined}
       aria-labelledby={`${id}-title`}
       data-testid={isImport ? 'import-request' : 'export-request'}
       data-request-id={summary.id}
@@ -175,7 +191,10 @@ export function RequestCard({
         className="button button--secondary button--small request__toggle"
         aria-expanded={open}
         aria-controls={`${id}-body`}
-        onClick={() => setOpen((o) => !o)}
+        onClick={() => {
+          setOpen(!open)
+          onToggle?.(!open)
+        }}
         data-testid="request-toggle"
       >
         {open ? t.hideDetails : t.showDetails}

@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
+import { Link, useNavigate, useParams } from 'react-router'
 import { ApiError, type ApiClient } from '../api/client'
 import type { ExportRequestView, ReviewExcerpt, UserView } from '../api/types'
+import { places } from '../app/places'
 import { appStrings } from '../app/strings'
 import { formatDateTime } from '../i18n/format'
 import { LanguageSwitch } from '../i18n/LanguageSwitch'
@@ -19,8 +21,6 @@ import { NotificationList, QueueBadge } from './watch'
 interface Props {
   api: ApiClient
   user: UserView
-  requestId: string
-  onBack(): void
 }
 
 type Load = { kind: 'loading' } | { kind: 'failed'; error: string } | { kind: 'loaded'; request: ExportRequestView }
@@ -31,7 +31,15 @@ type Load = { kind: 'loading' } | { kind: 'failed'; error: string } | { kind: 'l
  * on it; earlier rounds with the reviewers' comments and what changed since; and the review that
  * makes the votes count.
  */
-export function ReviewPage({ api, user, requestId, onBack }: Props) {
+export function ReviewPage({ api, user }: Props) {
+  const { requestId = '' } = useParams<{ requestId: string }>()
+  // another request's review starts afresh: its votes, previews and unsaved drafts are its own
+  return <RequestReview key={requestId} api={api} user={user} requestId={requestId} />
+}
+
+function RequestReview({ api, user, requestId }: Props & { requestId: string }) {
+  const navigate = useNavigate()
+  const onBack = () => navigate(places.overview())
   const s = useStrings(airlockStrings)
   const t = s.review
   const app = useStrings(appStrings)
@@ -113,9 +121,9 @@ export function ReviewPage({ api, user, requestId, onBack }: Props) {
   return (
     <div className="home-layout review-layout">
       <header className="topbar">
-        <button type="button" className="button button--secondary" onClick={onBack} data-testid="review-back">
+        <Link to={places.overview()} className="button button--secondary" data-testid="review-back">
           {t.back}
-        </button>
+        </Link>
         <span className="topbar__product">{app.productName}</span>
         <div className="topbar__actions">
           <QueueBadge />

@@ -111,17 +111,17 @@ export function ReviewQueue({ api, onOpen }: { api: ApiClient; onOpen(id: string
                 </td>
                 <td className="review-queue__round">{r.round}</td>
                 <td className="review-queue__round" data-testid="review-item-reviews">
-                  {t.reviewsValue(r.reviews, r.reviewsNeeded)}
+                  {t.reviewsValue(r.reviews ?? 0, r.reviewsNeeded ?? 0)}
                 </td>
                 <td data-testid="review-item-conflicted">
-                  {r.conflicted > 0 ? (
+                  {r.conflicted !== undefined && r.conflicted > 0 ? (
                     <span className="badge badge--caution">{t.conflictedValue(r.conflicted)}</span>
                   ) : (
                     t.conflictedValue(0)
                   )}
                 </td>
                 <td data-testid="review-item-mine">
-                  <span className={`badge badge--${MY_REVIEW_BADGE[r.myReview]}`}>{t.myReview[r.myReview]}</span>
+                  <span className={`badge badge--${MY_REVIEW_BADGE[r.myReview ?? 'none']}`}>{t.myReview[r.myReview ?? 'none']}</span>
                 </td>
                 <td>
                   <time dateTime={r.createdAt}>{formatDateTime(r.createdAt, language)}</time>

@@ -1,29 +1,24 @@
-import { lazy, Suspense, useEffect, useState } from 'react'
-import { AirlockWatchProvider } from '../airlock/watch'
+import { useCallback, useEffect, useState } from 'react'
 import { NetworkError, type ApiClient } from '../api/client'
-import type { ProjectView, UserView } from '../api/types'
+import type { UserView } from '../api/types'
 import { EnrolmentPage } from '../enrolment/EnrolmentPage'
 import { leaveEnrolment, takeEnrolmentToken } from '../enrolment/link'
-import { HomePage } from '../home/HomePage'
 import { useStrings } from '../i18n/language'
 import { LoginPage } from '../login/LoginPage'
+import { LoadingScreen } from './LoadingScreen'
+import { SignedIn } from './SignedIn'
 import { appStrings, type SignedOutNotice } from './strings'
-
-// Each screen beyond sign-in and the overview is its own chunk, fetched when first opened: a
-// researcher's first load carries neither the administration console nor the review screens,
-// and a reviewer's carries no terminal.
-const WorkspacePage = lazy(() => import('../workspace/WorkspacePage').then((m) => ({ default: m.WorkspacePage })))
-const ReviewPage = lazy(() => import('../airlock/ReviewPage').then((m) => ({ default: m.ReviewPage })))
-const AdminPage = lazy(() => import('../admin/AdminPage').then((m) => ({ default: m.AdminPage })))
 
 export type AuthState =
   { kind: 'resuming' } | { kind: 'signed-out'; notice: SignedOutNotice | null } | { kind: 'signed-in'; user: UserView }
 
+/**
+ * Who is here: an enrolment link first, then the silent resume of a session, sign-in, and the
+ * signed-in app with its places. Signing in leaves the address alone, so the place asked for is
+ * where the app opens.
+ */
 export function App({ api }: { api: ApiClient }) {
   const [auth, setAuth] = useState<AuthState>({ kind: 'resuming' })
-  const [workspace, setWorkspace] = useState<ProjectView | null>(null)
-  const [review, setReview] = useState<string | null>(null)
-  const [admin, setAdmin] = useState(false)
   // opened from an enrolment link (/enrol#token): that page first, whoever is signed in on this browser
   const [enrolment, setEnrolment] = useState(takeEnrolmentToken)
   const t = useStrings(appStrings)
@@ -47,6 +42,8 @@ export function App({ api }: { api: ApiClient }) {
 
   useEffect(() => api.onSessionEnded(() => setAuth({ kind: 'signed-out', notice: 'session-ended' })), [api])
 
+  const onSignedOut = useCallback((notice: SignedOutNotice) => setAuth({ kind: 'signed-out', notice }), [])
+
   if (enrolment !== undefined) {
     return (
       <EnrolmentPage
@@ -63,11 +60,7 @@ export function App({ api }: { api: ApiClient }) {
 
   switch (auth.kind) {
     case 'resuming':
-      return (
-        <main className="resuming" aria-busy="true">
-          <p role="status">{t.restoring}</p>
-        </main>
-      )
+      return <LoadingScreen restoring />
     case 'signed-out':
       return (
         <LoginPage
@@ -77,34 +70,6 @@ export function App({ api }: { api: ApiClient }) {
         />
       )
     case 'signed-in':
-      return (
-        // the airlock's notifications follow the user across pages, for as long as they are signed in
-        <AirlockWatchProvider key={auth.user.id} api={api} user={auth.user}>
-          <Suspense
-            fallback={
-              <main className="resuming" aria-busy="true">
-                <p role="status">{t.loadingScreen}</p>
-              </main>
-            }
-          >
-            {workspace !== null ? (
-              <WorkspacePage api={api} user={auth.user} project={workspace} onBack={() => setWorkspace(null)} />
-            ) : review !== null ? (
-              <ReviewPage api={api} user={auth.user} requestId={review} onBack={() => setReview(null)} />
-            ) : admin && auth.user.roles.includes('admin') ? (
-              <AdminPage api={api} user={auth.user} onBack={() => setAdmin(false)} />
-            ) : (
-              <HomePage
-                api={api}
-                user={auth.user}
-                onSignedOut={(notice) => setAuth({ kind: 'signed-out', notice })}
-                onOpenWorkspace={setWorkspace}
-                onOpenReview={setReview}
-                onOpenAdmin={() => setAdmin(true)}
-              />
-            )}
-          </Suspense>
-        </AirlockWatchProvider>
-      )
+      return <SignedIn key={auth.user.id} api={api} user={auth.user} onSignedOut={onSignedOut} />
   }
 }

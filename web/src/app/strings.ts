@@ -4,6 +4,12 @@ const en = {
   productName: 'Visiting Research Environment',
   restoring: 'Checking your session…',
   loadingScreen: 'Loading…',
+  notFound: {
+    documentTitle: 'Page not found',
+    heading: 'Page not found',
+    body: 'There is nothing at this address. It may have been mistyped, or the link may be out of date.',
+    toOverview: 'Go to the overview'
+  },
   notices: {
     'signed-out': 'You have signed out.',
     'session-ended': 'Your session has ended. Sign in again to continue.',
@@ -19,6 +25,12 @@ export const appStrings: Localized<typeof en> = {
     productName: 'Visiting Research Environment',
     restoring: 'セッションを確認しています…',
     loadingScreen: '読み込んでいます…',
+    notFound: {
+      documentTitle: 'ページが見つかりません',
+      heading: 'ページが見つかりません',
+      body: 'このアドレスには何もありません。入力を誤ったか、リンクが古くなっている可能性があります。',
+      toOverview: '概要へ移動'
+    },
     notices: {
       'signed-out': 'サインアウトしました。',
       'session-ended': 'セッションが終了しました。続けるには再度サインインしてください。',

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
+import { Link, useNavigate } from 'react-router'
 import { OwnCredentials } from '../account/OwnCredentials'
 import { accountStrings } from '../account/strings'
 import { MyRequests } from '../airlock/MyRequests'
@@ -6,6 +7,7 @@ import { ReviewQueue } from '../airlock/ReviewQueue'
 import { NotificationList, QueueBadge } from '../airlock/watch'
 import { ApiError, type ApiClient } from '../api/client'
 import type { Eligibility, MeResponse, OrganizationView, ProjectView, UserView } from '../api/types'
+import { places } from '../app/places'
 import { appStrings, type SignedOutNotice } from '../app/strings'
 import { formatDate } from '../i18n/format'
 import { LanguageSwitch } from '../i18n/LanguageSwitch'
@@ -20,15 +22,14 @@ interface Props {
   /** From the login or refresh answer, shown until /me arrives. */
   user: UserView
   onSignedOut(notice: SignedOutNotice): void
-  /** Opens a project's analysis session (starting one if none is live). */
-  onOpenWorkspace(project: ProjectView): void
-  /** Opens an export request for review (reviewers). */
-  onOpenReview(requestId: string): void
-  /** Opens the administration console (administrators). */
-  onOpenAdmin(): void
 }
 
-export function HomePage({ api, user, onSignedOut, onOpenWorkspace, onOpenReview, onOpenAdmin }: Props) {
+/**
+ * The overview: who is signed in, what they may do, and the way into each place (a project's
+ * workspace, which starts its analysis session; a request to review; the console).
+ */
+export function HomePage({ api, user, onSignedOut }: Props) {
+  const navigate = useNavigate()
   const t = useStrings(homeStrings)
   const app = useStrings(appStrings)
   const admin = useStrings(adminStrings)
@@ -162,19 +163,19 @@ export function HomePage({ api, user, onSignedOut, onOpenWorkspace, onOpenReview
               {admin.heading}
             </h2>
             <p>{admin.openIntro}</p>
-            <button type="button" className="button" onClick={onOpenAdmin} data-testid="open-admin">
+            <Link to={places.admin()} className="button button--secondary" data-testid="open-admin">
               {admin.open}
-            </button>
+            </Link>
           </section>
         )}
         {/* what a reviewer comes for comes first */}
-        {isReviewer && <ReviewQueue api={api} onOpen={onOpenReview} />}
+        {isReviewer && <ReviewQueue api={api} onOpen={(requestId) => navigate(places.review(requestId))} />}
         {meState.kind === 'loaded' && (
           <EligibilityBanner eligibility={meState.me.eligibility} isResearcher={isResearcher} />
         )}
         <CertificationCard organization={shownUser.organization} />
         {meState.kind === 'loaded' && (isResearcher || projects.length > 0) && (
-          <ProjectList projects={projects} canWork={canWork} onOpen={onOpenWorkspace} />
+          <ProjectList projects={projects} canWork={canWork} />
         )}
         {isResearcher && meState.kind === 'loaded' && (
           <MyRequests
@@ -185,7 +186,7 @@ export function HomePage({ api, user, onSignedOut, onOpenWorkspace, onOpenReview
               canWork
                 ? (projectId) => {
                     const project = projects.find((p) => p.id === projectId && p.state === 'active')
-                    if (project !== undefined) onOpenWorkspace(project)
+                    if (project !== undefined) navigate(places.workspace(project.id))
                   }
                 : undefined
             }
@@ -283,15 +284,7 @@ function CertificationCard({ organization }: { organization: OrganizationView | 
 
 const PROJECT_BADGE: Record<ProjectView['state'], string> = { upcoming: 'info', active: 'ok', ended: 'neutral' }
 
-function ProjectList({
-  projects,
-  canWork,
-  onOpen
-}: {
-  projects: ProjectView[]
-  canWork: boolean
-  onOpen(project: ProjectView): void
-}) {
+function ProjectList({ projects, canWork }: { projects: ProjectView[]; canWork: boolean }) {
   const t = useStrings(homeStrings).projects
   const { language } = useLanguage()
   return (
@@ -354,14 +347,13 @@ function ProjectList({
                 </div>
               </dl>
               {canWork && project.state === 'active' && (
-                <button
-                  type="button"
+                <Link
+                  to={places.workspace(project.id)}
                   className="button button--primary project__open"
                   data-testid="open-workspace"
-                  onClick={() => onOpen(project)}
                 >
                   {t.openWorkspace}
-                </button>
+                </Link>
               )}
             </li>
           ))}

@@ -1,8 +1,13 @@
-import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent } from 'react'
+import { useQuery } from '@tanstack/react-query'
+import { useCallback, useEffect, useId, useRef, useState } from 'react'
+import { Link, Navigate, useNavigate, useParams } from 'react-router'
 import { AirlockTab } from '../airlock/AirlockTab'
 import { NotificationList } from '../airlock/watch'
-import { ApiError, type ApiClient } from '../api/client'
-import type { ProjectView, SessionView, StartStep, UserView } from '../api/types'
+import type { ApiClient } from '../api/client'
+import type { ProjectView, SessionView, UserView } from '../api/types'
+import { LoadingScreen } from '../app/LoadingScreen'
+import { NotFoundPage } from '../app/NotFoundPage'
+import { isWorkspaceTab, places, WORKSPACE_TABS, type WorkspaceTab } from '../app/places'
 import { appStrings } from '../app/strings'
 import { LanguageSwitch } from '../i18n/LanguageSwitch'
 import { useStrings } from '../i18n/language'
@@ -12,22 +17,14 @@ import { FilesView, NewNotebookButton } from './Files'
 import { NotebookView } from './Notebook'
 import { TerminalView } from './Terminal'
 import { TextEditor } from './TextEditor'
-import { movedPath } from './workspace-files'
+import { LeaveNotice } from './LeaveNotice'
+import { SessionEnded, StartProgress } from './SessionProgress'
+import { useSessionStart } from './use-session-start'
+import { useUnsavedGuard, type Editor } from './use-unsaved-guard'
+import { WorkspaceTabs } from './WorkspaceTabs'
+import { errorText, movedPath } from './workspace-files'
 
-interface Props {
-  api: ApiClient
-  user: UserView
-  project: ProjectView
-  onBack(): void
-}
-
-type View =
-  | { kind: 'starting'; session: SessionView | null; step: StartStep | null }
-  | { kind: 'running'; session: SessionView }
-  | { kind: 'ended'; session: SessionView | null; reason: string }
-
-type Tab = 'terminal' | 'notebook' | 'files' | 'airlock'
-const TABS: Tab[] = ['terminal', 'notebook', 'files', 'airlock']
+type Tab = WorkspaceTab
 
 /** A notebook or text file open in its view; `key` remounts the view when another file is opened. */
 interface OpenFile {
@@ -35,33 +32,77 @@ interface OpenFile {
   path: string
 }
 
-type Editor = 'notebook' | 'text'
-
-const STEPS: StartStep['step'][] = ['sandbox', 'data', 'workspace']
-const MiB = 1024 * 1024
 const WARN_MINUTES = 15
+
+/**
+ * The workspace of the project in the URL (`/projects/:projectId`, then a tab or an airlock
+ * request), looked up among the user's projects. A project that is not theirs gets the overview,
+ * as the app never offered it; the server still decides whether a session may start.
+ */
+export function WorkspacePage({ api, user }: { api: ApiClient; user: UserView }) {
+  const { projectId = '', tab, requestId } = useParams<{ projectId: string; tab?: string; requestId?: string }>()
+  const me = useQuery({ queryKey: ['me'], queryFn: () => api.me() })
+  const t = useStrings(workspaceStrings)
+  if (tab !== undefined && !isWorkspaceTab(tab)) return <NotFoundPage />
+  if (me.isPending) return <LoadingScreen />
+  if (me.isError) {
+    return (
+      <main className="resuming">
+        <div role="alert" className="error-message">
+          <p>{errorText(me.error)}</p>
+          <Link to={places.overview()} className="button button--secondary">
+            {t.backToOverview}
+          </Link>
+        </div>
+      </main>
+    )
+  }
+  const project = me.data.projects.find((p) => p.id === projectId)
+  if (project === undefined) return <Navigate to={places.overview()} replace />
+  return (
+    <Workspace
+      key={project.id}
+      api={api}
+      user={user}
+      project={project}
+      tab={requestId !== undefined ? 'airlock' : (tab ?? WORKSPACE_TABS[0])}
+      requestId={requestId ?? null}
+    />
+  )
+}
+
+interface Props {
+  api: ApiClient
+  user: UserView
+  project: ProjectView
+  /** the tab shown, from the URL */
+  tab: Tab
+  /** the airlock request shown, from the URL */
+  requestId: string | null
+}
 
 /**
  * A project's analysis session: start progress, then the terminal, a notebook, the workspace's
  * files and the airlock (export cart and requests) as tabs beside the data catalog, under the
  * Visiting controls.
  */
-export function WorkspacePage({ api, user, project, onBack }: Props) {
+function Workspace({ api, user, project, tab, requestId }: Props) {
   const t = useStrings(workspaceStrings)
   const app = useStrings(appStrings)
-  const [view, setView] = useState<View>({ kind: 'starting', session: null, step: null })
+  const navigate = useNavigate()
+  const view = useSessionStart(api, project.id)
   const [ending, setEnding] = useState(false)
   const [copyNotice, setCopyNotice] = useState(false)
   const [now, setNow] = useState(() => Date.now())
-  const [tab, setTab] = useState<Tab>('terminal')
+  // a chosen tab leaves a history entry, so back returns to the tab before; arrow keys step without one
+  const setTab = (to: Tab, stepped = false) => {
+    if (to !== tab) navigate(places.workspace(project.id, to), { replace: stepped })
+  }
   const [notebook, setNotebook] = useState<OpenFile | null>(null)
   const [textFile, setTextFile] = useState<OpenFile | null>(null)
-  const [dirty, setDirty] = useState<Record<Editor, boolean>>({ notebook: false, text: false })
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set())
-  const [leave, setLeave] = useState<{ paths: string[]; proceed(): void } | null>(null)
   const [notebookError, setNotebookError] = useState<string | null>(null)
   const opened = useRef(0)
-  const tabs = useRef(new Map<Tab, HTMLButtonElement>())
   const tabId = useId()
 
   useEffect(() => {
@@ -73,78 +114,15 @@ export function WorkspacePage({ api, user, project, onBack }: Props) {
     return () => clearInterval(timer)
   }, [])
 
-  useEffect(() => {
-    const abort = new AbortController()
-    void (async () => {
-      try {
-        // a live session of this project is reopened, not started twice
-        const liveOne = async () =>
-          (await api.listSessions()).find(
-            (s) => s.projectId === project.id && (s.state === 'starting' || s.state === 'running')
-          )
-        let session = await liveOne()
-        if (session === undefined) {
-          try {
-            session = await api.startSession(project.id)
-          } catch (err) {
-            // another tab (or a second run of this effect) started it a moment ago
-            const started = err instanceof ApiError && err.status === 409 ? await liveOne() : undefined
-            if (started === undefined) throw err
-            session = started
-          }
-        }
-        if (abort.signal.aborted) return
-        setView({ kind: 'starting', session, step: null })
-        await api.followSession(
-          session.id,
-          (e) => {
-            if (e.kind === 'progress') setView((v) => (v.kind === 'starting' ? { ...v, step: e.progress } : v))
-            else if (e.session.state === 'running') setView({ kind: 'running', session: e.session })
-            else if (e.session.state === 'starting')
-              setView((v) => ({ kind: 'starting', session: e.session, step: v.kind === 'starting' ? v.step : null }))
-            else setView({ kind: 'ended', session: e.session, reason: e.session.reason ?? '' })
-          },
-          abort.signal
-        )
-      } catch (err) {
-        if (abort.signal.aborted) return
-        setView({
-          kind: 'ended',
-          session: null,
-          reason: err instanceof ApiError ? (err.serverMessage ?? err.message) : String(err)
-        })
-      }
-    })()
-    return () => abort.abort()
-  }, [api, project])
-
   const onCopyBlocked = useCallback(() => {
     setCopyNotice(true)
     setTimeout(() => setCopyNotice(false), 4000)
   }, [])
 
-  // the views report their unsaved state, and false once closed or replaced by another file
-  const onNotebookDirty = useCallback((d: boolean) => setDirty((s) => ({ ...s, notebook: d })), [])
-  const onTextDirty = useCallback((d: boolean) => setDirty((s) => ({ ...s, text: d })), [])
-
-  // unsaved edits: the browser asks before the page is closed or reloaded
-  const anyDirty = dirty.notebook || dirty.text
-  useEffect(() => {
-    if (!anyDirty) return
-    const warn = (e: BeforeUnloadEvent) => e.preventDefault()
-    window.addEventListener('beforeunload', warn)
-    return () => window.removeEventListener('beforeunload', warn)
-  }, [anyDirty])
-
-  /** Runs `proceed` at once, or after the researcher agrees to lose the unsaved edits of `editors`. */
-  function guard(editors: Editor[], proceed: () => void) {
-    const paths = editors
-      .filter((e) => dirty[e])
-      .map((e) => (e === 'notebook' ? notebook : textFile)?.path)
-      .filter((p): p is string => p !== undefined)
-    if (paths.length === 0) proceed()
-    else setLeave({ paths, proceed })
-  }
+  const { dirty, onNotebookDirty, onTextDirty, guard, leave, answered } = useUnsavedGuard(project.id, {
+    notebook: notebook?.path,
+    text: textFile?.path
+  })
 
   function openNotebook(path: string) {
     if (notebook?.path === path) {
@@ -182,24 +160,6 @@ export function WorkspacePage({ api, user, project, onBack }: Props) {
     setTextFile(follow)
   }
 
-  function onTabKey(e: KeyboardEvent) {
-    const at = TABS.indexOf(tab)
-    const to =
-      e.key === 'ArrowRight'
-        ? TABS[(at + 1) % TABS.length]
-        : e.key === 'ArrowLeft'
-          ? TABS[(at - 1 + TABS.length) % TABS.length]
-          : e.key === 'Home'
-            ? TABS[0]
-            : e.key === 'End'
-              ? TABS[TABS.length - 1]
-              : undefined
-    if (to === undefined) return
-    e.preventDefault()
-    setTab(to)
-    tabs.current.get(to)?.focus()
-  }
-
   async function end(session: SessionView) {
     setEnding(true)
     try {
@@ -224,9 +184,9 @@ export function WorkspacePage({ api, user, project, onBack }: Props) {
       onDragStart={(e) => e.preventDefault()}
     >
       <header className="topbar">
-        <button type="button" className="button button--secondary" onClick={() => guard(['notebook', 'text'], onBack)}>
+        <Link to={places.overview()} className="button button--secondary" data-testid="workspace-back">
           {t.backToOverview}
-        </button>
+        </Link>
         <h1 className="workspace__title">{project.title}</h1>
         {minutesLeft !== null && (
           <span
@@ -254,100 +214,24 @@ export function WorkspacePage({ api, user, project, onBack }: Props) {
           {t.timeWarning(minutesLeft)}
         </p>
       )}
-      {leave !== null && (
-        <div className="notice notice--warn leave-notice" role="alert" data-testid="unsaved-warning">
-          <p>{t.leave.message(leave.paths.join(', '))}</p>
-          <div className="button-row">
-            <button
-              type="button"
-              className="button button--danger button--small"
-              onClick={() => {
-                setLeave(null)
-                leave.proceed()
-              }}
-              data-testid="unsaved-discard"
-            >
-              {t.leave.discard}
-            </button>
-            <button type="button" className="button button--secondary button--small" onClick={() => setLeave(null)}>
-              {t.leave.stay}
-            </button>
-          </div>
-        </div>
-      )}
+      {leave !== null && <LeaveNotice leave={leave} onAnswered={answered} />}
       {copyNotice && (
         <p className="notice notice--warn" role="alert" data-testid="copy-blocked">
           {t.copyBlocked}
         </p>
       )}
       <main className="workspace__main">
-        {view.kind === 'starting' && (
-          <section className="card start-progress" aria-busy="true" data-testid="start-progress">
-            <h2>{t.starting}</h2>
-            <ol className="start-progress__steps">
-              {STEPS.map((step) => {
-                const at = view.step === null ? -1 : STEPS.indexOf(view.step.step)
-                const mine = STEPS.indexOf(step)
-                const state = mine < at ? 'done' : mine === at ? 'active' : 'todo'
-                return (
-                  <li key={step} data-state={state}>
-                    {t.steps[step]}
-                    {step === 'data' && view.step?.step === 'data' && (
-                      <span className="start-progress__bytes">
-                        {' '}
-                        {t.dataProgress(
-                          `${(view.step.bytes / MiB).toFixed(1)} MiB`,
-                          `${(view.step.totalBytes / MiB).toFixed(1)} MiB`
-                        )}
-                      </span>
-                    )}
-                  </li>
-                )
-              })}
-            </ol>
-          </section>
-        )}
-        {view.kind === 'ended' && (
-          <section className="card" role="alert" data-testid="session-ended">
-            <h2>{view.session?.state === 'failed' || view.session === null ? t.failed : t.ended}</h2>
-            {view.reason !== '' && (
-              <p>
-                {t.reason}: {view.reason}
-              </p>
-            )}
-          </section>
-        )}
+        {view.kind === 'starting' && <StartProgress step={view.step} />}
+        {view.kind === 'ended' && <SessionEnded ended={view} />}
         {view.kind === 'running' && (
           <div className="workspace__panes">
             <div className="workspace__tools">
-              <div className="tabs" role="tablist" aria-label={t.tabs.label} onKeyDown={onTabKey}>
-                {TABS.map((name) => (
-                  <button
-                    key={name}
-                    ref={(el) => {
-                      if (el === null) tabs.current.delete(name)
-                      else tabs.current.set(name, el)
-                    }}
-                    type="button"
-                    role="tab"
-                    id={`${tabId}-tab-${name}`}
-                    className="tabs__tab"
-                    aria-selected={tab === name}
-                    aria-controls={`${tabId}-panel-${name}`}
-                    tabIndex={tab === name ? 0 : -1}
-                    onClick={() => setTab(name)}
-                    data-testid={`tab-${name}`}
-                  >
-                    {t.tabs[name]}
-                    {((name === 'notebook' && dirty.notebook) || (name === 'files' && dirty.text)) && (
-                      <span className="tabs__dirty" title={t.tabs.unsavedMark}>
-                        <span aria-hidden="true"> ●</span>
-                        <span className="visually-hidden"> ({t.tabs.unsavedMark})</span>
-                      </span>
-                    )}
-                  </button>
-                ))}
-              </div>
+              <WorkspaceTabs
+                idPrefix={tabId}
+                current={tab}
+                unsaved={new Set([...(dirty.notebook ? ['notebook' as const] : []), ...(dirty.text ? ['files' as const] : [])])}
+                onSelect={setTab}
+              />
               {/* The terminal stays mounted while hidden: its shell and WebSocket live on. */}
               <div
                 role="tabpanel"
@@ -436,7 +320,18 @@ export function WorkspacePage({ api, user, project, onBack }: Props) {
                 className="workspace__panel"
                 hidden={tab !== 'airlock'}
               >
-                <AirlockTab api={api} sessionId={view.session.id} project={project} active={tab === 'airlock'} />
+                <AirlockTab
+                  api={api}
+                  sessionId={view.session.id}
+                  project={project}
+                  active={tab === 'airlock'}
+                  shownRequest={requestId}
+                  onShowRequest={(id) =>
+                    navigate(id === null ? places.workspace(project.id, 'airlock') : places.myRequest(project.id, id), {
+                      replace: true
+                    })
+                  }
+                />
               </div>
             </div>
             <CatalogPanel api={api} projectId={project.id} />
