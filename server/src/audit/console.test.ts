@@ -1,13 +1,9 @@
-import { generateKeyPairSync } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { SqliteStore } from '../store/sqlite/sqlite-store.js'
+import { openTempStore, removeTempStore, storeKeys as keys } from '../../../test/support/temp-store.js'
+import type { SqliteStore } from '../store/sqlite/sqlite-store.js'
 import { createAuditConsole } from './console.js'
 import { DataOperationLog } from './data-operations.js'
 
-const keys = generateKeyPairSync('ed25519')
 const reader = { id: 'admin-1', username: 'ada', sourceIp: '192.0.2.1' }
 let dir: string
 let store: SqliteStore
@@ -23,12 +19,10 @@ const console_ = () =>
 const count = async () => (await store.searchAudit({ limit: 500 })).length
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'vre-audit-console-'))
-  store = new SqliteStore({ path: join(dir, 'vre.sqlite'), auditSigningKey: keys.privateKey })
+  ;({ store, dir } = openTempStore('vre-audit-console-'))
 })
 afterEach(() => {
-  store.close()
-  rmSync(dir, { recursive: true, force: true })
+  removeTempStore(store, dir)
 })
 
 describe('the audit console', () => {

@@ -1,14 +1,10 @@
-import { generateKeyPairSync } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { openTempStore, removeTempStore } from '../../../test/support/temp-store.js'
 import { Errors } from '../errors.js'
-import { SqliteStore } from '../store/sqlite/sqlite-store.js'
+import type { SqliteStore } from '../store/sqlite/sqlite-store.js'
 import { createRefusalService } from './refusal-service.js'
 import { withSentenceTold } from './refusals.js'
 
-const keys = generateKeyPairSync('ed25519')
 const attempt = {
   actor: 'user-1',
   action: 'access.denied' as const,
@@ -20,13 +16,11 @@ let dir: string
 let store: SqliteStore
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'vre-refusals-'))
-  store = new SqliteStore({ path: join(dir, 'vre.sqlite'), auditSigningKey: keys.privateKey })
+  ;({ store, dir } = openTempStore('vre-refusals-'))
 })
 
 afterEach(() => {
-  store.close()
-  rmSync(dir, { recursive: true, force: true })
+  removeTempStore(store, dir)
 })
 
 describe('refusal service', () => {

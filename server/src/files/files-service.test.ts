@@ -1,16 +1,13 @@
-import { createHash, generateKeyPairSync } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { createHash } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { openTempStore, removeTempStore } from '../../../test/support/temp-store.js'
 import { createDisplayService } from '../display/display-service.js'
 import { Errors } from '../errors.js'
 import type { Policy } from '../policy/schema.js'
-import { SqliteStore } from '../store/sqlite/sqlite-store.js'
+import type { SqliteStore } from '../store/sqlite/sqlite-store.js'
 import { createFilesService } from './files-service.js'
 import type { WorkspaceFiles } from './workspace-files.js'
 
-const keys = generateKeyPairSync('ed25519')
 const caller = { actor: 'researcher-1', sourceIp: '192.0.2.7' }
 const session = { id: 'session-1', projectId: 'project-1', userId: 'researcher-1', sandboxId: 'sandbox-1' }
 const entry = { path: 'a', name: 'a', type: 'folder' as const, size: 0, modifiedAt: '2026-03-01T10:00:00Z' }
@@ -39,13 +36,11 @@ function service(files: WorkspaceFiles) {
 const trail = () => store.searchAudit({ session: session.id, limit: 10 })
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'vre-files-'))
-  store = new SqliteStore({ path: join(dir, 'vre.sqlite'), auditSigningKey: keys.privateKey })
+  ;({ store, dir } = openTempStore('vre-files-'))
 })
 
 afterEach(() => {
-  store.close()
-  rmSync(dir, { recursive: true, force: true })
+  removeTempStore(store, dir)
 })
 
 describe('files service', () => {

@@ -1,16 +1,12 @@
-import { generateKeyPairSync } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, type Mock, vi } from 'vitest'
+import { openTempStore, removeTempStore } from '../../../test/support/temp-store.js'
 import type { AuditEvent } from '../audit/record.js'
 import type { EnforceNow } from './administered.js'
 import type { PolicyService } from '../policy/policy-service.js'
-import { SqliteStore } from '../store/sqlite/sqlite-store.js'
+import type { SqliteStore } from '../store/sqlite/sqlite-store.js'
 import { InvalidInput } from './accounts.js'
 import { createPeopleService } from './people-service.js'
 
-const keys = generateKeyPairSync('ed25519')
 let by = { actor: 'admin-1', sourceIp: '192.0.2.1', userId: 'admin-1' }
 const now = () => new Date('2026-01-01T00:00:00Z')
 let dir: string
@@ -29,8 +25,7 @@ const lastOf = async (action: AuditEvent['action']) => (await store.searchAudit(
 const certification = { number: 'T2-0001', validFrom: '2025-01-01', validTo: '2027-01-01' }
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'vre-people-'))
-  store = new SqliteStore({ path: join(dir, 'vre.sqlite'), auditSigningKey: keys.privateKey })
+  ;({ store, dir } = openTempStore('vre-people-'))
   enforceNow = vi.fn<EnforceNow>(async () => {})
   // a pending change names the administrator who asked: they exist
   const admin = await store.createUser(
@@ -47,8 +42,7 @@ beforeEach(async () => {
   by = { actor: admin.id, sourceIp: '192.0.2.1', userId: admin.id }
 })
 afterEach(() => {
-  store.close()
-  rmSync(dir, { recursive: true, force: true })
+  removeTempStore(store, dir)
 })
 
 describe('the people service', () => {

@@ -1,23 +1,11 @@
-import { generateKeyPairSync } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { AuditEvent } from '../audit/record.js'
+import { newResearcher, openTempStore, removeTempStore, testEvent as ev } from '../../../test/support/temp-store.js'
 import type { Keys } from '../keys/keys.js'
 import type { Policy } from '../policy/schema.js'
 import type { MeResponse } from '../schemas/auth.js'
-import { SqliteStore } from '../store/sqlite/sqlite-store.js'
+import type { SqliteStore } from '../store/sqlite/sqlite-store.js'
 import { createSelfService } from './self-service.js'
 
-const keys = generateKeyPairSync('ed25519')
-const ev = (action: AuditEvent['action']): AuditEvent => ({
-  actor: 'test',
-  action,
-  sourceIp: null,
-  target: null,
-  outcome: 'success'
-})
 let dir: string
 let store: SqliteStore
 
@@ -33,28 +21,16 @@ const service = () =>
   })
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'vre-self-'))
-  store = new SqliteStore({ path: join(dir, 'vre.sqlite'), auditSigningKey: keys.privateKey })
+  ;({ store, dir } = openTempStore('vre-self-'))
 })
 
 afterEach(() => {
-  store.close()
-  rmSync(dir, { recursive: true, force: true })
+  removeTempStore(store, dir)
 })
 
 describe('self service', () => {
   it("shows a person their projects with each one's state today, and every reason they cannot work", async () => {
-    const user = await store.createUser(
-      {
-        username: 'rita',
-        displayName: 'Rita',
-        organizationId: null,
-        roles: ['researcher'],
-        passwordHash: 'h',
-        totpSecretSealed: 's'
-      },
-      ev('user.create')
-    )
+    const user = await newResearcher(store)
     const project = (title: string, startDate: string, endDate: string) =>
       store.createProject(
         { title, purpose: 'p', approvalReference: 'a', startDate, endDate, memberIds: [user.id], datasetIds: [] },

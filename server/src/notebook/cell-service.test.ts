@@ -1,24 +1,15 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { AuditEvent } from '../audit/record.js'
+import { newResearcher, openTempStore, removeTempStore, testEvent as ev } from '../../../test/support/temp-store.js'
 import { DataOperationLog } from '../audit/data-operations.js'
 import { createDisplayService } from '../display/display-service.js'
 import { DEFAULT_QUOTAS, type Policy } from '../policy/schema.js'
-import { SqliteStore } from '../store/sqlite/sqlite-store.js'
+import type { SqliteStore } from '../store/sqlite/sqlite-store.js'
 import { createCellService } from './cell-service.js'
 import type { KernelReply, KernelService } from './kernel-service.js'
 
-const keys = generateKeyPairSync('ed25519')
-const ev = (action: AuditEvent['action']): AuditEvent => ({
-  actor: 'test',
-  action,
-  sourceIp: null,
-  target: null,
-  outcome: 'success'
-})
 let caller: { actor: string; sourceIp: string }
 const ok: KernelReply = { id: 'r', status: 'ok', outputs: [{ type: 'text', text: '42' }], durationMs: 3 }
 let dir: string
@@ -61,19 +52,8 @@ function service(
 const trail = async (action: string) => store.searchAudit({ action, session: session.id, limit: 10 })
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'vre-cells-'))
-  store = new SqliteStore({ path: join(dir, 'vre.sqlite'), auditSigningKey: keys.privateKey })
-  const user = await store.createUser(
-    {
-      username: 'rita',
-      displayName: 'Rita',
-      organizationId: null,
-      roles: ['researcher'],
-      passwordHash: 'h',
-      totpSecretSealed: 's'
-    },
-    ev('user.create')
-  )
+  ;({ store, dir } = openTempStore('vre-cells-'))
+  const user = await newResearcher(store)
   const project = await store.createProject(
     {
       title: 'P',
@@ -105,8 +85,7 @@ beforeEach(async () => {
 })
 
 afterEach(() => {
-  store.close()
-  rmSync(dir, { recursive: true, force: true })
+  removeTempStore(store, dir)
 })
 
 describe('cell service', () => {

@@ -1,45 +1,19 @@
-import { generateKeyPairSync } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { AuditEvent } from '../audit/record.js'
-import { SqliteStore } from '../store/sqlite/sqlite-store.js'
+import { currentProject, openTempStore, removeTempStore, testEvent as ev } from '../../../test/support/temp-store.js'
+import type { SqliteStore } from '../store/sqlite/sqlite-store.js'
 import { heldElsewhere, projectHoldingDataset } from './dataset-owner.js'
 
-const keys = generateKeyPairSync('ed25519')
-const ev = (action: AuditEvent['action']): AuditEvent => ({
-  actor: 'test',
-  action,
-  sourceIp: null,
-  target: null,
-  outcome: 'success'
-})
 let dir: string
 let store: SqliteStore
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'vre-dataset-owner-'))
-  store = new SqliteStore({ path: join(dir, 'vre.sqlite'), auditSigningKey: keys.privateKey })
+  ;({ store, dir } = openTempStore('vre-dataset-owner-'))
 })
 afterEach(() => {
-  store.close()
-  rmSync(dir, { recursive: true, force: true })
+  removeTempStore(store, dir)
 })
 
-const project = (title: string, datasetIds: string[]) =>
-  store.createProject(
-    {
-      title,
-      purpose: '',
-      approvalReference: 'ref',
-      startDate: '2025-01-01',
-      endDate: '2030-01-01',
-      memberIds: [],
-      datasetIds
-    },
-    ev('project.create')
-  )
+const project = (title: string, datasetIds: string[]) => currentProject(store, title, datasetIds)
 
 describe('a dataset belongs to one project', () => {
   it('names the project holding a dataset to anyone asking for another project, and nobody to its holder', async () => {

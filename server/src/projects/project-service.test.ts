@@ -1,23 +1,12 @@
-import { generateKeyPairSync } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, type Mock, vi } from 'vitest'
+import { currentProject, openTempStore, removeTempStore, testEvent as ev } from '../../../test/support/temp-store.js'
 import type { AuditEvent } from '../audit/record.js'
 import type { EnforceNow } from '../identity/administered.js'
 import { ConflictingInput, InvalidInput, NotFoundInput } from '../identity/accounts.js'
 import type { Policy } from '../policy/schema.js'
-import { SqliteStore } from '../store/sqlite/sqlite-store.js'
+import type { SqliteStore } from '../store/sqlite/sqlite-store.js'
 import { createProjectService } from './project-service.js'
 
-const keys = generateKeyPairSync('ed25519')
-const ev = (action: AuditEvent['action']): AuditEvent => ({
-  actor: 'test',
-  action,
-  sourceIp: null,
-  target: null,
-  outcome: 'success'
-})
 const by = { actor: 'admin-1', sourceIp: '192.0.2.1', userId: 'admin-1' }
 let dir: string
 let store: SqliteStore
@@ -37,30 +26,16 @@ const service = () =>
     endProjectSessions
   })
 
-const newProject = (title: string, datasetIds: string[] = []) =>
-  store.createProject(
-    {
-      title,
-      purpose: '',
-      approvalReference: 'ref',
-      startDate: '2025-01-01',
-      endDate: '2030-01-01',
-      memberIds: [],
-      datasetIds
-    },
-    ev('project.create')
-  )
+const newProject = (title: string, datasetIds: string[] = []) => currentProject(store, title, datasetIds)
 const lastOf = async (action: AuditEvent['action']) => (await store.searchAudit({ action, limit: 1 }))[0]
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'vre-projects-'))
-  store = new SqliteStore({ path: join(dir, 'vre.sqlite'), auditSigningKey: keys.privateKey })
+  ;({ store, dir } = openTempStore('vre-projects-'))
   endProjectSessions = vi.fn(async () => [] as unknown)
   enforceNow = vi.fn<EnforceNow>(async () => {})
 })
 afterEach(() => {
-  store.close()
-  rmSync(dir, { recursive: true, force: true })
+  removeTempStore(store, dir)
 })
 
 describe('the project service', () => {

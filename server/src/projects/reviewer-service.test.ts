@@ -1,25 +1,15 @@
-import { generateKeyPairSync } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, type Mock, vi } from 'vitest'
+import { currentProject, openTempStore, removeTempStore, testEvent as ev } from '../../../test/support/temp-store.js'
 import type { AuditEvent } from '../audit/record.js'
 import type { EnforceNow } from '../identity/administered.js'
 import { ConflictingInput, InvalidInput, NotFoundInput } from '../identity/accounts.js'
 import { loadPolicyFile } from '../policy/load.js'
-import { SqliteStore } from '../store/sqlite/sqlite-store.js'
+import type { SqliteStore } from '../store/sqlite/sqlite-store.js'
 import type { UserRow } from '../store/types.js'
 import { createReviewerService } from './reviewer-service.js'
 
-const keys = generateKeyPairSync('ed25519')
 const policy = loadPolicyFile(join(import.meta.dirname, '../../../policies/default.yaml'))
-const ev = (action: AuditEvent['action']): AuditEvent => ({
-  actor: 'test',
-  action,
-  sourceIp: null,
-  target: null,
-  outcome: 'success'
-})
 let dir: string
 let store: SqliteStore
 let enforceNow: Mock<EnforceNow>
@@ -32,31 +22,17 @@ const newUser = (username: string, roles: UserRow['roles']) =>
     { username, displayName: username, organizationId: null, roles, passwordHash: 'h', totpSecretSealed: 's' },
     ev('user.create')
   )
-const newProject = () =>
-  store.createProject(
-    {
-      title: 'A',
-      purpose: '',
-      approvalReference: 'r',
-      startDate: '2025-01-01',
-      endDate: '2030-01-01',
-      memberIds: [],
-      datasetIds: []
-    },
-    ev('project.create')
-  )
+const newProject = () => currentProject(store, 'A')
 const lastOf = async (action: AuditEvent['action']) => (await store.searchAudit({ action, limit: 1 }))[0]
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'vre-reviewers-'))
-  store = new SqliteStore({ path: join(dir, 'vre.sqlite'), auditSigningKey: keys.privateKey })
+  ;({ store, dir } = openTempStore('vre-reviewers-'))
   enforceNow = vi.fn<EnforceNow>(async () => {})
   admin = await newUser('ada', ['admin'])
   by = { actor: admin.id, sourceIp: '192.0.2.1', userId: admin.id }
 })
 afterEach(() => {
-  store.close()
-  rmSync(dir, { recursive: true, force: true })
+  removeTempStore(store, dir)
 })
 
 describe('the reviewer service', () => {

@@ -1,24 +1,18 @@
-import { generateKeyPairSync } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { SqliteStore } from '../store/sqlite/sqlite-store.js'
+import { openTempStore, removeTempStore } from '../../../test/support/temp-store.js'
+import type { SqliteStore } from '../store/sqlite/sqlite-store.js'
 import { createTerminalAudit } from './terminal-audit.js'
 
-const keys = generateKeyPairSync('ed25519')
 const at = { sourceIp: '192.0.2.7', sessionId: 'session-1' }
 let dir: string
 let store: SqliteStore
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'vre-terminal-audit-'))
-  store = new SqliteStore({ path: join(dir, 'vre.sqlite'), auditSigningKey: keys.privateKey })
+  ;({ store, dir } = openTempStore('vre-terminal-audit-'))
 })
 
 afterEach(() => {
-  store.close()
-  rmSync(dir, { recursive: true, force: true })
+  removeTempStore(store, dir)
 })
 
 describe('terminal audit', () => {

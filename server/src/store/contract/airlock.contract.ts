@@ -180,5 +180,53 @@ export function airlockStoreContract(make: MakeStore<S>): void {
         expect(await store.isDigestReferenced('c'.repeat(64))).toBe(false)
       })
     )
+
+    it(
+      'keeps the request where the last plan left it when a later move cannot write its audit',
+      withStore(async (h) => {
+        const { store } = h
+        const { request, file } = await fixture(store)
+        await store.airlock.create(request, [file], [], [ev('create')])
+        const before = (await store.recentAudit(1))[0]!.seq
+        await expect(
+          store.airlock.move('x1', () => ({
+            at: t,
+            files: [{ fileId: 'f1', to: 'approved' }],
+            request: { to: 'approved' },
+            audit: [ev('approve')]
+          }))
+        ).resolves.toMatchObject({ request: { state: 'approved' } })
+        h.failAuditWrites()
+        try {
+          await expect(
+            store.airlock.move('x1', () => ({ at: t, request: { to: 'released' }, audit: [ev('release')] }))
+          ).rejects.toThrow(/audit write failed/)
+        } finally {
+          h.restoreAuditWrites()
+        }
+        const d = (await store.airlock.detail('x1'))!
+        expect(d.request.state).toBe('approved')
+        expect((await store.recentAudit(1))[0]!.seq).toBe(before + 1)
+      })
+    )
+
+    it(
+      "refuses a preview past the reviewer's daily bytes, writing nothing",
+      withStore(async ({ store }) => {
+        const { user } = await fixture(store)
+        expect(await store.airlock.recordPreview(user.id, '2026-05-01', 60, 100, ev('p'))).toEqual({
+          allowed: true,
+          usedBytes: 0
+        })
+        const before = (await store.recentAudit(1))[0]!.seq
+        expect(await store.airlock.recordPreview(user.id, '2026-05-01', 50, 100, ev('p'))).toEqual({
+          allowed: false,
+          usedBytes: 60
+        })
+        expect((await store.recentAudit(1))[0]!.seq).toBe(before)
+        // another day starts again
+        expect((await store.airlock.recordPreview(user.id, '2026-05-02', 50, 100, ev('p'))).allowed).toBe(true)
+      })
+    )
   })
 }

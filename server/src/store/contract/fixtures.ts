@@ -1,5 +1,6 @@
 import type { EnrolmentRow } from '../enrolments.js'
 import type { AccountStore, UserRow } from '../identity.js'
+import { type PendingChangeRow, userFingerprint } from '../pending-changes.js'
 import type { ProjectRow, ProjectStore } from '../projects.js'
 import type { SandboxSessionRow } from '../sandbox-sessions.js'
 import { ev } from './harness.js'
@@ -52,4 +53,34 @@ export const enrolmentRow = (userId: string, c: string, expiresAt = '2999-01-01T
   totpSecretSealed: null,
   usedAt: null,
   revokedAt: null
+})
+
+/** `asker`'s request to make `reviewer` an administrator too. */
+export const pendingRoleChange = (
+  asker: UserRow,
+  reviewer: UserRow,
+  over: Partial<PendingChangeRow> = {}
+): PendingChangeRow => ({
+  id: 'c1',
+  kind: 'user.update',
+  subject: `user:${reviewer.id}`,
+  target: reviewer.id,
+  change: { roles: { from: ['reviewer'], to: ['reviewer', 'admin'] } },
+  guard: {},
+  reason: 'covering for the holidays',
+  requestedBy: asker.id,
+  requestedAt: new Date().toISOString(),
+  state: 'pending',
+  decidedBy: null,
+  decidedAt: null,
+  decisionReason: null,
+  ...over
+})
+
+/** What an approval of `pendingRoleChange` carries out, guarded by the account as it is now. */
+export const roleGrant = (reviewer: UserRow) => ({
+  kind: 'user.update' as const,
+  userId: reviewer.id,
+  fingerprint: userFingerprint(reviewer),
+  changes: { roles: ['reviewer' as const, 'admin' as const] }
 })

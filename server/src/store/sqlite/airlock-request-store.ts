@@ -11,6 +11,7 @@ import { toAirlockFile, toAirlockRequest } from './airlock-rows.js'
 import { SqliteAirlockStore } from './airlock-store.js'
 import type { SqliteCore } from './core.js'
 import { type Row, str } from './row.js'
+import { ifSet, inList, whereOf } from './where.js'
 
 /**
  * The airlock's requests on SQLite as read across projects, and the cell exports their files came
@@ -78,26 +79,14 @@ export class SqliteAirlockRequestStore implements AirlockRequestStore {
     projectId?: string
     states?: AirlockState[]
   }): Promise<AirlockRequestRow[]> {
-    const where: string[] = []
-    const params: unknown[] = []
-    if (filter.direction !== undefined) {
-      where.push('direction = ?')
-      params.push(filter.direction)
-    }
-    if (filter.requesterId !== undefined) {
-      where.push('requester_id = ?')
-      params.push(filter.requesterId)
-    }
-    if (filter.projectId !== undefined) {
-      where.push('project_id = ?')
-      params.push(filter.projectId)
-    }
-    if (filter.states !== undefined) {
-      where.push(`state IN (${filter.states.map(() => '?').join(', ')})`)
-      params.push(...filter.states)
-    }
-    const sql = `SELECT * FROM airlock_requests ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY updated_at DESC, id`
-    return (this.q(sql).all(...params) as Row[]).map(toAirlockRequest)
+    const where = whereOf([
+      ifSet('direction = ?', filter.direction),
+      ifSet('requester_id = ?', filter.requesterId),
+      ifSet('project_id = ?', filter.projectId),
+      inList('state', filter.states)
+    ])
+    const sql = `SELECT * FROM airlock_requests ${where.sql} ORDER BY updated_at DESC, id`
+    return (this.q(sql).all(...where.params) as Row[]).map(toAirlockRequest)
   }
 
   async isDigestReferenced(sha256: string): Promise<boolean> {

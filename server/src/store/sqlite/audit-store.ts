@@ -3,6 +3,7 @@ import type { AuditEvent, AuditRecord } from '../../audit/record.js'
 import type { AuditFilter, AuditStore } from '../audit-log.js'
 import type { SqliteCore } from './core.js'
 import { type Row, str, strOrNull } from './row.js'
+import { ifSet, whereOf } from './where.js'
 
 /** Audit records read per query when walking the log. */
 const AUDIT_PAGE = 1000
@@ -72,42 +73,19 @@ export class SqliteAuditStore implements AuditStore {
   }
 
   async searchAudit(f: AuditFilter): Promise<AuditRecord[]> {
-    const where: string[] = []
-    const params: unknown[] = []
-    if (f.actor !== undefined) {
-      where.push('actor = ?')
-      params.push(f.actor)
-    }
-    if (f.action !== undefined) {
-      where.push("(action = ? OR substr(action, 1, length(?) + 1) = ? || '.')")
-      params.push(f.action, f.action, f.action)
-    }
-    if (f.outcome !== undefined) {
-      where.push('outcome = ?')
-      params.push(f.outcome)
-    }
-    for (const [key, value] of [
-      ['project', f.project],
-      ['session', f.session]
-    ] as const) {
-      if (value === undefined) continue
-      where.push(`(target = ? OR json_extract(details, '$.${key}') = ?)`)
-      params.push(value, value)
-    }
-    if (f.from !== undefined) {
-      where.push('ts >= ?')
-      params.push(f.from)
-    }
-    if (f.to !== undefined) {
-      where.push('ts < ?')
-      params.push(f.to)
-    }
-    if (f.beforeSeq !== undefined) {
-      where.push('seq < ?')
-      params.push(f.beforeSeq)
-    }
-    const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`
-    return (this.q(sql).all(...params, f.limit) as Row[]).map(toAudit)
+    const where = whereOf([
+      ifSet('actor = ?', f.actor),
+      // an action names itself and everything under it: `export` finds `export.release`
+      ifSet("(action = ? OR substr(action, 1, length(?) + 1) = ? || '.')", f.action),
+      ifSet('outcome = ?', f.outcome),
+      ifSet("(target = ? OR json_extract(details, '$.project') = ?)", f.project),
+      ifSet("(target = ? OR json_extract(details, '$.session') = ?)", f.session),
+      ifSet('ts >= ?', f.from),
+      ifSet('ts < ?', f.to),
+      ifSet('seq < ?', f.beforeSeq)
+    ])
+    const sql = `SELECT * FROM audit_log ${where.sql} ORDER BY seq DESC LIMIT ?`
+    return (this.q(sql).all(...where.params, f.limit) as Row[]).map(toAudit)
   }
 
   auditRange(from: string, to: string): AsyncIterable<AuditRecord> {

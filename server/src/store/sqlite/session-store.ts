@@ -2,6 +2,7 @@ import type { AuditEvent } from '../../audit/record.js'
 import type { SandboxSessionRow, SandboxSessionState, SandboxSessionStore } from '../sandbox-sessions.js'
 import type { SqliteCore } from './core.js'
 import { type Row, str, strOrNull } from './row.js'
+import { ifSet, inList, whereOf } from './where.js'
 
 function toSandboxSession(r: Row): SandboxSessionRow {
   return {
@@ -93,18 +94,9 @@ export class SqliteSandboxSessionStore implements SandboxSessionStore {
   }
 
   async listSandboxSessions(filter: { userId?: string; states?: SandboxSessionState[] }): Promise<SandboxSessionRow[]> {
-    const where: string[] = []
-    const params: unknown[] = []
-    if (filter.userId !== undefined) {
-      where.push('user_id = ?')
-      params.push(filter.userId)
-    }
-    if (filter.states !== undefined) {
-      where.push(`state IN (${filter.states.map(() => '?').join(', ')})`)
-      params.push(...filter.states)
-    }
-    const sql = `SELECT * FROM sandbox_sessions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC`
-    return (this.q(sql).all(...params) as Row[]).map(toSandboxSession)
+    const where = whereOf([ifSet('user_id = ?', filter.userId), inList('state', filter.states)])
+    const sql = `SELECT * FROM sandbox_sessions ${where.sql} ORDER BY created_at DESC`
+    return (this.q(sql).all(...where.params) as Row[]).map(toSandboxSession)
   }
 
   async updateSandboxSessionLimits(id: string, limits: Record<string, unknown>, audit: AuditEvent): Promise<void> {

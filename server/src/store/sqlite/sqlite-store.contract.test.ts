@@ -54,7 +54,7 @@ airlockStoreContract(make)
 policyStoreContract(make)
 auditStoreContract(make, keys.publicKey)
 enrolmentStoreContract(make)
-pendingChangeStoreContract(make)
+pendingChangeStoreContract(make, keys.publicKey)
 
 /** Every function a store object answers to, own or inherited, by name. */
 function functionsOf(o: object): string[] {
