@@ -3,9 +3,9 @@ import type { ApiClient } from '../api/client'
 import type { ExportRequestView, ProjectView } from '../api/types'
 import { useStrings } from '../i18n/language'
 import { ImportForm } from './ImportForm'
+import { JustSubmitted } from './JustSubmitted'
 import { MyRequests } from './MyRequests'
 import { OutboxPicker } from './OutboxPicker'
-import { RequestCard } from './RequestCard'
 import { airlockStrings } from './strings'
 import { useAirlockWatch } from './watch'
 
@@ -76,53 +76,28 @@ export function AirlockTab({ api, sessionId, project, active, shownRequest, onSh
       </div>
       <OutboxPicker api={api} sessionId={sessionId} mode="cart" active={active} onSubmit={submit} />
       {submitted.length > 0 && (
-        <section className="airlock__submitted" aria-labelledby="airlock-submitted-heading">
-          <h2 id="airlock-submitted-heading" className="airlock__heading">
-            {t.justSubmitted}
-          </h2>
-          <p className="notice notice--ok" role="status">
-            {t.submittedNote}
-          </p>
-          <ul className="my-requests__list">
-            {submitted.map((view) => (
-              <li key={view.id}>
-                <RequestCard
-                  api={api}
-                  summary={view}
-                  detail={view}
-                  projectTitle={project.title}
-                  sessionId={sessionId}
-                  initiallyOpen
-                />
-              </li>
-            ))}
-          </ul>
-        </section>
+        <JustSubmitted
+          api={api}
+          name="submitted"
+          heading={t.justSubmitted}
+          note={t.submittedNote}
+          views={submitted}
+          projectTitle={project.title}
+          sessionId={sessionId}
+        />
       )}
       <ImportForm projectId={project.id} onSubmit={submitImport} />
       {imported.length > 0 && (
-        <section className="airlock__submitted" aria-labelledby="airlock-imported-heading">
-          <h2 id="airlock-imported-heading" className="airlock__heading">
-            {s.imports.justSubmitted}
-          </h2>
-          <p className="notice notice--ok" role="status" data-testid="import-submitted">
-            {s.imports.submittedNote(imported[0]!.files[0]?.name ?? '')}
-          </p>
-          <ul className="my-requests__list">
-            {imported.map((view) => (
-              <li key={view.id}>
-                <RequestCard
-                  api={api}
-                  summary={view}
-                  detail={view}
-                  projectTitle={project.title}
-                  sessionId={sessionId}
-                  initiallyOpen
-                />
-              </li>
-            ))}
-          </ul>
-        </section>
+        <JustSubmitted
+          api={api}
+          name="imported"
+          heading={s.imports.justSubmitted}
+          note={s.imports.submittedNote(imported[0]!.files[0]?.name ?? '')}
+          noteTestId="import-submitted"
+          views={imported}
+          projectTitle={project.title}
+          sessionId={sessionId}
+        />
       )}
       <MyRequests
         api={api}

@@ -6,6 +6,7 @@ import { errorText } from '../workspace/workspace-files'
 import { RequestCard } from './RequestCard'
 import { airlockStrings } from './strings'
 import { useAirlockWatch } from './watch'
+import { ListLoadState } from './ListLoadState'
 
 /** Requests whose details are read at once; older ones when opened. */
 const OPEN_AT_ONCE = 5
@@ -94,15 +95,13 @@ export function MyRequests({
         </button>
       </div>
       <p className="my-requests__intro">{t.intro}</p>
-      {error !== null && (
-        <div className="error-message" role="alert">
-          <p>{error}</p>
-          <button type="button" className="button button--secondary button--small" onClick={() => void load()}>
-            {t.retry}
-          </button>
-        </div>
-      )}
-      {list === null && error === null && <p role="status">{t.loading}</p>}
+      <ListLoadState
+        error={error}
+        pending={list === null}
+        loadingLabel={t.loading}
+        retryLabel={t.retry}
+        onRetry={() => void load()}
+      />
       {list !== null && shown.length === 0 && (
         <p className="empty-state" data-testid={`${testId}-empty`}>
           {t.empty}

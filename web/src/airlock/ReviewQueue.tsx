@@ -8,6 +8,7 @@ import { shortId } from './airlock-format'
 import { DirectionBadge, StateBadge } from './Badges'
 import { airlockStrings } from './strings'
 import { useAirlockWatch } from './watch'
+import { ListLoadState } from './ListLoadState'
 
 const MY_REVIEW_BADGE = { none: 'neutral', draft: 'caution', submitted: 'ok' } as const
 
@@ -58,15 +59,13 @@ export function ReviewQueue({ api, onOpen }: { api: ApiClient; onOpen(id: string
         </button>
       </div>
       <p className="review-queue__intro">{t.intro}</p>
-      {error !== null && (
-        <div className="error-message" role="alert">
-          <p>{error}</p>
-          <button type="button" className="button button--secondary button--small" onClick={() => void load()}>
-            {t.retry}
-          </button>
-        </div>
-      )}
-      {list === null && error === null && <p role="status">{t.loading}</p>}
+      <ListLoadState
+        error={error}
+        pending={list === null}
+        loadingLabel={t.loading}
+        retryLabel={t.retry}
+        onRetry={() => void load()}
+      />
       {list !== null && list.length === 0 && (
         <p className="empty-state" data-testid="review-queue-empty">
           {t.empty}
@@ -121,7 +120,9 @@ export function ReviewQueue({ api, onOpen }: { api: ApiClient; onOpen(id: string
                   )}
                 </td>
                 <td data-testid="review-item-mine">
-                  <span className={`badge badge--${MY_REVIEW_BADGE[r.myReview ?? 'none']}`}>{t.myReview[r.myReview ?? 'none']}</span>
+                  <span className={`badge badge--${MY_REVIEW_BADGE[r.myReview ?? 'none']}`}>
+                    {t.myReview[r.myReview ?? 'none']}
+                  </span>
                 </td>
                 <td>
                   <time dateTime={r.createdAt}>{formatDateTime(r.createdAt, language)}</time>

@@ -5,8 +5,9 @@ import type { ApprovedChange, PendingChangeView, Role, Weakening } from '../../a
 import { formatDateTime } from '../../i18n/format'
 import { useLanguage, useStrings } from '../../i18n/language'
 import { Loaded, LoadError } from '../Loaded'
+import { RowAction } from '../RowAction'
 import { Confirm } from '../people/Confirm'
-import { useRecord } from '../record'
+import { useRecordQuestion } from '../record'
 import { LinkHalf } from './LinkHalf'
 import { approvalStrings } from './strings'
 
@@ -66,14 +67,7 @@ export function ApprovalsTab({ api }: { api: ApiClient }) {
   const change = useApiChange(api)
   const [approved, setApproved] = useState<ApprovedChange | null>(null)
   // the change open is the URL's (a link to it can be sent to the second administrator); the question on it is this screen's
-  const record = useRecord('approvals')
-  const [kind, setKind] = useState<Kind>('approve')
-  const open = record.recordId === null ? null : { kind, id: record.recordId }
-  const setOpen = (next: { kind: Kind; id: string } | null) => {
-    if (next === null) return void record.close()
-    setKind(next.kind)
-    void record.open(next.id)
-  }
+  const { open, setOpen } = useRecordQuestion<Kind>('approvals', 'approve')
 
   return (
     <div className="admin-approvals" data-testid="admin-approvals">
@@ -146,33 +140,30 @@ export function ApprovalsTab({ api }: { api: ApiClient }) {
                       <div className="button-row">
                         {p.mayApprove && (
                           <>
-                            <button
-                              type="button"
-                              className="button button--small button--primary"
+                            <RowAction
+                              tone="primary"
                               onClick={() => setOpen({ kind: 'approve', id: p.id })}
-                              data-testid="approval-approve"
+                              testId="approval-approve"
                             >
                               {t.approve}
-                            </button>
-                            <button
-                              type="button"
-                              className="button button--small button--danger"
+                            </RowAction>
+                            <RowAction
+                              tone="danger"
                               onClick={() => setOpen({ kind: 'refuse', id: p.id })}
-                              data-testid="approval-refuse"
+                              testId="approval-refuse"
                             >
                               {t.refuse}
-                            </button>
+                            </RowAction>
                           </>
                         )}
                         {p.mayWithdraw && (
-                          <button
-                            type="button"
-                            className="button button--small button--secondary"
+                          <RowAction
+                            tone="secondary"
                             onClick={() => setOpen({ kind: 'withdraw', id: p.id })}
-                            data-testid="approval-withdraw"
+                            testId="approval-withdraw"
                           >
                             {t.withdraw}
-                          </button>
+                          </RowAction>
                         )}
                         {p.mayWithdraw && (
                           <span className="field__hint" data-testid="approval-why-not">

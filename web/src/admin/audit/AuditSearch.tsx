@@ -4,6 +4,8 @@ import type { Answer } from '../../api/endpoints'
 import { formatDateTime } from '../../i18n/format'
 import { useLanguage, useStrings } from '../../i18n/language'
 import { auditStrings } from './strings'
+import { ColumnHeads } from '../ColumnHeads'
+import { AuditCard, AuditFilters } from './AuditCard'
 
 type AuditPage = Answer<'GET /api/v1/admin/audit'>
 
@@ -91,17 +93,8 @@ export function AuditSearch(props: {
   )
 
   return (
-    <section className="card" aria-labelledby="audit-search-heading">
-      <h2 id="audit-search-heading" className="card__heading">
-        {t.search.heading}
-      </h2>
-      <form
-        className="admin-audit__filters"
-        onSubmit={(e) => {
-          e.preventDefault()
-          void search()
-        }}
-      >
+    <AuditCard name="search" heading={t.search.heading}>
+      <AuditFilters onSubmit={() => void search()}>
         {field('actor', t.search.user, 'text', t.search.userHint)}
         {field('action', t.search.action, 'text', t.search.actionHint)}
         <label className="field">
@@ -127,19 +120,11 @@ export function AuditSearch(props: {
         <button type="submit" className="button" data-testid="audit-search">
           {t.search.submit}
         </button>
-      </form>
+      </AuditFilters>
       {page !== null && page.records.length === 0 && <p>{t.search.none}</p>}
       {page !== null && page.records.length > 0 && (
         <table className="table" data-testid="audit-results">
-          <thead>
-            <tr>
-              {Object.values(t.search.columns).map((c) => (
-                <th key={c} scope="col">
-                  {c}
-                </th>
-              ))}
-            </tr>
-          </thead>
+          <ColumnHeads columns={t.search.columns} />
           <tbody>
             {page.records.map((r) => {
               const session =
@@ -182,6 +167,6 @@ export function AuditSearch(props: {
           {t.search.older}
         </button>
       )}
-    </section>
+    </AuditCard>
   )
 }

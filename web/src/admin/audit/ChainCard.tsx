@@ -4,6 +4,7 @@ import type { Answer } from '../../api/endpoints'
 import { formatDateTime } from '../../i18n/format'
 import { useLanguage, useStrings } from '../../i18n/language'
 import { auditStrings } from './strings'
+import { AuditCard } from './AuditCard'
 
 type ChainStatus = Answer<'GET /api/v1/admin/audit/verify'>
 
@@ -24,10 +25,7 @@ export function ChainCard({ api, onError }: { api: ApiClient; onError(message: s
   }
 
   return (
-    <section className="card" aria-labelledby="audit-chain-heading">
-      <h2 id="audit-chain-heading" className="card__heading">
-        {t.chain.heading}
-      </h2>
+    <AuditCard name="chain" heading={t.chain.heading}>
       <button
         type="button"
         className="button"
@@ -44,6 +42,6 @@ export function ChainCard({ api, onError }: { api: ApiClient; onError(message: s
             : t.chain.broken(chain.firstBrokenSeq, chain.reason ?? '')}
         </p>
       )}
-    </section>
+    </AuditCard>
   )
 }

@@ -2,6 +2,7 @@ import { useState } from 'react'
 import { serverMessage, type ApiClient } from '../../api/client'
 import { useStrings } from '../../i18n/language'
 import { auditStrings } from './strings'
+import { AuditCard, AuditFilters } from './AuditCard'
 
 /** Downloads the signed export of whole days of the log, as JSON lines. */
 export function ExportCard({ api, onError }: { api: ApiClient; onError(message: string | null): void }) {
@@ -33,18 +34,9 @@ export function ExportCard({ api, onError }: { api: ApiClient; onError(message: 
   }
 
   return (
-    <section className="card" aria-labelledby="audit-export-heading">
-      <h2 id="audit-export-heading" className="card__heading">
-        {t.export.heading}
-      </h2>
+    <AuditCard name="export" heading={t.export.heading}>
       <p>{t.export.intro}</p>
-      <form
-        className="admin-audit__filters"
-        onSubmit={(e) => {
-          e.preventDefault()
-          void download()
-        }}
-      >
+      <AuditFilters onSubmit={() => void download()}>
         <label className="field">
           <span className="field__label">{t.export.from}</span>
           <input
@@ -68,7 +60,7 @@ export function ExportCard({ api, onError }: { api: ApiClient; onError(message: 
         <button type="submit" className="button" disabled={exporting} data-testid="audit-export">
           {exporting ? t.export.working : t.export.submit}
         </button>
-      </form>
-    </section>
+      </AuditFilters>
+    </AuditCard>
   )
 }

@@ -3,6 +3,8 @@ import { serverMessage, type ApiClient } from '../../api/client'
 import { formatDateTime } from '../../i18n/format'
 import { useLanguage, useStrings } from '../../i18n/language'
 import { auditStrings } from './strings'
+import { ColumnHeads } from '../ColumnHeads'
+import { AuditCard, SessionAsk } from './AuditCard'
 
 /**
  * One line of a session's data-operation log (JSON lines, read as bytes): a cell source run or
@@ -51,43 +53,20 @@ export function OperationsCard({ operations }: { operations: ReturnType<typeof u
   const { language } = useLanguage()
   const { session: opsSession, setSession: setOpsSession, ops, load } = operations
   return (
-    <section className="card" aria-labelledby="audit-operations-heading">
-      <h2 id="audit-operations-heading" className="card__heading">
-        {t.dataOperations.heading}
-      </h2>
+    <AuditCard name="operations" heading={t.dataOperations.heading}>
       <p>{t.dataOperations.intro}</p>
-      <form
-        className="admin-audit__filters"
-        onSubmit={(e) => {
-          e.preventDefault()
-          void load(opsSession.trim())
-        }}
-      >
-        <label className="field">
-          <span className="field__label">{t.dataOperations.session}</span>
-          <input
-            className="field__input"
-            value={opsSession}
-            onChange={(e) => setOpsSession(e.target.value)}
-            data-testid="operations-session"
-          />
-        </label>
-        <button type="submit" className="button" data-testid="operations-load">
-          {t.dataOperations.load}
-        </button>
-      </form>
+      <SessionAsk
+        name="operations"
+        label={t.dataOperations.session}
+        submitLabel={t.dataOperations.load}
+        value={opsSession}
+        onChange={setOpsSession}
+        onSubmit={(s) => void load(s)}
+      />
       {ops !== null && ops.length === 0 && <p>{t.dataOperations.none}</p>}
       {ops !== null && ops.length > 0 && (
         <table className="table" data-testid="operations">
-          <thead>
-            <tr>
-              {Object.values(t.dataOperations.columns).map((c) => (
-                <th key={c} scope="col">
-                  {c}
-                </th>
-              ))}
-            </tr>
-          </thead>
+          <ColumnHeads columns={t.dataOperations.columns} />
           <tbody>
             {ops.map((op, i) => (
               <tr key={i} data-testid="operation-row">
@@ -106,6 +85,6 @@ export function OperationsCard({ operations }: { operations: ReturnType<typeof u
           </tbody>
         </table>
       )}
-    </section>
+    </AuditCard>
   )
 }

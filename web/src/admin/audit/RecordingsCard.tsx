@@ -6,6 +6,7 @@ import { useLanguage, useStrings } from '../../i18n/language'
 import { type Cast, parseCast } from './cast'
 import { RecordingPlayer } from './RecordingPlayer'
 import { auditStrings } from './strings'
+import { AuditCard, SessionAsk } from './AuditCard'
 
 /** A session's terminal recording: its parts, and the one being played. */
 export function useRecordings(api: ApiClient, onError: (message: string | null) => void) {
@@ -50,30 +51,15 @@ export function RecordingsCard(props: {
   const { language } = useLanguage()
   const { session: recSession, setSession: setRecSession, parts, cast, openPart } = props.recordings
   return (
-    <section className="card" aria-labelledby="audit-recording-heading">
-      <h2 id="audit-recording-heading" className="card__heading">
-        {t.recording.heading}
-      </h2>
-      <form
-        className="admin-audit__filters"
-        onSubmit={(e) => {
-          e.preventDefault()
-          props.onAsk(recSession.trim())
-        }}
-      >
-        <label className="field">
-          <span className="field__label">{t.recording.session}</span>
-          <input
-            className="field__input"
-            value={recSession}
-            onChange={(e) => setRecSession(e.target.value)}
-            data-testid="recording-session"
-          />
-        </label>
-        <button type="submit" className="button" data-testid="recording-load">
-          {t.recording.load}
-        </button>
-      </form>
+    <AuditCard name="recording" heading={t.recording.heading}>
+      <SessionAsk
+        name="recording"
+        label={t.recording.session}
+        submitLabel={t.recording.load}
+        value={recSession}
+        onChange={setRecSession}
+        onSubmit={props.onAsk}
+      />
       {parts !== null && parts.length === 0 && <p>{t.recording.none}</p>}
       {parts !== null && parts.length > 0 && (
         <ul className="admin-audit__parts">
@@ -92,6 +78,6 @@ export function RecordingsCard(props: {
         </ul>
       )}
       {cast !== null && <RecordingPlayer cast={cast} />}
-    </section>
+    </AuditCard>
   )
 }

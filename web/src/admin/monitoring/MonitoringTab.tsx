@@ -6,6 +6,7 @@ import { useLanguage, useStrings } from '../../i18n/language'
 import { LoadError } from '../Loaded'
 import { useRecord } from '../record'
 import { monitoringStrings } from './strings'
+import { ColumnHeads } from '../ColumnHeads'
 
 const REFRESH_MS = 5_000
 
@@ -159,15 +160,7 @@ export function MonitoringTab({ api }: { api: ApiClient }) {
           <p>{t.noAlerts}</p>
         ) : (
           <table className="table" data-testid="monitoring-alerts">
-            <thead>
-              <tr>
-                {Object.values(t.alertColumns).map((c) => (
-                  <th key={c} scope="col">
-                    {c}
-                  </th>
-                ))}
-              </tr>
-            </thead>
+            <ColumnHeads columns={t.alertColumns} />
             <tbody>
               {alerts.map((a) => (
                 <tr key={a.seq} data-testid="monitoring-alert" data-rule={detail(a.details, 'rule')}>

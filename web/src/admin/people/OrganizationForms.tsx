@@ -1,8 +1,8 @@
-import { useId, useState, type FormEvent } from 'react'
-import { serverMessage } from '../../api/client'
+import { useId, useState } from 'react'
 import type { Args } from '../../api/endpoints'
 import type { AdminOrganization, CertificationStatus } from '../../api/types'
 import { useStrings } from '../../i18n/language'
+import { FormFooter, useFormSubmit } from '../FormFooter'
 import { peopleStrings } from './strings'
 
 // The forms of the organizations tab: each shows the server's refusal beside itself.
@@ -13,38 +13,14 @@ export function RenameForm(props: { initial: string; onSave(name: string): Promi
   const t = useStrings(peopleStrings)
   const id = useId()
   const [name, setName] = useState(props.initial)
-  const [error, setError] = useState<string | null>(null)
-  async function submit(e: FormEvent) {
-    e.preventDefault()
-    try {
-      await props.onSave(name)
-    } catch (err) {
-      setError(serverMessage(err))
-    }
-  }
+  const { error, submit } = useFormSubmit(() => props.onSave(name))
   return (
-    <form
-      className="admin-confirm"
-      onSubmit={(e) => void submit(e)}
-      onKeyDown={(e) => e.key === 'Escape' && props.onCancel()}
-    >
+    <form className="admin-confirm" onSubmit={submit} onKeyDown={(e) => e.key === 'Escape' && props.onCancel()}>
       <div className="field">
         <label htmlFor={`${id}-n`}>{t.name}</label>
         <input id={`${id}-n`} autoFocus value={name} maxLength={200} onChange={(e) => setName(e.target.value)} />
       </div>
-      {error !== null && (
-        <p className="field__error" role="alert">
-          {error}
-        </p>
-      )}
-      <div className="button-row">
-        <button type="submit" className="button button--small button--primary">
-          {t.save}
-        </button>
-        <button type="button" className="button button--small button--secondary" onClick={props.onCancel}>
-          {t.cancel}
-        </button>
-      </div>
+      <FormFooter error={error} submitLabel={t.save} cancelLabel={t.cancel} onCancel={props.onCancel} />
     </form>
   )
 }
@@ -68,19 +44,13 @@ export function CertificationForm(props: {
   const [validTo, setTo] = useState(c?.validTo ?? '')
   const [status, setStatus] = useState<CertificationStatus>(c?.status ?? 'active')
   const [reason, setReason] = useState('')
-  const [error, setError] = useState<string | null>(null)
-  async function submit(e: FormEvent) {
-    e.preventDefault()
-    try {
-      await props.onSave({ number, validFrom, validTo, status, ...(reason.trim() ? { reason: reason.trim() } : {}) })
-    } catch (err) {
-      setError(serverMessage(err))
-    }
-  }
+  const { error, submit } = useFormSubmit(() =>
+    props.onSave({ number, validFrom, validTo, status, ...(reason.trim() ? { reason: reason.trim() } : {}) })
+  )
   return (
     <form
       className="admin-confirm admin-form"
-      onSubmit={(e) => void submit(e)}
+      onSubmit={submit}
       onKeyDown={(e) => e.key === 'Escape' && props.onCancel()}
       data-testid="certification-form"
     >
@@ -110,19 +80,13 @@ export function CertificationForm(props: {
         <label htmlFor={`${id}-r`}>{t.reason}</label>
         <input id={`${id}-r`} value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} />
       </div>
-      {error !== null && (
-        <p className="field__error" role="alert" data-testid="form-error">
-          {error}
-        </p>
-      )}
-      <div className="button-row">
-        <button type="submit" className="button button--small button--primary">
-          {t.save}
-        </button>
-        <button type="button" className="button button--small button--secondary" onClick={props.onCancel}>
-          {t.cancel}
-        </button>
-      </div>
+      <FormFooter
+        error={error}
+        errorTestId="form-error"
+        submitLabel={t.save}
+        cancelLabel={t.cancel}
+        onCancel={props.onCancel}
+      />
     </form>
   )
 }
@@ -132,25 +96,19 @@ export function CreateOrganization({ onCreate }: { onCreate(body: NewOrganizatio
   const id = useId()
   const empty = { name: '', number: '', validFrom: '', validTo: '' }
   const [form, setForm] = useState(empty)
-  const [error, setError] = useState<string | null>(null)
   const set = (k: keyof typeof empty) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value })
-  async function submit(e: FormEvent) {
-    e.preventDefault()
-    try {
-      await onCreate({
+  const { error, submit } = useFormSubmit(
+    () =>
+      onCreate({
         name: form.name,
         certification: { number: form.number, validFrom: form.validFrom, validTo: form.validTo }
-      })
-      setForm(empty)
-      setError(null)
-    } catch (err) {
-      setError(serverMessage(err))
-    }
-  }
+      }),
+    () => setForm(empty)
+  )
   return (
     <details className="admin-create">
       <summary>{t.createOrganization}</summary>
-      <form className="admin-form" onSubmit={(e) => void submit(e)} noValidate data-testid="create-organization">
+      <form className="admin-form" onSubmit={submit} noValidate data-testid="create-organization">
         <div className="field">
           <label htmlFor={`${id}-n`}>{t.name}</label>
           <input id={`${id}-n`} value={form.name} maxLength={200} onChange={set('name')} required />

@@ -1,9 +1,9 @@
-import { useState } from 'react'
 import type { ApiClient } from '../../api/client'
 import { useApiChange, useApiQuery } from '../../api/query'
 import { useStrings } from '../../i18n/language'
 import { Loaded, LoadError } from '../Loaded'
-import { useRecord } from '../record'
+import { RowAction, SuspendOrReinstate } from '../RowAction'
+import { useRecordQuestion } from '../record'
 import { Confirm } from './Confirm'
 import { CertificationForm, CreateOrganization, RenameForm } from './OrganizationForms'
 import { peopleStrings } from './strings'
@@ -16,14 +16,7 @@ export function OrganizationsTab({ api }: { api: ApiClient }) {
   const orgs = useApiQuery(api, 'GET /api/v1/admin/organizations')
   const change = useApiChange(api)
   // the organization open is the URL's; what is open on it (a form, a question) is this screen's
-  const record = useRecord('organizations')
-  const [kind, setKind] = useState<Kind>('certification')
-  const open = record.recordId === null ? null : { kind, id: record.recordId }
-  const setOpen = (next: { kind: Kind; id: string } | null) => {
-    if (next === null) return void record.close()
-    setKind(next.kind)
-    void record.open(next.id)
-  }
+  const { open, setOpen } = useRecordQuestion<Kind>('organizations', 'certification')
   const params = (id: string) => ({ params: { id } })
 
   return (
@@ -76,40 +69,23 @@ export function OrganizationsTab({ api }: { api: ApiClient }) {
                   <td>{o.members}</td>
                   <td>
                     <div className="button-row">
-                      <button
-                        type="button"
-                        className="button button--small button--secondary"
-                        onClick={() => setOpen({ kind: 'rename', id: o.id })}
-                      >
+                      <RowAction tone="secondary" onClick={() => setOpen({ kind: 'rename', id: o.id })}>
                         {t.rename}
-                      </button>
-                      <button
-                        type="button"
-                        className="button button--small button--secondary"
+                      </RowAction>
+                      <RowAction
+                        tone="secondary"
                         onClick={() => setOpen({ kind: 'certification', id: o.id })}
-                        data-testid="org-certification"
+                        testId="org-certification"
                       >
                         {t.renew}
-                      </button>
-                      {o.status === 'active' ? (
-                        <button
-                          type="button"
-                          className="button button--small button--danger"
-                          onClick={() => setOpen({ kind: 'suspend', id: o.id })}
-                          data-testid="org-suspend"
-                        >
-                          {t.suspend}
-                        </button>
-                      ) : (
-                        <button
-                          type="button"
-                          className="button button--small button--secondary"
-                          onClick={() => setOpen({ kind: 'reinstate', id: o.id })}
-                          data-testid="org-reinstate"
-                        >
-                          {t.reinstate}
-                        </button>
-                      )}
+                      </RowAction>
+                      <SuspendOrReinstate
+                        active={o.status === 'active'}
+                        testIdPrefix="org"
+                        suspendLabel={t.suspend}
+                        reinstateLabel={t.reinstate}
+                        onAsk={(kind) => setOpen({ kind, id: o.id })}
+                      />
                     </div>
                     {open?.id === o.id && open.kind === 'rename' && (
                       <RenameForm

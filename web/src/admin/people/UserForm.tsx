@@ -1,8 +1,8 @@
-import { useId, useState, type FormEvent } from 'react'
-import { serverMessage } from '../../api/client'
+import { useId, useState } from 'react'
 import type { Args } from '../../api/endpoints'
 import type { AdminOrganization, AdminUser, Role } from '../../api/types'
 import { useStrings } from '../../i18n/language'
+import { FormFooter, useFormSubmit } from '../FormFooter'
 import { peopleStrings } from './strings'
 
 const ROLES: Role[] = ['researcher', 'reviewer', 'admin']
@@ -26,22 +26,17 @@ export function UserForm(props: {
     organizationId: props.user?.organization?.id ?? null
   }
   const [form, setForm] = useState(initial)
-  const [error, setError] = useState<string | null>(null)
-  async function submit(e: FormEvent) {
-    e.preventDefault()
-    try {
+  const { error, submit } = useFormSubmit(
+    () => {
       const { reason, ...rest } = form
-      await props.onSave(reason?.trim() ? { ...rest, reason: reason.trim() } : rest)
-      if (props.user === undefined) setForm(initial)
-      setError(null)
-    } catch (err) {
-      setError(serverMessage(err))
-    }
-  }
+      return props.onSave(reason?.trim() ? { ...rest, reason: reason.trim() } : rest)
+    },
+    () => props.user === undefined && setForm(initial)
+  )
   const fields = (
     <form
       className={props.user ? 'admin-confirm admin-form' : 'admin-form'}
-      onSubmit={(e) => void submit(e)}
+      onSubmit={submit}
       onKeyDown={(e) => e.key === 'Escape' && props.onCancel?.()}
       noValidate
       data-testid={props.user ? 'edit-user' : 'create-user'}
@@ -109,21 +104,13 @@ export function UserForm(props: {
           data-testid="user-reason"
         />
       </div>
-      {error !== null && (
-        <p className="field__error" role="alert" data-testid="form-error">
-          {error}
-        </p>
-      )}
-      <div className="button-row">
-        <button type="submit" className="button button--small button--primary">
-          {props.user ? t.save : t.create}
-        </button>
-        {props.onCancel && (
-          <button type="button" className="button button--small button--secondary" onClick={props.onCancel}>
-            {t.cancel}
-          </button>
-        )}
-      </div>
+      <FormFooter
+        error={error}
+        errorTestId="form-error"
+        submitLabel={props.user ? t.save : t.create}
+        cancelLabel={t.cancel}
+        onCancel={props.onCancel}
+      />
     </form>
   )
   return props.user ? (

@@ -6,7 +6,8 @@ import { formatDateTime } from '../../i18n/format'
 import { useLanguage, useStrings } from '../../i18n/language'
 import { LinkHalf } from '../approvals/LinkHalf'
 import { Loaded, LoadError } from '../Loaded'
-import { useRecord } from '../record'
+import { RowAction, SuspendOrReinstate } from '../RowAction'
+import { useRecordQuestion } from '../record'
 import { Confirm, Credentials } from './Confirm'
 import { peopleStrings } from './strings'
 import { UserForm } from './UserForm'
@@ -30,14 +31,7 @@ export function UsersTab({ api }: { api: ApiClient }) {
   const orgs = organizations.data ?? []
   const change = useApiChange(api)
   // the account open is the URL's; what is open on it (its form, a question) is this screen's
-  const record = useRecord('users')
-  const [kind, setKind] = useState<Kind>('edit')
-  const open = record.recordId === null ? null : { kind, id: record.recordId }
-  const setOpen = (next: { kind: Kind; id: string } | null) => {
-    if (next === null) return void record.close()
-    setKind(next.kind)
-    void record.open(next.id)
-  }
+  const { open, setOpen } = useRecordQuestion<Kind>('users', 'edit')
   const [issued, setIssued] = useState<IssuedEnrolmentFor | null>(null)
   const [held, setHeld] = useState<HeldForApproval | null>(null)
 
@@ -126,39 +120,19 @@ export function UsersTab({ api }: { api: ApiClient }) {
                   <td data-testid="user-live-sessions">{u.liveSessions}</td>
                   <td>
                     <div className="button-row">
-                      <button
-                        type="button"
-                        className="button button--small button--secondary"
-                        onClick={() => setOpen({ kind: 'edit', id: u.id })}
-                      >
+                      <RowAction tone="secondary" onClick={() => setOpen({ kind: 'edit', id: u.id })}>
                         {t.edit}
-                      </button>
-                      <button
-                        type="button"
-                        className="button button--small button--secondary"
-                        onClick={() => setOpen({ kind: 'reset', id: u.id })}
-                      >
+                      </RowAction>
+                      <RowAction tone="secondary" onClick={() => setOpen({ kind: 'reset', id: u.id })}>
                         {t.resetCredentials}
-                      </button>
-                      {u.status === 'active' ? (
-                        <button
-                          type="button"
-                          className="button button--small button--danger"
-                          onClick={() => setOpen({ kind: 'suspend', id: u.id })}
-                          data-testid="user-suspend"
-                        >
-                          {t.suspend}
-                        </button>
-                      ) : (
-                        <button
-                          type="button"
-                          className="button button--small button--secondary"
-                          onClick={() => setOpen({ kind: 'reinstate', id: u.id })}
-                          data-testid="user-reinstate"
-                        >
-                          {t.reinstate}
-                        </button>
-                      )}
+                      </RowAction>
+                      <SuspendOrReinstate
+                        active={u.status === 'active'}
+                        testIdPrefix="user"
+                        suspendLabel={t.suspend}
+                        reinstateLabel={t.reinstate}
+                        onAsk={(kind) => setOpen({ kind, id: u.id })}
+                      />
                     </div>
                     {open?.id === u.id && open.kind === 'edit' && (
                       <UserForm

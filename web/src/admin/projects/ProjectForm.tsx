@@ -1,7 +1,7 @@
-import { useId, useState, type FormEvent } from 'react'
-import { serverMessage } from '../../api/client'
+import { useId, useState } from 'react'
 import type { AdminProject } from '../../api/types'
 import { useStrings } from '../../i18n/language'
+import { FormFooter, useFormSubmit } from '../FormFooter'
 import { projectStrings } from './strings'
 
 interface ProjectBody {
@@ -27,18 +27,11 @@ export function ProjectForm(props: {
     endDate: props.project?.endDate ?? ''
   }
   const [form, setForm] = useState(initial)
-  const [error, setError] = useState<string | null>(null)
   const set = (k: keyof ProjectBody) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value })
-  async function submit(e: FormEvent) {
-    e.preventDefault()
-    try {
-      await props.onSave(form)
-      if (props.project === undefined) setForm(initial)
-      setError(null)
-    } catch (err) {
-      setError(serverMessage(err))
-    }
-  }
+  const { error, submit } = useFormSubmit(
+    () => props.onSave(form),
+    () => props.project === undefined && setForm(initial)
+  )
   const field = (k: keyof ProjectBody, label: string, type = 'text') => (
     <div className="field">
       <label htmlFor={`${id}-${k}`}>{label}</label>
@@ -48,7 +41,7 @@ export function ProjectForm(props: {
   return (
     <form
       className={props.project ? 'admin-confirm admin-form' : 'admin-form'}
-      onSubmit={(e) => void submit(e)}
+      onSubmit={submit}
       onKeyDown={(e) => e.key === 'Escape' && props.onCancel?.()}
       noValidate
       data-testid={props.project ? 'edit-project' : 'create-project'}
@@ -58,21 +51,13 @@ export function ProjectForm(props: {
       {field('approvalReference', t.approval)}
       {field('startDate', t.start, 'date')}
       {field('endDate', t.end, 'date')}
-      {error !== null && (
-        <p className="field__error" role="alert" data-testid="form-error">
-          {error}
-        </p>
-      )}
-      <div className="button-row">
-        <button type="submit" className="button button--small button--primary">
-          {props.project ? t.save : t.create}
-        </button>
-        {props.onCancel && (
-          <button type="button" className="button button--small button--secondary" onClick={props.onCancel}>
-            {t.cancel}
-          </button>
-        )}
-      </div>
+      <FormFooter
+        error={error}
+        errorTestId="form-error"
+        submitLabel={props.project ? t.save : t.create}
+        cancelLabel={t.cancel}
+        onCancel={props.onCancel}
+      />
     </form>
   )
 }

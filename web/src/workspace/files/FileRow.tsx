@@ -60,49 +60,32 @@ export function FileRow(p: Props) {
         <td>
           <div className="files__actions">
             {openable && (
-              <button
-                type="button"
-                className="button button--secondary button--small"
-                aria-label={t.openLabel(entry.path)}
-                onClick={p.onOpen}
-                data-testid="file-open"
-              >
-                {t.open}
-              </button>
+              <FileAction label={t.open} aria={t.openLabel(entry.path)} onClick={p.onOpen} testId="file-open" />
             )}
             {!isDir && !openable && <span className="files__note">{t.notOpenable}</span>}
             {!fixed && (
               <>
-                <button
-                  type="button"
-                  className="button button--secondary button--small"
-                  aria-label={t.renameLabel(entry.path)}
+                <FileAction
+                  label={t.rename}
+                  aria={t.renameLabel(entry.path)}
                   onClick={p.onRename}
-                  data-testid="file-rename"
-                >
-                  {t.rename}
-                </button>
+                  testId="file-rename"
+                />
                 {!isInOutbox(entry.path) && (
-                  <button
-                    type="button"
-                    className="button button--secondary button--small"
-                    aria-label={t.toOutboxLabel(entry.path)}
+                  <FileAction
+                    label={t.toOutbox}
+                    aria={t.toOutboxLabel(entry.path)}
                     disabled={p.busy}
                     onClick={p.onOutbox}
-                    data-testid="file-outbox"
-                  >
-                    {t.toOutbox}
-                  </button>
+                    testId="file-outbox"
+                  />
                 )}
-                <button
-                  type="button"
-                  className="button button--secondary button--small"
-                  aria-label={t.deleteLabel(entry.path)}
+                <FileAction
+                  label={t.delete}
+                  aria={t.deleteLabel(entry.path)}
                   onClick={p.onDelete}
-                  data-testid="file-delete"
-                >
-                  {t.delete}
-                </button>
+                  testId="file-delete"
+                />
               </>
             )}
           </div>
@@ -130,5 +113,21 @@ export function FileRow(p: Props) {
         />
       )}
     </>
+  )
+}
+
+/** One of a row's actions; its accessible name names the file, as several rows offer the same. */
+function FileAction(props: { label: string; aria: string; disabled?: boolean; onClick(): void; testId: string }) {
+  return (
+    <button
+      type="button"
+      className="button button--secondary button--small"
+      aria-label={props.aria}
+      disabled={props.disabled}
+      onClick={props.onClick}
+      data-testid={props.testId}
+    >
+      {props.label}
+    </button>
   )
 }

@@ -1,6 +1,7 @@
 import type { FormEvent, KeyboardEvent } from 'react'
 import type { FileEntry } from '../../api/types'
 import { useStrings } from '../../i18n/language'
+import { InlineConfirm } from '../InlineConfirm'
 import { workspaceStrings } from '../strings'
 import { baseName } from '../workspace-files'
 
@@ -39,7 +40,12 @@ export function MoveForm({ entry, inputId, value, busy, onValue, onSubmit, onCan
             spellCheck={false}
             data-testid="move-path"
           />
-          <button type="submit" className="button button--primary button--small" disabled={busy} data-testid="move-submit">
+          <button
+            type="submit"
+            className="button button--primary button--small"
+            disabled={busy}
+            data-testid="move-submit"
+          >
             {t.move}
           </button>
           <button type="button" className="button button--secondary button--small" onClick={onCancel}>
@@ -68,21 +74,17 @@ export function DeleteConfirm({ entry, busy, onConfirm, onCancel, onKeyDown }: D
   return (
     <tr className="files__form-row">
       <td colSpan={4}>
-        <div className="inline-confirm" role="group" aria-label={t.deleteLabel(entry.path)} onKeyDown={onKeyDown}>
-          <p>{entry.type === 'dir' ? t.confirmDeleteFolder(entry.path) : t.confirmDeleteFile(entry.path)}</p>
-          <button
-            type="button"
-            className="button button--danger button--small"
-            disabled={busy}
-            onClick={onConfirm}
-            data-testid="delete-confirm"
-          >
-            {t.delete}
-          </button>
-          <button type="button" className="button button--secondary button--small" onClick={onCancel} autoFocus>
-            {t.cancel}
-          </button>
-        </div>
+        <InlineConfirm
+          label={t.deleteLabel(entry.path)}
+          question={entry.type === 'dir' ? t.confirmDeleteFolder(entry.path) : t.confirmDeleteFile(entry.path)}
+          confirmLabel={t.delete}
+          cancelLabel={t.cancel}
+          confirmTestId="delete-confirm"
+          busy={busy}
+          onConfirm={onConfirm}
+          onCancel={onCancel}
+          onKeyDown={onKeyDown}
+        />
       </td>
     </tr>
   )

@@ -1,6 +1,7 @@
 import { useId, useState, type Dispatch, type KeyboardEvent } from 'react'
 import type { ApiClient } from '../../api/client'
 import { useStrings } from '../../i18n/language'
+import { InlineConfirm } from '../InlineConfirm'
 import { CellOutputs } from './CellOutputs'
 import type { NotebookCell } from '../notebook-format'
 import { workspaceStrings } from '../strings'
@@ -65,25 +66,15 @@ export function CellView({ api, sessionId, cell, index, count, selected, run, ru
         onDelete={() => (cell.source.trim() === '' ? remove() : setConfirmDelete(true))}
       />
       {confirmDelete && (
-        <div className="inline-confirm" role="group" aria-label={t.deleteCell}>
-          <p>{t.confirmDelete}</p>
-          <button
-            type="button"
-            className="button button--danger button--small"
-            onClick={remove}
-            data-testid="cell-delete-confirm"
-          >
-            {t.deleteConfirm}
-          </button>
-          <button
-            type="button"
-            className="button button--secondary button--small"
-            onClick={() => setConfirmDelete(false)}
-            autoFocus
-          >
-            {t.cancel}
-          </button>
-        </div>
+        <InlineConfirm
+          label={t.deleteCell}
+          question={t.confirmDelete}
+          confirmLabel={t.deleteConfirm}
+          cancelLabel={t.cancel}
+          confirmTestId="cell-delete-confirm"
+          onConfirm={remove}
+          onCancel={() => setConfirmDelete(false)}
+        />
       )}
       <textarea
         className={`cell__source${code ? ' cell__source--code' : ''}`}

@@ -1,6 +1,7 @@
 import type { Dispatch } from 'react'
 import type { CellLanguage } from '../../api/types'
 import { useStrings } from '../../i18n/language'
+import { InlineConfirm } from '../InlineConfirm'
 import type { CellKind } from '../notebook-format'
 import { workspaceStrings } from '../strings'
 import type { NotebookAction, Notice } from './state'
@@ -80,20 +81,15 @@ export function KernelToolbar({ runningIndex, kernelBusy, dispatch, onInterrupt,
 export function RestartConfirm({ onConfirm, onCancel }: { onConfirm(): void; onCancel(): void }) {
   const t = useStrings(workspaceStrings).notebook
   return (
-    <div className="inline-confirm" role="group" aria-label={t.restart}>
-      <p>{t.confirmRestart}</p>
-      <button
-        type="button"
-        className="button button--danger button--small"
-        onClick={onConfirm}
-        data-testid="kernel-restart-confirm"
-      >
-        {t.restartConfirm}
-      </button>
-      <button type="button" className="button button--secondary button--small" onClick={onCancel} autoFocus>
-        {t.cancel}
-      </button>
-    </div>
+    <InlineConfirm
+      label={t.restart}
+      question={t.confirmRestart}
+      confirmLabel={t.restartConfirm}
+      cancelLabel={t.cancel}
+      confirmTestId="kernel-restart-confirm"
+      onConfirm={onConfirm}
+      onCancel={onCancel}
+    />
   )
 }
 

@@ -1,0 +1,14 @@
+/** A console table's header row, from the view's column names in the reader's language. */
+export function ColumnHeads({ columns }: { columns: Record<string, string> }) {
+  return (
+    <thead>
+      <tr>
+        {Object.values(columns).map((c) => (
+          <th key={c} scope="col">
+            {c}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  )
+}
