@@ -6,6 +6,7 @@ import { newResearcher, openTempStore, removeTempStore, testEvent as ev } from '
 import { DataOperationLog } from '../audit/data-operations.js'
 import { createDisplayService } from '../display/display-service.js'
 import { DEFAULT_QUOTAS, type Policy } from '../policy/schema.js'
+import { WORK_DIR } from '../sessions/workspace.js'
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js'
 import { createCellService } from './cell-service.js'
 import type { KernelReply, KernelService } from './kernel-service.js'
@@ -152,7 +153,7 @@ describe('cell service', () => {
   it('binds an export to its source and digest, and its source counts against the log quota', async () => {
     const sha256 = 'a'.repeat(64)
     const file = (name: string) => ({
-      path: `/home/researcher/work/outbox/${name}`,
+      path: `${WORK_DIR}/outbox/${name}`,
       size: 10,
       modifiedAt: '2026-03-01T10:00:00Z',
       sha256
