@@ -1,5 +1,5 @@
 /** A console table's header row, from the view's column names in the reader's language. */
-export function ColumnHeads({ columns }: { columns: Record<string, string> }) {
+export function ColumnHeads({ columns }: { columns: Readonly<Record<string, string>> | readonly string[] }) {
   return (
     <thead>
       <tr>

@@ -1,6 +1,7 @@
 import type { ApiClient } from '../../api/client'
 import { useApiChange, useApiQuery } from '../../api/query'
 import { useStrings } from '../../i18n/language'
+import { ColumnHeads } from '../ColumnHeads'
 import { Loaded, LoadError } from '../Loaded'
 import { RowAction, SuspendOrReinstate } from '../RowAction'
 import { useRecordQuestion } from '../record'
@@ -31,16 +32,7 @@ export function OrganizationsTab({ api }: { api: ApiClient }) {
       <Loaded query={orgs} loading={t.loading}>
         {(orgs) => (
           <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">{t.name}</th>
-                <th scope="col">{t.status}</th>
-                <th scope="col">{t.certification}</th>
-                <th scope="col">{t.validity}</th>
-                <th scope="col">{t.members}</th>
-                <th scope="col">{t.actions}</th>
-              </tr>
-            </thead>
+            <ColumnHeads columns={[t.name, t.status, t.certification, t.validity, t.members, t.actions]} />
             <tbody>
               {orgs.map((o) => (
                 <tr key={o.id} data-testid="org-row" data-name={o.name} data-status={o.status}>

@@ -5,6 +5,7 @@ import type { AdminUser, HeldForApproval, IssuedEnrolmentFor } from '../../api/t
 import { formatDateTime } from '../../i18n/format'
 import { useLanguage, useStrings } from '../../i18n/language'
 import { LinkHalf } from '../approvals/LinkHalf'
+import { ColumnHeads } from '../ColumnHeads'
 import { Loaded, LoadError } from '../Loaded'
 import { RowAction, SuspendOrReinstate } from '../RowAction'
 import { useRecordQuestion } from '../record'
@@ -74,17 +75,7 @@ export function UsersTab({ api }: { api: ApiClient }) {
       <Loaded query={users} loading={t.loading}>
         {(users) => (
           <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">{t.username}</th>
-                <th scope="col">{t.displayName}</th>
-                <th scope="col">{t.roles}</th>
-                <th scope="col">{t.organization}</th>
-                <th scope="col">{t.status}</th>
-                <th scope="col">{t.liveSessions}</th>
-                <th scope="col">{t.actions}</th>
-              </tr>
-            </thead>
+            <ColumnHeads columns={[t.username, t.displayName, t.roles, t.organization, t.status, t.liveSessions, t.actions]} />
             <tbody>
               {users.map((u) => (
                 <tr key={u.id} data-testid="user-row" data-username={u.username} data-status={u.status}>
