@@ -2,13 +2,14 @@ import { execFile } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
-import Database from 'better-sqlite3'
+import Database from 'better-sqlite3-multiple-ciphers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { verifyExport } from '../../server/src/audit/export.js'
 import { PROJECT_ROOT } from '../../server/src/config/config.js'
 import { STORE_FILE } from '../../server/src/plugins/app/store.js'
 import { Recording, recordingFile } from '../../server/src/terminal/recording.js'
 import { startRunningSession, type TestGateway, testGateway } from '../support/gateway.js'
+import { auditPublicKeyFile, openStateDb } from '../support/keys.js'
 
 interface Page {
   records: {
@@ -140,7 +141,7 @@ describe('audit console', () => {
           'check-export',
           file,
           '--public-key',
-          join(gw.dataDir, 'audit-signing.pub')
+          auditPublicKeyFile(gw.dataDir)
         ],
         { cwd: PROJECT_ROOT }
       ).then(
@@ -180,7 +181,7 @@ describe('audit console', () => {
     expect(ok.ok).toBe(true)
     expect((await gw.app.store.recentAudit(1))[0]).toMatchObject({ action: 'audit.verify', details: { intact: true } })
     expect(ok.records).toBeGreaterThan(5)
-    const db = new Database(join(gw.dataDir, STORE_FILE))
+    const db = openStateDb(gw.dataDir)
     db.exec('DROP TRIGGER audit_log_no_update')
     db.prepare("UPDATE audit_log SET actor = 'someone-else' WHERE seq = 3").run()
     db.close()

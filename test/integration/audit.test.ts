@@ -2,14 +2,14 @@ import { execFile } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
-import Database from 'better-sqlite3'
+import Database from 'better-sqlite3-multiple-ciphers'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { verifyChain } from '../../server/src/audit/verify.js'
 import { PROJECT_ROOT } from '../../server/src/config/config.js'
-import { loadAuditPublicKey } from '../../server/src/keys/keys.js'
 import { STORE_FILE } from '../../server/src/plugins/app/store.js'
 import { SqliteStore } from '../../server/src/store/sqlite/sqlite-store.js'
 import { type TestGateway, testGateway } from '../support/gateway.js'
+import { closeKeys, dataDirKeys, openStateDb } from '../support/keys.js'
 
 const run = promisify(execFile)
 
@@ -23,18 +23,20 @@ afterEach(async () => {
 
 /** Opens the store file as an intruder would: a second connection with the append-only triggers dropped. */
 function tamper(fn: (db: Database.Database) => void): void {
-  const db = new Database(join(gw.dataDir, STORE_FILE))
+  const db = openStateDb(gw.dataDir)
   db.exec('DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;')
   fn(db)
   db.close()
 }
 
 async function verify() {
-  const store = new SqliteStore({ path: join(gw.dataDir, STORE_FILE), auditSigningKey: null })
+  const keys = dataDirKeys(gw.dataDir)
+  const store = new SqliteStore({ path: join(gw.dataDir, STORE_FILE), auditSigner: null, key: keys.keyring.platformKey('state') })
   try {
-    return await verifyChain(store.auditRecords(), await store.auditCheckpoints(), loadAuditPublicKey(gw.dataDir))
+    return await verifyChain(store.auditRecords(), await store.auditCheckpoints(), keys.auditPublicKey)
   } finally {
     store.close()
+    closeKeys(keys)
   }
 }
 
@@ -150,7 +152,7 @@ describe('audit log', () => {
   })
 
   it('refuses updates and deletes through SQL while the triggers stand', () => {
-    const db = new Database(join(gw.dataDir, STORE_FILE))
+    const db = openStateDb(gw.dataDir)
     expect(() => db.prepare("UPDATE audit_log SET outcome = 'success' WHERE seq = 1").run()).toThrow(/append-only/)
     expect(() => db.prepare('DELETE FROM audit_log WHERE seq = 1').run()).toThrow(/append-only/)
     db.close()
@@ -242,7 +244,7 @@ describe('audit log', () => {
   })
 
   it('fails closed: when the audit cannot be written, sign-in does not happen', async () => {
-    const db = new Database(join(gw.dataDir, STORE_FILE))
+    const db = openStateDb(gw.dataDir)
     db.exec(
       "CREATE TRIGGER audit_disk_full BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END;"
     )
@@ -271,7 +273,7 @@ describe('audit log', () => {
 
   it('fails closed on sign-out too: a sign-out that cannot be audited leaves the token working and says so', async () => {
     const { accessToken } = await gw.login('researcher1')
-    const db = new Database(join(gw.dataDir, STORE_FILE))
+    const db = openStateDb(gw.dataDir)
     db.exec(
       "CREATE TRIGGER audit_disk_full BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END;"
     )

@@ -1,10 +1,11 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { build } from '../../server/src/app.js'
 import { loadConfig } from '../../server/src/config/config.js'
 import { ConfigError } from '../../server/src/errors.js'
+import { LEGACY_KEY_FILES } from '../../server/src/keys/keys.js'
 
 const dirs: string[] = []
 const fresh = () => {
@@ -17,7 +18,7 @@ afterEach(() => {
 })
 
 async function boot(dataDir: string, env: NodeJS.ProcessEnv = {}) {
-  const app = await build({ config: loadConfig({ dataDir, webRoot: null }, env), logger: false })
+  const app = await build({ config: loadConfig({ dataDir, webRoot: null }, { ...process.env, ...env }), logger: false })
   try {
     await app.ready()
   } finally {
@@ -26,13 +27,40 @@ async function boot(dataDir: string, env: NodeJS.ProcessEnv = {}) {
 }
 
 describe('boot-time key checks', () => {
-  it('generates its keys on first run with mode 0600', async () => {
+  it('keeps its keys in the token: no key file in the data directory, only wrapped keys in the keyring', async () => {
     const dir = fresh()
     await boot(dir)
-    const { statSync } = await import('node:fs')
-    for (const f of ['jwt.key', 'audit-signing.key', 'secrets.key']) {
-      expect(statSync(join(dir, f)).mode & 0o777).toBe(0o600)
-    }
+    for (const f of Object.values(LEGACY_KEY_FILES)) expect(existsSync(join(dir, f))).toBe(false)
+    const ring = JSON.parse(readFileSync(join(dir, 'keyring.json'), 'utf8')) as { provider: string; keys: { purpose: string; wrapped: string }[] }
+    expect(ring.provider).toBe('pkcs11')
+    expect(ring.keys.map((k) => k.purpose).sort()).toEqual(['jwt', 'secrets', 'state'])
+    // a second boot unwraps the same keys rather than making new ones
+    await boot(dir)
+    expect((JSON.parse(readFileSync(join(dir, 'keyring.json'), 'utf8')) as typeof ring).keys).toEqual(ring.keys)
+  })
+
+  it('refuses a data directory that still holds plaintext keys, naming the migration', async () => {
+    const dir = fresh()
+    writeFileSync(join(dir, 'jwt.key'), 'x'.repeat(64), { mode: 0o600 })
+    await expect(boot(dir)).rejects.toThrow(ConfigError)
+    await expect(boot(dir)).rejects.toThrow(/plaintext keys \(jwt.key\).*vre data encrypt/)
+  })
+
+  it('refuses to start without its token, with a wrong PIN, or with no PIN', async () => {
+    await expect(boot(fresh(), { VRE_PKCS11_TOKEN: 'no-such-token' })).rejects.toThrow(
+      /no PKCS#11 token labelled "no-such-token" is present.*tokens found: "vre-test"/
+    )
+    await expect(boot(fresh(), { VRE_PKCS11_PIN: 'not-the-pin' })).rejects.toThrow(/refused the PIN/)
+    await expect(boot(fresh(), { VRE_PKCS11_PIN: '' })).rejects.toThrow(/PIN is not configured/)
+    await expect(boot(fresh(), { VRE_PKCS11_MODULE: '/nonexistent/libpkcs11.so' })).rejects.toThrow(/is not installed/)
+  })
+
+  it('refuses the development key provider unless its file is named, and outside the data directory', async () => {
+    const dir = fresh()
+    await expect(boot(dir, { VRE_KEY_PROVIDER: 'file' })).rejects.toThrow(/needs VRE_FILE_KEYS/)
+    await expect(boot(dir, { VRE_KEY_PROVIDER: 'file', VRE_FILE_KEYS: join(dir, 'keys.json') })).rejects.toThrow(
+      /outside the data directory/
+    )
   })
 
   it('refuses a configured signing key that is too short', async () => {
@@ -41,20 +69,6 @@ describe('boot-time key checks', () => {
 
   it('refuses a configured signing key that is long but not random', async () => {
     await expect(boot(fresh(), { VRE_JWT_SECRET: 'ab'.repeat(64) })).rejects.toThrow(/distinct byte values/)
-  })
-
-  it('refuses a key file that other users can read', async () => {
-    const dir = fresh()
-    await boot(dir)
-    chmodSync(join(dir, 'jwt.key'), 0o644)
-    await expect(boot(dir)).rejects.toThrow(ConfigError)
-    await expect(boot(dir)).rejects.toThrow(/readable by other users.*chmod 600/)
-  })
-
-  it('refuses a key file holding a weak key', async () => {
-    const dir = fresh()
-    writeFileSync(join(dir, 'jwt.key'), 'password', { mode: 0o600 })
-    await expect(boot(dir)).rejects.toThrow(/too weak/)
   })
 
   it('accepts a strong configured key', async () => {

@@ -3,10 +3,11 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
-import Database from 'better-sqlite3'
+import Database from 'better-sqlite3-multiple-ciphers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PROJECT_ROOT } from '../../server/src/config/config.js'
 import { STORE_FILE } from '../../server/src/plugins/app/store.js'
+import { openStateDb } from '../support/keys.js'
 
 const run = promisify(execFile)
 const tsx = resolve(PROJECT_ROOT, 'node_modules', '.bin', 'tsx')
@@ -26,7 +27,7 @@ async function vre(...args: string[]): Promise<{ code: number; out: string; err:
 }
 
 function rows(table: string): number {
-  const db = new Database(join(dataDir, STORE_FILE), { readonly: true })
+  const db = openStateDb(dataDir, { readonly: true })
   const n = (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n
   db.close()
   return n
@@ -90,7 +91,7 @@ describe('vre CLI', () => {
     const admin = await vre('admin', 'create', '--username', 'ops', '--base-url', 'https://vre.example.jp')
     expect(admin.code).toBe(0)
     expect(admin.out).toMatch(/enrolment link: https:\/\/vre\.example\.jp\/enrol#/)
-    const db = new Database(join(dataDir, STORE_FILE), { readonly: true })
+    const db = openStateDb(dataDir, { readonly: true })
     const actions = db.prepare('SELECT action, actor FROM audit_log ORDER BY seq').all() as {
       action: string
       actor: string
@@ -186,7 +187,7 @@ describe('vre CLI', () => {
     const made = await vre('dataset', 'generate', '--name', 'synthetic-small', '--patients', '500', '--seed', '7')
     expect(made.code).toBe(0)
     expect(made.out).toMatch(/generated synthetic-small: 500 patients, \d+ rows/)
-    const db = new Database(join(dataDir, STORE_FILE), { readonly: true })
+    const db = openStateDb(dataDir, { readonly: true })
     const row = db.prepare("SELECT file FROM datasets WHERE name = 'synthetic-small'").get() as { file: string }
     db.close()
     expect(row.file).toBe('datasets/synthetic-small.duckdb')

@@ -1,8 +1,9 @@
-import Database from 'better-sqlite3'
+import Database from 'better-sqlite3-multiple-ciphers'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { STORE_FILE } from '../../server/src/plugins/app/store.js'
 import { type TestGateway, testGateway } from '../support/gateway.js'
+import { openStateDb } from '../support/keys.js'
 
 let gw: TestGateway
 beforeAll(async () => {
@@ -13,7 +14,7 @@ afterAll(async () => {
 })
 
 function counts() {
-  const db = new Database(join(gw.dataDir, STORE_FILE), { readonly: true })
+  const db = openStateDb(gw.dataDir, { readonly: true })
   const n = (t: string) => (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n
   const result = { audit: n('audit_log'), sessions: n('auth_sessions'), failures: n('login_failures') }
   db.close()

@@ -3,12 +3,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
-import Database from 'better-sqlite3'
+import Database from 'better-sqlite3-multiple-ciphers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PROJECT_ROOT } from '../../server/src/config/config.js'
 import { readCatalog } from '../../server/src/datasets/catalog.js'
-import { PSEUDONYM_KEY_FILE } from '../../server/src/keys/pseudonym.js'
 import { STORE_FILE } from '../../server/src/plugins/app/store.js'
+import { openStateDb } from '../support/keys.js'
 
 const run = promisify(execFile)
 const tsx = resolve(PROJECT_ROOT, 'node_modules', '.bin', 'tsx')
@@ -29,7 +29,7 @@ async function vre(...args: string[]): Promise<{ code: number; out: string; err:
 }
 
 function store<T>(fn: (db: Database.Database) => T): T {
-  const db = new Database(join(dataDir, STORE_FILE), { readonly: true })
+  const db = openStateDb(dataDir, { readonly: true })
   try {
     return fn(db)
   } finally {
@@ -160,7 +160,8 @@ describe('vre dataset generate --raw and vre dataset ingest', () => {
       )
     ).toEqual([{ project_id: projectId }])
     expect(audits('project.dataset_grant')).toHaveLength(1)
-    expect(statSync(join(dataDir, PSEUDONYM_KEY_FILE)).mode & 0o777).toBe(0o600)
+    // the pseudonymization secret is a wrapped key in the keyring, not a file of its own
+    expect(existsSync(join(dataDir, 'pseudonym.key'))).toBe(false)
 
     const twice = await vre(
       'dataset',

@@ -2,15 +2,15 @@ import { randomUUID } from 'node:crypto'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import Database from 'better-sqlite3'
+import Database from 'better-sqlite3-multiple-ciphers'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { hashPassword } from '../../server/src/auth/passwords.js'
 import { newTotpSecret, totpCode, totpSealContext } from '../../server/src/auth/totp.js'
-import { loadKeys } from '../../server/src/keys/keys.js'
 import { seal } from '../../server/src/keys/sealed.js'
 import { STORE_FILE } from '../../server/src/plugins/app/store.js'
 import { MIGRATIONS } from '../../server/src/store/sqlite/migrations.js'
 import { type TestGateway, testGateway } from '../support/gateway.js'
+import { closeKeys, dataDirKeys, openStateDb } from '../support/keys.js'
 
 /**
  * Accounts from before enrolment links got their password and authenticator secret from an
@@ -31,8 +31,10 @@ const ids: Record<string, string> = {}
 /** A data directory at schema version 7 with a reviewer and an administrator whose secrets were handed out. */
 async function legacyDataDir(): Promise<string> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vre-legacy-'))
-  const keys = loadKeys(dataDir)
-  const db = new Database(join(dataDir, STORE_FILE))
+  const keys = dataDirKeys(dataDir)
+  const secretsKey = Buffer.from(keys.secretsKey)
+  closeKeys(keys)
+  const db = openStateDb(dataDir)
   db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)')
   const t = new Date().toISOString()
   for (const m of MIGRATIONS.filter((x) => x.version <= 7)) {
@@ -51,7 +53,7 @@ async function legacyDataDir(): Promise<string> {
       username,
       JSON.stringify(roles),
       await hashPassword(OLD_PASSWORD),
-      seal(secrets[username]!, keys.secretsKey, totpSealContext(username)),
+      seal(secrets[username]!, secretsKey, totpSealContext(username)),
       'active',
       t
     )

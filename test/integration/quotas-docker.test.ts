@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
-import Database from 'better-sqlite3'
+import Database from 'better-sqlite3-multiple-ciphers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PROJECT_ROOT } from '../../server/src/config/config.js'
 import { DEMO_PROJECT } from '../../server/src/demo/seed.js'
@@ -17,6 +17,7 @@ import { startRunningSession, type TestGateway, testGatewayWithDataset } from '.
 import { LARGE_DISPLAY, testPolicyFile, withDisplay, withMonitoring } from '../support/policy.js'
 import { requireDocker } from '../support/sandbox.js'
 import { openTerminal } from '../support/terminal.js'
+import { auditPublicKeyFile, openStateDb } from '../support/keys.js'
 
 const MiB = 1024 * 1024
 const PROMPT = /researcher@vre:[^\r\n]*\$ /
@@ -367,7 +368,7 @@ describe('quotas on what a researcher can make the gateway store (runsc)', () =>
     writeFileSync(file, exported.body)
     const { stdout } = await promisify(execFile)(
       resolve(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'),
-      ['server/src/cli/index.ts', 'audit', 'check-export', file, '--public-key', join(gw.dataDir, 'audit-signing.pub')],
+      ['server/src/cli/index.ts', 'audit', 'check-export', file, '--public-key', auditPublicKeyFile(gw.dataDir)],
       { cwd: PROJECT_ROOT }
     )
     expect(stdout).toMatch(/^export intact: \d+ records/)
@@ -389,7 +390,7 @@ describe('quotas on what a researcher can make the gateway store (runsc)', () =>
     await gw.close(true)
     try {
       const part = recordingParts(dataDir, sessionId)[0]!
-      const db = new Database(join(dataDir, STORE_FILE), { readonly: true })
+      const db = openStateDb(dataDir, { readonly: true })
       const rows = db
         .prepare("SELECT details FROM audit_log WHERE action = 'recording.closed' AND target = ?")
         .all(sessionId) as { details: string }[]

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import Database from 'better-sqlite3'
+import Database from 'better-sqlite3-multiple-ciphers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { totpCode } from '../../server/src/auth/totp.js'
 import { CREDENTIALS_FILE, type DemoCredentials } from '../../server/src/demo/seed.js'
@@ -13,6 +13,7 @@ import { EXPIRED_REMOVAL_MARGIN_MS } from '../../server/src/sessions/deadline.js
 import { TestClock, testGateway } from '../support/gateway.js'
 import { DEFAULT_POLICY_YAML } from '../support/policy.js'
 import { requireDocker } from '../support/sandbox.js'
+import { openStateDb } from '../support/keys.js'
 
 let docker: DockerDriver
 const dirs: string[] = []
@@ -29,7 +30,7 @@ afterAll(async () => {
 })
 
 function gatewayIdOf(dataDir: string): string {
-  const db = new Database(join(dataDir, STORE_FILE), { readonly: true })
+  const db = openStateDb(dataDir, { readonly: true })
   try {
     return (db.prepare("SELECT value FROM settings WHERE key = 'gateway_id'").get() as { value: string }).value
   } finally {

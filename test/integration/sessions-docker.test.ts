@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import Database from 'better-sqlite3'
+import Database from 'better-sqlite3-multiple-ciphers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { totpCode } from '../../server/src/auth/totp.js'
 import { CREDENTIALS_FILE, type DemoCredentials } from '../../server/src/demo/seed.js'
@@ -11,6 +11,7 @@ import { WORK_DIR } from '../../server/src/sessions/workspace.js'
 import { STORE_FILE } from '../../server/src/plugins/app/store.js'
 import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process.js'
 import { requireDocker } from '../support/sandbox.js'
+import { openStateDb } from '../support/keys.js'
 
 let docker: DockerDriver
 beforeAll(async () => {
@@ -77,7 +78,7 @@ describe.each(['runc', 'runsc'] as const)('sessions on the real engine (%s)', (r
   afterAll(async () => {
     await gw?.stop()
     // whatever this gateway left behind, should the test have failed half-way
-    const db = new Database(join(dataDir, STORE_FILE), { readonly: true })
+    const db = openStateDb(dataDir, { readonly: true })
     const gatewayId = (db.prepare("SELECT value FROM settings WHERE key = 'gateway_id'").get() as { value: string })
       .value
     db.close()
@@ -127,7 +128,7 @@ describe.each(['runc', 'runsc'] as const)('sessions on the real engine (%s)', (r
     const after = await docker.list({ 'vre.session': id })
     expect(after.map((s) => s.id)).toEqual([box!.id])
     expect((await runInSandbox(docker, box!.id, { cmd: ['cat', `${WORK_DIR}/marker`] })).stdout).toBe('before-crash\n')
-    const db = new Database(join(dataDir, STORE_FILE), { readonly: true })
+    const db = openStateDb(dataDir, { readonly: true })
     const adopted = db
       .prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'session.adopted' AND target = ?")
       .get(id) as { n: number }
@@ -148,7 +149,7 @@ describe.each(['runc', 'runsc'] as const)('sessions on the real engine (%s)', (r
     const [box2] = await docker.list({ 'vre.session': next.id })
     expect(box2!.id).not.toBe(box!.id)
     expect((await runInSandbox(docker, box2!.id, { cmd: ['cat', `${WORK_DIR}/marker`] })).stdout).toBe('before-crash\n')
-    const saved = new Database(join(dataDir, STORE_FILE), { readonly: true })
+    const saved = openStateDb(dataDir, { readonly: true })
     const save = saved
       .prepare("SELECT outcome, details FROM audit_log WHERE action = 'workspace.save' AND target = ?")
       .get(id) as { outcome: string; details: string }
@@ -186,7 +187,7 @@ describe.each(['runc', 'runsc'] as const)('sessions on the real engine (%s)', (r
     expect(result.exitCode).not.toBe(0)
     expect(answered.length).toBeGreaterThan(0)
 
-    const db = () => new Database(join(dataDir, STORE_FILE), { readonly: true })
+    const db = () => openStateDb(dataDir, { readonly: true })
     const audited = await waitFor(
       async () => {
         const d = db()

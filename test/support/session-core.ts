@@ -1,4 +1,3 @@
-import { generateKeyPairSync } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,9 +12,9 @@ import { sandboxSpec } from '../../server/src/sessions/sandbox-spec.js'
 import { SqliteStore } from '../../server/src/store/sqlite/sqlite-store.js'
 import type { ProjectRow, SandboxSessionRow, SandboxSessionState, UserRow } from '../../server/src/store/types.js'
 import { FakeDriver } from './fake-driver.js'
+import { testStoreOptions } from './keys.js'
 import { DEFAULT_POLICY_YAML } from './policy.js'
 
-const keys = generateKeyPairSync('ed25519')
 const TIME_ZONE = 'Europe/Berlin'
 
 /** The day `days` after `day` (YYYY-MM-DD). */
@@ -80,7 +79,7 @@ export interface SessionBench {
 
 export async function sessionBench(sandbox: Partial<SandboxPolicy> = {}): Promise<SessionBench> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vre-sessions-'))
-  const store = new SqliteStore({ path: join(dataDir, 'vre.sqlite'), auditSigningKey: keys.privateKey })
+  const store = new SqliteStore(testStoreOptions(join(dataDir, 'vre.sqlite')))
   const driver = new FakeDriver()
   const clock = { now: new Date() }
   const parsed = parsePolicyText(DEFAULT_POLICY_YAML)

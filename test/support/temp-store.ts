@@ -1,17 +1,18 @@
-import { generateKeyPairSync } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { AuditEvent } from '../../server/src/audit/record.js'
 import { SqliteStore } from '../../server/src/store/sqlite/sqlite-store.js'
 
+import { storeKeys, testStoreOptions } from './keys.js'
+
 /** The key pair every temporary store signs its audit checkpoints with. */
-export const storeKeys = generateKeyPairSync('ed25519')
+export { storeKeys }
 
 /** A fresh SQLite store, the gateway's own, in a temporary directory a test may also write beside it. */
 export function openTempStore(prefix: string): { store: SqliteStore; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), prefix))
-  return { dir, store: new SqliteStore({ path: join(dir, 'vre.sqlite'), auditSigningKey: storeKeys.privateKey }) }
+  return { dir, store: new SqliteStore(testStoreOptions(join(dir, 'vre.sqlite'))) }
 }
 
 /** Closes a store opened by `openTempStore` and removes its directory. */

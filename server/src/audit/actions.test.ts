@@ -1,8 +1,8 @@
-import { generateKeyPairSync } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { memorySigner, STORE_KEY, testStoreOptions } from '../../../test/support/keys.js'
 import { describe, expect, it } from 'vitest'
 import { SqliteStore } from '../store/sqlite/sqlite-store.js'
 import { AUDIT_ACTIONS, type AuditAction, airlockMove, isAuditAction } from './actions.js'
@@ -51,7 +51,8 @@ describe('the audit vocabulary', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vre-actions-'))
     const store = new SqliteStore({
       path: join(dir, 'vre.sqlite'),
-      auditSigningKey: generateKeyPairSync('ed25519').privateKey
+      auditSigner: memorySigner,
+      key: STORE_KEY
     })
     try {
       const before = (await store.recentAudit(1))[0]?.seq ?? 0

@@ -1,4 +1,5 @@
-import { sign, verify, type KeyObject } from 'node:crypto'
+import { verify, type KeyObject } from 'node:crypto'
+import type { AuditSigner } from '../keys/keys.js'
 
 /**
  * A signed statement of the chain's head: "record N is the last one and its hash is H".
@@ -16,9 +17,9 @@ function message(seq: number, hash: string, signedAt: string): Buffer {
   return Buffer.from(`vre-audit-checkpoint\n${seq}\n${hash}\n${signedAt}`, 'utf8')
 }
 
-export function signCheckpoint(seq: number, hash: string, signedAt: Date, privateKey: KeyObject): AuditCheckpoint {
+export function signCheckpoint(seq: number, hash: string, signedAt: Date, signer: AuditSigner): AuditCheckpoint {
   const at = signedAt.toISOString()
-  return { seq, hash, signedAt: at, signature: sign(null, message(seq, hash, at), privateKey).toString('base64') }
+  return { seq, hash, signedAt: at, signature: signer.sign(message(seq, hash, at)).toString('base64') }
 }
 
 export function checkpointSignatureValid(c: AuditCheckpoint, publicKey: KeyObject): boolean {

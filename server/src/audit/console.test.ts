@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { memorySigner } from '../../../test/support/keys.js'
 import { openTempStore, removeTempStore, storeKeys as keys } from '../../../test/support/temp-store.js'
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js'
 import { createAuditConsole } from './console.js'
@@ -11,7 +12,7 @@ let store: SqliteStore
 const console_ = () =>
   createAuditConsole({
     store,
-    keys: { auditPublicKey: keys.publicKey, auditPrivateKey: keys.privateKey },
+    keys: { auditPublicKey: keys.publicKey, auditSigner: memorySigner },
     dataOperations: new DataOperationLog(dir),
     dataDir: dir,
     now: () => new Date()

@@ -22,7 +22,7 @@ export interface Reader {
 
 export interface AuditConsoleDeps {
   store: Store
-  keys: Pick<Keys, 'auditPublicKey' | 'auditPrivateKey'>
+  keys: Pick<Keys, 'auditPublicKey' | 'auditSigner'>
   dataOperations: Pick<DataOperationLog, 'bytes' | 'file'>
   dataDir: string
   now: () => Date
@@ -123,7 +123,7 @@ export function createAuditConsole(deps: AuditConsoleDeps) {
         lines: exportLines(
           store.auditRange(from.toISOString(), to.toISOString()),
           { from: from.toISOString(), to: to.toISOString(), exportedAt: deps.now(), exportedBy: by.username },
-          deps.keys.auditPrivateKey
+          deps.keys.auditSigner
         )
       }
     },

@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto'
+import { generateKeyPairSync, sign } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { exportLines, verifyExport } from './export.js'
 import { type AuditRecord, chainRecord } from './record.js'
@@ -35,7 +35,7 @@ async function exported(records: AuditRecord[]): Promise<string> {
   for await (const line of exportLines(
     source(),
     { from: '2026-12-01T00:00:00.000Z', to: '2026-12-02T00:00:00.000Z', exportedAt: new Date(), exportedBy: 'admin' },
-    keys.privateKey
+    { sign: (m: Buffer) => sign(null, m, keys.privateKey) }
   ))
     text += line
   return text

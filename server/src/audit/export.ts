@@ -1,4 +1,5 @@
-import { createHash, sign, verify, type KeyObject } from 'node:crypto'
+import { createHash, verify, type KeyObject } from 'node:crypto'
+import type { AuditSigner } from '../keys/keys.js'
 import canonicalize from 'canonicalize'
 import { type AuditRecord, GENESIS_HASH, recordHash } from './record.js'
 
@@ -30,7 +31,7 @@ const sealMessage = (seal: Omit<ExportSeal, 'signature'>): Buffer => Buffer.from
 export async function* exportLines(
   records: AsyncIterable<AuditRecord>,
   range: { from: string; to: string; exportedAt: Date; exportedBy: string },
-  privateKey: KeyObject
+  signer: AuditSigner
 ): AsyncGenerator<string> {
   const hash = createHash('sha256')
   let count = 0
@@ -57,7 +58,7 @@ export async function* exportLines(
     exportedAt: range.exportedAt.toISOString(),
     exportedBy: range.exportedBy
   }
-  yield `${JSON.stringify({ ...seal, signature: sign(null, sealMessage(seal), privateKey).toString('base64') })}\n`
+  yield `${JSON.stringify({ ...seal, signature: signer.sign(sealMessage(seal)).toString('base64') })}\n`
 }
 
 export type ExportCheck = { ok: true; seal: ExportSeal } | { ok: false; reason: string }

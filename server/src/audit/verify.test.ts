@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto'
+import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { signCheckpoint } from './checkpoint.js'
 import { type AuditRecord, chainRecord, recordHash } from './record.js'
@@ -26,7 +26,8 @@ function chain(n: number): AuditRecord[] {
   }
   return out
 }
-const head = (r: AuditRecord) => signCheckpoint(r.seq, r.hash, new Date(), privateKey)
+const signer = (k: KeyObject) => ({ sign: (m: Buffer) => sign(null, m, k) })
+const head = (r: AuditRecord) => signCheckpoint(r.seq, r.hash, new Date(), signer(privateKey))
 
 /** Re-hashes records from index `from` on, as a forger without the signing key would. */
 function rehash(records: AuditRecord[], from: number): AuditRecord[] {
@@ -81,7 +82,7 @@ describe('verifyChain', () => {
   it('rejects a checkpoint signed by another key', async () => {
     const c = chain(3)
     const other = generateKeyPairSync('ed25519').privateKey
-    const result = await verifyChain(c, [signCheckpoint(3, c[2]!.hash, new Date(), other)], publicKey)
+    const result = await verifyChain(c, [signCheckpoint(3, c[2]!.hash, new Date(), signer(other))], publicKey)
     expect(result.ok).toBe(false)
   })
 

@@ -8,6 +8,14 @@ import { ConfigError } from '../errors.js'
 /** The repository root, found from this file whether it runs from src/ (tsx) or dist/ (built). */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
 
+/**
+ * Where `scripts/install.sh` puts the demo's SoftHSM2 token: its configuration and user PIN, outside
+ * the data directory (a copy of the data directory must not carry what opens it).
+ */
+export const DEMO_HSM_DIR = resolve(PROJECT_ROOT, '.hsm')
+export const DEMO_PIN_FILE = resolve(DEMO_HSM_DIR, 'pin')
+export const DEMO_SOFTHSM_CONF = resolve(DEMO_HSM_DIR, 'softhsm2.conf')
+
 export const Config = Type.Object(
   {
     dataDir: Type.String({ minLength: 1, description: 'state store, keys and audit (VRE_DATA_DIR)' }),
@@ -16,6 +24,16 @@ export const Config = Type.Object(
     policyFile: Type.String({ minLength: 1 }),
     webRoot: Type.Union([Type.String(), Type.Null()], { description: 'built web app to serve, or null' }),
     jwtSecret: Type.Optional(Type.String()),
+    keyProvider: Type.Union([Type.Literal('pkcs11'), Type.Literal('file')], {
+      description: 'where the keys live (VRE_KEY_PROVIDER): a PKCS#11 token, or a file for development only'
+    }),
+    pkcs11Module: Type.String({ minLength: 1, description: 'the PKCS#11 module (VRE_PKCS11_MODULE)' }),
+    pkcs11Token: Type.String({ minLength: 1, description: 'the label of the token holding the keys (VRE_PKCS11_TOKEN)' }),
+    pkcs11PinFile: Type.Optional(Type.String({ description: "a file holding the token's user PIN (VRE_PKCS11_PIN_FILE)" })),
+    pkcs11Pin: Type.Optional(Type.String({ description: "the token's user PIN (VRE_PKCS11_PIN); a file is better" })),
+    fileKeys: Type.Optional(
+      Type.String({ description: 'development key file, outside the data directory (VRE_FILE_KEYS)' })
+    ),
     timeZone: Type.String({ description: 'dates of certifications and projects are days in this zone' }),
     trustProxy: Type.Union(
       [Type.Literal(false), Type.Integer({ minimum: 1, maximum: 10 }), Type.Array(Type.String())],
@@ -88,6 +106,14 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     policyFile: resolve(env.VRE_POLICY_FILE || resolve(PROJECT_ROOT, 'policies', 'default.yaml')),
     webRoot: env.VRE_WEB_ROOT || (existsSync(resolve(defaultWeb, 'index.html')) ? defaultWeb : null),
     jwtSecret: env.VRE_JWT_SECRET || undefined,
+    keyProvider: env.VRE_KEY_PROVIDER || 'pkcs11',
+    pkcs11Module: env.VRE_PKCS11_MODULE || '/usr/lib/softhsm/libsofthsm2.so',
+    pkcs11Token: env.VRE_PKCS11_TOKEN || 'vre',
+    pkcs11PinFile:
+      env.VRE_PKCS11_PIN_FILE ||
+      (env.VRE_PKCS11_PIN ? undefined : existsSync(DEMO_PIN_FILE) ? DEMO_PIN_FILE : undefined),
+    pkcs11Pin: env.VRE_PKCS11_PIN || undefined,
+    fileKeys: env.VRE_FILE_KEYS || undefined,
     timeZone: env.VRE_TIME_ZONE || 'Asia/Tokyo',
     trustProxy: parseTrustProxy(env.VRE_TRUST_PROXY),
     allowedOrigins: (env.VRE_ALLOWED_ORIGINS ?? '')
@@ -98,7 +124,9 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     logLevel: env.VRE_LOG_LEVEL || 'info',
     ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined))
   }
-  if (merged.jwtSecret === undefined) delete merged.jwtSecret
+  for (const k of ['jwtSecret', 'pkcs11PinFile', 'pkcs11Pin', 'fileKeys'] as const) {
+    if (merged[k] === undefined) delete merged[k]
+  }
   if (merged.baseUrl === undefined) delete merged.baseUrl
   if (!Value.Check(Config, merged)) {
     const problems = [...Value.Errors(Config, merged)].map((e) => `${e.instancePath || '(config)'}: ${e.message}`)

@@ -1,19 +1,18 @@
-import { generateKeyPairSync } from 'node:crypto'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { memorySigner, STORE_KEY, storeKeys, testStoreOptions } from '../../../test/support/keys.js'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { SqliteStore } from '../store/sqlite/sqlite-store.js'
 import type { Store } from '../store/types.js'
 import { DatasetRegistrationRefused, ensureDatasetRow, registerDataset } from './registration.js'
 
-const keys = generateKeyPairSync('ed25519')
 const by = { actor: 'cli:test', sourceIp: null }
 let dir: string
 let store: SqliteStore
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'vre-registration-'))
-  store = new SqliteStore({ path: join(dir, 'vre.sqlite'), auditSigningKey: keys.privateKey })
+  store = new SqliteStore(testStoreOptions(join(dir, 'vre.sqlite')))
 })
 afterEach(() => {
   store.close()

@@ -1,50 +1,47 @@
-import {
-  createPrivateKey,
-  createPublicKey,
-  createSecretKey,
-  generateKeyPairSync,
-  randomBytes,
-  type KeyObject
-} from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { createSecretKey, type KeyObject } from 'node:crypto'
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { isAbsolute, join, relative, resolve } from 'node:path'
+import { type Config, DEMO_SOFTHSM_CONF } from '../config/config.js'
 import { ConfigError } from '../errors.js'
+import { Keyring } from './keyring.js'
+import { FileProvider } from './provider/file-provider.js'
+import type { KeyProvider } from './provider/key-provider.js'
+import { Pkcs11Provider } from './provider/pkcs11-provider.js'
+
+/** Signs audit checkpoints and exports inside the key provider; the private key never leaves it. */
+export interface AuditSigner {
+  sign(message: Buffer): Buffer
+}
 
 /**
- * The gateway's keys, all kept in the data directory with mode 0600:
- * - jwt.key: HMAC-SHA256 secret for access tokens (or VRE_JWT_SECRET, checked for strength)
- * - audit-signing.key / audit-signing.pub: Ed25519 pair that signs audit checkpoints
- * - secrets.key: AES-256-GCM key for secrets at rest (TOTP seeds)
+ * The gateway's keys, all held by the key provider (keys/provider/): the data keys wrapped in the
+ * data directory's keyring, the audit signing key inside the provider.
+ * - jwtKey: HMAC-SHA256 secret for access tokens (or VRE_JWT_SECRET, checked for strength). Wrapped,
+ *   not kept in the token: every request verifies a token, and a round trip to an HSM per request
+ *   would be the gateway's bottleneck.
+ * - auditSigner / auditPublicKey: Ed25519, signing inside the provider (CKM_EDDSA)
+ * - secretsKey: AES-256-GCM key for secrets at rest (TOTP seeds)
+ * - keyring: every data key (state database, projects, dataset versions)
  */
 export interface Keys {
   /** a KeyObject rather than bytes: jsonwebtoken verifies fifty times faster with one */
   jwtKey: KeyObject
-  auditPrivateKey: KeyObject
+  auditSigner: AuditSigner
   auditPublicKey: KeyObject
   secretsKey: Buffer
+  keyring: Keyring
 }
 
 export const MIN_SECRET_BYTES = 32
 
-const FILES = {
+/** Key files a data directory kept in plaintext before keys moved to a provider (`vre data encrypt` imports them). */
+export const LEGACY_KEY_FILES = {
   jwt: 'jwt.key',
   auditPrivate: 'audit-signing.key',
   auditPublic: 'audit-signing.pub',
-  secrets: 'secrets.key'
+  secrets: 'secrets.key',
+  pseudonym: 'pseudonym.key'
 } as const
-
-export function ensurePrivateFile(path: string, make: () => string): string {
-  if (!existsSync(path)) {
-    writeFileSync(path, make(), { mode: 0o600, flag: 'wx' })
-  }
-  const mode = statSync(path).mode & 0o777
-  if ((mode & 0o077) !== 0) {
-    throw new ConfigError(
-      `key file ${path} is readable by other users (mode ${mode.toString(8)}); run: chmod 600 ${path}`
-    )
-  }
-  return readFileSync(path, 'utf8').trim()
-}
 
 /**
  * Decodes a configured secret (base64, base64url or hex) and refuses one that is short or obviously
@@ -69,39 +66,76 @@ export function parseConfiguredSecret(value: string, name: string): Buffer {
   return bytes
 }
 
-export function loadKeys(dataDir: string, configuredJwtSecret?: string): Keys {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 })
-  const jwtSecret =
-    configuredJwtSecret !== undefined && configuredJwtSecret !== ''
-      ? parseConfiguredSecret(configuredJwtSecret, 'VRE_JWT_SECRET')
-      : parseConfiguredSecret(
-          ensurePrivateFile(join(dataDir, FILES.jwt), () => randomBytes(48).toString('base64')),
-          join(dataDir, FILES.jwt)
-        )
-  const privatePath = join(dataDir, FILES.auditPrivate)
-  const publicPath = join(dataDir, FILES.auditPublic)
-  if (!existsSync(privatePath)) {
-    const pair = generateKeyPairSync('ed25519')
-    writeFileSync(privatePath, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' })
-    writeFileSync(publicPath, pair.publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o644 })
+function pin(cfg: Config): string {
+  if (cfg.pkcs11PinFile !== undefined) {
+    if (!existsSync(cfg.pkcs11PinFile)) throw new ConfigError(`the PIN file ${cfg.pkcs11PinFile} does not exist (VRE_PKCS11_PIN_FILE)`)
+    if ((statSync(cfg.pkcs11PinFile).mode & 0o077) !== 0) {
+      throw new ConfigError(`the PIN file ${cfg.pkcs11PinFile} is readable by other users; run: chmod 600 ${cfg.pkcs11PinFile}`)
+    }
+    return readFileSync(cfg.pkcs11PinFile, 'utf8').trim()
   }
-  const auditPrivateKey = createPrivateKey(ensurePrivateFile(privatePath, () => ''))
-  const auditPublicKey = existsSync(publicPath)
-    ? createPublicKey(readFileSync(publicPath, 'utf8'))
-    : createPublicKey(auditPrivateKey)
-  const secretsKey = parseConfiguredSecret(
-    ensurePrivateFile(join(dataDir, FILES.secrets), () => randomBytes(32).toString('base64')),
-    join(dataDir, FILES.secrets)
+  if (cfg.pkcs11Pin !== undefined) return cfg.pkcs11Pin
+  throw new ConfigError(
+    "the key provider's PIN is not configured: set VRE_PKCS11_PIN_FILE to a file (mode 0600) holding the token's user PIN"
   )
-  if (secretsKey.length !== 32) {
-    throw new ConfigError(`${join(dataDir, FILES.secrets)} must hold exactly 32 bytes (AES-256)`)
-  }
-  return { jwtKey: createSecretKey(jwtSecret), auditPrivateKey, auditPublicKey, secretsKey }
 }
 
-/** The audit verifier needs only the public key. */
-export function loadAuditPublicKey(dataDir: string): KeyObject {
-  const publicPath = join(dataDir, FILES.auditPublic)
-  if (!existsSync(publicPath)) throw new ConfigError(`no audit public key at ${publicPath}`)
-  return createPublicKey(readFileSync(publicPath, 'utf8'))
+/** The configured key provider, connected and logged in; a missing token or a wrong PIN stops here. */
+export function openProvider(cfg: Config): KeyProvider {
+  if (cfg.keyProvider === 'file') {
+    if (cfg.fileKeys === undefined) {
+      throw new ConfigError('VRE_KEY_PROVIDER=file needs VRE_FILE_KEYS: a key file outside the data directory')
+    }
+    const path = resolve(cfg.fileKeys)
+    const rel = relative(cfg.dataDir, path)
+    if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) {
+      throw new ConfigError(`VRE_FILE_KEYS must be outside the data directory: a copy of ${cfg.dataDir} must not carry its keys`)
+    }
+    return new FileProvider(path)
+  }
+  // the demo's SoftHSM2 token, unless the environment names another configuration
+  if (process.env.SOFTHSM2_CONF === undefined && existsSync(DEMO_SOFTHSM_CONF)) process.env.SOFTHSM2_CONF = DEMO_SOFTHSM_CONF
+  return new Pkcs11Provider({ module: cfg.pkcs11Module, token: cfg.pkcs11Token, pin: pin(cfg) })
+}
+
+/** Plaintext key files in the data directory: a directory from before encryption at rest. */
+export function legacyKeyFiles(dataDir: string): string[] {
+  return Object.values(LEGACY_KEY_FILES).filter((f) => existsSync(join(dataDir, f)))
+}
+
+/**
+ * Opens the provider and the data directory's keyring (made in a fresh directory) and unwraps the
+ * platform keys. A data directory that still holds plaintext keys is refused: `vre data encrypt`
+ * moves it under the provider first.
+ */
+export function openKeys(cfg: Config, options: { now?: () => Date } = {}): Keys {
+  const legacy = legacyKeyFiles(cfg.dataDir)
+  if (legacy.length > 0 && !Keyring.exists(cfg.dataDir)) {
+    throw new ConfigError(
+      `${cfg.dataDir} holds plaintext keys (${legacy.join(', ')}) from before encryption at rest; run: vre data encrypt`
+    )
+  }
+  const provider = openProvider(cfg)
+  try {
+    const keyring = Keyring.open(provider, cfg.dataDir, { create: true, now: options.now })
+    const jwtSecret =
+      cfg.jwtSecret !== undefined && cfg.jwtSecret !== ''
+        ? parseConfiguredSecret(cfg.jwtSecret, 'VRE_JWT_SECRET')
+        : keyring.platformKey('jwt')
+    return {
+      jwtKey: createSecretKey(jwtSecret),
+      auditSigner: { sign: (m) => keyring.sign(m) },
+      auditPublicKey: keyring.auditPublicKey,
+      secretsKey: keyring.platformKey('secrets'),
+      keyring
+    }
+  } catch (e) {
+    provider.close()
+    throw e
+  }
+}
+
+export function closeKeys(keys: Keys): void {
+  keys.keyring.close()
+  keys.keyring.provider.close()
 }

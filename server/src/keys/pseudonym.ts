@@ -1,29 +1,17 @@
-import { hkdfSync, randomBytes } from 'node:crypto'
-import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
+import { hkdfSync } from 'node:crypto'
 import { ConfigError } from '../errors.js'
-import { ensurePrivateFile, parseConfiguredSecret } from './keys.js'
+import type { Keyring } from './keyring.js'
 
 /**
- * The master pseudonymization secret, `pseudonym.key` in the data directory (mode 0600, made on
- * first use). Pseudonyms are never made with it directly: each project gets its own key derived
- * from it (HKDF-SHA256 with the project id), so the same person has unrelated pseudonyms in two
- * projects and one project's key says nothing about another's. Losing this file means a dataset
- * ingested again gets new pseudonyms; it belongs in the data directory's backup with the other keys.
+ * The master pseudonymization secret is a platform key in the keyring (wrapped by the key provider).
+ * Pseudonyms are never made with it directly: each project gets its own key derived from it
+ * (HKDF-SHA256 with the project id), so the same person has unrelated pseudonyms in two projects and
+ * one project's key says nothing about another's.
  */
-export const PSEUDONYM_KEY_FILE = 'pseudonym.key'
-
 const HKDF_SALT = 'vre/pseudonym/v1'
 
-export function loadPseudonymMasterKey(dataDir: string): Buffer {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 })
-  const path = join(dataDir, PSEUDONYM_KEY_FILE)
-  const key = parseConfiguredSecret(
-    ensurePrivateFile(path, () => randomBytes(32).toString('base64')),
-    path
-  )
-  if (key.length !== 32) throw new ConfigError(`${path} must hold exactly 32 bytes`)
-  return key
+export function pseudonymMasterKey(keyring: Keyring): Buffer {
+  return keyring.platformKey('pseudonym')
 }
 
 /** The project's 32-byte pseudonymization key. */

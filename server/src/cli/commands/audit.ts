@@ -5,7 +5,6 @@ import type { AuditCheckpoint } from '../../audit/checkpoint.js'
 import { verifyExport } from '../../audit/export.js'
 import { verifyChain } from '../../audit/verify.js'
 import { InvalidInput } from '../../identity/accounts.js'
-import { loadAuditPublicKey } from '../../keys/keys.js'
 import { config, withAuditReader } from '../data-dir.js'
 import { dataDirOption, type DataDirOpts } from '../options.js'
 
@@ -24,6 +23,15 @@ export function registerAuditCommands(cli: Command): void {
       })
     })
   audit
+    .command('public-key')
+    .description("print the audit signing public key (PEM) for auditors; the private key stays in the key provider")
+    .addOption(dataDirOption())
+    .action(async (opts: DataDirOpts) => {
+      await withAuditReader(config(opts), async (_store, keys) => {
+        process.stdout.write(keys.auditPublicKey.export({ type: 'spki', format: 'pem' }).toString())
+      })
+    })
+  audit
     .command('verify')
     .description('check the hash chain and signed checkpoints; exits 1 and names the first broken record')
     .option('--head <file>', 'a head printed earlier by `vre audit head`: the log must still hold it')
@@ -38,11 +46,11 @@ export function registerAuditCommands(cli: Command): void {
           throw new InvalidInput(`cannot read the kept head ${opts.head}: ${(err as Error).message}`)
         }
       }
-      await withAuditReader(cfg, async (store) => {
+      await withAuditReader(cfg, async (store, keys) => {
         const result = await verifyChain(
           store.auditRecords(),
           await store.auditCheckpoints(),
-          loadAuditPublicKey(cfg.dataDir),
+          keys.auditPublicKey,
           witness
         )
         if (result.ok) {
@@ -58,7 +66,7 @@ export function registerAuditCommands(cli: Command): void {
   audit
     .command('check-export <file>')
     .description("check an export from the audit console: the seal's signature, the lines it covers, the chain within")
-    .requiredOption('--public-key <file>', 'the audit signing public key (audit-signing.pub in the data directory)')
+    .requiredOption('--public-key <file>', 'the audit signing public key (PEM, from `vre audit public-key`)')
     .action((file: string, opts: { publicKey: string }) => {
       let key: KeyObject
       let text: string

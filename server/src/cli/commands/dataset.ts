@@ -13,7 +13,7 @@ import {
   registerDataset
 } from '../../datasets/registration.js'
 import { InvalidInput } from '../../identity/accounts.js'
-import { loadPseudonymMasterKey, projectPseudonymKey } from '../../keys/pseudonym.js'
+import { projectPseudonymKey, pseudonymMasterKey } from '../../keys/pseudonym.js'
 import { actor, config, withStore } from '../data-dir.js'
 import { dataDirOption, type DataDirOpts } from '../options.js'
 
@@ -111,7 +111,7 @@ async function ingest(opts: IngestOpts): Promise<void> {
   if (opts.optOutColumn !== undefined && opts.optOut === undefined) {
     throw new InvalidInput('--opt-out-column needs --opt-out')
   }
-  await withStore(opts, async (store) => {
+  await withStore(opts, async (store, keys) => {
     const cfg = config(opts)
     const project = (await store.getProject(opts.project)) ?? (await store.getProjectByTitle(opts.project))
     if (project === null) throw new InvalidInput(`there is no project ${opts.project}`)
@@ -126,7 +126,7 @@ async function ingest(opts: IngestOpts): Promise<void> {
           project,
           write: async (path) => {
             const spec = loadIngestSpec(opts.spec)
-            const key = projectPseudonymKey(loadPseudonymMasterKey(cfg.dataDir), project.id)
+            const key = projectPseudonymKey(pseudonymMasterKey(keys.keyring), project.id)
             try {
               made = await ingestDataset({
                 spec,

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import fp from 'fastify-plugin'
-import { type Keys, loadKeys } from '../../keys/keys.js'
+import { closeKeys, type Keys, openKeys } from '../../keys/keys.js'
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js'
 import type { Store } from '../../store/types.js'
 
@@ -13,18 +13,31 @@ declare module 'fastify' {
 
 export const STORE_FILE = 'vre.sqlite'
 
-/** Keys first (a weak key stops the boot), then the state store in the data directory. */
+/** Keys first (no token, a wrong PIN or a weak key stops the boot), then the encrypted state store. */
 export default fp(
   async (app) => {
-    const keys = loadKeys(app.config.dataDir, app.config.jwtSecret)
-    const store = new SqliteStore({
-      path: join(app.config.dataDir, STORE_FILE),
-      auditSigningKey: keys.auditPrivateKey,
-      now: app.now
-    })
+    const keys = openKeys(app.config)
+    let store: SqliteStore
+    try {
+      store = new SqliteStore({
+        path: join(app.config.dataDir, STORE_FILE),
+        auditSigner: keys.auditSigner,
+        key: keys.keyring.platformKey('state'),
+        now: app.now
+      })
+    } catch (e) {
+      closeKeys(keys)
+      throw e
+    }
+    if (keys.keyring.provider.kind === 'file') {
+      app.log.warn(`keys are in ${keys.keyring.provider.description}: for development only, never with real data`)
+    }
     app.decorate('keys', keys)
     app.decorate('store', store)
-    app.addHook('onClose', async () => store.close())
+    app.addHook('onClose', async () => {
+      store.close()
+      closeKeys(keys)
+    })
   },
   { name: 'store', dependencies: ['config'] }
 )

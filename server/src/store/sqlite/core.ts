@@ -1,8 +1,8 @@
-import type { KeyObject } from 'node:crypto'
-import { chmodSync, mkdirSync } from 'node:fs'
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readSync } from 'node:fs'
 import { dirname } from 'node:path'
-import Database from 'better-sqlite3'
+import Database from 'better-sqlite3-multiple-ciphers'
 import { signCheckpoint } from '../../audit/checkpoint.js'
+import type { AuditSigner } from '../../keys/keys.js'
 import { type AuditEvent, type AuditRecord, AuditWriteFailed, chainRecord } from '../../audit/record.js'
 import { MIGRATIONS } from './migrations.js'
 
@@ -11,8 +11,10 @@ export const CHECKPOINT_EVERY = 256
 
 export interface SqliteStoreOptions {
   path: string
-  /** null opens the store read-only (the audit verifier needs no private key and writes nothing) */
-  auditSigningKey: KeyObject | null
+  /** null opens the store read-only (the audit verifier needs no signing key and writes nothing) */
+  auditSigner: AuditSigner | null
+  /** the 32-byte state key from the keyring: the file is SQLCipher, with no SQLite header and no plaintext */
+  key: Buffer
   now?: () => Date
 }
 
@@ -27,16 +29,22 @@ export type Audited = <T>(audit: AuditEvent | readonly AuditEvent[], change: () 
 export class SqliteCore {
   readonly db: Database.Database
   readonly now: () => Date
-  private readonly signingKey: KeyObject | null
+  private readonly signer: AuditSigner | null
   private readonly statements = new Map<string, Database.Statement>()
 
   constructor(options: SqliteStoreOptions) {
-    const readonly = options.auditSigningKey === null
+    const readonly = options.auditSigner === null
+    if (options.key.length !== 32) throw new Error('the state database key must be 32 bytes')
+    if (existsSync(options.path) && hasPlainSqliteHeader(options.path)) {
+      throw new Error(`${options.path} is a plaintext SQLite database; run: vre data encrypt`)
+    }
     if (readonly) {
       this.db = new Database(options.path, { readonly: true, fileMustExist: true })
+      keyDatabase(this.db, options.key)
     } else {
       mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 })
       this.db = new Database(options.path)
+      keyDatabase(this.db, options.key)
       // Owner-only before WAL is switched on: SQLite gives the -wal and -shm files the database's mode.
       chmodSync(options.path, 0o600)
       this.db.pragma('journal_mode = WAL')
@@ -44,7 +52,7 @@ export class SqliteCore {
     }
     this.db.pragma('foreign_keys = ON')
     this.db.pragma('busy_timeout = 5000')
-    this.signingKey = options.auditSigningKey
+    this.signer = options.auditSigner
     this.now = options.now ?? (() => new Date())
     if (!readonly) this.migrate()
   }
@@ -108,8 +116,8 @@ export class SqliteCore {
       `INSERT INTO audit_log (seq, ts, actor, action, source_ip, target, outcome, details, prev_hash, hash)
          VALUES (@seq, @ts, @actor, @action, @sourceIp, @target, @outcome, @details, @prevHash, @hash)`
     ).run({ ...record, details: JSON.stringify(record.details) })
-    if (this.signingKey === null) throw new Error('the store is open read-only')
-    const checkpoint = signCheckpoint(record.seq, record.hash, now, this.signingKey)
+    if (this.signer === null) throw new Error('the store is open read-only')
+    const checkpoint = signCheckpoint(record.seq, record.hash, now, this.signer)
     this.q(
       `INSERT INTO audit_head (id, seq, hash, signed_at, signature) VALUES (1, @seq, @hash, @signedAt, @signature)
          ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash,
@@ -124,5 +132,34 @@ export class SqliteCore {
 
   close(): void {
     if (this.db.open) this.db.close()
+  }
+}
+
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1')
+
+/** True when the file starts with SQLite's plaintext header (a database from before encryption at rest). */
+export function hasPlainSqliteHeader(path: string): boolean {
+  const fd = openSync(path, 'r')
+  try {
+    const head = Buffer.alloc(SQLITE_HEADER.length)
+    return readSync(fd, head, 0, head.length, 0) === head.length && head.equals(SQLITE_HEADER)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/**
+ * SQLCipher 4 with a raw 256-bit key (no passphrase derivation: the key is random, from the keyring).
+ * A wrong key is found here, not at the first query.
+ */
+export function keyDatabase(db: Database.Database, key: Buffer): void {
+  db.pragma(`cipher = 'sqlcipher'`)
+  db.pragma('legacy = 4')
+  db.pragma(`key = "x'${key.toString('hex')}'"`)
+  try {
+    db.prepare('SELECT count(*) FROM sqlite_master').get()
+  } catch {
+    db.close()
+    throw new Error("the state database does not open with the keyring's state key (another key provider or keyring?)")
   }
 }

@@ -1,7 +1,7 @@
-import { generateKeyPairSync } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { memorySigner, STORE_KEY, storeKeys, testStoreOptions } from '../../../../test/support/keys.js'
 import { describe, expect, it } from 'vitest'
 import {
   airlockStoreContract,
@@ -29,12 +29,11 @@ import { projectMutations, projectReads } from '../contract/projects.contract.js
 import { sandboxSessionMutations, sandboxSessionReads } from '../contract/sandbox-sessions.contract.js'
 import { SqliteStore } from './sqlite-store.js'
 
-const keys = generateKeyPairSync('ed25519')
 
 /** A fresh SQLite file in a temp dir; a trigger on the log stands in for a full disk. */
 const make: MakeStore<SqliteStore> = async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vre-store-contract-'))
-  const store = new SqliteStore({ path: join(dir, 'vre.sqlite'), auditSigningKey: keys.privateKey })
+  const store = new SqliteStore(testStoreOptions(join(dir, 'vre.sqlite')))
   return {
     store,
     failAuditWrites: () =>
@@ -52,9 +51,9 @@ projectStoreContract(make)
 sandboxSessionStoreContract(make)
 airlockStoreContract(make)
 policyStoreContract(make)
-auditStoreContract(make, keys.publicKey)
+auditStoreContract(make, storeKeys.publicKey)
 enrolmentStoreContract(make)
-pendingChangeStoreContract(make, keys.publicKey)
+pendingChangeStoreContract(make, storeKeys.publicKey)
 
 /** Every function a store object answers to, own or inherited, by name. */
 function functionsOf(o: object): string[] {

@@ -1,26 +1,26 @@
-import { generateKeyPairSync } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import Database from 'better-sqlite3'
+import Database from 'better-sqlite3-multiple-ciphers'
+import { memorySigner, STORE_KEY, storeKeys, testStoreOptions } from '../../../../test/support/keys.js'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { userCanSubmitReview, userCanVote } from '../../airlock/permissions.js'
 import { approvingVotes, regularReviews, requestOutcome } from '../../airlock/tally.js'
 import { newUser, pendingRoleChange, roleGrant } from '../contract/fixtures.js'
 import { ev } from '../contract/harness.js'
+import { keyDatabase } from './core.js'
 import { MIGRATIONS } from './migrations.js'
 import { SqliteStore } from './sqlite-store.js'
 
 // What every aggregate must do is in ../contract/ (run on SQLite by sqlite-store.contract.test.ts);
 // here is what only SQLite does: its file, its migrations and its constraints.
 
-const keys = generateKeyPairSync('ed25519')
 const t = '2026-05-01T00:00:00.000Z'
 let dir: string
 let store: SqliteStore
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'vre-store-'))
-  store = new SqliteStore({ path: join(dir, 'vre.sqlite'), auditSigningKey: keys.privateKey })
+  store = new SqliteStore(testStoreOptions(join(dir, 'vre.sqlite')))
 })
 afterEach(() => {
   store.close()
@@ -31,13 +31,13 @@ describe('SqliteStore', () => {
   it('applies migrations once: reopening keeps the data', async () => {
     await store.createOrganization('Kept', ev('org'))
     store.close()
-    store = new SqliteStore({ path: join(dir, 'vre.sqlite'), auditSigningKey: keys.privateKey })
+    store = new SqliteStore(testStoreOptions(join(dir, 'vre.sqlite')))
     expect(await store.getOrganizationByName('Kept')).not.toBeNull()
   })
 
   it('opens read-only without a signing key, and refuses to write', async () => {
     await store.createOrganization('Kept', ev('org'))
-    const reader = new SqliteStore({ path: join(dir, 'vre.sqlite'), auditSigningKey: null })
+    const reader = new SqliteStore({ path: join(dir, 'vre.sqlite'), auditSigner: null, key: STORE_KEY })
     try {
       expect(await reader.getOrganizationByName('Kept')).not.toBeNull()
       await expect(reader.createOrganization('Other', ev('org'))).rejects.toThrow()
@@ -64,6 +64,7 @@ describe('SqliteStore', () => {
     store.close()
     const path = join(dir, 'old.sqlite')
     const db = new Database(path)
+    keyDatabase(db, STORE_KEY)
     db.exec(
       'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)'
     )
@@ -94,7 +95,7 @@ describe('SqliteStore', () => {
       INSERT INTO review_decisions VALUES ('d4', 'r2', 1, 'u2', 'approve', NULL, '[{"fileId":"f3","sha256":"${e}"}]', '${t}');
     `)
     db.close()
-    store = new SqliteStore({ path, auditSigningKey: keys.privateKey })
+    store = new SqliteStore(testStoreOptions(path))
     const rules = { needed: 2, exceptionRules: [], partialRelease: false }
     const reviewer = (userId: string) => ({
       userId,
