@@ -437,8 +437,8 @@ describe('workspace retention', () => {
       totalBytes: 600
     })
     expect((record.details.files as { path: string; bytes: number }[]).sort((a, b) => a.bytes - b.bytes)).toEqual([
-      { path: `workspaces/${old.id}/${await userId('researcher1')}.tar`, bytes: 100 },
-      { path: `workspaces/${old.id}/${await userId('researcher2')}.tar`, bytes: 200 },
+      { path: `workspaces/${old.id}/${await userId('researcher1')}.tar.enc`, bytes: 100 },
+      { path: `workspaces/${old.id}/${await userId('researcher2')}.tar.enc`, bytes: 200 },
       { path: `workspaces/${old.id}/${await userId('researcher1')}.tar.partial-0a1b2c3d`, bytes: 300 }
     ])
 

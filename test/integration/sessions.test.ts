@@ -523,7 +523,7 @@ describe('project end', () => {
     const [record] = await gw.app.store.recentAudit(1)
     expect(record!.action).toBe('workspace.wipe')
     expect(record!.details.files).toEqual([
-      { path: `workspaces/${projectId}/${session.userId}.tar`, bytes: expect.any(Number) }
+      { path: `workspaces/${projectId}/${session.userId}.tar.enc`, bytes: expect.any(Number) }
     ])
   })
 

@@ -12,7 +12,7 @@ import { sandboxSpec } from '../../server/src/sessions/sandbox-spec.js'
 import { SqliteStore } from '../../server/src/store/sqlite/sqlite-store.js'
 import type { ProjectRow, SandboxSessionRow, SandboxSessionState, UserRow } from '../../server/src/store/types.js'
 import { FakeDriver } from './fake-driver.js'
-import { testStoreOptions } from './keys.js'
+import { closeKeys, dataDirKeys, testStoreOptions } from './keys.js'
 import { DEFAULT_POLICY_YAML } from './policy.js'
 
 const TIME_ZONE = 'Europe/Berlin'
@@ -80,6 +80,8 @@ export interface SessionBench {
 export async function sessionBench(sandbox: Partial<SandboxPolicy> = {}): Promise<SessionBench> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vre-sessions-'))
   const store = new SqliteStore(testStoreOptions(join(dataDir, 'vre.sqlite')))
+  // the data directory's keys on the test token: snapshots are sealed as the gateway seals them
+  const keys = dataDirKeys(dataDir)
   const driver = new FakeDriver()
   const clock = { now: new Date() }
   const parsed = parsePolicyText(DEFAULT_POLICY_YAML)
@@ -135,6 +137,7 @@ export async function sessionBench(sandbox: Partial<SandboxPolicy> = {}): Promis
     policy: () => policy,
     now: () => clock.now,
     dataDir,
+    keyring: keys.keyring,
     timeZone: TIME_ZONE,
     log
   })
@@ -182,6 +185,7 @@ export async function sessionBench(sandbox: Partial<SandboxPolicy> = {}): Promis
     },
     close() {
       store.close()
+      closeKeys(keys)
       driver.dispose()
       rmSync(dataDir, { recursive: true, force: true })
     }

@@ -1,3 +1,4 @@
+import type { Keyring } from '../keys/keyring.js'
 import type { FastifyBaseLogger } from 'fastify'
 import type { AuditAction } from '../audit/actions.js'
 import type { AuditEvent } from '../audit/record.js'
@@ -24,6 +25,8 @@ export interface SessionServiceDeps {
   policy: (projectId: string) => Policy
   now: () => Date
   dataDir: string
+  /** data keys: workspace snapshots are sealed under the project's */
+  keyring: Keyring
   timeZone: string
   log: FastifyBaseLogger
 }

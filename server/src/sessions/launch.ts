@@ -5,7 +5,7 @@ import { runInSandbox, SANDBOX_SERVICE_USER } from '../sandbox/driver.js'
 import type { SandboxSessionRow } from '../store/types.js'
 import { type SessionCore, START_TIMEOUT_MS } from './core.js'
 import { sandboxSpec } from './sandbox-spec.js'
-import { DATA_DIR, filesAsTar, workspaceSnapshot } from './workspace.js'
+import { DATA_DIR, encryptedSeedFile, filesAsTar, plainSeedFile, snapshotContext, workspaceSnapshot } from './workspace.js'
 
 /** the workspace snapshot as the init stages it in the data directory for the first shell */
 export const STAGED_WORKSPACE = '.workspace.tar'
@@ -61,11 +61,14 @@ export function createLaunch(core: SessionCore): Launch {
       // researcher) and the datasets as the sandbox starts: no exec is spent on copies.
       const snapshot = workspaceSnapshot(dataDir, session.projectId, session.userId)
       const restored = existsSync(snapshot)
+      const { keyring } = core.deps
       const files = [
-        ...(restored ? [{ path: snapshot, name: STAGED_WORKSPACE, mode: 0o444 }] : []),
-        ...datasets.map((d) => ({ path: join(dataDir, d.file!), name: `${d.name}.duckdb`, mode: 0o444 }))
+        ...(restored
+          ? [encryptedSeedFile(snapshot, STAGED_WORKSPACE, 0o444, keyring, snapshotContext(session.projectId, session.userId))]
+          : []),
+        ...datasets.map((d) => plainSeedFile(join(dataDir, d.file!), `${d.name}.duckdb`, 0o444))
       ]
-      const totalBytes = files.reduce((n, f) => n + statSync(f.path).size, 0)
+      const totalBytes = files.reduce((n, f) => n + f.size, 0)
       let reported = 0
       const seed = filesAsTar(files, (bytes) => {
         if (bytes === totalBytes || Date.now() - reported >= 250) {

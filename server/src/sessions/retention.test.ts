@@ -59,7 +59,7 @@ describe('workspace retention', () => {
         directory: `workspaces/${bench.project.id}`,
         fileCount: 1,
         totalBytes: 1234,
-        files: [{ path: `workspaces/${bench.project.id}/${bench.researcher.id}.tar`, bytes: 1234 }]
+        files: [{ path: `workspaces/${bench.project.id}/${bench.researcher.id}.tar.enc`, bytes: 1234 }]
       }
     })
   })

@@ -52,7 +52,8 @@ export function createStop(core: SessionCore) {
             driver,
             session.sandboxId,
             workspaceSnapshot(core.deps.dataDir, session.projectId, session.userId),
-            limit
+            limit,
+            { keyring: core.deps.keyring, projectId: session.projectId, userId: session.userId }
           )
           await store.appendAudit(
             core.system('workspace.save', session.id, 'success', {

@@ -2,8 +2,11 @@ import { randomBytes } from 'node:crypto'
 import { createReadStream, createWriteStream, mkdirSync, renameSync, rmSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { Readable } from 'node:stream'
+import { finished } from 'node:stream/promises'
 import { pack } from 'tar-stream'
 import { filterTar, type FilterResult } from '../archive/safe-tar.js'
+import { encryptedPlainSize, encryptingStream, readEncryptedFile } from '../keys/encrypted-file.js'
+import type { Keyring } from '../keys/keyring.js'
 import type { SandboxDriver } from '../sandbox/driver.js'
 
 /** Inside the sandbox: the researcher's home (tmpfs) and the workspace kept between sessions. */
@@ -14,10 +17,21 @@ export const DATA_DIR = '/data'
 /**
  * The workspace of one researcher in one project, kept on the gateway as a tar snapshot that is
  * only ever unpacked inside that researcher's sandbox. It holds plain files and directories only
- * (links and devices are dropped when it is saved), so it cannot point anywhere else.
+ * (links and devices are dropped when it is saved), so it cannot point anywhere else. At rest it is
+ * encrypted under the project's data key, bound to its project and researcher.
  */
 export function workspaceSnapshot(dataDir: string, projectId: string, userId: string): string {
-  return join(dataDir, 'workspaces', projectId, `${userId}.tar`)
+  return join(dataDir, 'workspaces', projectId, `${userId}.tar.enc`)
+}
+
+/** What a snapshot's encryption binds it to: another researcher's snapshot swapped in does not open. */
+export const snapshotContext = (projectId: string, userId: string) => `snapshot:${projectId}/${userId}`
+
+/** Where a snapshot is kept and how it is sealed. */
+export interface SnapshotSeal {
+  keyring: Keyring
+  projectId: string
+  userId: string
 }
 
 export function projectWorkspaces(dataDir: string, projectId: string): string {
@@ -30,6 +44,7 @@ export async function saveWorkspace(
   sandboxId: string,
   target: string,
   maxBytes: number,
+  seal: SnapshotSeal,
   timeoutMs = 120_000
 ): Promise<FilterResult> {
   mkdirSync(dirname(target), { recursive: true, mode: 0o700 })
@@ -39,9 +54,16 @@ export async function saveWorkspace(
   try {
     // exclusive: the researcher's processes end first, so none can stop or feed the copy
     source = await driver.copyOut(sandboxId, WORK_DIR, { exclusive: true })
-    const copy = filterTar(source, createWriteStream(partial, { mode: 0o600 }), {
+    const { id, key } = seal.keyring.projectKey(seal.projectId)
+    const sealed = encryptingStream(id, key, snapshotContext(seal.projectId, seal.userId))
+    const file = createWriteStream(partial, { mode: 0o600 })
+    const written = finished(sealed.pipe(file))
+    const copy = filterTar(source, sealed, {
       limits: { maxEntries: 200_000, maxEntryBytes: maxBytes, maxTotalBytes: maxBytes },
       unsafeEntries: 'drop'
+    }).then(async (r) => {
+      await written
+      return r
     })
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -61,12 +83,30 @@ export async function saveWorkspace(
   }
 }
 
+/** A file to put in a sandbox's seed: its name there, its plaintext size, and how to read it. */
+export interface SeedFile {
+  name: string
+  mode: number
+  size: number
+  open(): Readable
+}
+
+/** A plaintext file on the gateway's disk (nothing of a project's data: fixtures, images). */
+export function plainSeedFile(path: string, name: string, mode: number): SeedFile {
+  return { name, mode, size: statSync(path).size, open: () => createReadStream(path) }
+}
+
+/** An encrypted file, decrypted as it streams into the sandbox; it fails the seed if changed or cut. */
+export function encryptedSeedFile(path: string, name: string, mode: number, keyring: Keyring, context: string): SeedFile {
+  return { name, mode, size: encryptedPlainSize(path), open: () => readEncryptedFile(path, (id) => keyring.key(id), context) }
+}
+
 /**
- * A tar stream of files read from the gateway's disk, each under `name` in the archive; `onBytes`
- * hears how many bytes of the files have been read so far.
+ * A tar stream of files, each under `name` in the archive; `onBytes` hears how many bytes of the
+ * files have been read so far.
  */
 export function filesAsTar(
-  files: { path: string; name: string; mode: number }[],
+  files: SeedFile[],
   onBytes: (bytes: number) => void = () => undefined
 ): Readable {
   let read = 0
@@ -77,18 +117,17 @@ export function filesAsTar(
       p.finalize()
       return
     }
-    let size: number
+    const entry = p.entry({ name: f.name, size: f.size, mode: f.mode, mtime: new Date(0) }, (err) => {
+      if (err) p.destroy(err)
+      else next(i + 1)
+    })
+    let src: Readable
     try {
-      size = statSync(f.path).size
+      src = f.open()
     } catch (err) {
       p.destroy(err as Error)
       return
     }
-    const entry = p.entry({ name: f.name, size, mode: f.mode, mtime: new Date(0) }, (err) => {
-      if (err) p.destroy(err)
-      else next(i + 1)
-    })
-    const src = createReadStream(f.path)
     src.on('error', (err) => p.destroy(err))
     src.on('data', (c) => onBytes((read += c.length)))
     src.pipe(entry as unknown as NodeJS.WritableStream)

@@ -71,6 +71,7 @@ export default fp<SessionsPluginOptions>(
       policy: app.policyFor,
       now: app.now,
       dataDir: app.config.dataDir,
+      keyring: app.keys.keyring,
       timeZone: app.config.timeZone,
       log: app.log
     })
