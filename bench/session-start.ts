@@ -12,12 +12,11 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { cpus, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import WebSocket from 'ws'
 import { PROJECT_ROOT } from '../server/src/config/config.js'
 import { containerOptions, DockerDriver } from '../server/src/sandbox/docker-driver.js'
 import type { SandboxRuntime } from '../server/src/sandbox/driver.js'
 import { sandboxSpec } from '../server/src/sessions/session-service.js'
-import { benchGateway, type BenchGateway, syntheticDataset } from './bench-gateway.js'
+import { benchGateway, startThroughGateway, stopThroughGateway, syntheticDataset } from './bench-gateway.js'
 import { rawShell } from './raw-shell.js'
 
 const { values } = parseArgs({
@@ -53,77 +52,6 @@ async function firstPrompt(id: string, runtime: SandboxRuntime): Promise<void> {
     })
   })
   stream.end('exit\n')
-}
-
-/**
- * What a researcher's browser does: POST /sessions, follow its events until it runs, get a terminal
- * ticket, open the terminal WebSocket and wait for the prompt. Returns seconds and the session id.
- */
-async function startThroughGateway(g: BenchGateway): Promise<{ seconds: number; id: string; sandboxId: string }> {
-  const t0 = performance.now()
-  const res = await fetch(`${g.url}/api/v1/sessions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${g.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ projectId: g.projectId })
-  })
-  if (res.status !== 201) throw new Error(`start failed: ${res.status} ${await res.text()}`)
-  const { id } = (await res.json()) as { id: string }
-  // follow the session's events, as the web app does, until it leaves "starting"
-  const events = await fetch(`${g.url}/api/v1/sessions/${id}/events`, {
-    headers: { authorization: `Bearer ${g.token}` }
-  })
-  const reader = events.body!.getReader()
-  let buffered = ''
-  for (let state = 'starting'; state === 'starting';) {
-    const { value, done } = await reader.read()
-    if (done) throw new Error('the session events ended while it was starting')
-    buffered += Buffer.from(value).toString('utf8')
-    let end: number
-    while ((end = buffered.indexOf('\n\n')) >= 0) {
-      const [event, data] = buffered.slice(0, end).split('\n')
-      buffered = buffered.slice(end + 2)
-      if (event !== 'event: session') continue
-      const s = JSON.parse(data!.slice(6)) as { state: string; reason: string | null }
-      state = s.state
-      if (state !== 'starting' && state !== 'running') throw new Error(`session ${s.state}: ${s.reason}`)
-    }
-  }
-  await reader.cancel()
-  // then open its terminal as the browser does: a ticket, the WebSocket, the prompt
-  const ticket = (await (
-    await fetch(`${g.url}/api/v1/sessions/${id}/terminal-ticket`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${g.token}` }
-    })
-  ).json()) as { ticket: string }
-  const ws = new WebSocket(
-    `${g.url.replace('http', 'ws')}/api/v1/sessions/${id}/terminal?ticket=${ticket.ticket}&cols=120&rows=40`,
-    { origin: g.url }
-  )
-  await new Promise<void>((resolvePrompt, reject) => {
-    let seen = ''
-    const timer = setTimeout(
-      () => reject(new Error(`no prompt within 30 s: ${JSON.stringify(seen.slice(-200))}`)),
-      30_000
-    )
-    ws.on('message', (d: Buffer, binary: boolean) => {
-      if (!binary) return
-      seen += d.toString('utf8')
-      if (/researcher@vre:[^\r\n]*\$ /.test(seen)) {
-        clearTimeout(timer)
-        resolvePrompt()
-      }
-    })
-    ws.on('error', reject)
-  })
-  const seconds = (performance.now() - t0) / 1000
-  ws.close()
-  const session = (await g.app.store.getSandboxSession(id))!
-  return { seconds, id, sandboxId: session.sandboxId! }
-}
-
-async function stopThroughGateway(g: BenchGateway, id: string): Promise<void> {
-  await fetch(`${g.url}/api/v1/sessions/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${g.token}` } })
 }
 
 /** The floor: the same image and launch spec through dockerode, nothing else. */

@@ -1,28 +1,24 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { totpCode } from '../../server/src/auth/totp.js'
 import { DEMO_DATASET, DEMO_PROJECT } from '../../server/src/demo/seed.js'
 import { projectWorkspaces, workspaceSnapshot } from '../../server/src/sessions/workspace.js'
 import { FakeDriver } from '../support/fake-driver.js'
 import { type TestGateway, testGateway } from '../support/gateway.js'
+import { attachTestDataset } from '../support/datasets.js'
 
 let driver: FakeDriver
 let gw: TestGateway
 let admin: string
 let projectId: string
 
-const sys = { actor: 'test', sourceIp: null, target: null, outcome: 'success' as const }
 const DAY = 24 * 3_600_000
 
 beforeEach(async () => {
   driver = new FakeDriver()
   gw = await testGateway({}, {}, { sessions: { driver, reapIntervalMs: 3_600_000 } })
   projectId = (await gw.app.store.getProjectByTitle(DEMO_PROJECT))!.id
-  mkdirSync(join(gw.dataDir, 'datasets'), { recursive: true })
-  writeFileSync(join(gw.dataDir, 'datasets', 'demo.duckdb'), 'not really duckdb')
-  const ds = (await gw.app.store.getDatasetByName(DEMO_DATASET))!
-  await gw.app.store.setDatasetFile(ds.id, 'datasets/demo.duckdb', { ...sys, action: 'dataset.file' })
+  await attachTestDataset(gw.app, gw.dataDir, DEMO_DATASET, 'not really duckdb')
   admin = (await gw.login('admin')).accessToken
 })
 afterEach(async () => {
@@ -426,7 +422,9 @@ describe('workspace retention', () => {
     for (const f of recent.files) expect(existsSync(f)).toBe(true)
     expect(existsSync(current)).toBe(true)
 
-    const record = (await gw.app.store.recentAudit(1))[0]!
+    const latest = await gw.app.store.recentAudit(20)
+    expect(latest[0]!.action).toBe('project.erased')
+    const record = latest.find((r) => r.action === 'workspace.wipe')!
     expect(record.action).toBe('workspace.wipe')
     expect(record.target).toBe(old.id)
     expect(record.details).toMatchObject({
@@ -439,7 +437,7 @@ describe('workspace retention', () => {
     expect((record.details.files as { path: string; bytes: number }[]).sort((a, b) => a.bytes - b.bytes)).toEqual([
       { path: `workspaces/${old.id}/${await userId('researcher1')}.tar.enc`, bytes: 100 },
       { path: `workspaces/${old.id}/${await userId('researcher2')}.tar.enc`, bytes: 200 },
-      { path: `workspaces/${old.id}/${await userId('researcher1')}.tar.partial-0a1b2c3d`, bytes: 300 }
+      { path: `workspaces/${old.id}/${await userId('researcher1')}.tar.enc.partial-0a1b2c3d`, bytes: 300 }
     ])
 
     // twenty days on, the recent project's retention is over as well

@@ -41,7 +41,12 @@ describe('the airlock on a real sandbox: outputs leave only reviewed, approved a
     api.review(who, id, vote, comment)
   const download = (id: string, fileId: string, who = 'researcher1') =>
     call(who, 'GET', `/api/v1/exports/${id}/files/${fileId}/content`)
-  const quarantined = () => readdirSync(join(gw.dataDir, 'quarantine')).sort()
+  const quarantined = () =>
+    // the digests (and partial copies) held in every project's quarantine directory
+    readdirSync(join(gw.dataDir, 'quarantine'), { recursive: true, encoding: 'utf8' })
+      .filter((n) => n.includes('/'))
+      .map((n) => n.slice(n.indexOf('/') + 1))
+      .sort()
   const requestCount = async () => (await gw.app.store.listAirlockRequests({})).length
 
   // these tests submit far more than a researcher may in a minute; the limit has its own test
@@ -239,7 +244,8 @@ describe('the airlock on a real sandbox: outputs leave only reviewed, approved a
     await call('reviewer1', 'GET', `/api/v1/reviews/${r.id}`)
     await decide('reviewer1', r.id, 'approve')
     // someone with access to the gateway's disk changes the quarantined copy
-    writeFileSync(join(gw.dataDir, 'quarantine', file.sha256), 'sex,n\r\nF,1\r\n')
+    const project = (await gw.app.sessions.get(sessionId))!.projectId
+    writeFileSync(join(gw.dataDir, 'quarantine', project, file.sha256), 'sex,n\r\nF,1\r\n')
     const last = await decide('reviewer2', r.id, 'approve')
     expect(last.json()).toMatchObject({ state: 'approved' })
     expect((await download(r.id, file.id)).statusCode).toBe(403)

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { existsSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { totpCode } from '../../server/src/auth/totp.js'
@@ -279,7 +279,11 @@ describe('airlock over HTTP', () => {
   })
 
   it('forgets what a refused import stored, keeping the bytes another request holds', async () => {
-    const quarantine = () => readdirSync(join(gw.dataDir, 'quarantine')).sort()
+    // `<project>/<digest>` of every file held (the project directories themselves left out)
+    const quarantine = () =>
+      readdirSync(join(gw.dataDir, 'quarantine'), { recursive: true, encoding: 'utf8' })
+        .filter((n) => n.includes('/'))
+        .sort()
     const before = quarantine()
     const notAZip = 'PK this is no archive'
     const refused = await upload('dual', 'broken.zip', notAZip)
@@ -524,8 +528,34 @@ describe('airlock over HTTP', () => {
     expect(gw.app.policies.policyNameFor(projectId)).toBe('default')
   })
 
+  // after the preview cap's test, whose figures count every preview of its day
+  it('keeps a quarantined file encrypted, and shows no reviewer one with a flipped byte: a clear refusal, audited', async () => {
+    // a day has passed since the others signed in
+    for (const who of ['researcher1', 'reviewer1']) tokens[who] = (await gw.login(who)).accessToken
+    const text = 'code,label\nZ99,marker-quarantine-7c41\n'
+    const r = (await upload('researcher1', 'codes.csv', text)).json() as RequestView
+    const file = r.files[0]!
+    const path = join(gw.dataDir, 'quarantine', projectId, file.sha256)
+    expect(readFileSync(path).includes('marker-quarantine-7c41')).toBe(false)
+    const preview = () => api.call('reviewer1', 'GET', `/api/v1/reviews/${r.id}/files/${file.id}/content`)
+    const shown = await preview()
+    expect(shown.statusCode, shown.body).toBe(200)
+    expect(shown.rawPayload.toString()).toBe(text)
+    const bytes = readFileSync(path)
+    bytes[bytes.length - 20]! ^= 0x40
+    writeFileSync(path, bytes)
+    const refused = await preview()
+    expect(refused.statusCode).toBe(409)
+    expect(refused.json().error.message).toMatch(/no longer matches what was submitted/)
+    expect(refused.body).not.toContain('marker-quarantine')
+    const refusal = (await gw.app.store.recentAudit(20)).find(
+      (a) => a.action === 'review.preview' && a.target === r.id && a.outcome !== 'success'
+    )
+    expect(refusal?.details).toMatchObject({ status: 409 })
+  })
+
   it('clears partial copies and unreferenced files from quarantine at start, and audits what went', async () => {
-    const dir = join(gw.dataDir, 'quarantine')
+    const dir = join(gw.dataDir, 'quarantine', dualProject)
     const held = readdirSync(dir).filter((n) => /^[0-9a-f]{64}$/.test(n))
     expect(held.length).toBeGreaterThan(0)
     const stray = Buffer.from('left by a submission that failed before it was recorded')

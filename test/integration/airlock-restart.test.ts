@@ -22,7 +22,8 @@ describe('airlock requests across a gateway restart', () => {
     const [r1, r2] = [(await store.getUserByUsername('reviewer1'))!, (await store.getUserByUsername('reviewer2'))!]
     const project = (await store.listProjectsForUser(requester.id))[0]!
     const bytes = 'sex,n\r\nF,1031\r\nM,969\r\n'
-    const { sha256, size } = await new Quarantine(join(first.dataDir, 'quarantine')).store(Readable.from([bytes]), 1e6)
+    const quarantine = new Quarantine(join(first.dataDir, 'quarantine'), first.app.keys.keyring)
+    const { sha256, size } = await quarantine.store(project.id, Readable.from([bytes]), 1e6)
     const at = new Date().toISOString()
     const request = {
       id: 'a0000000-0000-4000-8000-000000000001',

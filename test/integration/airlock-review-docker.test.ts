@@ -450,7 +450,8 @@ describe('the airlock decides file by file: failing checks block, exceptions are
     // nobody else: another member of the project is told there is no such request
     expect((await api.call('researcher3', 'GET', `/api/v1/exports/${r.id}/package`)).statusCode).toBe(404)
     // and bytes changed on disk after approval never leave in a package
-    writeFileSync(join(gw.dataDir, 'quarantine', released[0]!.sha256), 'prefecture,n\r\nTokyo,1\r\n')
+    const project = (await gw.app.sessions.get(sessionId))!.projectId
+    writeFileSync(join(gw.dataDir, 'quarantine', project, released[0]!.sha256), 'prefecture,n\r\nTokyo,1\r\n')
     const tampered = await api.call('researcher1', 'GET', `/api/v1/exports/${r.id}/package`)
     expect(tampered.statusCode).toBe(409)
     expect((await audited('export.package', r.id))[0]!.details).toMatchObject({ status: 409 })

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { verifyExport } from '../../server/src/audit/export.js'
 import { PROJECT_ROOT } from '../../server/src/config/config.js'
 import { STORE_FILE } from '../../server/src/plugins/app/store.js'
-import { Recording, recordingFile } from '../../server/src/terminal/recording.js'
+import { Recording, recordingContext, recordingFile } from '../../server/src/terminal/recording.js'
 import { startRunningSession, type TestGateway, testGateway } from '../support/gateway.js'
 import { auditPublicKeyFile, openStateDb } from '../support/keys.js'
 
@@ -159,21 +159,44 @@ describe('audit console', () => {
     )
   })
 
-  it('plays back a session terminal recording, and records who watched it', async () => {
+  it('plays back a session terminal recording, decrypted, and records who watched it', async () => {
     const file = recordingFile(gw.dataDir, sessionId)
-    const rec = new Recording(file, { cols: 80, rows: 24 }, () => Date.now())
+    const { projectId } = (await gw.app.store.getSandboxSession(sessionId))!
+    const { id, key } = gw.app.keys.keyring.projectKey(projectId)
+    const seal = { keyId: id, key, context: recordingContext(sessionId, 1) }
+    const rec = new Recording(file, { cols: 80, rows: 24 }, () => Date.now(), seal)
     rec.output(Buffer.from('researcher@vre:~$ '))
-    rec.input('echo hi\r')
-    rec.output(Buffer.from('echo hi\r\nhi\r\n'))
+    rec.input('echo marker-recording-5e2a\r')
+    rec.output(Buffer.from('marker-recording-5e2a\r\n'))
     await rec.close()
+    expect(readFileSync(file).includes('marker-recording-5e2a')).toBe(false)
     const parts = (await get(`/api/v1/admin/audit/recordings/${sessionId}`)).json() as { part: number; bytes: number }[]
     expect(parts).toHaveLength(1)
     const cast = await get(`/api/v1/admin/audit/recordings/${sessionId}/1`)
     expect(cast.statusCode).toBe(200)
-    expect(cast.body).toBe(readFileSync(file, 'utf8'))
+    expect(cast.headers['x-recording-complete']).toBe('true')
     expect(cast.body.split('\n')[0]).toContain('"version":2')
+    expect(cast.body).toContain('"echo marker-recording-5e2a\\r"')
+    expect(parts[0]!.bytes).toBe(Buffer.byteLength(cast.body))
     expect((await search({ action: 'recording.view', session: sessionId })).records).toHaveLength(1)
     expect((await get(`/api/v1/admin/audit/recordings/${sessionId}/2`)).statusCode).toBe(404)
+
+    // a part the gateway could not close plays what authenticates, and says it was cut short
+    const whole = readFileSync(file)
+    writeFileSync(file, whole.subarray(0, whole.length - 20))
+    const cut = await get(`/api/v1/admin/audit/recordings/${sessionId}/1`)
+    expect(cut.statusCode).toBe(200)
+    expect(cut.headers['x-recording-complete']).toBe('false')
+    expect(cut.body.startsWith(cast.body)).toBe(true)
+    expect(cut.body.trim().split('\n').at(-1)).toMatch(/recording cut short/)
+    // one changed on disk is not played at all
+    const flipped = Buffer.from(whole)
+    flipped[flipped.length - 40]! ^= 0x01
+    writeFileSync(file, flipped)
+    const refused = await get(`/api/v1/admin/audit/recordings/${sessionId}/1`)
+    expect(refused.statusCode).toBe(409)
+    expect(refused.body).not.toContain('marker-recording')
+    writeFileSync(file, whole)
   })
 
   it('reports the chain intact, and names the first broken record once one is edited', async () => {

@@ -190,7 +190,7 @@ describe('vre CLI', () => {
     const db = openStateDb(dataDir, { readonly: true })
     const row = db.prepare("SELECT file FROM datasets WHERE name = 'synthetic-small'").get() as { file: string }
     db.close()
-    expect(row.file).toBe('datasets/synthetic-small.duckdb')
+    expect(row.file).toBe('datasets/synthetic-small.v1.duckdb.enc')
     expect(statSync(join(dataDir, row.file)).size).toBeGreaterThan(0)
     const again = await vre('dataset', 'generate', '--name', 'synthetic-small', '--patients', '500')
     expect(again.code).not.toBe(0)

@@ -1,14 +1,27 @@
 import { execFile } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import Database from 'better-sqlite3-multiple-ciphers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PROJECT_ROOT } from '../../server/src/config/config.js'
-import { readCatalog } from '../../server/src/datasets/catalog.js'
+import { datasetContext } from '../../server/src/datasets/at-rest.js'
+import { readDatasetCatalog } from '../../server/src/datasets/catalog-cache.js'
+import { readEncryptedBytes } from '../../server/src/keys/encrypted-file.js'
+import { KeyDestroyedError, KEYRING_FILE, Keyring } from '../../server/src/keys/keyring.js'
+import type { Keys } from '../../server/src/keys/keys.js'
 import { STORE_FILE } from '../../server/src/plugins/app/store.js'
-import { openStateDb } from '../support/keys.js'
+import { closeKeys, dataDirKeys, openStateDb } from '../support/keys.js'
 
 const run = promisify(execFile)
 const tsx = resolve(PROJECT_ROOT, 'node_modules', '.bin', 'tsx')
@@ -45,6 +58,22 @@ const audits = (action: string) =>
         details: string
       }[]
   )
+
+/** The data directory's keys from the token, closed once `fn` is done (awaited). */
+async function withKeys<T>(fn: (keys: Keys) => T | Promise<T>): Promise<T> {
+  const keys = dataDirKeys(dataDir)
+  try {
+    return await fn(keys)
+  } finally {
+    closeKeys(keys)
+  }
+}
+
+function allFiles(d: string): string[] {
+  return readdirSync(d, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? allFiles(join(d, e.name)) : e.isFile() ? [join(d, e.name)] : []
+  )
+}
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'vre-ingest-cli-'))
@@ -101,7 +130,6 @@ describe('vre dataset generate --raw and vre dataset ingest', () => {
     expect(r.code).toBe(2)
     expect(r.err).toMatch(/tables\.patients: the source has 1 column\(s\) the spec does not mention/)
     expect(r.err).toMatch(/the spec does not mention: phone/)
-    expect(existsSync(join(dataDir, 'datasets', 'claims-raw.duckdb'))).toBe(false)
     expect(readdirSync(join(dataDir, 'datasets')).filter((f) => f.includes('claims-raw'))).toEqual([])
     expect(store((db) => db.prepare('SELECT count(*) AS n FROM datasets').get())).toEqual({ n: 0 })
     const refused = audits('dataset.ingest')
@@ -116,7 +144,7 @@ describe('vre dataset generate --raw and vre dataset ingest', () => {
     expect(unknown.err).toMatch(/there is no project No such/)
   })
 
-  it('ingests for a project: the file under datasets/, registered and audited, the key kept 0600', async () => {
+  it('ingests for a project: the file encrypted under datasets/, registered and audited', async () => {
     const r = await vre(
       'dataset',
       'ingest',
@@ -130,8 +158,12 @@ describe('vre dataset generate --raw and vre dataset ingest', () => {
     expect(r.code, r.err).toBe(0)
     expect(r.out).toMatch(/ingested claims-raw for Diabetes cohort: \d+ people, \d+ of \d+ rows/)
     expect(r.out).toMatch(/opt-out list: \d+ keys, \d+ of them people in the data, removed/)
-    const file = join(dataDir, 'datasets', 'claims-raw.duckdb')
-    const catalog = await readCatalog(file)
+    const file = join(dataDir, 'datasets', 'claims-raw.v1.duckdb.enc')
+    // no DuckDB file in the clear anywhere under the data directory, nor an ingest temporary
+    expect(readdirSync(join(dataDir, 'datasets'))).toEqual(['claims-raw.v1.duckdb.enc'])
+    for (const f of allFiles(dataDir)) expect(readFileSync(f).subarray(8, 12).toString('latin1'), f).not.toBe('DUCK')
+    const datasetId = store((db) => (db.prepare('SELECT id FROM datasets').get() as { id: string }).id)
+    const catalog = await withKeys((keys) => readDatasetCatalog(file, keys.keyring, datasetId))
     expect(catalog.tables.find((t) => t.name === 'patients')!.columns.map((c) => c.name)).toEqual([
       'person_id',
       'sex',
@@ -141,12 +173,17 @@ describe('vre dataset generate --raw and vre dataset ingest', () => {
       'insurer_type'
     ])
     expect(store((db) => db.prepare('SELECT name, file FROM datasets').all())).toEqual([
-      { name: 'claims-raw', file: 'datasets/claims-raw.duckdb' }
+      { name: 'claims-raw', file: 'datasets/claims-raw.v1.duckdb.enc' }
     ])
     const [attached] = audits('dataset.file')
     const details = JSON.parse(attached!.details)
     const projectId = store((db) => (db.prepare('SELECT id FROM projects').get() as { id: string }).id)
-    expect(details).toMatchObject({ file: 'datasets/claims-raw.duckdb', source: 'ingest', project: projectId })
+    expect(details).toMatchObject({
+      file: 'datasets/claims-raw.v1.duckdb.enc',
+      version: 1,
+      source: 'ingest',
+      project: projectId
+    })
     expect(details.specSha256).toMatch(/^[0-9a-f]{64}$/)
     expect(audits('dataset.create')).toHaveLength(1)
     // granted to the project whose key made its pseudonyms, and only to it
@@ -175,5 +212,73 @@ describe('vre dataset generate --raw and vre dataset ingest', () => {
     )
     expect(twice.code).toBe(2)
     expect(twice.err).toMatch(/already has a file/)
+  })
+
+  it('again with an opt-out list: a new version without those people, the earlier version erased', async () => {
+    const datasetId = store((db) => (db.prepare('SELECT id FROM datasets').get() as { id: string }).id)
+    const oldFile = join(dataDir, 'datasets', 'claims-raw.v1.duckdb.enc')
+    const oldKey = await withKeys((keys) => keys.keyring.entries().find((e) => e.purpose === 'dataset')!.id)
+    // what was copied before the opt-out: the old version's file and the keyring that wraps its key
+    const copies = mkdtempSync(join(tmpdir(), 'vre-ingest-copy-'))
+    try {
+      copyFileSync(oldFile, join(copies, 'old.enc'))
+      copyFileSync(join(dataDir, KEYRING_FILE), join(copies, KEYRING_FILE))
+      const before = await withKeys((keys) => readDatasetCatalog(oldFile, keys.keyring, datasetId))
+      const persons = (c: typeof before) => c.tables.find((t) => t.name === 'patients')!.rowCount
+      // two more people ask that their data not be provided
+      const raw = readFileSync(join(rawDir, 'patients.csv'), 'utf8').split('\n')
+      const column = raw[0]!.split(',').indexOf('patient_no')
+      const listed = readFileSync(join(rawDir, 'opt-out.txt'), 'utf8')
+      const extra = raw
+        .slice(1, 40)
+        .map((l) => l.split(',')[column]!)
+        .filter((k) => k && !listed.includes(k))
+        .slice(0, 2)
+      expect(extra).toHaveLength(2)
+      const optOut = join(rawDir, 'opt-out-2.txt')
+      writeFileSync(optOut, `${listed}\n${extra.join('\n')}\n`)
+
+      const r = await vre(
+        'dataset',
+        'ingest',
+        '--spec',
+        join(rawDir, 'spec.yaml'),
+        '--project',
+        'Diabetes cohort',
+        '--name',
+        'claims-raw',
+        '--opt-out',
+        optOut
+      )
+      expect(r.code, r.err).toBe(0)
+      expect(r.out).toMatch(new RegExp(`version 2 replaces the earlier one: its key \\(${oldKey}\\) is destroyed`))
+      expect(readdirSync(join(dataDir, 'datasets'))).toEqual(['claims-raw.v2.duckdb.enc'])
+      const newFile = join(dataDir, 'datasets', 'claims-raw.v2.duckdb.enc')
+      const after = await withKeys((keys) => readDatasetCatalog(newFile, keys.keyring, datasetId))
+      expect(persons(after)).toBe(persons(before) - 2)
+      expect(store((db) => db.prepare('SELECT file FROM datasets').all())).toEqual([
+        { file: 'datasets/claims-raw.v2.duckdb.enc' }
+      ])
+      const [destroyed] = audits('key.destroyed')
+      expect(destroyed!.outcome).toBe('success')
+      expect(JSON.parse(destroyed!.details)).toMatchObject({
+        keyId: oldKey,
+        purpose: 'dataset',
+        scope: `${datasetId}@1`,
+        reason: expect.stringMatching(/opt-out/)
+      })
+      // the copy taken before opens no more: the key is destroyed, and the old keyring can't unwrap it
+      await withKeys((keys) => expect(() => keys.keyring.key(oldKey)).toThrow(KeyDestroyedError))
+      await withKeys(async (keys) => {
+        await expect(
+          readEncryptedBytes(join(copies, 'old.enc'), (id) => keys.keyring.key(id), datasetContext(datasetId))
+        ).rejects.toThrow(KeyDestroyedError)
+        const old = Keyring.open(keys.keyring.provider, copies, { create: false })
+        expect(old.entry(oldKey).destroyedAt).toBeUndefined()
+        expect(() => old.key(oldKey)).toThrow()
+      })
+    } finally {
+      rmSync(copies, { recursive: true, force: true })
+    }
   })
 })

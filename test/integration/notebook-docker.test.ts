@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DockerDriver } from '../../server/src/sandbox/docker-driver.js'
 import { runInSandbox } from '../../server/src/sandbox/driver.js'
@@ -97,7 +96,8 @@ describe('notebook cells on a real sandbox (runsc, the default policy)', () => {
     expect(excerpts.some((s) => s.includes('plt.bar'))).toBe(true)
     // each record's digest names a line of the log that holds the source in full
     const logged = new Map(
-      readFileSync(gw.app.dataOperations.file(sessionId), 'utf8')
+      (await gw.app.dataOperations.read(sessionId))
+        .toString('utf8')
         .trim()
         .split('\n')
         .map((l) => JSON.parse(l) as { sha256: string; source: string })

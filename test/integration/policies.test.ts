@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -9,8 +9,8 @@ import { loadPolicyFile } from '../../server/src/policy/load.js'
 import { FakeDriver } from '../support/fake-driver.js'
 import { type TestGateway, testGateway, TestClock } from '../support/gateway.js'
 import { DEFAULT_POLICY_YAML } from '../support/policy.js'
+import { attachTestDataset } from '../support/datasets.js'
 
-const sys = { actor: 'test', sourceIp: null, target: null, outcome: 'success' as const }
 /** The exceptions the default policy (ndb-japan) allows. */
 const NDB_EXCEPTIONS = [...PRESETS['ndb-japan'].exceptionRules]
 
@@ -66,10 +66,7 @@ async function lastAudit(action: string) {
 
 /** A running session of the demo project, started through the API on the fake driver. */
 async function runningSession() {
-  mkdirSync(join(gw.dataDir, 'datasets'), { recursive: true })
-  writeFileSync(join(gw.dataDir, 'datasets', 'demo.duckdb'), 'not really duckdb')
-  const ds = (await gw.app.store.getDatasetByName(DEMO_DATASET))!
-  await gw.app.store.setDatasetFile(ds.id, 'datasets/demo.duckdb', { ...sys, action: 'dataset.file' })
+  await attachTestDataset(gw.app, gw.dataDir, DEMO_DATASET, 'not really duckdb')
   const token = (await gw.login('researcher1')).accessToken
   const res = await gw.app.inject({
     method: 'POST',

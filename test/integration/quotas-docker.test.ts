@@ -12,12 +12,14 @@ import type { DockerDriver } from '../../server/src/sandbox/docker-driver.js'
 import { runInSandbox } from '../../server/src/sandbox/driver.js'
 import { WORK_DIR } from '../../server/src/sessions/workspace.js'
 import type { SqliteStore } from '../../server/src/store/sqlite/sqlite-store.js'
-import { recordingParts } from '../../server/src/terminal/recording.js'
+import { openBytes } from '../../server/src/keys/encrypted-file.js'
+import { closeKeys } from '../../server/src/keys/keys.js'
+import { recordingContext, recordingParts } from '../../server/src/terminal/recording.js'
 import { startRunningSession, type TestGateway, testGatewayWithDataset } from '../support/gateway.js'
 import { LARGE_DISPLAY, testPolicyFile, withDisplay, withMonitoring } from '../support/policy.js'
 import { requireDocker } from '../support/sandbox.js'
 import { openTerminal } from '../support/terminal.js'
-import { auditPublicKeyFile, openStateDb } from '../support/keys.js'
+import { auditPublicKeyFile, dataDirKeys, openStateDb } from '../support/keys.js'
 
 const MiB = 1024 * 1024
 const PROMPT = /researcher@vre:[^\r\n]*\$ /
@@ -122,9 +124,10 @@ describe('quotas on what a researcher can make the gateway store (runsc)', () =>
     expect(grown).toBeLessThan(2_000_000)
 
     // the log holds each source in full, under the digest its audit record names
-    const file = gw.app.dataOperations.file(sessionId)
-    figures.dataOperationLogBytes = readFileSync(file).length
-    const lines = readFileSync(file, 'utf8')
+    const text = await gw.app.dataOperations.read(sessionId)
+    figures.dataOperationLogBytes = text.length
+    const lines = text
+      .toString('utf8')
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, string>)
@@ -147,7 +150,7 @@ describe('quotas on what a researcher can make the gateway store (runsc)', () =>
     const read = await call('admin', 'GET', `/api/v1/admin/audit/data-operations/${sessionId}`)
     expect(read.statusCode).toBe(200)
     expect(read.headers['content-type']).toMatch(/application\/x-ndjson/)
-    expect(read.rawPayload.equals(readFileSync(file))).toBe(true)
+    expect(read.rawPayload.equals(text)).toBe(true)
     expect((await records('data-operations.view')).at(-1)).toMatchObject({
       target: sessionId,
       details: { session: sessionId, bytes: figures.dataOperationLogBytes }
@@ -208,7 +211,12 @@ describe('quotas on what a researcher can make the gateway store (runsc)', () =>
   }, 60_000)
 
   it('frees the quarantine bytes of a withdrawn or rejected request unless another request holds the same bytes, and refuses a project past its quota, storing nothing', async () => {
-    const quarantined = () => readdirSync(join(gw.dataDir, 'quarantine')).sort()
+    const quarantined = () =>
+      // the digests (and partial copies) held in every project's quarantine directory
+      readdirSync(join(gw.dataDir, 'quarantine'), { recursive: true, encoding: 'utf8' })
+        .filter((n) => n.includes('/'))
+        .map((n) => n.slice(n.indexOf('/') + 1))
+        .sort()
     const requestCount = async () => (await gw.app.store.listAirlockRequests({})).length
     const submit = (name: string) =>
       call('researcher1', 'POST', '/api/v1/exports', {
@@ -332,7 +340,12 @@ describe('quotas on what a researcher can make the gateway store (runsc)', () =>
       .toBe(1)
     const parts = recordingParts(gw.dataDir, sessionId)
     expect(parts).toHaveLength(1)
-    const bytes = readFileSync(parts[0]!.file)
+    // the recorded text, decrypted: the cap counts it
+    const bytes = openBytes(
+      readFileSync(parts[0]!.file),
+      (id) => gw.app.keys.keyring.key(id),
+      recordingContext(sessionId, 1)
+    )
     figures.recordingBytes = bytes.length
     figures.recordingCapBytes = MiB
     expect(bytes.length).toBeLessThanOrEqual(MiB)
@@ -390,13 +403,17 @@ describe('quotas on what a researcher can make the gateway store (runsc)', () =>
     await gw.close(true)
     try {
       const part = recordingParts(dataDir, sessionId)[0]!
+      // the digest on record is of the recorded text, decrypted with the data directory's keys
+      const keys = dataDirKeys(dataDir)
+      const text = openBytes(readFileSync(part.file), (id) => keys.keyring.key(id), recordingContext(sessionId, 1))
+      closeKeys(keys)
       const db = openStateDb(dataDir, { readonly: true })
       const rows = db
         .prepare("SELECT details FROM audit_log WHERE action = 'recording.closed' AND target = ?")
         .all(sessionId) as { details: string }[]
       db.close()
       expect(rows.map((r) => JSON.parse(r.details) as unknown)).toEqual([
-        { session: sessionId, part: 1, bytes: part.bytes, sha256: sha256(readFileSync(part.file)), truncated: false }
+        { session: sessionId, part: 1, bytes: part.bytes, sha256: sha256(text), truncated: false }
       ])
     } finally {
       await docker.stop(sandboxId)

@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3-multiple-ciphers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { totpCode } from '../../server/src/auth/totp.js'
-import { CREDENTIALS_FILE, type DemoCredentials } from '../../server/src/demo/seed.js'
+import { readDemoCredentials } from '../../server/src/demo/seed.js'
+import { closeKeys } from '../../server/src/keys/keys.js'
 import { STORE_FILE } from '../../server/src/plugins/app/store.js'
 import type { DockerDriver } from '../../server/src/sandbox/docker-driver.js'
 import { DEADLINE_EXIT_CODE } from '../../server/src/sandbox/driver.js'
@@ -13,7 +14,7 @@ import { EXPIRED_REMOVAL_MARGIN_MS } from '../../server/src/sessions/deadline.js
 import { TestClock, testGateway } from '../support/gateway.js'
 import { DEFAULT_POLICY_YAML } from '../support/policy.js'
 import { requireDocker } from '../support/sandbox.js'
-import { openStateDb } from '../support/keys.js'
+import { dataDirKeys, openStateDb } from '../support/keys.js'
 
 let docker: DockerDriver
 const dirs: string[] = []
@@ -62,7 +63,9 @@ async function waitFor<T>(read: () => Promise<T>, done: (v: T) => boolean, what:
 describe('a sandbox whose gateway is gone (runsc, real engine)', () => {
   it('ends itself at its policy’s longest session plus the grace, and a gateway that starts later removes it, on record', async () => {
     const a = await gateway()
-    const creds = JSON.parse(readFileSync(join(a.dataDir, CREDENTIALS_FILE), 'utf8')) as DemoCredentials
+    const keys = dataDirKeys(a.dataDir)
+    const creds = readDemoCredentials(a.dataDir, keys.keyring)
+    closeKeys(keys)
     const login = await fetch(`${a.gw.url}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

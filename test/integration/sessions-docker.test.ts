@@ -1,17 +1,18 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3-multiple-ciphers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { totpCode } from '../../server/src/auth/totp.js'
-import { CREDENTIALS_FILE, type DemoCredentials } from '../../server/src/demo/seed.js'
+import { readDemoCredentials } from '../../server/src/demo/seed.js'
+import { closeKeys } from '../../server/src/keys/keys.js'
 import type { DockerDriver } from '../../server/src/sandbox/docker-driver.js'
 import { runInSandbox } from '../../server/src/sandbox/driver.js'
 import { WORK_DIR } from '../../server/src/sessions/workspace.js'
 import { STORE_FILE } from '../../server/src/plugins/app/store.js'
 import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process.js'
 import { requireDocker } from '../support/sandbox.js'
-import { openStateDb } from '../support/keys.js'
+import { dataDirKeys, openStateDb } from '../support/keys.js'
 
 let docker: DockerDriver
 beforeAll(async () => {
@@ -19,7 +20,10 @@ beforeAll(async () => {
 })
 
 async function login(gw: GatewayProcess, dataDir: string, username: string): Promise<string> {
-  const creds = JSON.parse(readFileSync(join(dataDir, CREDENTIALS_FILE), 'utf8')) as DemoCredentials
+  // sealed under the data directory's state key: opened with its keys from the token, as the gateway does
+  const keys = dataDirKeys(dataDir)
+  const creds = readDemoCredentials(dataDir, keys.keyring)
+  closeKeys(keys)
   const res = await fetch(`${gw.url}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -214,5 +218,32 @@ describe.each(['runc', 'runsc'] as const)('sessions on the real engine (%s)', (r
     )
     expect(final.state).toBe(sandboxEnded ? 'failed' : 'running')
     await fetch(`${gw!.url}/api/v1/sessions/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } })
+  })
+
+  it('fails a start whose dataset file was changed at rest, with the reason, and leaves no sandbox', async () => {
+    // the demo's dataset is encrypted at rest: no DuckDB file in the clear under the data directory
+    const [file, ...others] = readdirSync(join(dataDir, 'datasets'))
+    expect(others).toEqual([])
+    expect(file).toMatch(/^demo-claims\.v\d+\.duckdb\.enc$/)
+    const path = join(dataDir, 'datasets', file!)
+    const original = readFileSync(path)
+    expect(original.subarray(8, 12).toString('latin1')).not.toBe('DUCK')
+    const flipped = Buffer.from(original)
+    flipped[flipped.length - 1000]! ^= 0x01
+    writeFileSync(path, flipped)
+    try {
+      const { id, get } = await startSession(() => gw!, researcherToken)
+      const s = (await waitFor(get, (v) => v.state !== 'starting', 'the start to fail')) as {
+        state: string
+        reason: string
+      }
+      expect(s.state).toBe('failed')
+      expect(s.reason).toMatch(
+        /^the sandbox could not be started: the data could not be read: the encrypted file was changed \(chunk \d+ does not authenticate\)$/
+      )
+      expect(await docker.list({ 'vre.session': id })).toEqual([])
+    } finally {
+      writeFileSync(path, original)
+    }
   })
 })

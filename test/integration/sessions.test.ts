@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { pack } from 'tar-stream'
@@ -8,6 +8,7 @@ import { DEMO_DATASET, DEMO_PROJECT } from '../../server/src/demo/seed.js'
 import { WORK_DIR, workspaceSnapshot } from '../../server/src/sessions/workspace.js'
 import { FakeDriver } from '../support/fake-driver.js'
 import { type TestGateway, testGateway, TestClock } from '../support/gateway.js'
+import { attachTestDataset } from '../support/datasets.js'
 
 let driver: FakeDriver
 let gw: TestGateway
@@ -25,10 +26,7 @@ beforeEach(async () => {
   gw = await boot()
   projectId = (await gw.app.store.getProjectByTitle(DEMO_PROJECT))!.id
   // a small dataset file attached to the demo dataset
-  mkdirSync(join(gw.dataDir, 'datasets'), { recursive: true })
-  writeFileSync(join(gw.dataDir, 'datasets', 'demo.duckdb'), 'not really duckdb')
-  const ds = (await gw.app.store.getDatasetByName(DEMO_DATASET))!
-  await gw.app.store.setDatasetFile(ds.id, 'datasets/demo.duckdb', { ...sys, action: 'dataset.file' })
+  await attachTestDataset(gw.app, gw.dataDir, DEMO_DATASET, 'not really duckdb')
 })
 afterEach(async () => {
   await gw.close()
@@ -520,7 +518,10 @@ describe('project end', () => {
     gw.clock.advance(30 * 24 * 3_600_000)
     expect(await gw.app.sessions.wipeEndedProjects()).toEqual([projectId])
     expect(existsSync(snapshot)).toBe(false)
-    const [record] = await gw.app.store.recentAudit(1)
+    // the wipe is recorded, then the erasure of the project's keys closes it
+    const recent = await gw.app.store.recentAudit(20)
+    expect(recent[0]!.action).toBe('project.erased')
+    const record = recent.find((r) => r.action === 'workspace.wipe')
     expect(record!.action).toBe('workspace.wipe')
     expect(record!.details.files).toEqual([
       { path: `workspaces/${projectId}/${session.userId}.tar.enc`, bytes: expect.any(Number) }

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { UNACKED_HIGH } from '../../server/src/routes/api/v1/sessions/terminal.js'
 import type { DockerDriver } from '../../server/src/sandbox/docker-driver.js'
-import { recordingFile } from '../../server/src/terminal/recording.js'
+import { openBytes } from '../../server/src/keys/encrypted-file.js'
+import { recordingContext, recordingParts } from '../../server/src/terminal/recording.js'
 import { startRunningSession, type TestGateway, testGateway, TestClock } from '../support/gateway.js'
 import { LARGE_DISPLAY, testPolicyFile, withDisplay } from '../support/policy.js'
 import { requireDocker } from '../support/sandbox.js'
@@ -126,7 +127,13 @@ describe('the terminal on a real sandbox (runsc; a display budget far above what
     await gw.app.sessions.stop(sessionId, 'ended by the test', { actor: 'test', sourceIp: null })
     const closed = await t.closed
     expect(closed.code).toBe(1000)
-    const lines = readFileSync(recordingFile(gw.dataDir, sessionId).replace(/\.\d+\.cast$/, '.cast'), 'utf8')
+    const first = recordingParts(gw.dataDir, sessionId)[0]!
+    const lines = openBytes(
+      readFileSync(first.file),
+      (id) => gw.app.keys.keyring.key(id),
+      recordingContext(sessionId, 1)
+    )
+      .toString('utf8')
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as unknown)

@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { build } from '../../server/src/app.js'
 import { loadConfig, PROJECT_ROOT } from '../../server/src/config/config.js'
-import { CREDENTIALS_FILE, type DemoCredentials, seedDemo } from '../../server/src/demo/seed.js'
+import { tokenEnv } from './hsm.js'
+import { type DemoCredentials, seedDemo } from '../../server/src/demo/seed.js'
 
 export interface DemoServer {
   url: string
@@ -32,15 +33,19 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
       webRoot: options.webRoot === undefined ? resolve(PROJECT_ROOT, 'web', 'dist') : options.webRoot,
       ...(options.policyFile === undefined ? {} : { policyFile: options.policyFile })
     },
-    {}
+    // nothing from the environment but the test process's token
+    tokenEnv()
   )
   const app = await build({ config, logger: false })
   await app.ready()
-  await seedDemo(app.store, app.keys, dataDir, { now: new Date(), timeZone: config.timeZone, withDataset: true })
+  const { credentials } = await seedDemo(app.store, app.keys, dataDir, {
+    now: new Date(),
+    timeZone: config.timeZone,
+    withDataset: true
+  })
   await app.listen({ host: config.host, port: 0 })
   const address = app.server.address()
   if (address === null || typeof address === 'string') throw new Error('server did not bind a TCP port')
-  const credentials = JSON.parse(readFileSync(join(dataDir, CREDENTIALS_FILE), 'utf8')) as DemoCredentials
   return {
     url: `http://127.0.0.1:${address.port}`,
     app,

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify'
 import { build, type BuildOptions } from '../../server/src/app.js'
 import { totpCode } from '../../server/src/auth/totp.js'
 import { type Config, loadConfig } from '../../server/src/config/config.js'
+import { tokenEnv } from './hsm.js'
 import { DEMO_PROJECT, type DemoCredentials, seedDemo } from '../../server/src/demo/seed.js'
 import type { SandboxDriver } from '../../server/src/sandbox/driver.js'
 import { FakeDriver } from './fake-driver.js'
@@ -55,7 +56,8 @@ export async function testGateway(
   options: Pick<BuildOptions, 'sessions'> & { dataDir?: string; clock?: TestClock } = {}
 ): Promise<TestGateway> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'vre-test-'))
-  const config = loadConfig({ dataDir, webRoot: null, logLevel: 'info', ...overrides }, env)
+  // the test process's token (test/support/hsm.ts), whatever else `env` says
+  const config = loadConfig({ dataDir, webRoot: null, logLevel: 'info', ...overrides }, { ...tokenEnv(), ...env })
   const clock = options.clock ?? new TestClock()
   // Sign-in tests need no sandboxes: a fake driver keeps them fast. Sandbox tests pass their own.
   const fake = options.sessions?.driver === undefined ? new FakeDriver() : null

@@ -32,3 +32,8 @@ export function ensureTestToken(): void {
   delete process.env.VRE_PKCS11_PIN_FILE
   process.env.VRE_TEST_HSM_DIR = dir
 }
+
+/** The key-provider settings of the test process's token, for a config built from an explicit environment. */
+export function tokenEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => /^VRE_(KEY_PROVIDER|PKCS11_)/.test(k)))
+}

@@ -19,26 +19,37 @@ export function createQuarantineRoom(deps: Pick<AirlockDeps, 'store' | 'policy' 
   const { store } = deps
 
   /**
-   * Digests stored for a submission still being made (copied, not yet recorded): a failed
-   * submission forgets what it stored unless another one, finished or still being made, holds the
-   * same bytes. Until recorded, they count against their project's quarantine quota from here.
+   * Files (project and digest) stored for a submission still being made (copied, not yet
+   * recorded): a failed submission forgets what it stored unless another one of the project,
+   * finished or still being made, holds the same bytes. Until recorded, they count against their
+   * project's quarantine quota from here. Each project's files are its own (encrypted under its
+   * key), so only its own requests keep them.
    */
   const inFlight = new Map<string, number>()
+  const fileKey = (projectId: string, sha256: string) => `${projectId}/${sha256}`
   const underWay = new Set<Hold[]>()
   const hold = (holds: Hold[], h: Hold) => {
     holds.push(h)
-    inFlight.set(h.sha256, (inFlight.get(h.sha256) ?? 0) + 1)
+    const k = fileKey(h.projectId, h.sha256)
+    inFlight.set(k, (inFlight.get(k) ?? 0) + 1)
+  }
+  /** Whether a submission under way or a request of the project (but withdrawn and rejected ones) holds the file. */
+  async function needed(projectId: string, sha256: string): Promise<boolean> {
+    if (inFlight.has(fileKey(projectId, sha256))) return true
+    return (await store.quarantineHoldings(projectId)).some((h) => h.sha256 === sha256)
   }
   async function letGo(holds: Hold[], failed: boolean): Promise<void> {
     underWay.delete(holds)
-    for (const { sha256 } of holds) {
-      const left = (inFlight.get(sha256) ?? 1) - 1
-      if (left > 0) inFlight.set(sha256, left)
-      else inFlight.delete(sha256)
+    for (const h of holds) {
+      const k = fileKey(h.projectId, h.sha256)
+      const left = (inFlight.get(k) ?? 1) - 1
+      if (left > 0) inFlight.set(k, left)
+      else inFlight.delete(k)
     }
     if (!failed) return
-    for (const sha256 of new Set(holds.map((h) => h.sha256))) {
-      if (!inFlight.has(sha256) && !(await store.isDigestReferenced(sha256))) deps.quarantine.remove(sha256)
+    for (const k of new Set(holds.map((h) => fileKey(h.projectId, h.sha256)))) {
+      const [projectId, sha256] = k.split('/') as [string, string]
+      if (!(await needed(projectId, sha256))) deps.quarantine.remove(projectId, sha256)
     }
   }
 
@@ -102,16 +113,17 @@ export function createQuarantineRoom(deps: Pick<AirlockDeps, 'store' | 'policy' 
   }
 
   /**
-   * Deletes the files of a withdrawn or rejected request that no other request still needs (any
-   * project; withdrawn and rejected ones need none) and no submission under way holds: the project
+   * Deletes the files of a withdrawn or rejected request that no other request of its project still
+   * needs (withdrawn and rejected ones need none) and no submission under way holds: the project
    * gets the room back. Recorded first; what could not be deleted goes with the sweep at start.
    */
   async function freeQuarantine(d: AirlockRequestDetail, actor: string, ctx: Context): Promise<void> {
+    const { projectId } = d.request
     try {
       const sizes = new Map(d.files.map((f) => [f.sha256, f.size]))
       const unneeded: string[] = []
       for (const sha256 of sizes.keys()) {
-        if (!inFlight.has(sha256) && !(await store.isDigestReferenced(sha256))) unneeded.push(sha256)
+        if (!(await needed(projectId, sha256))) unneeded.push(sha256)
       }
       if (unneeded.length === 0) return
       let bytes = 0
@@ -125,7 +137,9 @@ export function createQuarantineRoom(deps: Pick<AirlockDeps, 'store' | 'policy' 
         details: { project: d.request.projectId, request: d.request.id, files: unneeded, bytes }
       })
       // a submission of the same bytes may have begun meanwhile: it keeps them
-      for (const sha256 of unneeded) if (!inFlight.has(sha256)) deps.quarantine.remove(sha256)
+      for (const sha256 of unneeded) {
+        if (!inFlight.has(fileKey(projectId, sha256))) deps.quarantine.remove(projectId, sha256)
+      }
     } catch (err) {
       deps.log.error(
         { err, request: d.request.id },
@@ -140,11 +154,9 @@ export function createQuarantineRoom(deps: Pick<AirlockDeps, 'store' | 'policy' 
    * deletion is audited with what went.
    */
   async function sweepQuarantine(): Promise<{ files: string[]; partials: number }> {
-    const { digests, partials } = deps.quarantine.contents()
-    const files: string[] = []
-    for (const sha256 of digests) {
-      if (!inFlight.has(sha256) && !(await store.isDigestReferenced(sha256))) files.push(sha256)
-    }
+    const { files: stored, partials } = deps.quarantine.contents()
+    const files: { projectId: string; sha256: string }[] = []
+    for (const f of stored) if (!(await needed(f.projectId, f.sha256))) files.push(f)
     // recorded first: a deletion the audit could not record does not happen
     if (files.length > 0 || partials.length > 0) {
       await store.appendAudit({
@@ -153,12 +165,12 @@ export function createQuarantineRoom(deps: Pick<AirlockDeps, 'store' | 'policy' 
         sourceIp: null,
         target: null,
         outcome: 'success',
-        details: { unreferenced: files, partials: partials.length }
+        details: { unreferenced: files.map((f) => f.sha256), partials: partials.length }
       })
     }
-    for (const name of partials) deps.quarantine.removePartial(name)
-    for (const sha256 of files) deps.quarantine.remove(sha256)
-    return { files, partials: partials.length }
+    for (const p of partials) deps.quarantine.removePartial(p.projectId, p.name)
+    for (const f of files) deps.quarantine.remove(f.projectId, f.sha256)
+    return { files: files.map((f) => f.sha256), partials: partials.length }
   }
 
   return { storing, quarantineRoom, freeQuarantine, sweepQuarantine, inFlight }

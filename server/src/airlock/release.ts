@@ -34,7 +34,7 @@ export function createRelease(core: AirlockCore, quarantine: QuarantineRoom, ind
     const approvals = approvingVotes(countingOnly(d, counts), f)
     if (approvals.length < core.rulesFor(d).needed || approvals.some((v) => v.sha256 !== f.sha256)) return false
     try {
-      await deps.quarantine.read(f.sha256)
+      await deps.quarantine.read(d.request.projectId, f.sha256)
       return true
     } catch {
       return false
@@ -84,7 +84,8 @@ export function createRelease(core: AirlockCore, quarantine: QuarantineRoom, ind
     )
     if (live === undefined) return null
     const entries = []
-    for (const f of files) entries.push({ name: f.name, bytes: await deps.quarantine.read(f.sha256) })
+    for (const f of files)
+      entries.push({ name: f.name, bytes: await deps.quarantine.read(d.request.projectId, f.sha256) })
     await deps.driver.copyIn(live.sandboxId!, `${WORK_DIR}/inbox`, bytesAsTar(entries))
     return { sessionId: live.id }
   }
@@ -133,7 +134,7 @@ export function createRelease(core: AirlockCore, quarantine: QuarantineRoom, ind
             throw Object.assign(new Errors.NotFound('There is no such file.'), { why: 'no such file of the caller' })
           }
           enforce(userCanDownload(d, requester.id, file, core.rulesFor(d)))
-          const bytes = await readApproved(file)
+          const bytes = await readApproved(d.request.projectId, file)
           await store.appendAudit({
             actor: requester.id,
             action: 'export.download',
@@ -161,7 +162,8 @@ export function createRelease(core: AirlockCore, quarantine: QuarantineRoom, ind
         const rules = core.rulesFor(d)
         enforce(userCanDownloadPackage(d, requester.id, rules))
         const bytes = new Map<string, Buffer>()
-        for (const f of inRound(d).files.filter((x) => x.state === 'released')) bytes.set(f.id, await readApproved(f))
+        for (const f of inRound(d).files.filter((x) => x.state === 'released'))
+          bytes.set(f.id, await readApproved(d.request.projectId, f))
         const names = new Map<string, string>()
         for (const uid of new Set([
           d.request.requesterId,
@@ -196,9 +198,9 @@ export function createRelease(core: AirlockCore, quarantine: QuarantineRoom, ind
   }
 
   /** A released file's bytes read back whole; bytes that changed on disk are never handed out. */
-  async function readApproved(file: AirlockFileRow): Promise<Buffer> {
+  async function readApproved(projectId: string, file: AirlockFileRow): Promise<Buffer> {
     try {
-      return await deps.quarantine.read(file.sha256)
+      return await deps.quarantine.read(projectId, file.sha256)
     } catch (err) {
       if (err instanceof QuarantineCorrupt) {
         throw Object.assign(

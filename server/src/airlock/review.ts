@@ -7,6 +7,7 @@ import { excerptOf, hasExcerpt } from './excerpt.js'
 import { AWAITING_REVIEW, enforce, no, type Standing, userCanPreview, userCanReadBytes, userCanSee } from './gate.js'
 import type { Independence } from './independence.js'
 import { planOpen, planSubmitReview, planVote, type VoteInput } from './plans.js'
+import { QuarantineCorrupt } from './quarantine.js'
 import type { AuditAction } from '../audit/actions.js'
 import { type Attempt, recordingRefusals } from '../audit/refusals.js'
 
@@ -46,6 +47,24 @@ export function createReview(
   })
 
   /** The request and file a reviewer previews: the request opened (its review starts) and in review, the file one that may be shown. */
+  /**
+   * A file's bytes, decrypted and checked against its digest: a file changed on disk (or one that
+   * does not decrypt) is refused with the reason kept for the audit, never shown.
+   */
+  async function stored(d: AirlockRequestDetail, file: AirlockFileRow): Promise<Buffer> {
+    try {
+      return await deps.quarantine.read(d.request.projectId, file.sha256)
+    } catch (err) {
+      if (err instanceof QuarantineCorrupt) {
+        throw Object.assign(
+          new Errors.Conflict('The stored file no longer matches what was submitted; it is not shown.'),
+          { why: err.message }
+        )
+      }
+      throw err
+    }
+  }
+
   async function previewing(reviewer: UserRow, id: string, fileId: string, ctx: Context) {
     const { s } = await seeing(reviewer, id)
     const d = (await store.airlock.move(id, (x) => planOpen(x, core.moveContext(reviewer.id, ctx))))!
@@ -125,7 +144,7 @@ export function createReview(
       return recordingRefusals(store, attempt(reviewer, 'review.preview', id, ctx, { file: fileId }), async () => {
         const { d, file } = await previewing(reviewer, id, fileId, ctx)
         enforce(userCanReadBytes(d, file))
-        const bytes = await deps.quarantine.read(file.sha256)
+        const bytes = await stored(d, file)
         await counted(reviewer, d, file, file.size, 'review.preview', ctx, {})
         return { name: file.name, bytes }
       })
@@ -140,7 +159,7 @@ export function createReview(
       return recordingRefusals(store, attempt(reviewer, 'review.excerpt', id, ctx, { file: fileId }), async () => {
         const { d, file } = await previewing(reviewer, id, fileId, ctx)
         if (!hasExcerpt(file.name)) enforce(no(400, `${file.name} is not a table or text: it has no excerpt.`))
-        const excerpt = excerptOf(file.name, await deps.quarantine.read(file.sha256))
+        const excerpt = excerptOf(file.name, await stored(d, file))
         const shown =
           excerpt.format === 'table'
             ? { rows: excerpt.rows.length, totalRows: excerpt.totalRows }

@@ -126,13 +126,13 @@ export function createRounds(core: AirlockCore, quarantine: QuarantineRoom) {
           await room.precheck(entry.size).catch(keep)
           const admit = (file: { sha256: string; size: number }) => room.admit(file).catch(keep)
           if (!disarmable(name)) {
-            stored = await deps.quarantine.store(content, maxBytes, admit)
+            stored = await deps.quarantine.store(session.projectId, content, maxBytes, admit)
             return
           }
           const disarmed = await disarmImage(name, await buffer(content))
           disarm = disarmed.disarm
           // a re-encoding a little over the cap is stored, for the size check to fail with its reason
-          stored = await deps.quarantine.store(Readable.from([disarmed.bytes]), 2 * maxBytes, admit)
+          stored = await deps.quarantine.store(session.projectId, Readable.from([disarmed.bytes]), 2 * maxBytes, admit)
         }
       })
       if (listed.entries[0]?.type !== 'file' || stored === null) {
@@ -170,7 +170,7 @@ export function createRounds(core: AirlockCore, quarantine: QuarantineRoom) {
         name: f.path.slice(f.path.lastIndexOf('/') + 1),
         sha256,
         size,
-        bytes: await deps.quarantine.read(sha256),
+        bytes: await deps.quarantine.read(session.projectId, sha256),
         ...(disarm !== undefined ? { disarm } : {})
       })
     }
@@ -245,7 +245,11 @@ export function createRounds(core: AirlockCore, quarantine: QuarantineRoom) {
     const out: ComparedOutput[] = []
     const add = async (f: AirlockFileRow, label: string) => {
       try {
-        out.push({ name: `${f.name}${label}`, sha256: f.sha256, bytes: await deps.quarantine.read(f.sha256) })
+        out.push({
+          name: `${f.name}${label}`,
+          sha256: f.sha256,
+          bytes: await deps.quarantine.read(projectId, f.sha256)
+        })
       } catch (err) {
         // a file that can no longer be read (changed on disk) is never released; it is only left out here
         deps.log.warn({ err, sha256: f.sha256 }, 'an output could not be read for comparison')

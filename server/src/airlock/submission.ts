@@ -170,12 +170,12 @@ export function createSubmission(core: AirlockCore, quarantine: QuarantineRoom, 
       let stored: { sha256: string; size: number }
       try {
         const room = quarantine.quarantineRoom(projectId, name, holds)
-        stored = await deps.quarantine.store(upload.content, maxBytes, (file) => room.admit(file))
+        stored = await deps.quarantine.store(projectId, upload.content, maxBytes, (file) => room.admit(file))
       } catch (err) {
         if (quotaFiguresOf(err) !== null) throw err
         throw new Errors.TooLarge(`${name} cannot be brought in: ${(err as Error).message}.`)
       }
-      const bytes = await deps.quarantine.read(stored.sha256)
+      const bytes = await deps.quarantine.read(projectId, stored.sha256)
       let listing: Awaited<ReturnType<typeof listArchive>>
       try {
         listing = await listArchive(name, bytes, { maxEntries: 10_000, maxUnpackedBytes: maxBytes * 4 })

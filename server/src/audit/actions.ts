@@ -138,6 +138,16 @@ const BY_CAPABILITY = {
     'quarantine.remove': "a request's files were removed from quarantine",
     'quarantine.sweep': 'the gateway deleted quarantined files past their retention (system)'
   },
+  keys: {
+    'key.destroyed':
+      'a data key was destroyed in the key provider: what it protected can never be decrypted again (system or command line)',
+    'project.erased':
+      "an ended project's data was erased after its retention: its keys destroyed, then its files deleted (system)",
+    'keys.rotated':
+      'every live data key was wrapped again under a new key-encryption key, the old ones destroyed (command line)',
+    'data.encrypted':
+      'a plaintext data directory was encrypted in place and its key files moved into the key provider (command line)'
+  },
   audit: {
     'audit.search': 'an auditor searched the audit log',
     'audit.verify': "an auditor verified the audit log's chain and checkpoints",

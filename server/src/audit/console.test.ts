@@ -12,7 +12,15 @@ let store: SqliteStore
 const console_ = () =>
   createAuditConsole({
     store,
-    keys: { auditPublicKey: keys.publicKey, auditSigner: memorySigner },
+    keys: {
+      auditPublicKey: keys.publicKey,
+      auditSigner: memorySigner,
+      keyring: {
+        key: () => {
+          throw new Error('no data key is read in these tests')
+        }
+      }
+    },
     dataOperations: new DataOperationLog(dir),
     dataDir: dir,
     now: () => new Date()

@@ -1,10 +1,12 @@
 import type { AuditAction } from './actions.js'
 import type { Static } from 'typebox'
 import { Errors } from '../errors.js'
+import type { Keyring } from '../keys/keyring.js'
 import type { Keys } from '../keys/keys.js'
 import type { AuditPage, AuditQuery, ChainStatus } from '../schemas/audit.js'
 import type { Store } from '../store/types.js'
-import { recordingParts } from '../terminal/recording.js'
+import { EncryptedFileError } from '../keys/encrypted-file.js'
+import { playbackText, readPart, recordingContext, recordingParts } from '../terminal/recording.js'
 import type { DataOperationLog } from './data-operations.js'
 import { exportLines } from './export.js'
 import type { AuditRecord } from './record.js'
@@ -22,8 +24,9 @@ export interface Reader {
 
 export interface AuditConsoleDeps {
   store: Store
-  keys: Pick<Keys, 'auditPublicKey' | 'auditSigner'>
-  dataOperations: Pick<DataOperationLog, 'bytes' | 'file'>
+  /** the audit keys, and the keyring whose project keys open recordings */
+  keys: Pick<Keys, 'auditPublicKey' | 'auditSigner'> & { keyring: Pick<Keyring, 'key'> }
+  dataOperations: Pick<DataOperationLog, 'read'>
   dataDir: string
   now: () => Date
 }
@@ -139,23 +142,52 @@ export function createAuditConsole(deps: AuditConsoleDeps) {
       return recordingParts(deps.dataDir, session).map(({ part, bytes, modifiedAt }) => ({ part, bytes, modifiedAt }))
     },
 
-    /** One recording's file, to be played back; the playback is on record first. */
-    async recording(session: string, part: number, by: Reader): Promise<string> {
+    /**
+     * One recording, decrypted to be played back; the playback is on record first. A part the
+     * gateway could not close (it stopped) plays what authenticates and ends saying it was cut
+     * short; a part changed on disk is refused whole.
+     */
+    async recording(session: string, part: number, by: Reader): Promise<{ text: Buffer; complete: boolean }> {
       const found = recordingParts(deps.dataDir, session).find((p) => p.part === part)
       if (found === undefined) throw new Errors.NotFound('There is no such recording.')
-      await read(by, 'recording.view', session, { session, part: found.part, bytes: found.bytes })
-      return found.file
+      let played: Awaited<ReturnType<typeof readPart>>
+      try {
+        played = await readPart(found.file, (id) => deps.keys.keyring.key(id), recordingContext(session, found.part))
+      } catch (err) {
+        if (!(err instanceof EncryptedFileError)) throw err
+        throw Object.assign(
+          new Errors.Conflict('The recording was changed on disk (it does not authenticate); it is not played.'),
+          { why: err.message }
+        )
+      }
+      await read(by, 'recording.view', session, {
+        session,
+        part: found.part,
+        bytes: played.text.length,
+        ...(played.complete ? {} : { cutShort: true })
+      })
+      return { text: playbackText(played), complete: played.complete }
     },
 
     /**
-     * A session's data-operation log, as far as it was written when read: its file and length.
-     * The audit records of those cells keep the same `sourceSha256`, so a line edited since is caught.
+     * A session's data-operation log, as far as it was written when read, decrypted. The audit
+     * records of those cells keep the same `sourceSha256`; a record changed on disk does not
+     * authenticate, and the log is then refused whole.
      */
-    async dataOperations(session: string, by: Reader): Promise<{ file: string; bytes: number }> {
+    async dataOperations(session: string, by: Reader): Promise<{ text: Buffer }> {
       await existingSession(session)
-      const bytes = deps.dataOperations.bytes(session)
-      await read(by, 'data-operations.view', session, { session, bytes })
-      return { file: deps.dataOperations.file(session), bytes }
+      let text: Buffer
+      try {
+        text = await deps.dataOperations.read(session)
+      } catch (err) {
+        if (!(err instanceof EncryptedFileError)) throw err
+        throw Object.assign(
+          new Errors.Conflict("The session's data-operation log was changed on disk (it does not authenticate)."),
+          { why: err.message }
+        )
+      }
+      await read(by, 'data-operations.view', session, { session, bytes: text.length })
+      return { text }
     }
   }
 }

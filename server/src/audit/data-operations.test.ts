@@ -1,13 +1,32 @@
 import { createHash } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { loadConfig } from '../config/config.js'
+import { Keyring } from '../keys/keyring.js'
+import { openProvider } from '../keys/keys.js'
+import type { KeyProvider } from '../keys/provider/key-provider.js'
 import { type DataOperation, DataOperationLog, EXCERPT_CHARS, summarizeSource } from './data-operations.js'
 
 const dirs: string[] = []
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+})
+
+// the project keys come from a keyring on the test process's own SoftHSM2 token, as the gateway's do
+let provider: KeyProvider
+let ring: Keyring
+let keyDir: string
+beforeAll(() => {
+  keyDir = mkdtempSync(join(tmpdir(), 'vre-dataops-keys-'))
+  provider = openProvider(loadConfig({ dataDir: keyDir }))
+  ring = Keyring.open(provider, keyDir, { create: true })
+})
+afterAll(() => {
+  ring.close()
+  provider.close()
+  rmSync(keyDir, { recursive: true, force: true })
 })
 
 const SESSION = '6f1e2a0c-9a4b-4c1d-8e2f-3b5a7c9d1e0f'
@@ -44,16 +63,21 @@ describe('the data-operation log', () => {
   function log() {
     const dir = mkdtempSync(join(tmpdir(), 'vre-dataops-'))
     dirs.push(dir)
-    return new DataOperationLog(dir)
+    // the session belongs to project p1; OTHER to project p2
+    return new DataOperationLog(dir, { keyring: ring, projectOf: async (id) => (id === OTHER ? 'p2' : 'p1') })
   }
+  const OTHER = '7a2f3b1d-0b5c-4d2e-9f30-4c6b8d0e2f1a'
 
   it('keeps every source whole, one line each, owner-only', async () => {
     const l = log()
     const sources = ['select 1', `-- ${'x'.repeat(100_000)}\nselect 2`, 'print("患者")']
     for (const s of sources)
       expect(await l.append(op(s), { quotaBytes: 1 << 20, otherBytes: 0 })).toMatchObject({ ok: true })
-    const lines = readFileSync(l.file(SESSION), 'utf8').trim().split('\n')
+    const lines = (await l.read(SESSION)).toString('utf8').trim().split('\n')
     expect(lines.map((line) => (JSON.parse(line) as DataOperation).source)).toEqual(sources)
+    // at rest, sealed under the project's key: none of the text is in the file
+    expect(readFileSync(l.file(SESSION)).includes('print(')).toBe(false)
+    expect(l.bytes(SESSION)).toBe((await l.read(SESSION)).length)
     expect(statSync(l.file(SESSION)).mode & 0o777).toBe(0o600)
     expect(statSync(join(l.file(SESSION), '..')).mode & 0o777).toBe(0o700)
   })
@@ -79,5 +103,25 @@ describe('the data-operation log', () => {
     )
     expect(results.filter((r) => 'ok' in r)).toHaveLength(3)
     expect(l.bytes(SESSION)).toBe(3 * line)
+  })
+
+  it('refuses a log with a changed byte, and a log of another project moved in; skips a record half written', async () => {
+    const l = log()
+    await l.append(op('select secret_column from t'), { quotaBytes: 1 << 20, otherBytes: 0 })
+    await l.append(op('select 2'), { quotaBytes: 1 << 20, otherBytes: 0 })
+    const file = l.file(SESSION)
+    const whole = readFileSync(file)
+    // a crash halfway through a third append: the half record is not read, and the next append cuts it off
+    writeFileSync(file, Buffer.concat([whole, whole.subarray(0, 40)]))
+    expect((await l.read(SESSION)).toString().trim().split('\n')).toHaveLength(2)
+    await l.append(op('select 3'), { quotaBytes: 1 << 20, otherBytes: 0 })
+    expect((await l.read(SESSION)).toString().trim().split('\n')).toHaveLength(3)
+    const flipped = readFileSync(file)
+    flipped[flipped.length - 10]! ^= 0x01
+    writeFileSync(file, flipped)
+    await expect(l.read(SESSION)).rejects.toThrow(/does not authenticate|damaged/)
+    writeFileSync(file, whole)
+    copyFileSync(file, l.file(OTHER))
+    await expect(l.read(OTHER)).rejects.toThrow(/is "data-operations:6f1e2a0c-[^"]*", not "data-operations:7a2f3b1d-/)
   })
 })

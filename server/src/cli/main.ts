@@ -3,7 +3,9 @@ import { ConfigError } from '../errors.js'
 import { InvalidInput } from '../identity/accounts.js'
 import { registerAuditCommands } from './commands/audit.js'
 import { registerDatasetCommands } from './commands/dataset.js'
+import { registerDataCommands } from './commands/data.js'
 import { registerIdentityCommands } from './commands/identity.js'
+import { registerKeyCommands } from './commands/keys.js'
 import { registerServeCommands } from './commands/serve.js'
 
 /** The `vre` command line: each group of commands lives in its own module under commands/. */
@@ -15,6 +17,9 @@ export function program(): Command {
   registerIdentityCommands(cli)
   registerDatasetCommands(cli)
   registerAuditCommands(cli)
+  // after the identity commands: erasure-report joins their `vre project`
+  registerKeyCommands(cli)
+  registerDataCommands(cli)
   return cli
 }
 

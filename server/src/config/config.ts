@@ -109,9 +109,12 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     keyProvider: env.VRE_KEY_PROVIDER || 'pkcs11',
     pkcs11Module: env.VRE_PKCS11_MODULE || '/usr/lib/softhsm/libsofthsm2.so',
     pkcs11Token: env.VRE_PKCS11_TOKEN || 'vre',
+    // the demo token's PIN file only for the demo token, and only when no PIN is given otherwise
     pkcs11PinFile:
       env.VRE_PKCS11_PIN_FILE ||
-      (env.VRE_PKCS11_PIN ? undefined : existsSync(DEMO_PIN_FILE) ? DEMO_PIN_FILE : undefined),
+      (env.VRE_PKCS11_PIN === undefined && (env.VRE_PKCS11_TOKEN ?? 'vre') === 'vre' && existsSync(DEMO_PIN_FILE)
+        ? DEMO_PIN_FILE
+        : undefined),
     pkcs11Pin: env.VRE_PKCS11_PIN || undefined,
     fileKeys: env.VRE_FILE_KEYS || undefined,
     timeZone: env.VRE_TIME_ZONE || 'Asia/Tokyo',

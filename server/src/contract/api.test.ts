@@ -5,6 +5,7 @@ import type { RouteOptions } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FakeDriver } from '../../../test/support/fake-driver.js'
 import { build } from '../app.js'
+import { tokenEnv } from '../../../test/support/hsm.js'
 import { loadConfig } from '../config/config.js'
 import { api, type Endpoint, outsideContract } from './api.js'
 
@@ -21,7 +22,7 @@ let dataDir: string
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'vre-contract-'))
-  const config = loadConfig({ dataDir, webRoot: null, logLevel: 'info' }, {})
+  const config = loadConfig({ dataDir, webRoot: null, logLevel: 'info' }, tokenEnv())
   const onRoute = (route: RouteOptions) => {
     for (const method of [route.method].flat()) {
       if (method === 'HEAD') continue

@@ -7,6 +7,8 @@
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { DuckDBInstance } from '@duckdb/node-api'
+import type { Keyring } from '../keys/keyring.js'
+import { withPlainDataset } from './at-rest.js'
 
 export interface DatasetDigest {
   /** sha256 over the table digests, in table-name order. */
@@ -50,4 +52,9 @@ export async function datasetDigest(path: string): Promise<DatasetDigest> {
   } finally {
     instance.closeSync()
   }
+}
+
+/** The digest of an encrypted dataset file, read from a decrypted copy in memory-backed storage. */
+export function encryptedDatasetDigest(path: string, keyring: Keyring, datasetId: string): Promise<DatasetDigest> {
+  return withPlainDataset(path, keyring, datasetId, (plain) => datasetDigest(plain))
 }

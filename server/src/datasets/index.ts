@@ -1,4 +1,6 @@
 export { type Catalog, type CatalogColumn, type CatalogTable, readCatalog } from './catalog.js'
-export { type DatasetDigest, datasetDigest } from './digest.js'
+export { type DatasetDigest, datasetDigest, encryptedDatasetDigest } from './digest.js'
+export { datasetContext, readDatasetFile, withMemoryDir, withPlainDataset } from './at-rest.js'
+export { readDatasetCatalog } from './catalog-cache.js'
 export * from './synthetic/index.js'
 export * from './ingest/index.js'

@@ -1,15 +1,45 @@
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { generateSyntheticDataset } from '../datasets/index.js'
 import { ensureDatasetRow, registerDataset } from '../datasets/registration.js'
 import { dayIn } from '../identity/calendar.js'
 import { createAccount, createOrganization, createProject } from '../identity/accounts.js'
+import { openBytes, sealBytes } from '../keys/encrypted-file.js'
+import type { Keyring } from '../keys/keyring.js'
 import type { Keys } from '../keys/keys.js'
 import type { Role } from '../schemas/identity.js'
 import type { Store } from '../store/types.js'
 
-export const CREDENTIALS_FILE = 'demo-credentials.json'
+/**
+ * The demo accounts' passwords and TOTP secrets, kept so that a demo run again can print them: sealed
+ * under the platform state key (a copy of the data directory does not sign anyone in).
+ */
+export const CREDENTIALS_FILE = 'demo-credentials.enc'
+export const CREDENTIALS_CONTEXT = 'demo-credentials'
 export type DemoCredentials = Record<string, { password: string; totpSecret: string }>
+
+/** The demo's credentials, decrypted ({} when none were kept); a file that does not decrypt is an error. */
+export function readDemoCredentials(dataDir: string, keyring: Pick<Keyring, 'key'>): DemoCredentials {
+  const path = join(dataDir, CREDENTIALS_FILE)
+  if (!existsSync(path)) return {}
+  const plain = openBytes(readFileSync(path), (id) => keyring.key(id), CREDENTIALS_CONTEXT)
+  return JSON.parse(plain.toString('utf8')) as DemoCredentials
+}
+
+/** Seals the demo's credentials into the data directory (whole or not at all). */
+export function writeDemoCredentials(
+  dataDir: string,
+  keyring: Pick<Keyring, 'ensure'>,
+  credentials: DemoCredentials
+): void {
+  const path = join(dataDir, CREDENTIALS_FILE)
+  const { id, key } = keyring.ensure('state', '')
+  const tmp = `${path}.partial`
+  writeFileSync(tmp, sealBytes(Buffer.from(JSON.stringify(credentials), 'utf8'), id, key, CREDENTIALS_CONTEXT), {
+    mode: 0o600
+  })
+  renameSync(tmp, path)
+}
 
 const CERTIFIED_ORG = 'Kanto University Hospital Research Unit'
 const EXPIRED_ORG = 'Minato Health Analytics'
@@ -42,7 +72,7 @@ const shift = (day: string, days: number) => {
  * Seeds the demo: a certified organization, one whose certification has expired, six accounts (two
  * administrators, enrolled directly: their secrets are the demo's to print) and
  * a current project (with a small synthetic dataset when `withDataset`). Whatever already exists is kept, so running it again reuses the data directory;
- * credentials of accounts created now are added to demo-credentials.json (mode 0600).
+ * credentials of accounts created now are added to the sealed demo-credentials.enc.
  */
 export async function seedDemo(
   store: Store,
@@ -52,10 +82,7 @@ export async function seedDemo(
 ): Promise<{ credentials: DemoCredentials; created: string[] }> {
   const today = dayIn(opts.now, opts.timeZone)
   const audit = { actor: 'system:demo', sourceIp: null }
-  const path = join(dataDir, CREDENTIALS_FILE)
-  const credentials: DemoCredentials = existsSync(path)
-    ? (JSON.parse(readFileSync(path, 'utf8')) as DemoCredentials)
-    : {}
+  const credentials = readDemoCredentials(dataDir, keys.keyring)
   const created: string[] = []
 
   if ((await store.getOrganizationByName(CERTIFIED_ORG)) === null) {
@@ -89,6 +116,7 @@ export async function seedDemo(
     await registerDataset(
       store,
       dataDir,
+      keys.keyring,
       {
         name: DEMO_DATASET,
         remakeLostFile: true,
@@ -134,7 +162,6 @@ export async function seedDemo(
       details: { project: project.title, user: reviewer.id, username }
     })
   }
-  writeFileSync(path, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 })
-  chmodSync(path, 0o600)
+  writeDemoCredentials(dataDir, keys.keyring, credentials)
   return { credentials, created }
 }

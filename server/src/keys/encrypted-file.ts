@@ -97,6 +97,20 @@ class ChunkOpener {
     private readonly context: string | undefined
   ) {}
 
+  /**
+   * The data key the header names. An erased key stays a KeyDestroyedError (the file is gone for
+   * good, not damaged); any other failure (an id this keyring never had, a key that does not unwrap)
+   * means the header is not what was written: an EncryptedFileError like every other change.
+   */
+  private dataKey(id: string): Buffer {
+    try {
+      return this.lookup(id)
+    } catch (e) {
+      if ((e as Error)?.name === 'KeyDestroyedError') throw e
+      throw new EncryptedFileError(`the encrypted file names the key ${id}, which does not open it: ${(e as Error)?.message ?? e}`)
+    }
+  }
+
   private take(n: number): Buffer {
     const all = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending)
     const out = all.subarray(0, n)
@@ -132,7 +146,7 @@ class ChunkOpener {
           throw new EncryptedFileError(`the encrypted file is "${h.c}", not "${this.context}"`)
         }
         this.header = h
-        this.key = fileKey(this.lookup(h.k), Buffer.from(h.s, 'base64'))
+        this.key = fileKey(this.dataKey(h.k), Buffer.from(h.s, 'base64'))
         continue
       }
       if (this.pendingBytes < 4) return

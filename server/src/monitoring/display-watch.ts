@@ -2,7 +2,13 @@ import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { DisplayChannel, Viewer } from '../display/display-service.js'
 import { EncodedOutputScanner } from '../display/detect/encoded.js'
-import { type DatasetFingerprints, FingerprintMatcher, fingerprintFile } from '../display/detect/fingerprints.js'
+import { datasetContext } from '../datasets/at-rest.js'
+import {
+  type DatasetFingerprints,
+  FingerprintMatcher,
+  fingerprintEncryptedFile
+} from '../display/detect/fingerprints.js'
+import type { Keyring } from '../keys/keyring.js'
 import type { Store } from '../store/types.js'
 import { SlidingCount } from './rules.js'
 
@@ -41,6 +47,8 @@ const BACKLOG_MAX = 8 * 1024 * 1024
 export function createDisplayWatch(deps: {
   store: Store
   dataDir: string
+  /** dataset files are encrypted at rest: their plaintext is what a screen could show */
+  keyring: Keyring
   now: () => Date
   /** a dataset's fingerprints could not be taken: its data would go unrecognised on screens */
   problem: (dataset: string, reason: string) => void
@@ -53,7 +61,7 @@ export function createDisplayWatch(deps: {
    * The fingerprints of one dataset file, taken once while its size and time are the same. A failure
    * is reported (the monitor puts it on record) and not kept: the next session tries again.
    */
-  function fingerprintsOf(file: string, name: string): Promise<DatasetFingerprints | null> {
+  function fingerprintsOf(file: string, name: string, datasetId: string): Promise<DatasetFingerprints | null> {
     const path = join(deps.dataDir, file)
     let key: string
     try {
@@ -65,7 +73,7 @@ export function createDisplayWatch(deps: {
     }
     let p = prints.get(key)
     if (p === undefined) {
-      p = fingerprintFile(path, name).catch((err: unknown) => {
+      p = fingerprintEncryptedFile(path, name, deps.keyring, datasetContext(datasetId)).catch((err: unknown) => {
         prints.delete(key)
         deps.problem(name, `its fingerprints could not be taken: ${(err as Error).message.slice(0, 200)}`)
         return null
@@ -78,7 +86,7 @@ export function createDisplayWatch(deps: {
   async function load(watch: SessionWatch): Promise<void> {
     const project = await deps.store.getProject(watch.projectId)
     const sets = await Promise.all(
-      (project?.datasets ?? []).filter((d) => d.file !== null).map((d) => fingerprintsOf(d.file!, d.name))
+      (project?.datasets ?? []).filter((d) => d.file !== null).map((d) => fingerprintsOf(d.file!, d.name, d.id))
     )
     watch.matcher = new FingerprintMatcher(sets.filter((s): s is DatasetFingerprints => s !== null))
     // what was shown meanwhile counts as if looked at when it was shown

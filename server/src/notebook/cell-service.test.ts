@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { closeKeys, dataDirKeys } from '../../../test/support/keys.js'
 import { newResearcher, openTempStore, removeTempStore, testEvent as ev } from '../../../test/support/temp-store.js'
 import { DataOperationLog } from '../audit/data-operations.js'
+import type { Keys } from '../keys/keys.js'
 import { createDisplayService } from '../display/display-service.js'
 import { DEFAULT_QUOTAS, type Policy } from '../policy/schema.js'
 import { WORK_DIR } from '../sessions/workspace.js'
@@ -14,6 +14,8 @@ import type { KernelReply, KernelService } from './kernel-service.js'
 let caller: { actor: string; sourceIp: string }
 const ok: KernelReply = { id: 'r', status: 'ok', outputs: [{ type: 'text', text: '42' }], durationMs: 3 }
 let dir: string
+let keys: Keys
+let ops: DataOperationLog
 let store: SqliteStore
 let session: { id: string; projectId: string; userId: string; sandboxId: string }
 
@@ -41,7 +43,7 @@ function service(
   return createCellService({
     store,
     kernels,
-    dataOperations: new DataOperationLog(dir),
+    dataOperations: ops,
     policyFor: () => policy,
     display: createDisplayService({ policyFor: () => policy, now }),
     touch: () => {},
@@ -54,6 +56,9 @@ const trail = async (action: string) => store.searchAudit({ action, session: ses
 
 beforeEach(async () => {
   ;({ store, dir } = openTempStore('vre-cells-'))
+  // the log seals each line under the project's key, on the test token
+  keys = dataDirKeys(dir)
+  ops = new DataOperationLog(dir, { keyring: keys.keyring, projectOf: async () => session.projectId })
   const user = await newResearcher(store)
   const project = await store.createProject(
     {
@@ -86,6 +91,7 @@ beforeEach(async () => {
 })
 
 afterEach(() => {
+  closeKeys(keys)
   removeTempStore(store, dir)
 })
 
@@ -94,7 +100,7 @@ describe('cell service', () => {
     const kernels = kernelsAnswering(ok)
     const shown = await service(kernels).run(caller, session, { language: 'sql', source: 'SELECT 42' })
     expect(shown).toMatchObject({ status: 'ok', durationMs: 3, executionCount: null })
-    const log = readFileSync(join(dir, 'data-operations', `${session.id}.jsonl`), 'utf8')
+    const log = (await ops.read(session.id)).toString('utf8')
     expect(JSON.parse(log.trim())).toMatchObject({ action: 'cell.run', source: 'SELECT 42', actor: caller.actor })
     const [run] = await trail('cell.run')
     expect(run).toMatchObject({

@@ -5,7 +5,8 @@ import { runInSandbox, SANDBOX_SERVICE_USER } from '../sandbox/driver.js'
 import type { SandboxSessionRow } from '../store/types.js'
 import { type SessionCore, START_TIMEOUT_MS } from './core.js'
 import { sandboxSpec } from './sandbox-spec.js'
-import { DATA_DIR, encryptedSeedFile, filesAsTar, plainSeedFile, snapshotContext, workspaceSnapshot } from './workspace.js'
+import { datasetContext } from '../datasets/at-rest.js'
+import { DATA_DIR, encryptedSeedFile, filesAsTar, snapshotContext, workspaceSnapshot } from './workspace.js'
 
 /** the workspace snapshot as the init stages it in the data directory for the first shell */
 export const STAGED_WORKSPACE = '.workspace.tar'
@@ -66,7 +67,9 @@ export function createLaunch(core: SessionCore): Launch {
         ...(restored
           ? [encryptedSeedFile(snapshot, STAGED_WORKSPACE, 0o444, keyring, snapshotContext(session.projectId, session.userId))]
           : []),
-        ...datasets.map((d) => plainSeedFile(join(dataDir, d.file!), `${d.name}.duckdb`, 0o444))
+        ...datasets.map((d) =>
+          encryptedSeedFile(join(dataDir, d.file!), `${d.name}.duckdb`, 0o444, keyring, datasetContext(d.id))
+        )
       ]
       const totalBytes = files.reduce((n, f) => n + f.size, 0)
       let reported = 0

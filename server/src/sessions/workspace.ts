@@ -129,6 +129,8 @@ export function filesAsTar(
       return
     }
     src.on('error', (err) => p.destroy(err))
+    // the entry errors too as the archive is destroyed: it is the archive's error that is reported
+    entry.on('error', () => undefined)
     src.on('data', (c) => onBytes((read += c.length)))
     src.pipe(entry as unknown as NodeJS.WritableStream)
   }

@@ -1,14 +1,47 @@
 import { createHash } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import { type ClosedPart, createRecorder, inputRoom, endsMidCharacter, Recording, recordingParts } from './recording.js'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { loadConfig } from '../config/config.js'
+import { EncryptedFileError, openBytes } from '../keys/encrypted-file.js'
+import { Keyring } from '../keys/keyring.js'
+import { openProvider } from '../keys/keys.js'
+import type { KeyProvider } from '../keys/provider/key-provider.js'
+import {
+  type ClosedPart,
+  createRecorder,
+  inputRoom,
+  endsMidCharacter,
+  playbackText,
+  readPart,
+  Recording,
+  recordingContext,
+  recordingParts
+} from './recording.js'
 
 const dirs: string[] = []
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
 })
+
+// the project keys come from a keyring on the test process's own SoftHSM2 token, as the gateway's do
+let provider: KeyProvider
+let ring: Keyring
+let keyDir: string
+beforeAll(() => {
+  keyDir = mkdtempSync(join(tmpdir(), 'vre-rec-keys-'))
+  provider = openProvider(loadConfig({ dataDir: keyDir }))
+  ring = Keyring.open(provider, keyDir, { create: true })
+})
+afterAll(() => {
+  ring.close()
+  provider.close()
+  rmSync(keyDir, { recursive: true, force: true })
+})
+const lookup = (id: string) => ring.key(id)
+/** A part's text, decrypted and authenticated whole. */
+const plain = (file: string, context: string) => openBytes(readFileSync(file), lookup, context)
 
 function recording() {
   const dir = mkdtempSync(join(tmpdir(), 'vre-rec-'))
@@ -16,15 +49,26 @@ function recording() {
   const file = join(dir, 'recordings', 's.cast')
   let t = 1_000_000
   const clock = { advance: (ms: number) => (t += ms) }
-  const rec = new Recording(file, { cols: 80, rows: 24 }, () => t)
+  const { id, key } = ring.projectKey('p')
+  const rec = new Recording(file, { cols: 80, rows: 24 }, () => t, { keyId: id, key, context: 'recording:s/1' })
   const events = () =>
-    readFileSync(file, 'utf8')
+    plain(file, 'recording:s/1')
+      .toString('utf8')
       .trim()
       .split('\n')
       .slice(1)
       .map((l) => JSON.parse(l) as [number, string, string])
-  return { rec, clock, events }
+  return { rec, clock, events, file }
 }
+
+/** The events of an asciicast text, its header left out. */
+const eventsOf = (text: Buffer) =>
+  text
+    .toString('utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => JSON.parse(l) as [number, string, string])
 
 describe('terminal recording (asciicast v2)', () => {
   it('writes a burst of output as one event at the time of its first chunk, keeping a split character whole', async () => {
@@ -94,11 +138,49 @@ describe('terminal recording (asciicast v2)', () => {
   })
 
   it('writes held output within 50 ms even when nothing else happens', async () => {
-    const { rec, events } = recording()
+    const { rec, file } = recording()
     rec.output(Buffer.from('quiet'))
     await new Promise((r) => setTimeout(r, 150))
-    expect(events()).toEqual([[0, 'o', 'quiet']])
+    // the part is still open (no last chunk yet): what it holds so far authenticates and plays
+    const part = await readPart(file, lookup, 'recording:s/1')
+    expect(part.complete).toBe(false)
+    expect(eventsOf(part.text)).toEqual([[0, 'o', 'quiet']])
     await rec.close()
+  })
+
+  it('plays a part a crash cut short up to its last whole chunk, and says it was cut short', async () => {
+    const { rec, clock, file } = recording()
+    rec.output(Buffer.from('first\r\n'))
+    clock.advance(2000)
+    rec.input('ls\r')
+    clock.advance(500)
+    rec.output(Buffer.from('lost in the crash'))
+    await rec.close()
+    // the gateway died while writing: the last chunk and half of the one before never reached the disk
+    const whole = readFileSync(file)
+    writeFileSync(file, whole.subarray(0, whole.length - 20 - 12))
+    const part = await readPart(file, lookup, 'recording:s/1')
+    expect(part.complete).toBe(false)
+    expect(eventsOf(part.text)).toEqual([
+      [0, 'o', 'first\r\n'],
+      [2, 'i', 'ls\r']
+    ])
+    const played = eventsOf(playbackText(part))
+    expect(played.at(-1)).toEqual([2, 'o', expect.stringMatching(/recording cut short/)])
+    expect(played.some(([, , d]) => d.includes('lost in the crash'))).toBe(false)
+  })
+
+  it('plays nothing of a part with a flipped byte, nor of a part moved to another session or part', async () => {
+    const { rec, file } = recording()
+    rec.output(Buffer.from('secret output'))
+    await rec.close()
+    await expect(readPart(file, lookup, 'recording:other-session/1')).rejects.toThrow(/is "recording:s\/1"/)
+    await expect(readPart(file, lookup, 'recording:s/2')).rejects.toThrow(EncryptedFileError)
+    const bytes = readFileSync(file)
+    bytes[bytes.length - 30]! ^= 0x01
+    writeFileSync(file, bytes)
+    await expect(readPart(file, lookup, 'recording:s/1')).rejects.toThrow(/does not authenticate/)
+    expect(readFileSync(file).includes('secret output')).toBe(false)
   })
 
   it('writes a flood in batches of at most 256 KiB, losing nothing', async () => {
@@ -121,12 +203,14 @@ describe('a recording under its quota', () => {
     const policy = { capBytes }
     const r = createRecorder({
       dataDir: dir,
+      keyring: ring,
       now: () => Date.now(),
       capFor: () => policy.capBytes,
       onClosed: async (p) => void closed.push(p)
     })
     const lines = (part: number) =>
-      readFileSync(recordingParts(dir, SESSION)[part - 1]!.file, 'utf8')
+      plain(recordingParts(dir, SESSION)[part - 1]!.file, recordingContext(SESSION, part))
+        .toString('utf8')
         .trim()
         .split('\n')
         .map((l) => JSON.parse(l) as unknown)
@@ -158,7 +242,10 @@ describe('a recording under its quota', () => {
         part: 1,
         file,
         bytes,
-        sha256: createHash('sha256').update(readFileSync(file)).digest('hex'),
+        // of the recorded text, as a playback decrypts it
+        sha256: createHash('sha256')
+          .update(plain(file, recordingContext(SESSION, 1)))
+          .digest('hex'),
         truncated: true,
         error: null
       }
@@ -203,13 +290,14 @@ describe('a recording under its quota', () => {
   })
 
   it('closes every open part when the gateway closes, each told once', async () => {
-    const { r, closed } = recorder(1024 * 1024)
+    const { r, closed, dir } = recorder(1024 * 1024)
     const rec = r.start(SESSION, 'p', { cols: 80, rows: 24 })
     rec.output(Buffer.from('hello'))
     await r.closeAll()
     await rec.close() // the session's end after the gateway's: nothing more
     expect(closed).toHaveLength(1)
     expect(closed[0]).toMatchObject({ part: 1, truncated: false, error: null })
-    expect(closed[0]!.bytes).toBe(statSync(closed[0]!.file).size)
+    expect(closed[0]!.bytes).toBe(plain(closed[0]!.file, recordingContext(SESSION, 1)).length)
+    expect(recordingParts(dir, SESSION)[0]!.bytes).toBe(closed[0]!.bytes)
   })
 })

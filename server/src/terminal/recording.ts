@@ -1,18 +1,13 @@
 import { isAscii } from 'node:buffer'
 import { createHash } from 'node:crypto'
-import {
-  closeSync,
-  createWriteStream,
-  existsSync,
-  fstatSync,
-  mkdirSync,
-  openSync,
-  readSync,
-  statSync,
-  type WriteStream
-} from 'node:fs'
+import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync, type WriteStream } from 'node:fs'
 import { join } from 'node:path'
 import { finished } from 'node:stream/promises'
+import { ChunkSealer, type KeyLookup, openBytes } from '../keys/encrypted-file.js'
+import type { Keyring } from '../keys/keyring.js'
+import { partPlainSize } from './recording-file.js'
+
+export { playbackText, readPart, type PartText } from './recording-file.js'
 
 /**
  * Part `part` of a session's terminal recording on the gateway: `<session>.cast`, or, when a
@@ -28,7 +23,20 @@ export function recordingFile(dataDir: string, sessionId: string): string {
   return partFile(dataDir, sessionId, part)
 }
 
-/** A session's recordings, in order. */
+/** What a part's encryption binds it to: another session's part, or another part, swapped in does not open. */
+export const recordingContext = (sessionId: string, part: number) => `recording:${sessionId}/${part}`
+
+/** How a part is sealed: the session's project key, and the part's context. */
+export interface PartSeal {
+  keyId: string
+  key: Buffer
+  context: string
+}
+
+/**
+ * A session's recordings, in order; `bytes` is the recorded (plaintext) size, what the recording
+ * cap counts, read from the chunk lengths as far as they go (a part cut short counts its whole chunks).
+ */
 export function recordingParts(
   dataDir: string,
   sessionId: string
@@ -38,7 +46,7 @@ export function recordingParts(
     const file = partFile(dataDir, sessionId, part)
     if (!existsSync(file)) return out
     const st = statSync(file)
-    out.push({ part, file, bytes: st.size, modifiedAt: st.mtime.toISOString() })
+    out.push({ part, file, bytes: partPlainSize(file), modifiedAt: st.mtime.toISOString() })
   }
 }
 
@@ -62,16 +70,19 @@ const outputMark = (capBytes: number) =>
 /** Of a session's recording cap, the room kept for typing and resizes once the output has filled the rest. */
 export const inputRoom = (capBytes: number) => Math.min(256 * 1024, Math.floor(capBytes / 8))
 
-/** Whether a part ends with the mark of a recording cut at its cap. */
-function endsTruncated(file: string): boolean {
-  const fd = openSync(file, 'r')
+/**
+ * Whether a part ends with the mark of a recording cut at its cap: its text is decrypted (a part
+ * is at most the session's cap). One that does not open whole (changed on disk, or cut short by a
+ * crash) is not taken as cut: spoiling a part must not be a way to stop the recording of what
+ * follows, and the cap still counts every part's bytes.
+ */
+function endsTruncated(file: string, lookup: KeyLookup, context: string): boolean {
   try {
-    const size = fstatSync(fd).size
-    const tail = Buffer.alloc(Math.min(size, MARKER_ROOM))
-    readSync(fd, tail, 0, tail.length, size - tail.length)
-    return /\[recording truncated at \d+ bytes\]\\r\\n"\]\n$/.test(tail.toString('utf8'))
-  } finally {
-    closeSync(fd)
+    const text = openBytes(readFileSync(file), lookup, context)
+    const tail = text.subarray(Math.max(0, text.length - MARKER_ROOM)).toString('utf8')
+    return /\[recording truncated at \d+ bytes\]\\r\\n"\]\n$/.test(tail)
+  } catch {
+    return false
   }
 }
 
@@ -102,11 +113,15 @@ const FLUSH_BYTES = 256 * 1024
 /**
  * A session's terminal, recorded for the audit as asciicast v2 (https://docs.asciinema.org/manual/asciicast/v2/):
  * a header line, then `[seconds, "o" | "i" | "r", data]` per output, input and resize. Every
- * connection of the session appends to the same file, so it reads as one timeline.
+ * connection of the session appends to the same file, so it reads as one timeline. At rest the
+ * part is encrypted under the project's key, one authenticated chunk per write (an output batch,
+ * a keystroke, a resize), the last chunk when it closes: a part a crash cut short still plays up
+ * to its last whole chunk, and says it was cut short.
  */
 export class Recording {
   /** null when the session's earlier parts left no room for another */
   private readonly out: WriteStream | null
+  private readonly sealer: ChunkSealer
   private readonly started: number
   private readonly decoder = new TextDecoder('utf-8')
   private readonly hash = createHash('sha256')
@@ -124,9 +139,11 @@ export class Recording {
     private readonly file: string,
     size: { cols: number; rows: number },
     private readonly now: () => number,
+    seal: PartSeal,
     private readonly limits: RecordingLimits | null = null
   ) {
     this.started = now()
+    this.sealer = new ChunkSealer(seal.keyId, seal.key, seal.context)
     const header = `${JSON.stringify({
       version: 2,
       width: size.cols,
@@ -147,6 +164,7 @@ export class Recording {
       this.writeError ??= err.message
       this.closed = true
     })
+    this.out.write(this.sealer.header)
     this.write(header)
   }
 
@@ -157,10 +175,12 @@ export class Recording {
     return this.out !== null
   }
 
+  /** One line, sealed as one chunk; the size and digest count the plaintext (what the cap and the audit speak of). */
   private write(line: string): void {
-    this.out!.write(line)
-    this.hash.update(line)
-    this.bytes += Buffer.byteLength(line)
+    const plain = Buffer.from(line, 'utf8')
+    this.out!.write(this.sealer.chunk(plain))
+    this.hash.update(plain)
+    this.bytes += plain.length
   }
 
   private pending: Buffer[] = []
@@ -255,8 +275,10 @@ export class Recording {
   }
 
   /**
-   * Writes what is held and closes the file; then `limits.onClosed` learns its size and SHA-256
-   * (as written), so that a later edit of the file shows. Closing twice closes once.
+   * Writes what is held, then the last chunk, and closes the file; then `limits.onClosed` learns
+   * its size and SHA-256. Both are of the plaintext (the asciicast text a playback decrypts), not of
+   * the encrypted file: the audit's digest then speaks of what was recorded and is checked against
+   * what plays back, whatever key it is sealed under. Closing twice closes once.
    */
   close(): Promise<void> {
     if (this.closing !== null) return this.closing
@@ -267,7 +289,9 @@ export class Recording {
       out === null
         ? Promise.resolve()
         : (async () => {
-            out.end()
+            // a stream that failed is not written to again: its part stays cut short, as a crash leaves it
+            if (this.writeError === null) out.end(this.sealer.chunk(Buffer.alloc(0), true))
+            else out.end()
             await finished(out).catch((err: Error) => (this.writeError ??= err.message))
             await this.limits?.onClosed?.({
               file: this.file,
@@ -284,6 +308,8 @@ export class Recording {
 /** Recordings of sessions' terminals under their policy's quota, each part's digest told as it closes. */
 export function createRecorder(deps: {
   dataDir: string
+  /** the session's project's data key, which seals its parts */
+  keyring: Pick<Keyring, 'projectKey' | 'key'>
   now: () => number
   /** quotas.recordingBytesPerSession of the project's policy now */
   capFor: (projectId: string) => number
@@ -298,9 +324,12 @@ export function createRecorder(deps: {
       const part = (parts.at(-1)?.part ?? 0) + 1
       const capBytes = deps.capFor(projectId)
       const last = parts.at(-1)
+      const lookup = (id: string) => deps.keyring.key(id)
       // once cut, a session records nothing more, whatever room a raised cap would leave
-      const cut = last !== undefined && endsTruncated(last.file)
-      const rec: Recording = new Recording(partFile(deps.dataDir, sessionId, part), size, deps.now, {
+      const cut = last !== undefined && endsTruncated(last.file, lookup, recordingContext(sessionId, last.part))
+      const { id, key } = deps.keyring.projectKey(projectId)
+      const seal = { keyId: id, key, context: recordingContext(sessionId, part) }
+      const rec: Recording = new Recording(partFile(deps.dataDir, sessionId, part), size, deps.now, seal, {
         capBytes,
         usedBytes: cut ? capBytes : parts.reduce((n, p) => n + p.bytes, 0),
         onClosed: async (closed) => {

@@ -4,11 +4,12 @@ import type { Command } from 'commander'
 import type { AuditCheckpoint } from '../../audit/checkpoint.js'
 import { verifyExport } from '../../audit/export.js'
 import { verifyChain } from '../../audit/verify.js'
+import { checkReportAgainst, checkReportSignature } from '../../keys/erasure/report.js'
 import { InvalidInput } from '../../identity/accounts.js'
 import { config, withAuditReader } from '../data-dir.js'
 import { dataDirOption, type DataDirOpts } from '../options.js'
 
-/** `vre audit`: the signed head, the chain check, and the check of an exported slice. */
+/** `vre audit`: the signed head, the chain check, the check of an exported slice and of an erasure report. */
 export function registerAuditCommands(cli: Command): void {
   const audit = cli.command('audit').description('the tamper-evident audit log')
   audit
@@ -24,7 +25,7 @@ export function registerAuditCommands(cli: Command): void {
     })
   audit
     .command('public-key')
-    .description("print the audit signing public key (PEM) for auditors; the private key stays in the key provider")
+    .description('print the audit signing public key (PEM) for auditors; the private key stays in the key provider')
     .addOption(dataDirOption())
     .action(async (opts: DataDirOpts) => {
       await withAuditReader(config(opts), async (_store, keys) => {
@@ -87,5 +88,46 @@ export function registerAuditCommands(cli: Command): void {
         console.error(`export BROKEN: ${check.reason}`)
         process.exitCode = 1
       }
+    })
+  audit
+    .command('check-erasure <file>')
+    .description(
+      'check an erasure report (`vre project erasure-report`): its signature, and with --data-dir the log and keys it cites'
+    )
+    .requiredOption('--public-key <file>', 'the audit signing public key (PEM, from `vre audit public-key`)')
+    .addOption(dataDirOption())
+    .action(async (file: string, opts: DataDirOpts & { publicKey: string }) => {
+      let key: KeyObject
+      let text: string
+      try {
+        key = createPublicKey(readFileSync(opts.publicKey, 'utf8'))
+        text = readFileSync(file, 'utf8')
+      } catch (err) {
+        throw new InvalidInput(`cannot read ${(err as Error).message}`)
+      }
+      const { report, problem } = checkReportSignature(text, key)
+      if (problem !== null || report === null) {
+        console.error(`erasure report BROKEN: ${problem}`)
+        process.exitCode = 1
+        return
+      }
+      const s = report.statement
+      const problems: string[] = []
+      if (opts.dataDir !== undefined) {
+        await withAuditReader(config(opts), async (store, keys) => {
+          const chain = await verifyChain(store.auditRecords(), await store.auditCheckpoints(), key)
+          if (!chain.ok) problems.push(`the audit log is broken: ${chain.reason}`)
+          problems.push(...(await checkReportAgainst(report, store.auditRecords(), keys.keyring)))
+        })
+      }
+      if (problems.length > 0) {
+        for (const p of problems) console.error(`erasure report BROKEN: ${p}`)
+        process.exitCode = 1
+        return
+      }
+      console.log(
+        `erasure report intact: project "${s.project.title}" erased ${s.erasedAt}, ${s.keys.length} keys destroyed, ` +
+          `${s.files.length} files deleted${opts.dataDir !== undefined ? '; the log and the key provider agree' : ' (signature only: pass --data-dir to check the log and keys)'}`
+      )
     })
 }

@@ -69,11 +69,12 @@ async function generate(opts: GenerateOpts): Promise<void> {
   if (opts.name === undefined) throw new InvalidInput('--name is required (or --raw with --out)')
   const name = opts.name
   if (!isDatasetName(name)) throw new InvalidInput(DATASET_NAME_RULE)
-  await withStore(opts, async (store) => {
+  await withStore(opts, async (store, keys) => {
     let made: Awaited<ReturnType<typeof generateSyntheticDataset>> | undefined
     const registered = await registerDataset(
       store,
       config(opts).dataDir,
+      keys.keyring,
       {
         name,
         description: opts.description,
@@ -120,10 +121,13 @@ async function ingest(opts: IngestOpts): Promise<void> {
       const registered = await registerDataset(
         store,
         cfg.dataDir,
+        keys.keyring,
         {
           name: opts.name,
           ...(opts.description !== undefined ? { description: opts.description } : {}),
           project,
+          // again with an opt-out list: a new version without those people; the earlier one's key is destroyed
+          ...(opts.optOut !== undefined ? { replace: { reason: 'opt-out: a new version without the people who opted out' } } : {}),
           write: async (path) => {
             const spec = loadIngestSpec(opts.spec)
             const key = projectPseudonymKey(pseudonymMasterKey(keys.keyring), project.id)
@@ -164,6 +168,11 @@ async function ingest(opts: IngestOpts): Promise<void> {
         `ingested ${opts.name} for ${project.title}: ${m.persons} people, ${m.rows} of ${m.sourceRows} rows ` +
           `in ${m.seconds.toFixed(1)} s (${Math.round(m.sourceRows / m.seconds)} rows/s) -> ${registered.file}`
       )
+      if (registered.destroyedKeys.length > 0) {
+        console.log(
+          `version ${registered.version} replaces the earlier one: its key (${registered.destroyedKeys.join(', ')}) is destroyed and its file deleted`
+        )
+      }
       if (m.optOut === null) console.log('no opt-out list was given: nobody was removed')
       else {
         console.log(`opt-out list: ${m.optOut.listed} keys, ${m.optOut.removedPersons} of them people in the data, removed`)
@@ -221,7 +230,8 @@ export function registerDatasetCommands(cli: Command): void {
     .requiredOption('--name <name>', 'dataset name, e.g. claims-2024')
     .option(
       '--opt-out <file>',
-      "people who asked that their data not be provided (本人の提供停止); replaces the spec's"
+      "people who asked that their data not be provided (本人の提供停止); replaces the spec's. For a dataset " +
+        "that has a file already, makes a new version and destroys the earlier version's key"
     )
     .option('--opt-out-column <column>', 'the opt-out list is a CSV with a header, person keys in this column')
     .option('--description <text>', "shown in the data catalog (default: the spec's description)")

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { type Command, Option } from 'commander'
 import { CREDENTIALS_FILE, seedDemo } from '../../demo/seed.js'
@@ -23,21 +22,17 @@ export function registerServeCommands(cli: Command): void {
   ).action(async (opts: ServeOpts) => {
     const cfg = config(opts)
     await start(cfg, async (app) => {
-      const { created } = await seedDemo(app.store, app.keys, cfg.dataDir, {
+      const { created, credentials: creds } = await seedDemo(app.store, app.keys, cfg.dataDir, {
         now: new Date(),
         timeZone: cfg.timeZone,
         withDataset: true
       })
-      const credentialsPath = join(cfg.dataDir, CREDENTIALS_FILE)
-      const creds = JSON.parse(readFileSync(credentialsPath, 'utf8')) as Record<
-        string,
-        { password: string; totpSecret: string }
-      >
       console.log('')
       console.log(
         `VRE demo ${created.length > 0 ? `seeded (${created.join(', ')})` : 'data reused'}: http://${cfg.host}:${cfg.port}/`
       )
-      console.log(`Accounts, passwords and TOTP secrets: ${credentialsPath}`)
+      // kept sealed under the state key in the data directory, so they are printed here each time the demo starts
+      console.log(`Accounts, passwords and TOTP secrets (kept sealed in ${join(cfg.dataDir, CREDENTIALS_FILE)}):`)
       for (const [name, c] of Object.entries(creds))
         console.log(`  ${name.padEnd(12)} password ${c.password}  TOTP ${c.totpSecret}`)
       console.log('Add a TOTP secret to an authenticator app (or: oathtool --totp -b SECRET) to get the 6-digit code.')

@@ -1,9 +1,10 @@
 import { createHmac, randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { DuckDBInstance } from '@duckdb/node-api'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { MEMORY_DIR } from '../at-rest.js'
 import { readCatalog } from '../catalog.js'
 import { ingestDataset, readOptOut } from './ingest.js'
 import { checkIngestSpec, IngestError, type IngestSpec } from './spec.js'
@@ -370,19 +371,29 @@ describe('ingestDataset', () => {
     expect(existsSync(path)).toBe(false)
   })
 
-  it('keeps the directory DuckDB spills into (raw keys) private to its owner while it works, and removes it', async () => {
+  it('keeps the directory DuckDB spills into (raw keys) in memory, private to its owner while it works, and removes it', async () => {
     const path = output()
-    const scratch = `${path}.partial-${process.pid}.tmp`
+    const scratches = () => new Set(readdirSync(MEMORY_DIR).filter((f) => f.startsWith('vre-ingest-')))
+    const before = scratches()
     const modes: number[] = []
+    const seen = new Set<string>()
     await ingestDataset({
       spec: standard(),
       path,
       key: randomBytes(32),
-      onProgress: () => modes.push(statSync(scratch).mode & 0o777)
+      onProgress: () => {
+        for (const f of scratches()) {
+          if (before.has(f)) continue
+          seen.add(f)
+          modes.push(statSync(join(MEMORY_DIR, f)).mode & 0o777)
+        }
+      }
     })
-    expect(modes.length).toBeGreaterThan(0)
+    expect(seen.size).toBe(1)
     expect(new Set(modes)).toEqual(new Set([0o700]))
-    expect(existsSync(scratch)).toBe(false)
+    expect(scratches()).toEqual(before)
+    // nothing but the output beside it: no spill directory, no partial file
+    expect(readdirSync(dirname(path)).filter((f) => f.startsWith(basename(path)))).toEqual([basename(path)])
   })
 
   it('refuses a missing source and an existing output file', async () => {

@@ -12,11 +12,13 @@
  *    quasi-identifiers generalized, with the spec's descriptions as COMMENTs for the catalog.
  *
  * The key lives in an in-memory table of this process's DuckDB, never in SQL text or the output.
- * The output is written under a temporary name and renamed when complete.
+ * The output is written under a temporary name and renamed when complete; DuckDB's spills go to
+ * memory-backed storage. Registration gives a `path` in memory-backed storage too, and encrypts it.
  */
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs'
-import { basename, resolve } from 'node:path'
+import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs'
+import { basename, join, resolve } from 'node:path'
 import { DuckDBInstance } from '@duckdb/node-api'
+import { MEMORY_DIR, MemoryStorageMissing } from '../at-rest.js'
 import { type MarkedColumn, marksSql } from '../marks.js'
 import { CREATE_PADS_SQL, hmacPads, hmacSql, INSERT_PADS_SQL, PADS_TABLE } from './hmac.js'
 import { readOptOut } from './opt-out.js'
@@ -83,11 +85,9 @@ export async function ingestDataset(options: IngestOptions): Promise<IngestResul
   const optOutKeys = optOutSource ? readOptOut(optOutSource.file, optOutSource.column) : null
 
   const partial = `${path}.partial-${process.pid}`
-  const scratch = `${partial}.tmp`
   removeDatabase(partial)
-  // what DuckDB spills here holds raw keys: only the owner may look in
-  rmSync(scratch, { recursive: true, force: true })
-  mkdirSync(scratch, { mode: 0o700 })
+  // what DuckDB spills holds raw keys: memory-backed storage only the owner may look in, never a disk
+  const scratch = memoryScratch()
   const config: Record<string, string> = {
     preserve_insertion_order: 'false',
     temp_directory: scratch,
@@ -97,7 +97,10 @@ export async function ingestDataset(options: IngestOptions): Promise<IngestResul
   }
   if (options.threads !== undefined) config.threads = String(options.threads)
   if (options.memoryLimit !== undefined) config.memory_limit = options.memoryLimit
-  const instance = await DuckDBInstance.create(':memory:', config)
+  const instance = await DuckDBInstance.create(':memory:', config).catch((err: unknown) => {
+    rmSync(scratch, { recursive: true, force: true })
+    throw err
+  })
   let ok = false
   try {
     const con = await instance.connect()
@@ -304,6 +307,16 @@ export async function ingestDataset(options: IngestOptions): Promise<IngestResul
     }
     rmSync(scratch, { recursive: true, force: true })
   }
+}
+
+/** A fresh directory (mode 0700) in memory-backed storage for DuckDB's spills. */
+function memoryScratch(): string {
+  if (!existsSync(MEMORY_DIR)) {
+    throw new MemoryStorageMissing(
+      `${MEMORY_DIR} (memory-backed storage) is missing: the ingest spills raw keys nowhere else`
+    )
+  }
+  return mkdtempSync(join(MEMORY_DIR, 'vre-ingest-'))
 }
 
 function removeDatabase(path: string): void {

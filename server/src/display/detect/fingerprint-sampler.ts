@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs'
+import { EncryptedFileError, readEncryptedFile } from '../../keys/encrypted-file.js'
 import type { DatasetFingerprints } from './fingerprints.js'
 
 /**
@@ -278,8 +279,42 @@ export async function sampleFile(
   options: SamplingOptions | undefined,
   pieceBytes: number
 ): Promise<DatasetFingerprints> {
+  return sampleStream(createReadStream(path, { highWaterMark: pieceBytes }), name, expectedBytes, options)
+}
+
+/** The same over any stream of the file's bytes (a decrypting one for a file encrypted at rest). */
+export async function sampleStream(
+  source: AsyncIterable<unknown>,
+  name: string,
+  expectedBytes: number,
+  options: SamplingOptions | undefined
+): Promise<DatasetFingerprints> {
   const { windowBytes, maxFingerprints } = samplingOptions(options)
   const sampler = new FingerprintSampler(windowBytes, maxFingerprints, expectedBytes)
-  for await (const chunk of createReadStream(path, { highWaterMark: pieceBytes })) sampler.update(chunk as Buffer)
+  for await (const chunk of source) sampler.update(chunk as Buffer)
   return sampler.result(name)
+}
+
+/**
+ * How to read a dataset file encrypted at rest: its context and the one data key it may name (a
+ * worker thread has no keyring, so the key goes with the job).
+ */
+export interface EncryptedSource {
+  context: string
+  keyId: string
+  key: Uint8Array
+}
+
+/** The decrypted bytes of an encrypted file, with `source`'s single key. */
+export function decryptedStream(path: string, source: EncryptedSource): AsyncIterable<unknown> {
+  // a view, not a copy: zeroing the job's key zeroes this one
+  const key = Buffer.from(source.key.buffer, source.key.byteOffset, source.key.byteLength)
+  return readEncryptedFile(
+    path,
+    (id) => {
+      if (id !== source.keyId) throw new EncryptedFileError(`the file names the key ${id}, not ${source.keyId}`)
+      return key
+    },
+    source.context
+  )
 }

@@ -5,7 +5,16 @@ import { deflateSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
 import { Rng, seedWords } from '../../datasets/synthetic/prng.js'
 import { EncodedOutputScanner } from './encoded.js'
-import { type DatasetFingerprints, FingerprintMatcher, fingerprintBytes, fingerprintFile } from './fingerprints.js'
+import { closeKeys, dataDirKeys } from '../../../../test/support/keys.js'
+import { datasetContext, datasetKeyScope } from '../../datasets/at-rest.js'
+import { writeEncryptedFile } from '../../keys/encrypted-file.js'
+import {
+  type DatasetFingerprints,
+  FingerprintMatcher,
+  fingerprintBytes,
+  fingerprintEncryptedFile,
+  fingerprintFile
+} from './fingerprints.js'
 
 function randomBytes(n: number, seed: number): Buffer {
   const rng = new Rng(seedWords(seed))
@@ -268,6 +277,30 @@ describe('dataset fingerprints: taking them', () => {
       ])
       expect(fromSmall).toEqual(fingerprintBytes(file.subarray(0, 512 * 1024), 'small', { maxFingerprints: 50_000 }))
       expect(fromLarge).toEqual(fingerprintBytes(big, 'large'))
+    })
+
+    it("takes an encrypted file's fingerprints from its plaintext, on either thread, and refuses another dataset's file", async () => {
+      const keyDir = mkdtempSync(join(tmpdir(), 'vre-fingerprint-keys-'))
+      const keys = dataDirKeys(keyDir)
+      try {
+        const { id, key } = keys.keyring.create('dataset', datasetKeyScope('d1', 1))
+        const small = file.subarray(0, 512 * 1024)
+        const big = Buffer.concat([file, file.subarray(0, 2 * 1024 * 1024)])
+        await writeEncryptedFile(join(dir, 'small.enc'), small, id, key, datasetContext('d1'))
+        await writeEncryptedFile(join(dir, 'large.enc'), big, id, key, datasetContext('d1'))
+        const [fromSmall, fromLarge] = await Promise.all([
+          fingerprintEncryptedFile(join(dir, 'small.enc'), 'small', keys.keyring, datasetContext('d1')),
+          fingerprintEncryptedFile(join(dir, 'large.enc'), 'large', keys.keyring, datasetContext('d1'))
+        ])
+        expect(fromSmall).toEqual(fingerprintBytes(small, 'small'))
+        expect(fromLarge).toEqual(fingerprintBytes(big, 'large'))
+        await expect(
+          fingerprintEncryptedFile(join(dir, 'large.enc'), 'large', keys.keyring, datasetContext('d2'))
+        ).rejects.toThrow(/is "dataset:d1", not "dataset:d2"/)
+      } finally {
+        closeKeys(keys)
+        rmSync(keyDir, { recursive: true, force: true })
+      }
     })
 
     it('fails with the reason when the file cannot be read', async () => {

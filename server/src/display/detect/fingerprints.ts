@@ -1,12 +1,18 @@
 import { stat } from 'node:fs/promises'
 import { Worker } from 'node:worker_threads'
+import { encryptedFileKeyId } from '../../datasets/at-rest.js'
+import { encryptedPlainSize } from '../../keys/encrypted-file.js'
+import type { Keyring } from '../../keys/keyring.js'
 import {
   BYTE_HASH,
+  decryptedStream,
+  type EncryptedSource,
   leavingHash,
   sampleBytes,
   sampleFile,
   samplingOptions,
   type SamplingOptions,
+  sampleStream,
   windowCheck
 } from './fingerprint-sampler.js'
 
@@ -51,6 +57,31 @@ export async function fingerprintFile(
   return inWorker({ path, name, expectedBytes: size, options })
 }
 
+/**
+ * The fingerprints of a dataset file encrypted at rest: of its plaintext, which is what a sandbox
+ * holds and so what its screen could show. A file that does not decrypt gives no fingerprints
+ * (an error), never fingerprints of its ciphertext.
+ */
+export async function fingerprintEncryptedFile(
+  path: string,
+  name: string,
+  keyring: Keyring,
+  context: string,
+  options?: SamplingOptions
+): Promise<DatasetFingerprints> {
+  samplingOptions(options)
+  const size = encryptedPlainSize(path)
+  // the header's key id only finds the key: the decryption authenticates the header with it
+  const keyId = encryptedFileKeyId(path)
+  const encrypted = { context, keyId, key: new Uint8Array(keyring.key(keyId)) }
+  try {
+    if (size <= INLINE_MAX_BYTES) return await sampleStream(decryptedStream(path, encrypted), name, size, options)
+    return await inWorker({ path, name, expectedBytes: size, options, encrypted })
+  } finally {
+    encrypted.key.fill(0)
+  }
+}
+
 export function fingerprintBytes(bytes: Uint8Array, name: string, options?: SamplingOptions): DatasetFingerprints {
   return sampleBytes(bytes, name, options)
 }
@@ -61,6 +92,7 @@ function inWorker(job: {
   name: string
   expectedBytes: number
   options: SamplingOptions | undefined
+  encrypted?: EncryptedSource
 }): Promise<DatasetFingerprints> {
   return new Promise((resolve, reject) => {
     // run from the sources (tests and benches, from the project root), the thread registers the

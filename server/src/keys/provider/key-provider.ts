@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto'
+import { ConfigError } from '../../errors.js'
 
 /**
  * Where the keys that protect everything else live. A provider holds key-encryption keys (KEKs) and
@@ -36,8 +37,8 @@ export interface KeyProvider {
   close(): void
 }
 
-/** The provider could not be reached or refused us: the gateway does not start. */
-export class KeyProviderError extends Error {
+/** The provider could not be reached or refused us: the gateway does not start (a ConfigError: one clear line). */
+export class KeyProviderError extends ConfigError {
   override name = 'KeyProviderError'
 }
 

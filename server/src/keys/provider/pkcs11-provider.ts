@@ -1,6 +1,8 @@
 import { createHash, createPublicKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import * as pkcs11js from 'pkcs11js'
+// the default import: pkcs11js is CommonJS whose names Node's ESM loader cannot see, so `import * as`
+// leaves its constants undefined outside a bundler (the CLI then asks for a parallel session)
+import pkcs11js from 'pkcs11js'
 import { ED25519_SPKI_PREFIX, type KeyProvider, KeyProviderError } from './key-provider.js'
 
 /** CKM_EC_EDWARDS_KEY_PAIR_GEN and CKM_EDDSA (PKCS#11 3.0); pkcs11js has no names for them yet */
@@ -40,6 +42,25 @@ const loaded = new Map<string, Loaded>()
 function code(e: unknown): number | undefined {
   const m = /CKR_\w+:(\d+)/.exec(String((e as Error)?.message ?? e))
   return m ? Number(m[1]) : (e as { code?: number })?.code
+}
+
+const CKR_GENERAL_ERROR = 0x5
+const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+
+/**
+ * Runs a read of the token again when it fails with CKR_GENERAL_ERROR: SoftHSM2's file store can
+ * answer so while another process (the CLI beside the gateway) is writing the token's files. A
+ * fault that lasts is thrown as it is.
+ */
+function transient<T>(read: () => T): T {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return read()
+    } catch (e) {
+      if (code(e) !== CKR_GENERAL_ERROR || attempt >= 10) throw e
+      pause(10 * attempt)
+    }
+  }
 }
 
 function describe(e: unknown): string {
@@ -132,10 +153,10 @@ export class Pkcs11Provider implements KeyProvider {
   }
 
   private findSlot(token: string): Buffer {
-    const slots = this.lib.C_GetSlotList(true)
+    const slots = transient(() => this.lib.C_GetSlotList(true))
     const labels: string[] = []
     for (const slot of slots) {
-      const label = this.lib.C_GetTokenInfo(slot).label.trim()
+      const label = transient(() => this.lib.C_GetTokenInfo(slot)).label.trim()
       if (label === token) return slot
       labels.push(label)
     }
@@ -148,18 +169,20 @@ export class Pkcs11Provider implements KeyProvider {
     const cacheKey = `${klass}:${label}`
     const cached = this.handles.get(cacheKey)
     if (cached !== undefined) return cached
-    this.lib.C_FindObjectsInit(this.session, [
-      { type: pkcs11js.CKA_LABEL, value: label },
-      { type: pkcs11js.CKA_CLASS, value: klass }
-    ])
-    try {
-      const found = this.lib.C_FindObjects(this.session, 2)
-      if (found.length > 1) throw new KeyProviderError(`the token holds two keys labelled ${label}`)
-      if (found[0] !== undefined) this.handles.set(cacheKey, found[0])
-      return found[0]
-    } finally {
-      this.lib.C_FindObjectsFinal(this.session)
-    }
+    const found = transient(() => {
+      this.lib.C_FindObjectsInit(this.session, [
+        { type: pkcs11js.CKA_LABEL, value: label },
+        { type: pkcs11js.CKA_CLASS, value: klass }
+      ])
+      try {
+        return this.lib.C_FindObjects(this.session, 2)
+      } finally {
+        this.lib.C_FindObjectsFinal(this.session)
+      }
+    })
+    if (found.length > 1) throw new KeyProviderError(`the token holds two keys labelled ${label}`)
+    if (found[0] !== undefined) this.handles.set(cacheKey, found[0])
+    return found[0]
   }
 
   private need(label: string, klass: number): Buffer {

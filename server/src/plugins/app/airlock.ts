@@ -15,11 +15,11 @@ declare module 'fastify' {
 export default fp(
   async (app) => {
     const checks = new ChecksThread()
-    const catalogs = new CatalogCache()
+    const catalogs = new CatalogCache(app.keys.keyring)
     const airlock = createAirlockService({
       store: app.store,
       driver: app.sandboxDriver,
-      quarantine: new Quarantine(join(app.config.dataDir, 'quarantine')),
+      quarantine: new Quarantine(join(app.config.dataDir, 'quarantine'), app.keys.keyring),
       policy: app.policyFor,
       policyVersion: (projectId) => {
         const row = (app.policies.get(app.policies.policyNameFor(projectId)) ?? app.policies.get('default'))!.row

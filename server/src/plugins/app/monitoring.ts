@@ -21,6 +21,7 @@ export default fp(
       watch: createDisplayWatch({
         store: app.store,
         dataDir: app.config.dataDir,
+        keyring: app.keys.keyring,
         now: app.now,
         // the watch works on without them, blind to that dataset: an administrator must know
         problem: (dataset, reason) => {

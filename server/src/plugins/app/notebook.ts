@@ -27,7 +27,10 @@ export default fp(
       }
     })
     app.decorate('kernels', kernels)
-    const dataOperations = new DataOperationLog(app.config.dataDir)
+    const dataOperations = new DataOperationLog(app.config.dataDir, {
+      keyring: app.keys.keyring,
+      projectOf: async (id) => (await app.store.getSandboxSession(id))?.projectId ?? null
+    })
     app.decorate('dataOperations', dataOperations)
     app.decorate(
       'cells',

@@ -30,6 +30,7 @@ export default fp<SessionsPluginOptions>(
     const driver = opts.driver ?? new DockerDriver()
     const recordings = createRecorder({
       dataDir: app.config.dataDir,
+      keyring: app.keys.keyring,
       now: () => app.now().getTime(),
       capFor: (projectId) => (app.policyFor(projectId).quotas ?? DEFAULT_QUOTAS).recordingBytesPerSession,
       // the digest on record makes a later edit of the file visible; the part is closed either way

@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { type Catalog, readCatalog } from '../../../../datasets/catalog.js'
+import type { Catalog } from '../../../../datasets/catalog.js'
+import { readDatasetCatalog } from '../../../../datasets/catalog-cache.js'
 import { Errors } from '../../../../errors.js'
 import { CatalogQuery, CatalogView, ProjectParams } from '../../../../schemas/catalog.js'
 import { errorResponses } from '../../../../schemas/common.js'
@@ -15,12 +16,12 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', app.requireRole('researcher'))
   const cache = new Map<string, { stamp: string; catalog: Promise<Catalog> }>()
 
-  const catalogOf = (file: string): Promise<Catalog> => {
+  const catalogOf = (file: string, datasetId: string): Promise<Catalog> => {
     const st = statSync(file)
     const stamp = `${st.size}:${st.mtimeMs}`
     const hit = cache.get(file)
     if (hit?.stamp === stamp) return hit.catalog
-    const catalog = readCatalog(file)
+    const catalog = readDatasetCatalog(file, app.keys.keyring, datasetId)
     cache.set(file, { stamp, catalog })
     catalog.catch(() => cache.delete(file))
     return catalog
@@ -44,7 +45,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
           datasets.push({ id: d.id, name: d.name, description: d.description, available: false, tables: [] })
           continue
         }
-        const catalog = await catalogOf(join(app.config.dataDir, d.file))
+        const catalog = await catalogOf(join(app.config.dataDir, d.file), d.id)
         const tables = catalog.tables.flatMap((t) => {
           if (hit(t.name, t.description)) return [t]
           const columns = t.columns.filter((c) => hit(c.name, c.description, c.type))

@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs'
 import { Readable } from 'node:stream'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
@@ -63,8 +62,12 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { params: RecordingParams, response: { 200: Bytes, ...errorResponses } } },
     async (request, reply) => {
       const { session, part } = request.params
-      const file = await app.auditConsole.recording(session, Number(part), readerOf(request))
-      return reply.header('content-type', 'application/x-asciicast; charset=utf-8').send(createReadStream(file))
+      const { text, complete } = await app.auditConsole.recording(session, Number(part), readerOf(request))
+      // a part the gateway could not close plays what authenticates, and says so here and in its last event
+      return reply
+        .header('content-type', 'application/x-asciicast; charset=utf-8')
+        .header('x-recording-complete', String(complete))
+        .send(text)
     }
   )
 
@@ -77,9 +80,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     '/data-operations/:session',
     { schema: { params: DataOperationParams, response: { 200: Bytes, ...errorResponses } } },
     async (request, reply) => {
-      const { file, bytes } = await app.auditConsole.dataOperations(request.params.session, readerOf(request))
+      const { text } = await app.auditConsole.dataOperations(request.params.session, readerOf(request))
       reply.header('content-type', 'application/x-ndjson; charset=utf-8')
-      return reply.send(bytes === 0 ? '' : createReadStream(file, { end: bytes - 1 }))
+      return reply.send(text.length === 0 ? '' : text)
     }
   )
 }
