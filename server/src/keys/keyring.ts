@@ -33,6 +33,12 @@ export interface KeyEntry {
   createdAt: string
   rotatedAt?: string
   destroyedAt?: string
+  /**
+   * KEKs this key was wrapped under before a rotation, not yet confirmed destroyed in the provider
+   * (a rotation cut short between writing this file and destroying them): an older copy of this file
+   * still unwraps the key with them, so destroying the key destroys them too.
+   */
+  retiring?: string[]
 }
 
 interface KeyringFile {
@@ -263,8 +269,10 @@ export class Keyring {
     return this.update((f) => {
       const e = f.keys.find((k) => k.id === id)
       if (e === undefined) throw new KeyProviderError(`no key ${id} in this data directory's keyring`)
+      if (e.destroyedAt !== undefined && (e.retiring ?? []).length === 0) return { ...e }
+      for (const label of [e.kek, ...(e.retiring ?? [])]) if (this.provider.hasKek(label)) this.provider.destroyKek(label)
+      delete e.retiring
       if (e.destroyedAt !== undefined) return { ...e }
-      if (this.provider.hasKek(e.kek)) this.provider.destroyKek(e.kek)
       e.wrapped = null
       e.destroyedAt = this.now().toISOString()
       this.cache.get(id)?.fill(0)
@@ -278,7 +286,7 @@ export class Keyring {
    * data, stay as they are. Returns the keys rotated.
    */
   rotate(): KeyEntry[] {
-    const retired: string[] = []
+    this.finishRetiring()
     const rotated = this.update((f) => {
       const rotated: KeyEntry[] = []
       for (const e of f.keys) {
@@ -290,14 +298,25 @@ export class Keyring {
         e.wrapped = this.provider.wrap(next, key, aad(e)).toString('base64')
         e.kek = next
         e.rotatedAt = this.now().toISOString()
+        // recorded in the same write: a crash before they are destroyed leaves them named here
+        e.retiring = [...(e.retiring ?? []), old]
         rotated.push({ ...e })
-        retired.push(old)
       }
       return rotated
     })
     // only once the file naming the new KEKs is written: a crash before leaves the old ones usable
-    for (const label of retired) this.provider.destroyKek(label)
+    this.finishRetiring()
     return rotated
+  }
+
+  /** Destroys the KEKs earlier rotations retired and forgets them once they are gone from the provider. */
+  private finishRetiring(): void {
+    const pending = this.entries().filter((e) => (e.retiring ?? []).length > 0)
+    if (pending.length === 0) return
+    for (const e of pending) for (const label of e.retiring!) if (this.provider.hasKek(label)) this.provider.destroyKek(label)
+    this.update((f) => {
+      for (const e of f.keys) if (e.retiring !== undefined && e.retiring.every((l) => !this.provider.hasKek(l))) delete e.retiring
+    })
   }
 
   close(): void {

@@ -1,9 +1,10 @@
 import { createSecretKey, type KeyObject } from 'node:crypto'
-import { existsSync, readFileSync, statSync } from 'node:fs'
-import { isAbsolute, join, relative, resolve } from 'node:path'
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs'
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { type Config, DEMO_SOFTHSM_CONF } from '../config/config.js'
 import { ConfigError } from '../errors.js'
 import { Keyring } from './keyring.js'
+import { JOURNAL_FILE } from './migration/journal.js'
 import { FileProvider } from './provider/file-provider.js'
 import type { KeyProvider } from './provider/key-provider.js'
 import { Pkcs11Provider } from './provider/pkcs11-provider.js'
@@ -87,8 +88,16 @@ export function openProvider(cfg: Config): KeyProvider {
       throw new ConfigError('VRE_KEY_PROVIDER=file needs VRE_FILE_KEYS: a key file outside the data directory')
     }
     const path = resolve(cfg.fileKeys)
-    const rel = relative(cfg.dataDir, path)
-    if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) {
+    // through links, and `<data>/..keys` is inside (a name that starts with two dots is not the parent)
+    const real = (p: string): string => {
+      try {
+        return realpathSync(p)
+      } catch {
+        return dirname(p) === p ? p : join(real(dirname(p)), p.slice(dirname(p).length + 1))
+      }
+    }
+    const rel = relative(real(cfg.dataDir), real(path))
+    if (rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel))) {
       throw new ConfigError(`VRE_FILE_KEYS must be outside the data directory: a copy of ${cfg.dataDir} must not carry its keys`)
     }
     return new FileProvider(path)
@@ -110,10 +119,14 @@ export function legacyKeyFiles(dataDir: string): string[] {
  */
 export function openKeys(cfg: Config, options: { now?: () => Date } = {}): Keys {
   const legacy = legacyKeyFiles(cfg.dataDir)
-  if (legacy.length > 0 && !Keyring.exists(cfg.dataDir)) {
+  if (legacy.length > 0) {
     throw new ConfigError(
       `${cfg.dataDir} holds plaintext keys (${legacy.join(', ')}) from before encryption at rest; run: vre data encrypt`
     )
+  }
+  // a migration cut short: plaintext files may remain; the gateway does not run on a half-encrypted directory
+  if (existsSync(join(cfg.dataDir, JOURNAL_FILE))) {
+    throw new ConfigError(`${cfg.dataDir} is partly encrypted (${JOURNAL_FILE}); run vre data encrypt again to finish`)
   }
   const provider = openProvider(cfg)
   try {

@@ -115,6 +115,9 @@ export function registerAuditCommands(cli: Command): void {
       const problems: string[] = []
       if (opts.dataDir !== undefined) {
         await withAuditReader(config(opts), async (store, keys) => {
+          if (!keys.auditPublicKey.equals(key)) {
+            problems.push("the public key given is not this data directory's audit signing key (`vre audit public-key`)")
+          }
           const chain = await verifyChain(store.auditRecords(), await store.auditCheckpoints(), key)
           if (!chain.ok) problems.push(`the audit log is broken: ${chain.reason}`)
           problems.push(...(await checkReportAgainst(report, store.auditRecords(), keys.keyring)))

@@ -93,7 +93,10 @@ export function checkReportSignature(
 
 /**
  * Checks the report against a data directory: every record it cites is in the audit chain with that
- * hash, and each key is destroyed in the keyring and its KEK gone from the provider.
+ * hash and is what the report says it is (the `project.erased` record of that project, naming
+ * exactly these keys; a `key.destroyed` record of that project for each key), each key is destroyed
+ * in the keyring and its KEK gone from the provider, and the keyring holds no live key of the
+ * project. A signature alone proves little: whoever holds the token can sign any statement.
  */
 export async function checkReportAgainst(
   report: ErasureReport,
@@ -101,16 +104,37 @@ export async function checkReportAgainst(
   keyring: Keyring
 ): Promise<string[]> {
   const problems: string[] = []
-  const cited = new Map<number, string>([[report.statement.record.seq, report.statement.record.hash]])
-  for (const k of report.statement.keys) cited.set(k.audit.seq, k.audit.hash)
+  const s = report.statement
+  const projectId = s.project?.id
+  const cited = new Map<number, string>([[s.record.seq, s.record.hash]])
+  for (const k of s.keys) cited.set(k.audit.seq, k.audit.hash)
+  const keyBySeq = new Map(s.keys.map((k) => [k.audit.seq, k]))
   for await (const r of records) {
     const want = cited.get(r.seq)
     if (want === undefined) continue
-    if (want !== r.hash) problems.push(`audit record ${r.seq} has the hash ${r.hash}, not ${want}`)
     cited.delete(r.seq)
+    if (want !== r.hash) {
+      problems.push(`audit record ${r.seq} has the hash ${r.hash}, not ${want}`)
+      continue
+    }
+    if (r.seq === s.record.seq) {
+      const d = r.details as unknown as Partial<ErasureDetails>
+      const named = Array.isArray(d.keys) ? d.keys.map((k) => `${k.id}@${k.audit?.seq}`).sort() : []
+      const stated = s.keys.map((k) => `${k.id}@${k.audit.seq}`).sort()
+      if (r.action !== 'project.erased' || r.target !== projectId) {
+        problems.push(`audit record ${r.seq} is ${r.action} of ${r.target ?? 'nothing'}, not the erasure of the project ${projectId}`)
+      } else if (JSON.stringify(named) !== JSON.stringify(stated)) {
+        problems.push(`audit record ${r.seq} names other keys than the report`)
+      }
+      continue
+    }
+    const k = keyBySeq.get(r.seq)!
+    if (r.action !== 'key.destroyed' || r.target !== projectId || r.details.keyId !== k.id || r.details.kek !== k.kek) {
+      problems.push(`audit record ${r.seq} is not the destruction of the key ${k.id} of the project ${projectId}`)
+    }
   }
   for (const seq of cited.keys()) problems.push(`audit record ${seq} is not in the log`)
-  for (const k of report.statement.keys) {
+  for (const k of s.keys) {
     let entry
     try {
       entry = keyring.entry(k.id)
@@ -120,7 +144,10 @@ export async function checkReportAgainst(
     }
     if (entry.destroyedAt === undefined || entry.wrapped !== null)
       problems.push(`the keyring still holds the key ${k.id}`)
-    if (keyring.provider.hasKek(k.kek)) problems.push(`the key provider still holds ${k.kek}, the KEK of ${k.id}`)
+    for (const label of new Set([k.kek, entry.kek, ...(entry.retiring ?? [])]))
+      if (keyring.provider.hasKek(label)) problems.push(`the key provider still holds ${label}, a KEK of ${k.id}`)
   }
+  const live = keyring.entries().filter((e) => e.destroyedAt === undefined && e.purpose === 'project' && e.scope === projectId)
+  for (const e of live) problems.push(`the keyring holds a live key of the project: ${e.id}`)
   return problems
 }
