@@ -60,7 +60,8 @@ async function legacyDataDir() {
   dirs.push(dataDir)
   const pair = generateKeyPairSync('ed25519')
   const secretsKey = randomBytes(32)
-  writeFileSync(join(dataDir, LEGACY_KEY_FILES.jwt), randomBytes(48).toString('base64'), { mode: 0o600 })
+  const jwtSecret = randomBytes(48)
+  writeFileSync(join(dataDir, LEGACY_KEY_FILES.jwt), jwtSecret.toString('base64'), { mode: 0o600 })
   writeFileSync(join(dataDir, LEGACY_KEY_FILES.secrets), secretsKey.toString('base64'), { mode: 0o600 })
   writeFileSync(join(dataDir, LEGACY_KEY_FILES.pseudonym), randomBytes(32).toString('base64'), { mode: 0o600 })
   writeFileSync(
@@ -138,7 +139,7 @@ async function legacyDataDir() {
     writeFileSync(file, tarBytes(`notes of ${user}`))
     return { user, file }
   })
-  return { dataDir, pair, credentials: credentials as DemoCredentials, project, snapshots, dataset, sessionId }
+  return { dataDir, pair, jwtSecret, credentials: credentials as DemoCredentials, project, snapshots, dataset, sessionId }
 }
 
 /** Every byte under the data directory, for the scan after the run. */
@@ -229,6 +230,8 @@ describe('vre data encrypt', () => {
       ).toBe(CAST_TEXT)
       const log = new DataOperationLog(dataDir, { keyring: keys.keyring, projectOf: async () => legacy.project.id })
       expect((await log.read(legacy.sessionId)).toString()).toBe(OPERATIONS)
+      // the access-token secret that sat in a plain file is not carried over: tokens signed with it are worthless
+      expect(keys.keyring.platformKey('jwt').equals(legacy.jwtSecret)).toBe(false)
       // the chain verifies with the public key auditors held before, and records the run
       expect(keys.auditPublicKey.export({ format: 'pem', type: 'spki' })).toBe(
         legacy.pair.publicKey.export({ format: 'pem', type: 'spki' })
@@ -244,7 +247,12 @@ describe('vre data encrypt', () => {
         const runs = (await store.recentAudit(1000)).filter((r) => r.action === 'data.encrypted')
         expect(runs).toHaveLength(1)
         expect(runs[0]!.details).toMatchObject({
-          keysImported: expect.arrayContaining(['audit-signing.key', 'jwt.key', 'secrets.key', 'pseudonym.key']),
+          keysImported: expect.arrayContaining([
+            'audit-signing.key',
+            'jwt.key (replaced by a new secret)',
+            'secrets.key',
+            'pseudonym.key'
+          ]),
           files: {
             'workspace snapshots': 2,
             datasets: 1,

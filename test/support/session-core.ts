@@ -1,9 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
 import type { AuditEvent, AuditRecord } from '../../server/src/audit/record.js'
+import { datasetContext, datasetKeyScope } from '../../server/src/datasets/at-rest.js'
 import { dayIn } from '../../server/src/identity/index.js'
+import { writeEncryptedFile } from '../../server/src/keys/encrypted-file.js'
 import { parsePolicyText } from '../../server/src/policy/load.js'
 import type { Policy, SandboxPolicy } from '../../server/src/policy/schema.js'
 import { createCore, type SessionCore } from '../../server/src/sessions/core.js'
@@ -114,8 +116,16 @@ export async function sessionBench(sandbox: Partial<SandboxPolicy> = {}): Promis
   )
   const dataset = await store.createDataset('claims', 'a test dataset', sys('dataset.create'))
   mkdirSync(join(dataDir, 'datasets'), { recursive: true })
-  writeFileSync(join(dataDir, 'datasets', 'claims.duckdb'), 'not really duckdb')
-  await store.setDatasetFile(dataset.id, 'datasets/claims.duckdb', sys('dataset.file', dataset.id))
+  // sealed as registration seals a dataset version: under a key of its own, bound to the dataset
+  const version = keys.keyring.create('dataset', datasetKeyScope(dataset.id, 1))
+  await writeEncryptedFile(
+    join(dataDir, 'datasets', 'claims.v1.duckdb.enc'),
+    Buffer.from('not really duckdb'),
+    version.id,
+    version.key,
+    datasetContext(dataset.id)
+  )
+  await store.setDatasetFile(dataset.id, 'datasets/claims.v1.duckdb.enc', sys('dataset.file', dataset.id))
   const project = await store.createProject(
     {
       title: 'A project',

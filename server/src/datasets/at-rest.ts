@@ -5,7 +5,7 @@
  * clear (writing a dataset, reading its catalog) it uses a memory-backed temporary directory that
  * only this process's user can enter, removed as soon as the work is done, also when it fails.
  */
-import { closeSync, createWriteStream, existsSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs'
+import { closeSync, createWriteStream, existsSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -29,22 +29,63 @@ export class MemoryStorageMissing extends Error {
 }
 
 /**
- * Runs `work` with a fresh directory (mode 0700) in memory-backed storage and removes it afterwards,
- * whatever happens. Refuses to run without such storage rather than fall back to a disk.
+ * A fresh directory (mode 0700, from mkdtemp) in memory-backed storage, named with this process's
+ * id so that what a killed process left behind can be found and removed (sweepMemoryLeftovers).
+ * Refuses to make one without such storage rather than fall back to a disk.
  */
-export async function withMemoryDir<T>(label: string, work: (dir: string) => Promise<T>): Promise<T> {
+export function memoryDir(label: string): string {
   if (!existsSync(MEMORY_DIR)) {
     throw new MemoryStorageMissing(
       `${MEMORY_DIR} (memory-backed storage) is missing: dataset plaintext is never written to a disk`
     )
   }
-  // mkdtemp makes the directory 0700
-  const dir = mkdtempSync(join(MEMORY_DIR, `vre-${label}-`))
+  return mkdtempSync(join(MEMORY_DIR, `vre-${label}-${process.pid}-`))
+}
+
+/** Runs `work` with a fresh memory-backed directory and removes it afterwards, whatever happens. */
+export async function withMemoryDir<T>(label: string, work: (dir: string) => Promise<T>): Promise<T> {
+  const dir = memoryDir(label)
   try {
     return await work(dir)
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
+}
+
+const LEFTOVER = /^vre-[a-z-]+-(\d+)-[A-Za-z0-9]{6}$/
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * Removes the memory-backed directories of processes of this user that no longer run: a gateway or
+ * command killed in the middle of writing or reading a dataset leaves its plaintext there, which
+ * nothing else would ever delete (and which an erasure would not find). Returns what it removed.
+ */
+export function sweepMemoryLeftovers(): string[] {
+  if (!existsSync(MEMORY_DIR)) return []
+  const removed: string[] = []
+  const uid = process.getuid?.()
+  for (const name of readdirSync(MEMORY_DIR)) {
+    const m = LEFTOVER.exec(name)
+    if (m === null) continue
+    const path = join(MEMORY_DIR, name)
+    try {
+      if (uid !== undefined && statSync(path).uid !== uid) continue
+      if (alive(Number(m[1]))) continue
+      rmSync(path, { recursive: true, force: true })
+      removed.push(path)
+    } catch {
+      // gone meanwhile, or not ours to look at
+    }
+  }
+  return removed
 }
 
 /** The decrypted bytes of a dataset file, streamed; the stream errors on any change, swap or cut. */

@@ -79,8 +79,8 @@ describe('keyring on a real token', () => {
     expect(provider.hasKek(entry.kek)).toBe(false)
     expect(() => ring.key(doomed.id)).toThrow(KeyDestroyedError)
     expect(ring.key(kept.id).equals(kept.key)).toBe(true)
-    // a new project key is a new key, not the old one back
-    expect(ring.projectKey('ending').id).not.toBe(doomed.id)
+    // no new key comes in its place: the project stays erased
+    expect(() => ring.projectKey('ending')).toThrow(KeyDestroyedError)
     ring.close()
 
     // the copy taken before still names the wrapped key, but its KEK is gone from the token
@@ -97,6 +97,17 @@ describe('keyring on a real token', () => {
     ).toThrow(KeyProviderError)
     expect(restored.key(kept.id).equals(kept.key)).toBe(true)
     restored.close()
+  })
+
+  it('makes no new key for an erased project: nothing of it is written again', () => {
+    const ring = Keyring.open(provider, fresh(), { create: true })
+    const { id } = ring.projectKey('erased-project')
+    ring.destroy(id)
+    expect(() => ring.projectKey('erased-project')).toThrow(KeyDestroyedError)
+    expect(() => ring.projectKey('erased-project')).toThrow(/was erased/)
+    // another project is not affected
+    expect(ring.projectKey('other-project').key).toHaveLength(32)
+    ring.close()
   })
 
   it('rotates: the same data keys under new KEKs, the old KEKs gone', () => {

@@ -232,8 +232,17 @@ export class Keyring {
     return this.ensure(purpose, '', initial).key
   }
 
-  /** The project's data key, made on first use. */
+  /**
+   * The project's data key, made on first use. An erased project gets no new key: whatever would be
+   * written under it (a late snapshot, a recording) is refused rather than kept past the erasure.
+   */
   projectKey(projectId: string): { id: string; key: Buffer } {
+    if (this.live('project', projectId) === undefined) {
+      const erased = this.entries().find((k) => k.purpose === 'project' && k.scope === projectId && k.destroyedAt !== undefined)
+      if (erased !== undefined && this.live('project', projectId) === undefined) {
+        throw new KeyDestroyedError(`the project ${projectId} was erased ${erased.destroyedAt}: nothing of it is kept again`)
+      }
+    }
     return this.ensure('project', projectId)
   }
 

@@ -100,6 +100,8 @@ export function openProvider(cfg: Config): KeyProvider {
     if (rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel))) {
       throw new ConfigError(`VRE_FILE_KEYS must be outside the data directory: a copy of ${cfg.dataDir} must not carry its keys`)
     }
+    // every process that opens it says so, the gateway in its log and each command on stderr
+    process.emitWarning(`keys are in the development key file ${path}: never with real data`, { code: 'VRE_DEV_KEYS' })
     return new FileProvider(path)
   }
   // the demo's SoftHSM2 token, unless the environment names another configuration

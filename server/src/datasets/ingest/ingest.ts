@@ -15,10 +15,10 @@
  * The output is written under a temporary name and renamed when complete; DuckDB's spills go to
  * memory-backed storage. Registration gives a `path` in memory-backed storage too, and encrypts it.
  */
-import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs'
+import { existsSync, renameSync, rmSync } from 'node:fs'
 import { basename, join, resolve } from 'node:path'
 import { DuckDBInstance } from '@duckdb/node-api'
-import { MEMORY_DIR, MemoryStorageMissing } from '../at-rest.js'
+import { memoryDir } from '../at-rest.js'
 import { type MarkedColumn, marksSql } from '../marks.js'
 import { CREATE_PADS_SQL, hmacPads, hmacSql, INSERT_PADS_SQL, PADS_TABLE } from './hmac.js'
 import { readOptOut } from './opt-out.js'
@@ -311,12 +311,7 @@ export async function ingestDataset(options: IngestOptions): Promise<IngestResul
 
 /** A fresh directory (mode 0700) in memory-backed storage for DuckDB's spills. */
 function memoryScratch(): string {
-  if (!existsSync(MEMORY_DIR)) {
-    throw new MemoryStorageMissing(
-      `${MEMORY_DIR} (memory-backed storage) is missing: the ingest spills raw keys nowhere else`
-    )
-  }
-  return mkdtempSync(join(MEMORY_DIR, 'vre-ingest-'))
+  return memoryDir('ingest')
 }
 
 function removeDatabase(path: string): void {

@@ -52,11 +52,13 @@ async function projectWithData() {
   mkdirSync(dirname(quarantined), { recursive: true })
   await writeEncryptedFile(quarantined, Buffer.from('table 1'), pk.id, pk.key, quarantineContext(project.id))
   const dataset = (await store.getProject(project.id))!.datasets[0]!
+  // the bench registered version 1 of the dataset; this is version 2, and both are the project's
+  const v1 = keyring.entries().find((e) => e.purpose === 'dataset' && e.scope === `${dataset.id}@1`)!
   const dk = keyring.create('dataset', `${dataset.id}@2`)
   const datasetFile = join(dataDir, 'datasets', 'claims.duckdb.enc')
   await writeEncryptedFile(datasetFile, Buffer.from('DUCK rows'), dk.id, dk.key, `dataset:${dataset.id}`)
   await store.setDatasetFile(dataset.id, 'datasets/claims.duckdb.enc', sys('dataset.file', dataset.id))
-  return { pk, dk, snapshot, quarantined, datasetFile, dataset }
+  return { pk, dk, v1, snapshot, quarantined, datasetFile, dataset }
 }
 
 /** A copy of the data directory as a thief (or a backup) would take it, keyring.json included. */
@@ -81,11 +83,11 @@ describe('erasure at project end', () => {
     for (const f of [d.snapshot, d.quarantined, d.datasetFile]) expect(existsSync(f)).toBe(false)
     expect(() => keyring.key(d.pk.id)).toThrow(KeyDestroyedError)
     expect(() => keyring.key(d.dk.id)).toThrow(KeyDestroyedError)
-    for (const id of [d.pk.id, d.dk.id]) expect(keyring.provider.hasKek(keyring.entry(id).kek)).toBe(false)
+    for (const id of [d.pk.id, d.dk.id, d.v1.id]) expect(keyring.provider.hasKek(keyring.entry(id).kek)).toBe(false)
 
     const audit = await bench.audit()
     const destroyed = audit.filter((r) => r.action === 'key.destroyed')
-    expect(destroyed.map((r) => r.details.keyId).sort()).toEqual([d.pk.id, d.dk.id].sort())
+    expect(destroyed.map((r) => r.details.keyId).sort()).toEqual([d.pk.id, d.dk.id, d.v1.id].sort())
     expect(destroyed[0]!.details).toMatchObject({
       kek: expect.stringMatching(/^vre-kek-/),
       scope: expect.any(String),
@@ -123,7 +125,7 @@ describe('erasure at project end', () => {
     await createRetention(bench.core)()
     const erased = (await bench.audit()).find((r) => r.action === 'project.erased')!
     const report = erasureReport(bench.project, erased, keyring, { sign: (m) => keyring.sign(m) }, new Date())
-    expect(report.statement.keys.map((k) => k.id).sort()).toEqual([d.pk.id, d.dk.id].sort())
+    expect(report.statement.keys.map((k) => k.id).sort()).toEqual([d.pk.id, d.dk.id, d.v1.id].sort())
     expect(report.statement.files).toHaveLength(3)
 
     const text = JSON.stringify(report, null, 1)

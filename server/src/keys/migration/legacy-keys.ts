@@ -6,9 +6,14 @@ import { LEGACY_KEY_FILES } from '../keys.js'
 import { Keyring, type PlatformPurpose } from '../keyring.js'
 import type { KeyProvider } from '../provider/key-provider.js'
 
-/** The secret key files of a directory from before encryption at rest, and the platform key each becomes. */
+/**
+ * The secret key files of a directory from before encryption at rest, and the platform key each
+ * becomes. The access-token secret is not among them: it protects nothing at rest, so the migration
+ * makes a new one (everyone signs in again) rather than carry over a secret that sat in a plain file
+ * and may be in old backups. The TOTP seal and the pseudonymization secret must stay: seeds sealed
+ * under the one and pseudonyms made with the other depend on them.
+ */
 const SECRETS: [PlatformPurpose, string][] = [
-  ['jwt', LEGACY_KEY_FILES.jwt],
   ['secrets', LEGACY_KEY_FILES.secrets],
   ['pseudonym', LEGACY_KEY_FILES.pseudonym]
 ]
@@ -62,6 +67,11 @@ export function importLegacyKeys(provider: KeyProvider, dataDir: string): { keyr
       if (!existsSync(path)) continue
       keyring.ensure(purpose, '', legacySecret(path, purpose))
       imported.push(file)
+    }
+    // replaced, not imported: a fresh secret in the keyring, the old file shredded with the others
+    if (existsSync(join(dataDir, LEGACY_KEY_FILES.jwt))) {
+      keyring.platformKey('jwt')
+      imported.push(`${LEGACY_KEY_FILES.jwt} (replaced by a new secret)`)
     }
     return { keyring, imported }
   } catch (e) {

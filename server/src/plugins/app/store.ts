@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import fp from 'fastify-plugin'
+import { sweepMemoryLeftovers } from '../../datasets/at-rest.js'
 import { closeKeys, type Keys, openKeys } from '../../keys/keys.js'
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js'
 import type { Store } from '../../store/types.js'
@@ -29,6 +30,9 @@ export default fp(
       closeKeys(keys)
       throw e
     }
+    // plaintext a killed gateway or command left in memory-backed storage goes before anything else runs
+    const swept = sweepMemoryLeftovers()
+    if (swept.length > 0) app.log.warn({ removed: swept }, 'removed plaintext left in memory-backed storage by processes that ended')
     if (keys.keyring.provider.kind === 'file') {
       app.log.warn(`keys are in ${keys.keyring.provider.description}: for development only, never with real data`)
     }
