@@ -297,15 +297,20 @@ export async function readEncryptedBytes(path: string, lookup: KeyLookup, contex
   return Buffer.concat(out)
 }
 
-/** True when the file starts with this platform's encrypted-file header. */
-export function isEncryptedFile(path: string): boolean {
+/** True when the file's first bytes are `magic` (a format's header: ours, SQLite's, ...). */
+export function fileStartsWith(path: string, magic: Buffer): boolean {
   const fd = openSync(path, 'r')
   try {
-    const head = Buffer.alloc(MAGIC.length)
-    return readSync(fd, head, 0, head.length, 0) === head.length && head.equals(MAGIC)
+    const head = Buffer.alloc(magic.length)
+    return readSync(fd, head, 0, head.length, 0) === head.length && head.equals(magic)
   } finally {
     closeSync(fd)
   }
+}
+
+/** True when the file starts with this platform's encrypted-file header. */
+export function isEncryptedFile(path: string): boolean {
+  return fileStartsWith(path, MAGIC)
 }
 
 /**

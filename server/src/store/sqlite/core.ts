@@ -1,7 +1,8 @@
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3-multiple-ciphers'
 import { signCheckpoint } from '../../audit/checkpoint.js'
+import { fileStartsWith } from '../../keys/encrypted-file.js'
 import type { AuditSigner } from '../../keys/keys.js'
 import { type AuditEvent, type AuditRecord, AuditWriteFailed, chainRecord } from '../../audit/record.js'
 import { MIGRATIONS } from './migrations.js'
@@ -139,13 +140,7 @@ const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1')
 
 /** True when the file starts with SQLite's plaintext header (a database from before encryption at rest). */
 export function hasPlainSqliteHeader(path: string): boolean {
-  const fd = openSync(path, 'r')
-  try {
-    const head = Buffer.alloc(SQLITE_HEADER.length)
-    return readSync(fd, head, 0, head.length, 0) === head.length && head.equals(SQLITE_HEADER)
-  } finally {
-    closeSync(fd)
-  }
+  return fileStartsWith(path, SQLITE_HEADER)
 }
 
 /**
