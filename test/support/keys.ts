@@ -31,7 +31,8 @@ export function dataDirKeys(dataDir: string): Keys {
 export function openStateDb(dataDir: string, options: { readonly?: boolean } = {}): Database.Database {
   const keys = dataDirKeys(dataDir)
   try {
-    const db = new Database(join(dataDir, STORE_FILE), { readonly: options.readonly === true, fileMustExist: true })
+    const readonly = options.readonly === true
+    const db = new Database(join(dataDir, STORE_FILE), { readonly, fileMustExist: readonly })
     keyDatabase(db, keys.keyring.platformKey('state'))
     return db
   } finally {
