@@ -111,8 +111,14 @@ class ChunkOpener {
     }
   }
 
+  /** The unread bytes, as one buffer (concatenated once per push, not once per chunk). */
+  private unread(): Buffer {
+    if (this.pending.length > 1) this.pending = [Buffer.concat(this.pending)]
+    return this.pending[0] ?? Buffer.alloc(0)
+  }
+
   private take(n: number): Buffer {
-    const all = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending)
+    const all = this.unread()
     const out = all.subarray(0, n)
     const rest = all.subarray(n)
     this.pending = rest.length > 0 ? [rest] : []
@@ -128,7 +134,7 @@ class ChunkOpener {
     for (;;) {
       if (this.header === undefined) {
         if (this.pendingBytes < 10) return
-        const peek = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending)
+        const peek = this.unread()
         if (!peek.subarray(0, 8).equals(MAGIC)) throw new EncryptedFileError('not an encrypted file of this platform')
         const len = peek.readUInt16BE(8)
         if (this.pendingBytes < 10 + len) return
@@ -150,8 +156,7 @@ class ChunkOpener {
         continue
       }
       if (this.pendingBytes < 4) return
-      const first = this.pending[0]!.length >= 4 ? this.pending[0]! : Buffer.concat(this.pending)
-      const w = first.readUInt32BE(0)
+      const w = this.unread().readUInt32BE(0)
       const last = (w & LAST) !== 0
       const n = w & ~LAST
       if (n > MAX_CHUNK) throw new EncryptedFileError('the encrypted file has a damaged chunk length')
@@ -162,7 +167,9 @@ class ChunkOpener {
       decipher.setAuthTag(chunk.subarray(4 + n))
       let plain: Buffer
       try {
-        plain = Buffer.concat([decipher.update(chunk.subarray(4, 4 + n)), decipher.final()])
+        // GCM's final() yields no bytes: the update's output is the chunk, with no copy to join them
+        plain = decipher.update(chunk.subarray(4, 4 + n))
+        decipher.final()
       } catch {
         throw new EncryptedFileError(`the encrypted file was changed (chunk ${this.counter - 1} does not authenticate)`)
       }
