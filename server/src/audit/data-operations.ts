@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { closeSync, fstatSync, mkdirSync, openSync, readSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { join } from 'node:path'
-import { MAGIC, openBytes, sealBytes } from '../keys/encrypted-file.js'
+import { LAST, MAGIC, openBytes, sealBytes, TAG } from '../keys/encrypted-file.js'
 import type { Keyring } from '../keys/keyring.js'
 
 /** How much of a source the audit record itself keeps; the whole text is in the data-operation log. */
@@ -108,9 +108,6 @@ function extentOf(file: string): Extent {
     closeSync(fd)
   }
 }
-/** Of the chunk word: the last-chunk flag, and the tag after each chunk (keys/encrypted-file.ts). */
-const LAST = 0x8000_0000
-const TAG = 16
 
 /**
  * The full text of every source a researcher runs or exports, one JSON line per operation, in one

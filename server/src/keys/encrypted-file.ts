@@ -19,9 +19,11 @@ import { pipeline } from 'node:stream/promises'
  */
 export const MAGIC = Buffer.from('VREENC01', 'latin1')
 export const CHUNK_BYTES = 256 * 1024
-const LAST = 0x8000_0000
+/** Of a chunk's word: the last-chunk flag (bits 0-30 are the length). Readers that walk chunks use these. */
+export const LAST = 0x8000_0000
 const MAX_CHUNK = 16 * 1024 * 1024
-const TAG = 16
+/** The GCM tag after each chunk's ciphertext. */
+export const TAG = 16
 
 export class EncryptedFileError extends Error {
   override name = 'EncryptedFileError'

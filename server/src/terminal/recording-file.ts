@@ -1,11 +1,8 @@
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs'
 import { pipeline } from 'node:stream/promises'
 import { Writable } from 'node:stream'
-import { decryptingStream, EncryptedFileError, type KeyLookup, MAGIC } from '../keys/encrypted-file.js'
+import { decryptingStream, EncryptedFileError, type KeyLookup, LAST, MAGIC, TAG } from '../keys/encrypted-file.js'
 
-/** Of the chunk word: the last-chunk flag, and the tag after each chunk (keys/encrypted-file.ts). */
-const LAST = 0x8000_0000
-const TAG = 16
 
 /**
  * The plaintext bytes of a recording part, from its chunk lengths as far as whole chunks go: a part
