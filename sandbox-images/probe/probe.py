@@ -6,7 +6,8 @@ observations on stdout. It reports what it saw and decides nothing: the test ass
 
 Usage: python3 probe.py '<json config>'
   config: {"tcp": [[host, port], ...], "udp": [[host, port], ...], "icmp": [host, ...], "dns": [name, ...],
-           "workAreas": [dir, ...], "ipcAreas": [dir, ...], "writeDirs": [dir, ...], "writeFiles": [path, ...]}
+           "workAreas": [dir, ...], "ipcAreas": [dir, ...], "writeDirs": [dir, ...], "writeFiles": [path, ...],
+           "readOnlyFiles": [path, ...], "foreignNames": [name, ...]}
 
 Every check runs in a forked child with a deadline, so one that succeeds (say, an unshare) cannot change
 what the next one sees, and one that hangs cannot hang the probe.
@@ -505,6 +506,97 @@ def mountinfo():
     return mounts
 
 
+def attempt(fn):
+    try:
+        r = fn()
+        return {'ok': True, 'error': None, **({'result': r} if r is not None else {})}
+    except OSError as e:
+        return {'ok': False, 'error': os_error(e)}
+
+
+def read_only_file(path):
+    """A host file mounted read-only (a dataset): what it is, and every way to change it, run it or
+    step out of it that the researcher might try. Each attempt reports ok or the error."""
+    import hashlib
+    import mmap
+    st = os.lstat(path)
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 20), b''):
+            h.update(block)
+    out = {
+        'regular': stat.S_ISREG(st.st_mode),
+        'mode': oct(st.st_mode & 0o7777),
+        'uid': st.st_uid,
+        'sha256': h.hexdigest(),
+        'size': st.st_size,
+    }
+    base = os.path.basename(path)
+
+    def open_close(flags):
+        os.close(os.open(path, flags))
+
+    def mmap_shared_write():
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            m = mmap.mmap(fd, 4096, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+            m.close()
+        finally:
+            os.close(fd)
+
+    def reopen_via_proc():
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.close(os.open(f'/proc/self/fd/{fd}', os.O_WRONLY))
+        finally:
+            os.close(fd)
+
+    def parent_through_fd():
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            return os.listdir(os.open('..', os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd))
+        finally:
+            os.close(fd)
+
+    def run_it():
+        subprocess.run([path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=10)
+
+    out['attempts'] = {
+        'openWrite': attempt(lambda: open_close(os.O_WRONLY)),
+        'openReadWrite': attempt(lambda: open_close(os.O_RDWR)),
+        'openTruncate': attempt(lambda: open_close(os.O_WRONLY | os.O_TRUNC)),
+        'truncate': attempt(lambda: os.truncate(path, 0)),
+        'chmod': attempt(lambda: os.chmod(path, 0o777)),
+        'chown': attempt(lambda: os.chown(path, os.getuid(), os.getgid())),
+        'utime': attempt(lambda: os.utime(path, (0, 0))),
+        'unlink': attempt(lambda: os.unlink(path)),
+        'renameAway': attempt(lambda: os.rename(path, f'/tmp/{base}')),
+        'hardlink': attempt(lambda: os.link(path, f'/tmp/{base}.link')),
+        'mmapSharedWrite': attempt(mmap_shared_write),
+        'reopenWriteViaProc': attempt(reopen_via_proc),
+        'execute': attempt(run_it),
+        'parentByPath': attempt(lambda: os.listdir(path + '/..')),
+        'parentThroughFd': attempt(parent_through_fd),
+        'createBeside': attempt(
+            lambda: os.close(os.open(os.path.join(os.path.dirname(path), '.probe-beside'), os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        ),
+    }
+    return out
+
+
+def find_names(names):
+    """Paths anywhere outside /proc and /sys whose name contains one of `names`."""
+    found = []
+    for root, dirs, files in os.walk('/', onerror=lambda e: None):
+        if root in ('/proc', '/sys'):
+            dirs[:] = []
+            continue
+        for n in dirs + files:
+            if any(x in n for x in names):
+                found.append(os.path.join(root, n))
+    return found
+
+
 def docker_socket():
     paths = ['/var/run/docker.sock', '/run/docker.sock', '/var/run/docker', '/run/containerd', '/run/containerd/containerd.sock']
     return {p: os.path.lexists(p) for p in paths}
@@ -550,6 +642,8 @@ def main():
     result['setidExec'] = {f['path']: isolated(lambda p=f['path']: observe_setid_exec(p), timeout=30) for f in setid}
     result['mounts'] = isolated(mountinfo)
     result['dockerSocket'] = isolated(docker_socket)
+    result['readOnlyFiles'] = {p: isolated(lambda p=p: read_only_file(p), timeout=120) for p in CONFIG.get('readOnlyFiles', [])}
+    result['foreignNames'] = isolated(lambda: find_names(CONFIG.get('foreignNames', [])), timeout=120) if CONFIG.get('foreignNames') else []
     print(json.dumps(result))
 
 

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs'
+import { createHash, randomBytes, randomUUID } from 'node:crypto'
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { createServer, type Server, type Socket } from 'node:net'
 import { networkInterfaces, release } from 'node:os'
 import { Readable } from 'node:stream'
@@ -10,6 +12,7 @@ import {
   hostPidsLimit,
   RUNSC_PIDS_FACTOR
 } from '../../server/src/sandbox/docker-driver.js'
+import { hostCopiesRoot } from '../../server/src/datasets/host-copies.js'
 import { runInSandbox, type SandboxRuntime, type SandboxSpec } from '../../server/src/sandbox/driver.js'
 import { cleanupTestSandboxes, requireDocker, RUNTIMES, TEST_LABEL, testSpec } from '../support/sandbox.js'
 
@@ -140,6 +143,36 @@ interface ProbeReport {
   >
   mounts: { root: string; mountPoint: string; options: string; fsType: string; source: string }[]
   dockerSocket: Record<string, boolean>
+  readOnlyFiles: Record<
+    string,
+    {
+      regular: boolean
+      mode: string
+      uid: number
+      sha256: string
+      size: number
+      attempts: Record<string, { ok: boolean; error: string | null; result?: unknown }>
+    }
+  >
+  foreignNames: string[]
+}
+
+/**
+ * A project's dataset as the gateway shares it (datasets/host-copies.ts): a file named by its key in
+ * the host's memory-backed storage, read-only for all; beside it, another project's, not mounted.
+ */
+const hostDir = hostCopiesRoot(`security${process.pid}`)
+const DATASET = { key: `dataset-${randomUUID()}`, body: randomBytes(256 * 1024) }
+const FOREIGN = { key: `dataset-${randomUUID()}`, body: randomBytes(1024) }
+const DATASET_TARGET = '/data/claims.duckdb'
+function writeHostCopies(): string {
+  mkdirSync(hostDir, { recursive: true, mode: 0o700 })
+  for (const f of [DATASET, FOREIGN]) {
+    const path = join(hostDir, `${f.key}.duckdb`)
+    writeFileSync(path, f.body)
+    chmodSync(path, 0o444)
+  }
+  return join(hostDir, `${DATASET.key}.duckdb`)
 }
 
 function tarWith(name: string, body: string): Readable {
@@ -182,6 +215,7 @@ async function hostListener(): Promise<{ server: Server; port: number; accepted:
 function securitySpec(runtime: SandboxRuntime): SandboxSpec {
   return {
     ...testSpec(runtime, 'security', { 'vre.session': `security-${runtime}`, 'vre.project': 'p-security' }),
+    readOnlyFiles: [{ source: join(hostDir, `${DATASET.key}.duckdb`), target: DATASET_TARGET }],
     cpus: 0.75,
     memoryBytes: 384 * MiB,
     pids: 192
@@ -195,6 +229,7 @@ describe('sandbox isolation (SECURITY.md, Sandbox)', () => {
 
   beforeAll(async () => {
     driver = await requireDocker()
+    writeHostCopies()
     listener = await hostListener()
     const bridge = (await driver.docker
       .getNetwork('bridge')
@@ -206,6 +241,7 @@ describe('sandbox isolation (SECURITY.md, Sandbox)', () => {
   afterAll(async () => {
     listener?.server.close()
     if (driver) await cleanupTestSandboxes(driver)
+    rmSync(hostDir, { recursive: true, force: true })
   })
 
   describe.each(RUNTIMES)('under %s', (runtime) => {
@@ -240,7 +276,9 @@ describe('sandbox isolation (SECURITY.md, Sandbox)', () => {
         workAreas: WORK_AREAS,
         ipcAreas: IPC_AREAS,
         writeDirs: WRITE_DIRS,
-        writeFiles: WRITE_FILES
+        writeFiles: WRITE_FILES,
+        readOnlyFiles: [DATASET_TARGET],
+        foreignNames: [FOREIGN.key, hostDir.split('/').pop()!]
       }
       const t0 = Date.now()
       const acceptedBefore = listener.accepted.length
@@ -321,10 +359,15 @@ describe('sandbox isolation (SECURITY.md, Sandbox)', () => {
         expect(info.HostConfig.Runtime, 'Runtime').toBe(runtime)
       })
 
-      it('binds no host path and no volume, and the Docker socket appears nowhere', () => {
+      it('binds no host path but its dataset file, read-only, and no volume; the Docker socket appears nowhere', () => {
         expect(info.HostConfig.Binds ?? [], 'Binds').toEqual([])
-        expect(info.HostConfig.Mounts ?? [], 'HostConfig.Mounts').toEqual([])
-        expect(info.Mounts, 'Mounts (binds and volumes)').toEqual([])
+        expect(info.HostConfig.Mounts ?? [], 'HostConfig.Mounts').toEqual([
+          expect.objectContaining({ Type: 'bind', Source: spec.readOnlyFiles[0]!.source, Target: DATASET_TARGET, ReadOnly: true })
+        ])
+        expect(
+          info.Mounts.map((m) => ({ Type: m.Type, Source: m.Source, Destination: m.Destination, RW: m.RW })),
+          'Mounts (binds and volumes)'
+        ).toEqual([{ Type: 'bind', Source: spec.readOnlyFiles[0]!.source, Destination: DATASET_TARGET, RW: false }])
         expect(info.HostConfig.VolumesFrom ?? [], 'VolumesFrom').toEqual([])
         expect(info.Config.Volumes ?? {}, 'image volumes (anonymous volumes land on host disk)').toEqual({})
         expect(JSON.stringify(info), 'docker.sock anywhere in the inspect output').not.toMatch(/docker\.sock/)
@@ -504,7 +547,7 @@ describe('sandbox isolation (SECURITY.md, Sandbox)', () => {
           expect(m.mountPoint + ' ' + m.root, 'mount of a Docker socket').not.toMatch(/docker\.sock|containerd/)
           if (m.mountPoint === '/') {
             expect(m.options.split(','), 'root mount options').toContain('ro')
-          } else if (allowedHostFiles.includes(m.mountPoint)) {
+          } else if (allowedHostFiles.includes(m.mountPoint) || m.mountPoint === DATASET_TARGET) {
             expect(m.options.split(','), `${m.mountPoint} is read-only`).toContain('ro')
           } else if (m.fsType === 'tmpfs') {
             expect(
@@ -518,6 +561,39 @@ describe('sandbox isolation (SECURITY.md, Sandbox)', () => {
             ).toBe(true)
           }
         }
+      })
+    })
+
+    describe('the dataset mounted from the host (shared by the sandboxes of its project)', () => {
+      it('is the one host file, read whole, at one mount point, read-only', () => {
+        const seen = report.readOnlyFiles[DATASET_TARGET]!
+        expect(seen, show(report.readOnlyFiles)).toMatchObject({
+          regular: true,
+          mode: '0o444',
+          size: DATASET.body.length,
+          sha256: createHash('sha256').update(DATASET.body).digest('hex')
+        })
+        const at = report.mounts.filter((m) => m.mountPoint.startsWith('/data/'))
+        expect(at.map((m) => m.mountPoint)).toEqual([DATASET_TARGET])
+        expect(at[0]!.options.split(',')).toContain('ro')
+      })
+
+      it('cannot be written, truncated, re-moded, moved, linked, mapped for writing or run; nothing can be made beside it', () => {
+        const { attempts } = report.readOnlyFiles[DATASET_TARGET]!
+        const succeeded = Object.entries(attempts).filter(([, a]) => a.ok)
+        expect(succeeded, show(attempts)).toEqual([])
+        for (const name of ['openWrite', 'openReadWrite', 'openTruncate', 'truncate', 'reopenWriteViaProc']) {
+          expect(attempts[name]!.error, `${name}: refused for being read-only`).toMatch(/^(EROFS|EACCES|EPERM)/)
+        }
+        expect(attempts.execute!.error, 'execute').toMatch(/^(EACCES|EPERM)/)
+        expect(attempts.mmapSharedWrite!.error, 'a shared writable mapping').toMatch(/^(EACCES|EPERM)/)
+      })
+
+      it('leads nowhere: no parent through its path or its descriptor, and no other dataset on the host is reachable', () => {
+        const { attempts } = report.readOnlyFiles[DATASET_TARGET]!
+        expect(attempts.parentByPath!.error, 'the path/..').toMatch(/^ENOTDIR/)
+        expect(attempts.parentThroughFd!.error, 'openat(fd, "..")').toMatch(/^ENOTDIR/)
+        expect(report.foreignNames, 'the other dataset or the host directory, by name, anywhere').toEqual([])
       })
     })
 

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import { build, type BuildOptions } from '../../server/src/app.js'
+import { hostCopiesRoot } from '../../server/src/datasets/host-copies.js'
 import { totpCode } from '../../server/src/auth/totp.js'
 import { type Config, loadConfig } from '../../server/src/config/config.js'
 import { tokenEnv } from './hsm.js'
@@ -96,9 +97,14 @@ export async function testGateway(
       return { accessToken: body.accessToken, refreshCookie: cookie.value, body }
     },
     async close(keepData = false) {
+      const copies = hostCopiesRoot(await app.store.gatewayId())
       await app.close()
       fake?.dispose()
-      if (!keepData) rmSync(dataDir, { recursive: true, force: true })
+      if (!keepData) {
+        rmSync(dataDir, { recursive: true, force: true })
+        // the gateway keeps the copies its sandboxes still mount; the test's are over with it
+        rmSync(copies, { recursive: true, force: true })
+      }
     }
   }
 }

@@ -51,6 +51,7 @@ export function testSpec(runtime: SandboxRuntime, name: string, labels: Record<s
       { path: '/tmp', sizeBytes: 32 * MiB, uid: 0, gid: 0, mode: 0o1777 },
       { path: '/data', sizeBytes: 64 * MiB, uid: 1001, gid: 1001, mode: 0o755 }
     ],
+    readOnlyFiles: [],
     env: { VRE_TEST: '1' },
     labels: { [TEST_LABEL]: String(process.pid), ...labels },
     deadline: new Date(Date.now() + 60 * 60_000)

@@ -4,6 +4,8 @@ import { join } from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
 import type { AuditEvent, AuditRecord } from '../../server/src/audit/record.js'
 import { datasetContext, datasetKeyScope } from '../../server/src/datasets/at-rest.js'
+import { HostCopies, hostCopiesRoot } from '../../server/src/datasets/host-copies.js'
+import { DEFAULT_ADMISSION } from '../../server/src/sessions/admission.js'
 import { dayIn } from '../../server/src/identity/index.js'
 import { writeEncryptedFile } from '../../server/src/keys/encrypted-file.js'
 import { parsePolicyText } from '../../server/src/policy/load.js'
@@ -148,6 +150,8 @@ export async function sessionBench(sandbox: Partial<SandboxPolicy> = {}): Promis
     now: () => clock.now,
     dataDir,
     keyring: keys.keyring,
+    admission: { settings: DEFAULT_ADMISSION },
+    hostCopies: new HostCopies({ root: hostCopiesRoot(await store.gatewayId()), keyring: keys.keyring, lingerMs: 0 }),
     timeZone: TIME_ZONE,
     log
   })
@@ -194,6 +198,7 @@ export async function sessionBench(sandbox: Partial<SandboxPolicy> = {}): Promis
       return (await store.recentAudit(10_000)).filter((r) => r.seq > since).reverse()
     },
     close() {
+      rmSync(core.deps.hostCopies.root, { recursive: true, force: true })
       store.close()
       closeKeys(keys)
       driver.dispose()

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
 import { ConfigError } from '../errors.js'
+import { DEFAULT_ADMISSION } from '../sessions/admission.js'
 
 /** The repository root, found from this file whether it runs from src/ (tsx) or dist/ (built). */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
@@ -51,6 +52,15 @@ export const Config = Type.Object(
         description:
           'where people reach the gateway, for the enrolment links it issues (VRE_BASE_URL); otherwise the address a request came to'
       })
+    ),
+    admission: Type.Object(
+      {
+        reserveMiB: Type.Integer({ minimum: 0, description: 'memory kept free for the host (VRE_ADMISSION_RESERVE_MIB)' }),
+        sandboxMiB: Type.Integer({ minimum: 1, description: 'what a new idle sandbox needs free (VRE_ADMISSION_SANDBOX_MIB)' }),
+        reserveThreads: Type.Integer({ minimum: 0, description: 'tasks kept free for the host (VRE_ADMISSION_RESERVE_THREADS)' }),
+        sandboxThreads: Type.Integer({ minimum: 1, description: 'tasks a new sandbox needs free (VRE_ADMISSION_SANDBOX_THREADS)' })
+      },
+      { additionalProperties: false, description: 'when the host refuses another sandbox (sessions/admission.ts)' }
     ),
     logLevel: Type.Union([
       Type.Literal('fatal'),
@@ -124,6 +134,12 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
       .map((o) => o.trim())
       .filter((o) => o !== ''),
     baseUrl: env.VRE_BASE_URL || undefined,
+    admission: {
+      reserveMiB: envInt(env, 'VRE_ADMISSION_RESERVE_MIB') ?? DEFAULT_ADMISSION.reserveMiB,
+      sandboxMiB: envInt(env, 'VRE_ADMISSION_SANDBOX_MIB') ?? DEFAULT_ADMISSION.sandboxMiB,
+      reserveThreads: envInt(env, 'VRE_ADMISSION_RESERVE_THREADS') ?? DEFAULT_ADMISSION.reserveThreads,
+      sandboxThreads: envInt(env, 'VRE_ADMISSION_SANDBOX_THREADS') ?? DEFAULT_ADMISSION.sandboxThreads
+    },
     logLevel: env.VRE_LOG_LEVEL || 'info',
     ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined))
   }

@@ -1,5 +1,7 @@
+import { lstatSync } from 'node:fs'
+import { isAbsolute, normalize } from 'node:path'
 import type Docker from 'dockerode'
-import { DEADLINE_LABEL, type SandboxSpec } from './driver.js'
+import { DEADLINE_LABEL, type ReadOnlyFile, SandboxUnavailable, type SandboxSpec } from './driver.js'
 
 const tmpfsOptions = (m: SandboxSpec['tmpfs'][number]) =>
   `rw,nosuid,nodev,size=${m.sizeBytes},uid=${m.uid},gid=${m.gid},mode=${m.mode.toString(8).padStart(4, '0')}`
@@ -28,6 +30,33 @@ export const READY = 'vre-init: ready'
  * user, which is the init's service account, so every exec states its user and this is the default.
  */
 export const EXEC_USER_LABEL = 'vre.exec-user'
+
+/** Where inside a sandbox read-only host files may appear: its data directory, one level down. */
+const READ_ONLY_TARGET = /^\/data\/[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
+
+/**
+ * Checks a read-only host file before it is mounted, failing closed: an absolute, normalized path
+ * to a regular file (not a link, a directory or a device) that nobody can write, execute or run
+ * set-id, shown at a plain path in the sandbox's data directory. The engine's bind mounts take no
+ * noexec, nosuid or nodev flags, so the file itself must offer nothing they would take away.
+ */
+export function checkReadOnlyFile(f: ReadOnlyFile): void {
+  const refuse = (why: string) => {
+    throw new SandboxUnavailable(`refusing to mount ${f.source} at ${f.target}: ${why}`)
+  }
+  if (!isAbsolute(f.source) || normalize(f.source) !== f.source) refuse('the host path is not absolute and normal')
+  if (!READ_ONLY_TARGET.test(f.target) || f.target.endsWith('.') || f.target.includes('..')) {
+    refuse('only a plain file name in /data may be mounted')
+  }
+  let st
+  try {
+    st = lstatSync(f.source)
+  } catch {
+    return refuse('it does not exist')
+  }
+  if (!st.isFile()) refuse('it is not a regular file')
+  if ((st.mode & 0o7777) !== 0o444) refuse(`its mode is ${(st.mode & 0o7777).toString(8)}, not 444 (read-only for all)`)
+}
 
 export function hostPidsLimit(spec: Pick<SandboxSpec, 'pids' | 'runtime'>): number {
   return spec.runtime === 'runsc' ? spec.pids * RUNSC_PIDS_FACTOR : spec.pids
@@ -74,7 +103,10 @@ export function containerOptions(
       Tmpfs: Object.fromEntries(spec.tmpfs.map((m) => [m.path, tmpfsOptions(m)])),
       IpcMode: 'private',
       Binds: [],
-      Mounts: [],
+      Mounts: spec.readOnlyFiles.map((f) => {
+        checkReadOnlyFile(f)
+        return { Type: 'bind', Source: f.source, Target: f.target, ReadOnly: true, BindOptions: { Propagation: 'rprivate' } }
+      }),
       AutoRemove: false,
       RestartPolicy: { Name: 'no' },
       LogConfig: { Type: 'none', Config: {} }

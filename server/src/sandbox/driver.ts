@@ -32,6 +32,12 @@ export interface SandboxSpec {
   initUser: string
   seedDir: string
   tmpfs: TmpfsMount[]
+  /**
+   * Host files mounted read-only, each a single regular file nobody may write (the project's
+   * datasets, decrypted once per host): the only host paths a sandbox sees. The driver refuses
+   * anything else (a directory, a link, a writable file, a target outside the data directory).
+   */
+  readOnlyFiles: ReadOnlyFile[]
   env: Record<string, string>
   /** labels that name gateway, session, user and project: how a restarted gateway finds its sandboxes */
   labels: Record<string, string>
@@ -40,6 +46,14 @@ export interface SandboxSpec {
    * it). Also on a label, so that any gateway can see that a sandbox has outlived its time.
    */
   deadline: Date
+}
+
+/** A host file a sandbox reads and nobody in it can change. */
+export interface ReadOnlyFile {
+  /** absolute host path */
+  source: string
+  /** absolute path inside the sandbox */
+  target: string
 }
 
 export interface SandboxInfo {

@@ -53,3 +53,20 @@ export const EndedSession = Type.Object({
   state: Type.String(),
   reason: Type.Union([Type.String(), Type.Null()])
 })
+
+/** The host's room for sandboxes (sessions/admission.ts) and the dataset copies it holds. */
+export const CapacityView = Type.Object({
+  memory: Type.Object({
+    totalBytes: Type.Number(),
+    availableBytes: Type.Number(),
+    reserveBytes: Type.Number(),
+    perSandboxBytes: Type.Number()
+  }),
+  threads: Type.Object({ running: Type.Number(), max: Type.Number(), reserve: Type.Number(), perSandbox: Type.Number() }),
+  moreSandboxes: Type.Integer({ description: 'how many more idle sandboxes the host takes now' }),
+  liveSessions: Type.Integer(),
+  datasets: Type.Object({
+    copies: Type.Integer({ description: 'dataset versions decrypted on this host, shared by their sandboxes' }),
+    bytes: Type.Number()
+  })
+})

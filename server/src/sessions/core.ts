@@ -1,3 +1,5 @@
+import type { HostCopies } from '../datasets/host-copies.js'
+import type { AdmissionSettings, HostReading } from './admission.js'
 import type { Keyring } from '../keys/keyring.js'
 import type { FastifyBaseLogger } from 'fastify'
 import type { AuditAction } from '../audit/actions.js'
@@ -27,6 +29,10 @@ export interface SessionServiceDeps {
   dataDir: string
   /** data keys: workspace snapshots are sealed under the project's */
   keyring: Keyring
+  /** the datasets decrypted once on this host, mounted read-only into the sandboxes of their project */
+  hostCopies: HostCopies
+  /** when the host refuses another sandbox, and how it is read (the kernel's figures by default) */
+  admission: { settings: AdmissionSettings; read?: () => HostReading }
   timeZone: string
   log: FastifyBaseLogger
 }

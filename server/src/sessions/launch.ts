@@ -4,8 +4,11 @@ import type { SandboxPolicy } from '../policy/schema.js'
 import { runInSandbox, SANDBOX_SERVICE_USER } from '../sandbox/driver.js'
 import type { SandboxSessionRow } from '../store/types.js'
 import { type SessionCore, START_TIMEOUT_MS } from './core.js'
-import { sandboxSpec } from './sandbox-spec.js'
-import { datasetContext } from '../datasets/at-rest.js'
+import { type MountedDataset, sandboxSpec } from './sandbox-spec.js'
+import { encryptedFileKeyId } from '../datasets/at-rest.js'
+import type { Lease } from '../datasets/host-copies.js'
+import { encryptedPlainSize } from '../keys/encrypted-file.js'
+import { MiB } from './core.js'
 import { DATA_DIR, encryptedSeedFile, filesAsTar, snapshotContext, workspaceSnapshot } from './workspace.js'
 
 /** the workspace snapshot as the init stages it in the data directory for the first shell */
@@ -15,10 +18,10 @@ export const STAGED_WORKSPACE = '.workspace.tar'
 export type Launch = (session: SandboxSessionRow, p: SandboxPolicy) => Promise<void>
 
 /**
- * Launching a session's sandbox: the project's datasets and the researcher's workspace go in with
- * the init as it starts, the first shell unpacks the workspace, and the session is `running` once
- * both are done, or `failed` with the reason. A session stopped meanwhile gets its sandbox taken
- * down again.
+ * Launching a session's sandbox: the project's datasets are mounted read-only from the host's one
+ * decrypted copy of each (made now if this host has none), the researcher's workspace goes in with
+ * the init as it starts, the first shell unpacks it, and the session is `running` once both are
+ * done, or `failed` with the reason. A session stopped meanwhile gets its sandbox taken down again.
  */
 export function createLaunch(core: SessionCore): Launch {
   const { store, driver, log, now } = core.deps
@@ -58,29 +61,48 @@ export function createLaunch(core: SessionCore): Launch {
       for (const d of datasets) {
         if (!existsSync(join(dataDir, d.file!))) throw new Error(`the dataset ${d.name} has no file at ${d.file}`)
       }
-      // The init takes the workspace snapshot (staged for the first shell, which unpacks it as the
-      // researcher) and the datasets as the sandbox starts: no exec is spent on copies.
-      const snapshot = workspaceSnapshot(dataDir, session.projectId, session.userId)
-      const restored = existsSync(snapshot)
-      const { keyring } = core.deps
-      const files = [
-        ...(restored
-          ? [encryptedSeedFile(snapshot, STAGED_WORKSPACE, 0o444, keyring, snapshotContext(session.projectId, session.userId))]
-          : []),
-        ...datasets.map((d) =>
-          encryptedSeedFile(join(dataDir, d.file!), `${d.name}.duckdb`, 0o444, keyring, datasetContext(d.id))
+      const versions = datasets.map((d) => {
+        const path = join(dataDir, d.file!)
+        return { datasetId: d.id, keyId: encryptedFileKeyId(path), path, name: d.name, bytes: encryptedPlainSize(path) }
+      })
+      const dataBytes = versions.reduce((n, v) => n + v.bytes, 0)
+      if (dataBytes > p.dataMiB * MiB) {
+        throw new Error(
+          `the project's datasets take ${Math.ceil(dataBytes / MiB)} MiB, more than the ${p.dataMiB} MiB its policy ` +
+            `allows them (sandbox.dataMiB); an administrator can raise it`
         )
-      ]
-      const totalBytes = files.reduce((n, f) => n + f.size, 0)
+      }
+      // each dataset once per host, decrypted into memory, mounted read-only: a start copies none
       let reported = 0
-      const seed = filesAsTar(files, (bytes) => {
+      const lease: Lease = await core.deps.hostCopies.acquire(versions, (bytes, totalBytes) => {
         if (bytes === totalBytes || Date.now() - reported >= 250) {
           reported = Date.now()
           progress(session.id, { step: 'data', bytes, totalBytes })
         }
       })
-      progress(session.id, { step: 'sandbox' })
-      const started = await driver.start(sandboxSpec(session, await store.gatewayId(), p, env), seed)
+      // The init takes the workspace snapshot as the sandbox starts (staged for the first shell,
+      // which unpacks it as the researcher): no exec is spent on copies.
+      const snapshot = workspaceSnapshot(dataDir, session.projectId, session.userId)
+      const restored = existsSync(snapshot)
+      let started
+      try {
+        const mounted: MountedDataset[] = versions.map((v) => ({
+          keyId: v.keyId,
+          source: lease.paths.get(v.keyId)!,
+          target: `${DATA_DIR}/${v.name}.duckdb`
+        }))
+        const { keyring } = core.deps
+        const seed = filesAsTar(
+          restored
+            ? [encryptedSeedFile(snapshot, STAGED_WORKSPACE, 0o444, keyring, snapshotContext(session.projectId, session.userId))]
+            : []
+        )
+        progress(session.id, { step: 'sandbox' })
+        started = await driver.start(sandboxSpec(session, await store.gatewayId(), p, env, mounted), seed)
+      } finally {
+        // the sandbox (if any) names its copies on its label from now on: that keeps them
+        lease.release()
+      }
       sandboxId = started.id
       const id = sandboxId
       await whileAlive(

@@ -1,4 +1,8 @@
-import { describe, expect, it } from 'vitest'
+import { randomUUID } from 'node:crypto'
+import { chmodSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
 import { DEFAULT_POLICY_YAML } from '../../../test/support/policy.js'
 import { parsePolicyText } from '../policy/load.js'
 import type { SandboxPolicy } from '../policy/schema.js'
@@ -23,7 +27,8 @@ describe('the sandbox of a session', () => {
       [LABELS.gateway]: 'gw-1',
       [LABELS.session]: 's-1',
       [LABELS.user]: 'u-1',
-      [LABELS.project]: 'p-1'
+      [LABELS.project]: 'p-1',
+      [LABELS.datasets]: ''
     })
   })
 
@@ -34,11 +39,12 @@ describe('the sandbox of a session', () => {
     expect(spec.seedDir).toBe(DATA_DIR)
   })
 
-  it("sizes the researcher's home, /tmp and the datasets' room from the policy, the datasets the init's", () => {
+  it("sizes the researcher's home, /tmp and the staged workspace's room from the policy, the last the init's", () => {
     expect(spec.tmpfs).toEqual([
       { path: HOME, sizeBytes: policy.workAreaMiB * MiB, uid: 1000, gid: 1000, mode: 0o700 },
       { path: '/tmp', sizeBytes: policy.tmpMiB * MiB, uid: 0, gid: 0, mode: 0o1777 },
-      { path: DATA_DIR, sizeBytes: (policy.dataMiB + policy.workAreaMiB) * MiB, uid: 1001, gid: 1001, mode: 0o755 }
+      // the datasets are mounted from the host, not held in the sandbox's memory
+      { path: DATA_DIR, sizeBytes: policy.workAreaMiB * MiB, uid: 1001, gid: 1001, mode: 0o755 }
     ])
     expect(spec).toMatchObject({
       image: policy.image,
@@ -77,6 +83,7 @@ describe('the sandbox of a session', () => {
         'memoryBytes',
         'name',
         'pids',
+        'readOnlyFiles',
         'runtime',
         'seedDir',
         'tmpfs',
@@ -95,5 +102,56 @@ describe('the sandbox of a session', () => {
       Runtime: policy.runtime
     })
     expect(host.SecurityOpt).toContain('no-new-privileges:true')
+  })
+})
+
+describe("the project's datasets, mounted from the host", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vre-mounts-'))
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+  const file = (name: string, mode: number) => {
+    const path = join(dir, name)
+    writeFileSync(path, 'dataset')
+    chmodSync(path, mode)
+    return path
+  }
+  const key = `dataset-${randomUUID()}`
+  const good = file(`${key}.duckdb`, 0o444)
+  const optionsFor = (source: string, target = '/data/claims.duckdb') =>
+    containerOptions(
+      sandboxSpec(session, 'gw-1', policy, {}, [{ keyId: key, source, target }]),
+      '{}',
+      Date.parse(session.createdAt)
+    )
+
+  it('binds each read-only, at its name in /data, and names its key on the label', () => {
+    const o = optionsFor(good)
+    expect(o.HostConfig!.Mounts).toEqual([
+      { Type: 'bind', Source: good, Target: '/data/claims.duckdb', ReadOnly: true, BindOptions: { Propagation: 'rprivate' } }
+    ])
+    expect(o.HostConfig!.Binds).toEqual([])
+    expect(o.Labels![LABELS.datasets]).toBe(key)
+  })
+
+  it('refuses to mount anything but a regular file nobody can write or run, at a plain name in /data', () => {
+    const refusals: [string, string, RegExp][] = [
+      [file('writable.duckdb', 0o644), '/data/claims.duckdb', /mode is 644/],
+      [file('executable.duckdb', 0o555), '/data/claims.duckdb', /mode is 555/],
+      [file('setuid.duckdb', 0o4444), '/data/claims.duckdb', /mode is 4444/],
+      [dir, '/data/claims.duckdb', /not a regular file/],
+      [join(dir, 'missing.duckdb'), '/data/claims.duckdb', /does not exist/],
+      [`${dir}/../${dir.split('/').pop()}/${key}.duckdb`, '/data/claims.duckdb', /absolute and normal/],
+      ['relative.duckdb', '/data/claims.duckdb', /absolute and normal/],
+      [good, '/etc/passwd', /plain file name in \/data/],
+      [good, '/data/../etc/passwd', /plain file name in \/data/],
+      [good, '/data/sub/claims.duckdb', /plain file name in \/data/],
+      [good, '/data/..', /plain file name in \/data/],
+      [good, '/home/researcher/claims.duckdb', /plain file name in \/data/]
+    ]
+    const link = join(dir, 'link.duckdb')
+    symlinkSync(good, link)
+    refusals.push([link, '/data/claims.duckdb', /not a regular file/])
+    for (const [source, target, why] of refusals) {
+      expect(() => optionsFor(source, target), `${source} at ${target}`).toThrow(why)
+    }
   })
 })

@@ -5,6 +5,7 @@ import { createLiveLimits } from './live-limits.js'
 import { createReaper } from './reaper.js'
 import { createReconcile } from './reconcile.js'
 import { createRetention } from './retention.js'
+import { createSharedDatasets } from './shared-datasets.js'
 import { createStart } from './start.js'
 import { createStop } from './stop.js'
 
@@ -29,6 +30,7 @@ export function createSessionService(deps: SessionServiceDeps) {
   const limits = createLimits(core, stop)
   const reaper = createReaper(core, stop, limits)
   const live = createLiveLimits(core)
+  const shared = createSharedDatasets(core, stop)
   return {
     start: createStart(core, createLaunch(core)),
     stop: stop.stop,
@@ -38,6 +40,10 @@ export function createSessionService(deps: SessionServiceDeps) {
     endLapsed: reaper.endLapsed,
     endProjectSessions: reaper.endProjectSessions,
     wipeEndedProjects: createRetention(core),
+    /** removes the host's dataset copies no sandbox uses any more, and ends sessions on erased ones */
+    pruneDatasets: shared.pass,
+    /** the host's dataset copies (console figures, tests) */
+    hostCopies: deps.hostCopies,
     onSandboxEvent: limits.onSandboxEvent,
     /** terminal input or a cell run: what keeps a session from idling out */
     touch(id: string) {

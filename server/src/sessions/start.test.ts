@@ -5,6 +5,8 @@ import type { SandboxSessionRow } from '../store/types.js'
 import type { SessionChange } from './events.js'
 import { createLaunch } from './launch.js'
 import { createStart } from './start.js'
+import { LABELS } from './sandbox-spec.js'
+import { readFileSync } from 'node:fs'
 
 let bench: SessionBench
 afterEach(() => bench.close())
@@ -86,6 +88,36 @@ describe('starting a session', () => {
     })
     expect(await bench.store.listSandboxSessions({ userId: bench.researcher.id })).toEqual([])
   })
+
+  it('refuses a start the host has no room for, with the figures, rather than overcommit it', async () => {
+    const { start, launched } = await recordedStart()
+    const GiB = 1024 ** 3
+    const reading = { memTotalBytes: 24 * GiB, memAvailableBytes: 1.1 * GiB, threads: 900, threadsMax: 32768 }
+    bench.core.deps.admission.read = () => reading
+    await expect(start(bench.researcher, bench.project.id, ctx)).rejects.toThrow(
+      'No sandbox can be started now: the host has 1.1 GiB of memory free (of 24.0 GiB); a new sandbox needs 256 MiB ' +
+        'above the 1024 MiB kept for the host. Try again when sessions have ended.'
+    )
+    expect(await lastStart()).toMatchObject({ outcome: 'denied', details: { reason: 'host capacity' } })
+    reading.memAvailableBytes = 8 * GiB
+    reading.threads = 32768 - 2048 - 100
+    await expect(start(bench.researcher, bench.project.id, ctx)).rejects.toThrow(
+      'the host runs 30620 tasks of the 32768 it allows; a new sandbox needs 128 above the 2048 kept for the host'
+    )
+    bench.core.deps.admission.read = () => {
+      throw new Error('no /proc')
+    }
+    // what can't be read is no room: fail closed
+    await expect(start(bench.researcher, bench.project.id, ctx)).rejects.toThrow(
+      "the host's memory and tasks could not be read (no /proc)"
+    )
+    expect(launched).toEqual([])
+    expect(await bench.store.listSandboxSessions({ userId: bench.researcher.id })).toEqual([])
+    reading.threads = 900
+    bench.core.deps.admission.read = () => reading
+    await start(bench.researcher, bench.project.id, ctx)
+    expect(launched).toHaveLength(1)
+  })
 })
 
 describe('launching a session', () => {
@@ -103,13 +135,39 @@ describe('launching a session', () => {
       VRE_DATASET: '/data/claims.duckdb'
     })
     expect(heard.map((c) => (c.kind === 'state' ? c.state : c.step))).toEqual(
-      expect.arrayContaining(['sandbox', 'workspace', 'running'])
+      expect.arrayContaining(['data', 'sandbox', 'workspace', 'running'])
     )
+    // the dataset mounted read-only from its one decrypted copy on the host, named on the label
+    const spec = bench.driver.sandboxes.get(after.sandboxId!)!.spec
+    const [copy] = bench.core.deps.hostCopies.present()
+    expect(spec.readOnlyFiles).toEqual([{ source: bench.core.deps.hostCopies.pathOf(copy!), target: '/data/claims.duckdb' }])
+    expect(spec.labels[LABELS.datasets]).toBe(copy)
+    expect(readFileSync(spec.readOnlyFiles[0]!.source).length).toBeGreaterThan(0)
     expect(heard.at(-1)).toEqual({ kind: 'state', state: 'running' })
     expect((await bench.audit()).at(-1)).toMatchObject({
       action: 'session.running',
       details: { sandbox: after.sandboxId, datasets: ['claims'], workspaceRestored: false }
     })
+  })
+
+  it("fails a session whose datasets take more than the policy's dataMiB, saying so, and decrypts nothing", async () => {
+    bench = await sessionBench({ dataMiB: 16 })
+    const project = (await bench.store.getProject(bench.project.id))!
+    const file = `${bench.dataDir}/${project.datasets[0]!.file}`
+    // a dataset file whose plaintext is larger than 16 MiB, as its header says
+    const { writeEncryptedFile } = await import('../keys/encrypted-file.js')
+    const { encryptedFileKeyId, datasetContext } = await import('../datasets/at-rest.js')
+    const keyId = encryptedFileKeyId(file)
+    await writeEncryptedFile(file, Buffer.alloc(17 * 1024 * 1024), keyId, bench.core.deps.keyring.key(keyId), datasetContext(project.datasets[0]!.id))
+    const start = createStart(bench.core, createLaunch(bench.core))
+    const row = await start(bench.researcher, bench.project.id, ctx)
+    await bench.settle()
+    expect(await bench.store.getSandboxSession(row.id)).toMatchObject({
+      state: 'failed',
+      reason: expect.stringMatching(/the project's datasets take 17 MiB, more than the 16 MiB its policy allows them \(sandbox\.dataMiB\)/)
+    })
+    expect(bench.core.deps.hostCopies.present()).toEqual([])
+    expect(bench.driver.sandboxes.size).toBe(0)
   })
 
   it('fails the session, removing its sandbox, when the shell cannot start in it', async () => {

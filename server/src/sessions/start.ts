@@ -7,6 +7,7 @@ import type { SandboxSessionRow, UserRow } from '../store/types.js'
 import type { SessionCore } from './core.js'
 import type { Launch } from './launch.js'
 import { LIVE_STATES } from './transitions.js'
+import { admissionRefusal, readHost } from './admission.js'
 
 /**
  * Starting a session: who may (the researcher's standing in the project, the policy's quota of live
@@ -51,6 +52,17 @@ export function createStart(core: SessionCore, launch: Launch) {
       const why = `the policy asks for the ${p.runtime} runtime, which this host does not have`
       await store.appendAudit(audit('error', { reason: why }))
       throw new Errors.SandboxUnavailable(why)
+    }
+    // the host's room last, just before the start, so the figures are as fresh as they can be
+    let full: string | null
+    try {
+      full = admissionRefusal((core.deps.admission.read ?? readHost)(), core.deps.admission.settings)
+    } catch (err) {
+      full = `the host's memory and tasks could not be read (${(err as Error).message})`
+    }
+    if (full !== null) {
+      await store.appendAudit(audit('denied', { reason: 'host capacity', detail: full }))
+      throw new Errors.SandboxUnavailable(full)
     }
     const row: SandboxSessionRow = {
       id: randomUUID(),

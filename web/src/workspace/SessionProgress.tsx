@@ -3,10 +3,12 @@ import { useStrings } from '../i18n/language'
 import { workspaceStrings } from './strings'
 import type { SessionState } from './use-session-start'
 
-const STEPS: StartStep['step'][] = ['sandbox', 'data', 'workspace']
+// the data first: the project's datasets are made ready on the host (once; later starts find them
+// ready), then the sandbox mounts them
+const STEPS: StartStep['step'][] = ['data', 'sandbox', 'workspace']
 const MiB = 1024 * 1024
 
-/** A session on its way: each step of the start, with the data copied so far. */
+/** A session on its way: each step of the start, with the data made ready so far. */
 export function StartProgress({ step: current }: { step: StartStep | null }) {
   const t = useStrings(workspaceStrings)
   const at = current === null ? -1 : STEPS.indexOf(current.step)

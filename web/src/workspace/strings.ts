@@ -8,7 +8,7 @@ const en = {
   starting: 'Starting your analysis environment',
   steps: {
     sandbox: 'Creating the isolated sandbox',
-    data: 'Loading the pseudonymized data',
+    data: 'Preparing the pseudonymized data',
     workspace: 'Restoring your workspace'
   },
   dataProgress: (done: string, total: string) => `${done} of ${total}`,
@@ -205,7 +205,7 @@ export const workspaceStrings: Localized<typeof en> = {
     starting: '解析環境を準備しています',
     steps: {
       sandbox: '隔離されたサンドボックスを作成',
-      data: '仮名加工データを読み込み',
+      data: '仮名加工データを準備',
       workspace: 'ワークスペースを復元'
     },
     dataProgress: (done: string, total: string) => `${total} 中 ${done}`,

@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin'
+import { DEFAULT_LINGER_MS, HostCopies, hostCopiesRoot } from '../../datasets/host-copies.js'
 import { DockerDriver } from '../../sandbox/docker-driver.js'
 import type { SandboxDriver } from '../../sandbox/driver.js'
 import { createSessionService, LABELS, type SessionService } from '../../sessions/session-service.js'
@@ -19,6 +20,8 @@ export interface SessionsPluginOptions {
   driver?: SandboxDriver
   /** how often the reaper looks at live sessions; within a minute of a lapse they end */
   reapIntervalMs?: number
+  /** how long a dataset copy no sandbox uses stays on the host (ms) */
+  datasetLingerMs?: number
 }
 
 /**
@@ -65,6 +68,11 @@ export default fp<SessionsPluginOptions>(
       log: app.log,
       display: app.display
     })
+    const hostCopies = new HostCopies({
+      root: hostCopiesRoot(await app.store.gatewayId()),
+      keyring: app.keys.keyring,
+      lingerMs: opts.datasetLingerMs ?? DEFAULT_LINGER_MS
+    })
     const sessions = createSessionService({
       shells: terminals,
       store: app.store,
@@ -73,6 +81,8 @@ export default fp<SessionsPluginOptions>(
       now: app.now,
       dataDir: app.config.dataDir,
       keyring: app.keys.keyring,
+      hostCopies,
+      admission: { settings: app.config.admission },
       timeZone: app.config.timeZone,
       log: app.log
     })
@@ -93,6 +103,10 @@ export default fp<SessionsPluginOptions>(
         app.log.error({ err }, 'could not reconcile sandboxes; will retry')
       }
     }
+    const pruneDatasets = async (options: { lingerMs?: number } = {}) => {
+      const r = await sessions.pruneDatasets(options)
+      if (r.removed.length > 0 || r.ending.length > 0) app.log.info(r, 'dataset copies on this host pruned')
+    }
     let timer: NodeJS.Timeout | null = null
     let running: Promise<void> | null = null
     const tick = () => {
@@ -102,6 +116,7 @@ export default fp<SessionsPluginOptions>(
         if (reconciled) {
           await sessions.reap()
           await sessions.wipeEndedProjects()
+          await pruneDatasets()
         }
       })()
         // a failed pass (store or engine away) is logged and tried again next tick, never left
@@ -129,6 +144,11 @@ export default fp<SessionsPluginOptions>(
       await running
       await sessions.settle()
       await recordings.closeAll()
+      // what no sandbox mounts any more leaves the host's memory with the gateway; what they do
+      // stays for them (they outlive a restart) and for the next gateway's prune
+      await pruneDatasets({ lingerMs: 0 }).catch((err: unknown) =>
+        app.log.error({ err }, 'could not remove unused dataset copies at shutdown')
+      )
     })
   },
   { name: 'sessions', dependencies: ['store', 'policy', 'config', 'display'] }

@@ -12,7 +12,7 @@ export const SandboxPolicy = Type.Object(
     pids: Type.Integer({ minimum: 32, maximum: 32768 }),
     workAreaMiB: Type.Integer({ minimum: 16, maximum: 64 * 1024, description: "the researcher's workspace (tmpfs)" }),
     tmpMiB: Type.Integer({ minimum: 16, maximum: 64 * 1024, description: '/tmp (tmpfs)' }),
-    dataMiB: Type.Integer({ minimum: 16, maximum: 256 * 1024, description: "room for the project's datasets (tmpfs)" }),
+    dataMiB: Type.Integer({ minimum: 16, maximum: 256 * 1024, description: "the most the project's datasets may take in host memory (decrypted once per host, shared read-only by its sandboxes)" }),
     maxDurationMinutes: Type.Integer({
       minimum: 1,
       maximum: 7 * 24 * 60,

@@ -1,8 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Errors } from '../../../../../errors.js'
 import { errorResponses } from '../../../../../schemas/common.js'
+import { capacity, readHost } from '../../../../../sessions/admission.js'
+import { LIVE_STATES } from '../../../../../sessions/transitions.js'
 import {
   AlertList,
+  CapacityView,
   EndedSession,
   EndSessionBody,
   EndSessionParams,
@@ -16,6 +19,16 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/sessions', { schema: { response: { 200: LiveSessionList, ...errorResponses } } }, async () =>
     app.monitor.live()
   )
+
+  /** The host's room for more sandboxes, read now, and the dataset copies shared on it. */
+  app.get('/capacity', { schema: { response: { 200: CapacityView, ...errorResponses } } }, async () => {
+    const live = await app.store.listSandboxSessions({ states: LIVE_STATES })
+    return {
+      ...capacity(readHost(), app.config.admission),
+      liveSessions: live.length,
+      datasets: app.sessions.hostCopies.usage()
+    }
+  })
 
   app.get(
     '/alerts',
