@@ -50,6 +50,21 @@ describe('notebook cells on a real sandbox (runsc, the default policy)', () => {
     await gw?.close()
   })
 
+  it('starts the kernel, Python included, with the session: before any cell asks for it', async () => {
+    const sandboxId = (await gw.app.sessions.get(sessionId))!.sandboxId!
+    const deadline = Date.now() + 60_000
+    let ps = ''
+    while (Date.now() < deadline) {
+      ps = (await runInSandbox(docker, sandboxId, { cmd: ['ps', '-eo', 'args'], user: '0:0' })).stdout
+      if (/vre-kernel/.test(ps) && /vre\.kernel_bridge/.test(ps)) break
+      await new Promise((r) => setTimeout(r, 500))
+    }
+    expect(ps).toMatch(/vre-kernel/)
+    expect(ps).toMatch(/vre\.kernel_bridge/)
+    // and no cell has run: nothing in the data-operation log or the audit
+    expect((await gw.app.store.recentAudit(200)).filter((r) => r.action.startsWith('cell.'))).toEqual([])
+  }, 90_000)
+
   it('runs SQL on the dataset, and a temporary table lives on to the next cell', async () => {
     const count = await cell('sql', 'select count(*) as n from patients')
     expect(count.status).toBe('ok')

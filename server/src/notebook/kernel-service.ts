@@ -61,7 +61,7 @@ interface Kernel {
 
 /**
  * The notebook kernels of live sessions: one vre-kernel process per session, started in its
- * sandbox on the first cell, spoken to in line-delimited JSON over the exec's stdio. SQL runs on
+ * sandbox as the session starts running (or on the first cell, after a gateway restart), spoken to in line-delimited JSON over the exec's stdio. SQL runs on
  * DuckDB with the dataset attached; Python on the sandbox's ipykernel; temporary tables and
  * variables live as long as the kernel.
  */
@@ -174,6 +174,11 @@ export function createKernelService(deps: {
       capped(sessionId, await request(sessionId, sandboxId, { language: cell.language, source: cell.source })),
     interrupt: (sessionId: string, sandboxId: string) => request(sessionId, sandboxId, { op: 'interrupt' }),
     restart: (sessionId: string, sandboxId: string) => request(sessionId, sandboxId, { op: 'restart' }),
+    /**
+     * Starts the session's kernel before any cell asks for it (its Python kernel starts in the
+     * background as it does), so the first cell does not wait for it; and says how it stands.
+     */
+    status: (sessionId: string, sandboxId: string) => request(sessionId, sandboxId, { op: 'status' }),
     /**
      * Writes the cell's result, every row, as outbox/NAME.csv with its source beside it: the last
      * statement (SQL) or expression (Python) is evaluated again in the kernel as it is now.

@@ -48,7 +48,17 @@ export default fp(
     const unsubscribe = app.sessions.onEnding((id) => {
       kernels.end(id).catch((err: unknown) => app.log.error({ err, session: id }, 'ending a kernel failed'))
     })
-    app.addHook('onClose', async () => unsubscribe())
+    // the kernel (and its Python) starts with the session, not with the first cell
+    const unsubscribeRunning = app.sessions.onRunning((id) => {
+      void (async () => {
+        const session = await app.store.getSandboxSession(id)
+        if (session?.state === 'running' && session.sandboxId !== null) await kernels.status(id, session.sandboxId)
+      })().catch((err: unknown) => app.log.warn({ err, session: id }, 'the kernel could not be started ahead'))
+    })
+    app.addHook('onClose', async () => {
+      unsubscribe()
+      unsubscribeRunning()
+    })
   },
   { name: 'notebook', dependencies: ['sessions', 'config', 'display'] }
 )
