@@ -76,7 +76,14 @@ import {
   PathQuery,
   SaveFileBody
 } from '../schemas/files.js'
-import { AlertList, EndedSession, EndSessionBody, EndSessionParams, LiveSessionList } from '../schemas/monitoring.js'
+import {
+  AlertList,
+  CapacityView,
+  EndedSession,
+  EndSessionBody,
+  EndSessionParams,
+  LiveSessionList
+} from '../schemas/monitoring.js'
 import {
   AssignmentList,
   AssignmentParams,
@@ -329,6 +336,7 @@ export const api = {
   // Administration: live monitoring.
   'GET /api/v1/admin/monitoring/sessions': { response: answers({ 200: LiveSessionList }) },
   'GET /api/v1/admin/monitoring/alerts': { response: answers({ 200: AlertList }) },
+  'GET /api/v1/admin/monitoring/capacity': { response: answers({ 200: CapacityView }) },
   'POST /api/v1/admin/monitoring/sessions/:id/end': {
     params: EndSessionParams,
     body: EndSessionBody,

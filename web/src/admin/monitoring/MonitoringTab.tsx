@@ -22,6 +22,8 @@ export function MonitoringTab({ api }: { api: ApiClient }) {
   const { language } = useLanguage()
   const live = useApiPolled(api, REFRESH_MS, 'GET /api/v1/admin/monitoring/sessions')
   const raised = useApiPolled(api, REFRESH_MS, 'GET /api/v1/admin/monitoring/alerts')
+  const room = useApiPolled(api, REFRESH_MS, 'GET /api/v1/admin/monitoring/capacity')
+  const host = room.data ?? null
   const sessions = live.data ?? null
   const alerts = raised.data ?? []
   const updated = live.dataUpdatedAt === 0 ? null : new Date(live.dataUpdatedAt).toISOString()
@@ -58,7 +60,36 @@ export function MonitoringTab({ api }: { api: ApiClient }) {
 
   return (
     <div className="admin-audit">
-      <LoadError queries={[live, raised]} refused={refused} className="error-message" testId="monitoring-error" />
+      <LoadError queries={[live, raised, room]} refused={refused} className="error-message" testId="monitoring-error" />
+      {host !== null && (
+        <section className="card" aria-labelledby="capacity-heading" data-testid="monitoring-capacity">
+          <h2 id="capacity-heading" className="card__heading">
+            {t.capacity.heading}
+          </h2>
+          <dl className="summary">
+            <dt>{t.capacity.memory}</dt>
+            <dd data-testid="capacity-memory">
+              {t.capacity.memoryFree(
+                formatBytes(host.memory.availableBytes, language),
+                formatBytes(host.memory.totalBytes, language),
+                formatBytes(host.memory.reserveBytes, language)
+              )}
+            </dd>
+            <dt>{t.capacity.tasks}</dt>
+            <dd>{t.capacity.tasksRunning(host.threads.running, host.threads.max, host.threads.reserve)}</dd>
+            <dt>{t.capacity.more}</dt>
+            <dd data-testid="capacity-more">
+              {t.capacity.moreSandboxes(host.moreSandboxes, formatBytes(host.memory.perSandboxBytes, language))}
+            </dd>
+            <dt>{t.capacity.live}</dt>
+            <dd>{host.liveSessions}</dd>
+            <dt>{t.capacity.datasets}</dt>
+            <dd data-testid="capacity-datasets">
+              {t.capacity.datasetCopies(host.datasets.copies, formatBytes(host.datasets.bytes, language))}
+            </dd>
+          </dl>
+        </section>
+      )}
       <section className="card" aria-labelledby="monitoring-heading">
         <h2 id="monitoring-heading" className="card__heading">
           {t.heading}

@@ -2,6 +2,18 @@ import type { Localized } from '../../i18n/language'
 
 const en = {
   tab: 'Live sessions',
+  capacity: {
+    heading: 'Room on this host',
+    memory: 'Memory',
+    memoryFree: (free: string, total: string, reserve: string) => `${free} free of ${total} (${reserve} kept for the host)`,
+    tasks: 'Tasks',
+    tasksRunning: (n: number, max: number, reserve: number) => `${n} of ${max} (${reserve} kept for the host)`,
+    more: 'More sessions it takes now',
+    moreSandboxes: (n: number, each: string) => `${n} (an idle sandbox needs ${each}; a start beyond this is refused)`,
+    live: 'Live sessions',
+    datasets: 'Datasets in memory',
+    datasetCopies: (n: number, size: string) => `${n} version${n === 1 ? '' : 's'}, ${size}, each shared by its project's sandboxes`
+  },
   heading: 'Running sessions',
   refreshed: (at: string) => `Updated ${at}; refreshes every 5 seconds.`,
   none: 'No session is running.',
@@ -46,6 +58,18 @@ export const monitoringStrings: Localized<typeof en> = {
   en,
   ja: {
     tab: '稼働中のセッション',
+    capacity: {
+      heading: 'このホストの余力',
+      memory: 'メモリ',
+      memoryFree: (free: string, total: string, reserve: string) => `${total} 中 ${free} が空き（ホスト用に ${reserve} を確保）`,
+      tasks: 'タスク',
+      tasksRunning: (n: number, max: number, reserve: number) => `${max} 中 ${n}（ホスト用に ${reserve} を確保）`,
+      more: '今から開始できるセッション数',
+      moreSandboxes: (n: number, each: string) => `${n}（待機中のサンドボックス1つに ${each} が必要。これを超える開始は拒否されます）`,
+      live: '稼働中のセッション',
+      datasets: 'メモリ上のデータセット',
+      datasetCopies: (n: number, size: string) => `${n} 版、${size}（各版はプロジェクトのサンドボックスで共有）`
+    },
     heading: '稼働中のセッション',
     refreshed: (at) => `${at} 更新(5 秒ごとに更新)`,
     none: '稼働中のセッションはありません。',
