@@ -239,7 +239,7 @@ describe.each(['runc', 'runsc'] as const)('sessions on the real engine (%s)', (r
       }
       expect(s.state).toBe('failed')
       expect(s.reason).toMatch(
-        /^the sandbox could not be started: the data could not be read: the encrypted file was changed \(chunk \d+ does not authenticate\)$/
+        /^the sandbox could not be started: the dataset file \S+ does not decrypt: the encrypted file was changed \(chunk \d+ does not authenticate\)$/
       )
       expect(await docker.list({ 'vre.session': id })).toEqual([])
     } finally {

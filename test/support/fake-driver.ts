@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import {
+  chmodSync,
+  copyFileSync,
   createReadStream,
   existsSync,
   mkdirSync,
@@ -11,7 +13,7 @@ import {
   writeFileSync
 } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, normalize, relative } from 'node:path'
+import { dirname, join, normalize, relative } from 'node:path'
 import { PassThrough, Readable } from 'node:stream'
 import { extract, pack } from 'tar-stream'
 import { unsafeName } from '../../server/src/archive/safe-tar.js'
@@ -70,6 +72,12 @@ export class FakeDriver implements SandboxDriver {
     const id = randomUUID().replaceAll('-', '')
     const root = join(this.base, id)
     for (const m of spec.tmpfs) mkdirSync(join(root, m.path), { recursive: true })
+    // the host files the engine would bind read-only: a copy at the same place, readable only
+    for (const f of spec.readOnlyFiles) {
+      mkdirSync(join(root, dirname(f.target)), { recursive: true })
+      copyFileSync(f.source, join(root, f.target))
+      chmodSync(join(root, f.target), 0o444)
+    }
     const info: SandboxInfo = {
       id,
       name: spec.name,

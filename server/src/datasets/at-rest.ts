@@ -11,6 +11,7 @@ import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { EncryptedFileError, MAGIC, readEncryptedFile } from '../keys/encrypted-file.js'
 import type { Keyring } from '../keys/keyring.js'
+import { sweepPartialCopies } from './host-copies.js'
 
 /** What a dataset file's encryption binds it to: another dataset's file swapped in does not open. */
 export const datasetContext = (datasetId: string) => `dataset:${datasetId}`
@@ -70,7 +71,7 @@ function alive(pid: number): boolean {
  */
 export function sweepMemoryLeftovers(): string[] {
   if (!existsSync(MEMORY_DIR)) return []
-  const removed: string[] = []
+  const removed: string[] = sweepPartialCopies(alive)
   const uid = process.getuid?.()
   for (const name of readdirSync(MEMORY_DIR)) {
     const m = LEFTOVER.exec(name)

@@ -10,7 +10,18 @@
  * an opt-out), so plaintext outlives neither its last sandbox nor its key.
  */
 import { randomBytes } from 'node:crypto'
-import { chmodSync, createWriteStream, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
+import {
+  chmodSync,
+  createWriteStream,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync
+} from 'node:fs'
 import { join } from 'node:path'
 import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -32,6 +43,68 @@ const KEY_ID = /^dataset-[0-9a-f-]{36}$/
 /** The file a copy is kept in, and the temporary one it is written to first. */
 const COPY = /^(dataset-[0-9a-f-]{36})\.duckdb$/
 const SUFFIX = '.duckdb'
+/** What a copy being written is called until it is whole: `<key>.duckdb.partial-<pid>-<random>`. */
+export const PARTIAL = '.partial-'
+const PARTIAL_NAME = /^dataset-[0-9a-f-]{36}\.duckdb\.partial-(\d+)-[0-9a-f]{8}$/
+
+/**
+ * Removes what writers that no longer run left half-written in any gateway's copies directory of
+ * this user (a gateway killed while it decrypted): their plaintext would otherwise stay until a
+ * gateway with the same id pruned. Copies being written by live processes are left alone.
+ */
+export function sweepPartialCopies(alive: (pid: number) => boolean): string[] {
+  if (!existsSync(MEMORY_DIR)) return []
+  const uid = process.getuid?.()
+  const removed: string[] = []
+  for (const dir of readdirSync(MEMORY_DIR)) {
+    if (!dir.startsWith(HOST_COPIES_PREFIX)) continue
+    const root = join(MEMORY_DIR, dir)
+    try {
+      const st = lstatSync(root)
+      if (!st.isDirectory() || (uid !== undefined && st.uid !== uid)) continue
+      for (const name of readdirSync(root)) {
+        const m = PARTIAL_NAME.exec(name)
+        if (m === null || alive(Number(m[1]))) continue
+        rmSync(join(root, name), { force: true })
+        removed.push(join(root, name))
+      }
+    } catch {
+      // gone meanwhile, or not ours to look at
+    }
+  }
+  return removed
+}
+
+/** The encrypted file a copy comes from, as it stands: another file, or this one changed, differs. */
+function sourceOf(v: DatasetVersion): string {
+  const st = statSync(v.path)
+  return JSON.stringify([v.datasetId, v.path, st.dev, st.ino, st.size, st.mtimeMs, st.ctimeMs])
+}
+
+/**
+ * Removes the copies of a key from every gateway's directory of this user on the host: what
+ * destroys a key (an erasure, an opt-out's re-issue) calls it, so the plaintext goes with the key
+ * even when no gateway runs to prune it. Sandboxes still mounting it keep reading it until their
+ * gateway ends them. Returns the paths removed.
+ */
+export function removeCopiesOfKey(keyId: string): string[] {
+  if (!KEY_ID.test(keyId) || !existsSync(MEMORY_DIR)) return []
+  const uid = process.getuid?.()
+  const removed: string[] = []
+  for (const dir of readdirSync(MEMORY_DIR)) {
+    if (!dir.startsWith(HOST_COPIES_PREFIX)) continue
+    const root = join(MEMORY_DIR, dir)
+    try {
+      const st = lstatSync(root)
+      if (!st.isDirectory() || (uid !== undefined && st.uid !== uid)) continue
+      unlinkSync(join(root, `${keyId}${SUFFIX}`))
+      removed.push(join(root, `${keyId}${SUFFIX}`))
+    } catch {
+      // no copy there
+    }
+  }
+  return removed
+}
 
 /** One dataset version a sandbox is to mount. */
 export interface DatasetVersion {
@@ -67,6 +140,12 @@ export class HostCopies {
   private readonly held = new Map<string, number>()
   /** when each copy was last seen in use (held or mounted), by key id */
   private readonly lastUsed = new Map<string, number>()
+  /**
+   * What each copy was decrypted from, as this process decrypted it: a copy is served again only
+   * for the same dataset from the same encrypted file, unchanged since (a copy this process did not
+   * make, or whose file changed, is decrypted again, and so authenticated again).
+   */
+  private readonly madeFrom = new Map<string, string>()
   /** every change to the directory, in turn: a prune never removes what an acquire just made */
   private queue: Promise<unknown> = Promise.resolve()
 
@@ -100,14 +179,31 @@ export class HostCopies {
       if (!existsSync(MEMORY_DIR)) {
         throw new MemoryStorageMissing(`${MEMORY_DIR} (memory-backed storage) is missing: dataset plaintext is never written to a disk`)
       }
-      mkdirSync(this.root, { recursive: true, mode: 0o700 })
-      chmodSync(this.root, 0o700)
+      this.ensureRoot()
+      const destroyed = this.destroyedKeys()
+      const entries = new Map(this.keyring.entries().map((e) => [e.id, e]))
+      for (const v of versions) {
+        // the key id comes from the file's header, unauthenticated until the file is decrypted: it
+        // must name a live key of this very dataset before a copy made under it is served
+        const e = entries.get(v.keyId)
+        if (e === undefined || e.purpose !== 'dataset' || !e.scope.startsWith(`${v.datasetId}@`)) {
+          throw new EncryptedFileError(`the dataset file ${v.path} names a key that is not one of its dataset's`)
+        }
+        if (destroyed.has(v.keyId)) {
+          throw new EncryptedFileError(`the dataset file ${v.path} was erased: its key ${v.keyId} is destroyed`)
+        }
+      }
       const total = versions.reduce((n, v) => n + encryptedPlainSize(v.path), 0)
       let done = 0
       const paths = new Map<string, string>()
       for (const v of versions) {
         const path = this.pathOf(v.keyId)
-        if (!this.isCopy(path)) await this.decrypt(v, path, (b) => onProgress?.(done + b, total))
+        const source = sourceOf(v)
+        if (!this.isCopy(path) || this.madeFrom.get(v.keyId) !== source) {
+          this.madeFrom.delete(v.keyId)
+          await this.decrypt(v, path, (b) => onProgress?.(done + b, total))
+          this.madeFrom.set(v.keyId, source)
+        }
         done += encryptedPlainSize(v.path)
         onProgress?.(done, total)
         paths.set(v.keyId, path)
@@ -133,6 +229,22 @@ export class HostCopies {
     })
   }
 
+  /**
+   * Makes the directory, or checks the one there: a real directory (not a link), this process's
+   * own, that nobody else can enter. In a world-writable place, another local user could have made
+   * it first, to be handed the plaintext.
+   */
+  private ensureRoot(): void {
+    mkdirSync(this.root, { recursive: true, mode: 0o700 })
+    const st = lstatSync(this.root)
+    const uid = process.getuid?.()
+    if (!st.isDirectory() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o077) !== 0) {
+      throw new EncryptedFileError(
+        `${this.root} is not a directory of this process's own that only it can enter: no dataset is decrypted into it`
+      )
+    }
+  }
+
   /** A finished copy: a regular file (never a link) that nobody can write. */
   private isCopy(path: string): boolean {
     try {
@@ -144,7 +256,8 @@ export class HostCopies {
   }
 
   private async decrypt(v: DatasetVersion, path: string, progress: (bytes: number) => void): Promise<void> {
-    const partial = `${path}.partial-${randomBytes(4).toString('hex')}`
+    // named with this process's id, so a start-up sweep can tell a dead writer's leftovers
+    const partial = `${path}${PARTIAL}${process.pid}-${randomBytes(4).toString('hex')}`
     let bytes = 0
     const count = new Transform({
       transform(chunk: Buffer, _enc, cb) {
@@ -196,23 +309,31 @@ export class HostCopies {
     return this.serial(async () => {
       if (!existsSync(this.root)) return []
       const held = new Set(this.held.keys())
-      const used = await inUse()
       const destroyed = this.destroyedKeys()
+      const removed: string[] = []
+      const forget = (key: string) => {
+        removed.push(key)
+        this.lastUsed.delete(key)
+        this.madeFrom.delete(key)
+      }
+      // what was erased goes first, whatever the engine says, or fails to say, of what runs
+      for (const key of this.present()) {
+        if (!destroyed.has(key)) continue
+        rmSync(this.pathOf(key), { force: true })
+        forget(key)
+      }
+      const used = await inUse()
       const now = this.now()
       for (const k of [...held, ...used]) this.lastUsed.set(k, now)
-      const removed: string[] = []
       for (const name of readdirSync(this.root)) {
         const key = COPY.exec(name)?.[1]
         // a copy this process never saw in use (left by an earlier run) counts as unused since now
         if (key !== undefined && !this.lastUsed.has(key)) this.lastUsed.set(key, now)
         const recent = key !== undefined && now - (this.lastUsed.get(key) ?? 0) < linger
-        if (key !== undefined && !destroyed.has(key) && (held.has(key) || used.has(key) || recent)) continue
-        // a partial write, a stranger, an unused or erased copy: nothing else may live here
+        if (key !== undefined && (held.has(key) || used.has(key) || recent)) continue
+        // a partial write, a stranger, an unused copy: nothing else may live here
         rmSync(join(this.root, name), { recursive: true, force: true })
-        if (key !== undefined) {
-          removed.push(key)
-          this.lastUsed.delete(key)
-        }
+        if (key !== undefined) forget(key)
       }
       return removed
     })

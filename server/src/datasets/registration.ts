@@ -16,6 +16,7 @@ import type { Keyring } from '../keys/keyring.js'
 import type { DatasetRow, ProjectRow, Store } from '../store/types.js'
 import { projectHoldingDataset } from '../projects/dataset-owner.js'
 import { datasetContext, datasetKeyScope, withMemoryDir } from './at-rest.js'
+import { removeCopiesOfKey } from './host-copies.js'
 
 /** Who registers, as the audit records it. */
 export type RegisteredBy = Omit<AuditEvent, 'action' | 'target' | 'outcome' | 'details'>
@@ -207,6 +208,8 @@ async function retireEarlierVersions(
       details: { keyId: k.id, purpose: 'dataset', scope: k.scope, reason: o.reason }
     })
     keyring.destroy(k.id)
+    // the earlier version's plaintext shared on this host goes with its key, gateway running or not
+    removeCopiesOfKey(k.id)
     destroyed.push(k.id)
   }
   // only a file of the datasets folder: the row is the gateway's own, but a path is checked before a delete

@@ -1,4 +1,4 @@
-import { lstatSync } from 'node:fs'
+import { lstatSync, realpathSync } from 'node:fs'
 import { isAbsolute, normalize } from 'node:path'
 import type Docker from 'dockerode'
 import { DEADLINE_LABEL, type ReadOnlyFile, SandboxUnavailable, type SandboxSpec } from './driver.js'
@@ -55,6 +55,8 @@ export function checkReadOnlyFile(f: ReadOnlyFile): void {
     return refuse('it does not exist')
   }
   if (!st.isFile()) refuse('it is not a regular file')
+  // no link anywhere on the way: what is checked is what the engine binds
+  if (realpathSync(f.source) !== f.source) refuse('its path goes through a link')
   if ((st.mode & 0o7777) !== 0o444) refuse(`its mode is ${(st.mode & 0o7777).toString(8)}, not 444 (read-only for all)`)
 }
 

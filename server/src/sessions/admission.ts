@@ -50,7 +50,8 @@ export function readHost(proc = '/proc'): HostReading {
   // the fourth field of loadavg is running/total tasks
   const tasks = /^\S+ \S+ \S+ \d+\/(\d+) /.exec(readFileSync(`${proc}/loadavg`, 'utf8'))
   if (tasks === null) throw new Error(`${proc}/loadavg does not say how many tasks run`)
-  const limit = (f: string) => Number(readFileSync(`${proc}/sys/kernel/${f}`, 'utf8').trim())
+  // a value that isn't a number comes out NaN, and admissionRefusal refuses on it
+  const limit = (f: string) => Number(readFileSync(`${proc}/sys/kernel/${f}`, 'utf8').trim() || 'x')
   return {
     memTotalBytes: meminfo(mem, 'MemTotal'),
     memAvailableBytes: meminfo(mem, 'MemAvailable'),
@@ -61,19 +62,38 @@ export function readHost(proc = '/proc'): HostReading {
 
 const gib = (bytes: number) => `${(bytes / 1024 / MiB).toFixed(1)} GiB`
 
-/** Why the host can't take another sandbox now, or null when it can. */
-export function admissionRefusal(host: HostReading, s: AdmissionSettings): string | null {
-  const needBytes = (s.reserveMiB + s.sandboxMiB) * MiB
+/** What starts already under way will take, and what this start needs besides its sandbox. */
+export interface Pending {
+  /** sessions starting now (their sandboxes take memory any moment) */
+  starting: number
+  /** plaintext of this project's datasets not yet on the host: the start decrypts it into memory */
+  datasetBytes: number
+}
+
+/** Why the host can't take another sandbox now, or null when it can. A figure that isn't one refuses. */
+export function admissionRefusal(host: HostReading, s: AdmissionSettings, pending: Pending = { starting: 0, datasetBytes: 0 }): string | null {
+  const figures = [host.memTotalBytes, host.memAvailableBytes, host.threads, host.threadsMax, pending.starting, pending.datasetBytes]
+  if (!figures.every((n) => Number.isFinite(n) && n >= 0)) {
+    return "the host's memory and task figures could not be read, so no start can be admitted"
+  }
+  const sandboxes = pending.starting + 1
+  const needBytes = (s.reserveMiB + s.sandboxMiB * sandboxes) * MiB + pending.datasetBytes
   if (host.memAvailableBytes < needBytes) {
+    const besides = [
+      ...(pending.datasetBytes > 0 ? [`${Math.ceil(pending.datasetBytes / MiB)} MiB for its datasets, not yet on this host`] : []),
+      ...(pending.starting > 0 ? [`${s.sandboxMiB} MiB for each of the ${pending.starting} starts under way`] : [])
+    ]
     return (
       `the host has ${gib(host.memAvailableBytes)} of memory free (of ${gib(host.memTotalBytes)}); a new sandbox ` +
-      `needs ${s.sandboxMiB} MiB above the ${s.reserveMiB} MiB kept for the host. Try again when sessions have ended`
+      `needs ${s.sandboxMiB} MiB${besides.length > 0 ? ` (and ${besides.join(' and ')})` : ''} above the ` +
+      `${s.reserveMiB} MiB kept for the host. Try again when sessions have ended`
     )
   }
-  if (host.threads + s.sandboxThreads + s.reserveThreads > host.threadsMax) {
+  if (host.threads + s.sandboxThreads * sandboxes + s.reserveThreads > host.threadsMax) {
     return (
       `the host runs ${host.threads} tasks of the ${host.threadsMax} it allows; a new sandbox needs ` +
-      `${s.sandboxThreads} above the ${s.reserveThreads} kept for the host. Try again when sessions have ended`
+      `${s.sandboxThreads}${pending.starting > 0 ? ` (as does each of the ${pending.starting} starts under way)` : ''} ` +
+      `above the ${s.reserveThreads} kept for the host. Try again when sessions have ended`
     )
   }
   return null

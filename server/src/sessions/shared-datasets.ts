@@ -4,6 +4,10 @@ import type { Stop } from './stop.js'
 
 const SYSTEM = { actor: 'system', sourceIp: null }
 
+const ERASED =
+  'a dataset this session reads was erased (its key destroyed: the project ended, or a person withdrew ' +
+  'and the dataset was issued again without them); start a new session to work on what remains'
+
 /** What a pass over the host's dataset copies did. */
 export interface SharedDatasetsPass {
   /** key ids of the copies removed (unused past their linger time, or erased) */
@@ -22,29 +26,33 @@ export interface SharedDatasetsPass {
 export function createSharedDatasets(core: SessionCore, stop: Stop) {
   const { store, driver, hostCopies } = core.deps
 
-  async function mountedNow(): Promise<Map<string, string[]>> {
-    const sandboxes = await driver.list({ [LABELS.gateway]: await store.gatewayId() })
-    return new Map(sandboxes.map((sb) => [sb.labels[LABELS.session] ?? sb.id, mountedKeys(sb.labels)]))
-  }
-
   async function pass(options: { lingerMs?: number } = {}): Promise<SharedDatasetsPass> {
     const destroyed = hostCopies.destroyedKeys()
     const ending: string[] = []
     const removed = await hostCopies.prune(async () => {
       const used = new Set<string>()
-      for (const [session, keys] of await mountedNow()) {
+      for (const sb of await driver.list({ [LABELS.gateway]: await store.gatewayId() })) {
+        const keys = mountedKeys(sb.labels)
         for (const k of keys) used.add(k)
         const erased = keys.filter((k) => destroyed.has(k))
         if (erased.length === 0) continue
-        const row = await store.getSandboxSession(session)
-        if (row === null || !['starting', 'running'].includes(row.state)) continue
-        ending.push(session)
-        stop.stopLater(
-          session,
-          'a dataset this session reads was erased (its key destroyed: the project ended, or a person withdrew ' +
-            'and the dataset was issued again without them); start a new session to work on what remains',
-          SYSTEM
-        )
+        const sessionId = sb.labels[LABELS.session]
+        const row = sessionId === undefined ? null : await store.getSandboxSession(sessionId)
+        if (row !== null && ['starting', 'running'].includes(row.state)) {
+          ending.push(row.id)
+          stop.stopLater(row.id, ERASED, SYSTEM)
+        } else if (row === null || ['stopped', 'failed'].includes(row.state)) {
+          // a sandbox no live session owns (its removal failed once) still holds the erased file open
+          await driver.stop(sb.id)
+          await store.appendAudit(
+            core.system('sandbox.orphan_removed', sb.id, 'success', {
+              session: sessionId ?? null,
+              sessionState: row?.state ?? 'unknown',
+              reason: 'it mounted an erased dataset'
+            })
+          )
+        }
+        // a stopping session is the reaper's: its stop is under way
       }
       return used
     }, options)

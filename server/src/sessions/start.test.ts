@@ -96,7 +96,8 @@ describe('starting a session', () => {
     bench.core.deps.admission.read = () => reading
     await expect(start(bench.researcher, bench.project.id, ctx)).rejects.toThrow(
       'No sandbox can be started now: the host has 1.1 GiB of memory free (of 24.0 GiB); a new sandbox needs 256 MiB ' +
-        'above the 1024 MiB kept for the host. Try again when sessions have ended.'
+        '(and 1 MiB for its datasets, not yet on this host) above the 1024 MiB kept for the host. Try again when ' +
+        'sessions have ended.'
     )
     expect(await lastStart()).toMatchObject({ outcome: 'denied', details: { reason: 'host capacity' } })
     reading.memAvailableBytes = 8 * GiB

@@ -8,6 +8,10 @@ import type { SessionCore } from './core.js'
 import type { Launch } from './launch.js'
 import { LIVE_STATES } from './transitions.js'
 import { admissionRefusal, readHost } from './admission.js'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { encryptedFileKeyId } from '../datasets/at-rest.js'
+import { encryptedPlainSize } from '../keys/encrypted-file.js'
 
 /**
  * Starting a session: who may (the researcher's standing in the project, the policy's quota of live
@@ -16,6 +20,21 @@ import { admissionRefusal, readHost } from './admission.js'
  */
 export function createStart(core: SessionCore, launch: Launch) {
   const { store, driver } = core.deps
+
+  /** Plaintext bytes of the project's datasets that a start would decrypt: those with no copy on the host. */
+  async function datasetsNotOnHost(projectId: string): Promise<number> {
+    const project = await store.getProject(projectId)
+    const present = new Set(core.deps.hostCopies.present())
+    let bytes = 0
+    for (const d of project?.datasets ?? []) {
+      if (d.file === null) continue
+      const path = join(core.deps.dataDir, d.file)
+      // a file that is missing or unreadable fails the launch, with its own reason
+      if (!existsSync(path)) continue
+      if (!present.has(encryptedFileKeyId(path))) bytes += encryptedPlainSize(path)
+    }
+    return bytes
+  }
 
   async function startUnlocked(user: UserRow, projectId: string, ctx: RequestContext): Promise<SandboxSessionRow> {
     const audit = (outcome: AuditEvent['outcome'], details: Record<string, unknown>): AuditEvent => ({
@@ -53,34 +72,43 @@ export function createStart(core: SessionCore, launch: Launch) {
       await store.appendAudit(audit('error', { reason: why }))
       throw new Errors.SandboxUnavailable(why)
     }
-    // the host's room last, just before the start, so the figures are as fresh as they can be
-    let full: string | null
-    try {
-      full = admissionRefusal((core.deps.admission.read ?? readHost)(), core.deps.admission.settings)
-    } catch (err) {
-      full = `the host's memory and tasks could not be read (${(err as Error).message})`
-    }
-    if (full !== null) {
-      await store.appendAudit(audit('denied', { reason: 'host capacity', detail: full }))
-      throw new Errors.SandboxUnavailable(full)
-    }
-    const row: SandboxSessionRow = {
-      id: randomUUID(),
-      userId: user.id,
-      projectId,
-      state: 'starting',
-      reason: null,
-      sandboxId: null,
-      runtime: p.runtime,
-      image: p.image,
-      limits: p,
-      createdAt: core.deps.now().toISOString(),
-      startedAt: null,
-      endedAt: null
-    }
-    await store.createSandboxSession(row, {
-      ...audit('success', { runtime: p.runtime, image: p.image }),
-      target: row.id
+    // The host's room last, just before the start, so the figures are as fresh as they can be; one
+    // start at a time across the host, and the starts under way counted, so that several at once
+    // can't each see the same free memory.
+    const row = await core.locked('host:admission', async () => {
+      let full: string | null
+      try {
+        const pending = {
+          starting: (await store.listSandboxSessions({ states: ['starting'] })).length,
+          datasetBytes: await datasetsNotOnHost(projectId)
+        }
+        full = admissionRefusal((core.deps.admission.read ?? readHost)(), core.deps.admission.settings, pending)
+      } catch (err) {
+        full = `the host's memory and tasks could not be read (${(err as Error).message})`
+      }
+      if (full !== null) {
+        await store.appendAudit(audit('denied', { reason: 'host capacity', detail: full }))
+        throw new Errors.SandboxUnavailable(full)
+      }
+      const row: SandboxSessionRow = {
+        id: randomUUID(),
+        userId: user.id,
+        projectId,
+        state: 'starting',
+        reason: null,
+        sandboxId: null,
+        runtime: p.runtime,
+        image: p.image,
+        limits: p,
+        createdAt: core.deps.now().toISOString(),
+        startedAt: null,
+        endedAt: null
+      }
+      await store.createSandboxSession(row, {
+        ...audit('success', { runtime: p.runtime, image: p.image }),
+        target: row.id
+      })
+      return row
     })
     void core.track(core.locked(row.id, () => launch(row, p)))
     return row

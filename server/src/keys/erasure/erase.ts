@@ -4,6 +4,7 @@ import type { AuditEvent, AuditRecord } from '../../audit/record.js'
 import type { Store } from '../../store/types.js'
 import type { KeyEntry, Keyring } from '../keyring.js'
 import { erasurePlan, type ErasedFile } from './project-files.js'
+import { removeCopiesOfKey } from '../../datasets/host-copies.js'
 
 /** What the `project.erased` record holds: what the erasure report restates and signs. */
 export interface ErasureDetails {
@@ -97,6 +98,8 @@ function destroyKey(keyring: Keyring, k: KeyEntry): void {
   const done = keyring.destroy(k.id)
   if (keyring.provider.hasKek(done.kek))
     throw new Error(`the key provider still holds ${done.kek} after destroying ${k.id}`)
+  // a dataset version's plaintext shared on this host goes with its key, gateway running or not
+  if (k.purpose === 'dataset') removeCopiesOfKey(k.id)
 }
 
 /**

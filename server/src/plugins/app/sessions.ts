@@ -114,9 +114,10 @@ export default fp<SessionsPluginOptions>(
       running = (async () => {
         if (!reconciled) await reconcile()
         if (reconciled) {
+          // each on its own: an erased dataset's copy must not wait for a reaper that failed
+          await pruneDatasets().catch((err: unknown) => app.log.error({ err }, 'pruning dataset copies failed; will retry'))
           await sessions.reap()
           await sessions.wipeEndedProjects()
-          await pruneDatasets()
         }
       })()
         // a failed pass (store or engine away) is logged and tried again next tick, never left
