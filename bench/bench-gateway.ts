@@ -50,8 +50,11 @@ export async function benchGateway(options: {
   runtime: SandboxRuntime
   datasetFile: string
   dataMiB: number
+  /** how many live sessions the researcher may hold (default 20) */
+  sessionsPerUser?: number
 }): Promise<BenchGateway> {
   const { runtime, datasetFile, dataMiB } = options
+  const sessionsPerUser = options.sessionsPerUser ?? 20
   // a throwaway SoftHSM2 token, as the tests use, unless the environment names a key provider
   if (process.env.VRE_KEY_PROVIDER === undefined) ensureTestToken()
   const dataDir = mkdtempSync(join(options.work, `${runtime}-`))
@@ -61,9 +64,9 @@ export async function benchGateway(options: {
     policyFile,
     base
       .replace(/^ {2}runtime: .*$/m, `  runtime: ${runtime}`)
-      .replace(/^ {2}sessionsPerUser: .*$/m, '  sessionsPerUser: 20')
+      .replace(/^ {2}sessionsPerUser: .*$/m, `  sessionsPerUser: ${sessionsPerUser}`)
+      // the datasets are shared from the host, not held in the sandbox's memory
       .replace(/^ {2}dataMiB: .*$/m, `  dataMiB: ${dataMiB}`)
-      .replace(/^ {2}memoryMiB: .*$/m, `  memoryMiB: ${dataMiB + 2048}`)
   )
   // the key provider from the environment, nothing else of it
   const keyEnv = Object.fromEntries(
@@ -171,6 +174,24 @@ export async function startThroughGateway(
   ws.close()
   const session = (await g.app.store.getSandboxSession(id))!
   return { seconds, runningSeconds, id, sandboxId: session.sandboxId! }
+}
+
+/** Runs one notebook cell as the researcher's browser does; seconds until its answer, and the answer. */
+export async function cellThroughGateway(
+  g: BenchGateway,
+  id: string,
+  language: 'sql' | 'python',
+  source: string
+): Promise<{ seconds: number; status: string; outputs: unknown[] }> {
+  const t0 = performance.now()
+  const res = await fetch(`${g.url}/api/v1/sessions/${id}/cells`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${g.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ language, source })
+  })
+  if (res.status !== 200) throw new Error(`the cell failed: ${res.status} ${await res.text()}`)
+  const body = (await res.json()) as { status: string; outputs: unknown[] }
+  return { seconds: (performance.now() - t0) / 1000, ...body }
 }
 
 export async function stopThroughGateway(g: BenchGateway, id: string): Promise<void> {
