@@ -162,6 +162,7 @@ export const NOT_WEIGHED: Record<string, string> = {
   'sandbox.maxDurationMinutes':
     'how long one session lives: the screen is bounded per minute and per session, and a new session can be started anyway',
   'sandbox.idleMinutes': 'when an unattended session ends: not a way out',
+  'sandbox.pool': "sandboxes started ahead: nobody's until a member's start claims one, then theirs alone; not a way out",
   'sandbox.workspaceRetentionDays': 'how long saved workspaces stay on the platform: nothing leaves by it'
 }
 

@@ -76,8 +76,8 @@ export function createKernelService(deps: {
 }) {
   const kernels = new Map<string, Promise<Kernel>>()
 
-  async function spawn(sessionId: string, sandboxId: string): Promise<Kernel> {
-    const cap = await deps.rowCap?.(sessionId)
+  async function spawn(sessionId: string, sandboxId: string, rowCap?: number): Promise<Kernel> {
+    const cap = rowCap ?? (await deps.rowCap?.(sessionId))
     const proc = await deps.driver.exec(sandboxId, {
       cmd: ['vre-kernel'],
       stdin: true,
@@ -170,6 +170,22 @@ export function createKernelService(deps: {
   }
 
   return {
+    /**
+     * Starts a kernel in a sandbox started ahead (a warm pool), under the pool's key, with the row
+     * cap of the project's policy; `adopt` gives it to the session that claims the sandbox.
+     */
+    async prestart(key: string, sandboxId: string, rowCap: number): Promise<void> {
+      const k = spawn(key, sandboxId, rowCap)
+      kernels.set(key, k)
+      k.catch(() => kernels.delete(key))
+      await k
+    },
+    /** The kernel started under `from` is now the session's (the sandbox it runs in was claimed). */
+    adopt(from: string, sessionId: string): void {
+      const k = kernels.get(from)
+      kernels.delete(from)
+      if (k !== undefined) kernels.set(sessionId, k)
+    },
     run: async (sessionId: string, sandboxId: string, cell: { language: CellLanguage; source: string }) =>
       capped(sessionId, await request(sessionId, sandboxId, { language: cell.language, source: cell.source })),
     interrupt: (sessionId: string, sandboxId: string) => request(sessionId, sandboxId, { op: 'interrupt' }),

@@ -1,18 +1,27 @@
-import { existsSync, statSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync } from 'node:fs'
+import { Readable } from 'node:stream'
 import type { SandboxPolicy } from '../policy/schema.js'
 import { runInSandbox, SANDBOX_SERVICE_USER } from '../sandbox/driver.js'
 import type { SandboxSessionRow } from '../store/types.js'
 import { type SessionCore, START_TIMEOUT_MS } from './core.js'
-import { type MountedDataset, sandboxSpec } from './sandbox-spec.js'
-import { encryptedFileKeyId } from '../datasets/at-rest.js'
+import { sandboxSpec } from './sandbox-spec.js'
 import type { Lease } from '../datasets/host-copies.js'
-import { encryptedPlainSize } from '../keys/encrypted-file.js'
-import { MiB } from './core.js'
-import { DATA_DIR, encryptedSeedFile, filesAsTar, snapshotContext, workspaceSnapshot } from './workspace.js'
+import { sandboxDeadline } from './deadline.js'
+import type { Pool } from './pool.js'
+import { mountsOf, type ProjectData, projectData } from './project-data.js'
+import {
+  DATA_DIR,
+  encryptedSeedFile,
+  filesAsTar,
+  type SeedFile,
+  snapshotContext,
+  workspaceSnapshot
+} from './workspace.js'
 
 /** the workspace snapshot as the init stages it in the data directory for the first shell */
 export const STAGED_WORKSPACE = '.workspace.tar'
+/** where a claimed sandbox's init reads its session's deadline (sandbox-images/tools/bin/vre-init) */
+export const DEADLINE_FILE = '.vre-deadline'
 
 /** Brings up the sandbox of a session just recorded as starting, and records how that went. */
 export type Launch = (session: SandboxSessionRow, p: SandboxPolicy) => Promise<void>
@@ -23,7 +32,7 @@ export type Launch = (session: SandboxSessionRow, p: SandboxPolicy) => Promise<v
  * the init as it starts, the first shell unpacks it, and the session is `running` once both are
  * done, or `failed` with the reason. A session stopped meanwhile gets its sandbox taken down again.
  */
-export function createLaunch(core: SessionCore): Launch {
+export function createLaunch(core: SessionCore, pool?: Pool): Launch {
   const { store, driver, log, now } = core.deps
 
   /**
@@ -49,61 +58,80 @@ export function createLaunch(core: SessionCore): Launch {
     }
   }
 
-  return async function launch(session, p) {
-    const { dataDir } = core.deps
+  /** A cold start: the sandbox made now, the workspace going in with its init. Returns its id. */
+  async function startCold(session: SandboxSessionRow, p: SandboxPolicy, data: ProjectData, staged: SeedFile[]) {
     const progress = core.events.progress
-    let sandboxId: string | null = null
+    const env: Record<string, string> = { VRE_SESSION: session.id, ...data.env }
+    // each dataset once per host, decrypted into memory, mounted read-only: a start copies none
+    let reported = 0
+    const lease: Lease = await core.deps.hostCopies.acquire(data.versions, (bytes, totalBytes) => {
+      if (bytes === totalBytes || Date.now() - reported >= 250) {
+        reported = Date.now()
+        progress(session.id, { step: 'data', bytes, totalBytes })
+      }
+    })
+    let started
     try {
-      const project = (await store.getProject(session.projectId))!
-      const datasets = project.datasets.filter((d) => d.file !== null)
-      const env: Record<string, string> = { VRE_SESSION: session.id }
-      if (datasets[0]) env.VRE_DATASET = `${DATA_DIR}/${datasets[0].name}.duckdb`
-      for (const d of datasets) {
-        if (!existsSync(join(dataDir, d.file!))) throw new Error(`the dataset ${d.name} has no file at ${d.file}`)
-      }
-      const versions = datasets.map((d) => {
-        const path = join(dataDir, d.file!)
-        return { datasetId: d.id, keyId: encryptedFileKeyId(path), path, name: d.name, bytes: encryptedPlainSize(path) }
-      })
-      const dataBytes = versions.reduce((n, v) => n + v.bytes, 0)
-      if (dataBytes > p.dataMiB * MiB) {
-        throw new Error(
-          `the project's datasets take ${Math.ceil(dataBytes / MiB)} MiB, more than the ${p.dataMiB} MiB its policy ` +
-            `allows them (sandbox.dataMiB); an administrator can raise it`
-        )
-      }
-      // each dataset once per host, decrypted into memory, mounted read-only: a start copies none
-      let reported = 0
-      const lease: Lease = await core.deps.hostCopies.acquire(versions, (bytes, totalBytes) => {
-        if (bytes === totalBytes || Date.now() - reported >= 250) {
-          reported = Date.now()
-          progress(session.id, { step: 'data', bytes, totalBytes })
-        }
-      })
+      progress(session.id, { step: 'sandbox' })
       // The init takes the workspace snapshot as the sandbox starts (staged for the first shell,
       // which unpacks it as the researcher): no exec is spent on copies.
+      started = await driver.start(
+        sandboxSpec(session, await store.gatewayId(), p, env, mountsOf(data, lease)),
+        filesAsTar(staged)
+      )
+    } finally {
+      // the sandbox (if any) names its copies on its label from now on: that keeps them
+      lease.release()
+    }
+    return { id: started.id, ready: started.seeded.then(() => progress(session.id, { step: 'workspace' })) }
+  }
+
+  /**
+   * A claim: the pooled sandbox is this session's from the moment the store says so, before
+   * anything of the researcher's goes in; then one copy as the service account brings the session's
+   * deadline (the init ends the sandbox by it) and the staged workspace. Returns its id, or null
+   * when the session stopped meanwhile (the sandbox is removed then).
+   */
+  async function handOver(session: SandboxSessionRow, p: SandboxPolicy, sandboxId: string, staged: SeedFile[]) {
+    const progress = core.events.progress
+    const recorded = await store.transitionSandboxSession(
+      session.id,
+      ['starting'],
+      { state: 'starting', sandboxId },
+      core.system('session.claimed', session.id, 'success', { sandbox: sandboxId })
+    )
+    if (!recorded) {
+      await driver.stop(sandboxId)
+      return null
+    }
+    progress(session.id, { step: 'sandbox' })
+    const deadline = Math.floor(sandboxDeadline(session.createdAt, p.maxDurationMinutes).getTime() / 1000)
+    const deadlineFile = Buffer.from(`${deadline}\n`)
+    const files: SeedFile[] = [
+      { name: DEADLINE_FILE, mode: 0o444, size: deadlineFile.length, open: () => Readable.from([deadlineFile]) },
+      ...staged
+    ]
+    await driver.copyIn(sandboxId, DATA_DIR, filesAsTar(files), { user: SANDBOX_SERVICE_USER })
+    pool?.handedOver(sandboxId, session.id)
+    progress(session.id, { step: 'workspace' })
+    return { id: sandboxId, ready: Promise.resolve() }
+  }
+
+  return async function launch(session, p) {
+    const { dataDir } = core.deps
+    let sandboxId: string | null = null
+    try {
+      const data = await projectData(core, session.projectId, p)
+      const datasets = data.versions
       const snapshot = workspaceSnapshot(dataDir, session.projectId, session.userId)
       const restored = existsSync(snapshot)
-      let started
-      try {
-        const mounted: MountedDataset[] = versions.map((v) => ({
-          keyId: v.keyId,
-          source: lease.paths.get(v.keyId)!,
-          target: `${DATA_DIR}/${v.name}.duckdb`
-        }))
-        const { keyring } = core.deps
-        const seed = filesAsTar(
-          restored
-            ? [encryptedSeedFile(snapshot, STAGED_WORKSPACE, 0o444, keyring, snapshotContext(session.projectId, session.userId))]
-            : []
-        )
-        progress(session.id, { step: 'sandbox' })
-        started = await driver.start(sandboxSpec(session, await store.gatewayId(), p, env, mounted), seed)
-      } finally {
-        // the sandbox (if any) names its copies on its label from now on: that keeps them
-        lease.release()
-      }
-      sandboxId = started.id
+      const staged = restored
+        ? [encryptedSeedFile(snapshot, STAGED_WORKSPACE, 0o444, core.deps.keyring, snapshotContext(session.projectId, session.userId))]
+        : []
+      const pooled = (await pool?.claim(session, p)) ?? null
+      const sandbox = pooled === null ? await startCold(session, p, data, staged) : await handOver(session, p, pooled, staged)
+      if (sandbox === null) return
+      sandboxId = sandbox.id
       const id = sandboxId
       await whileAlive(
         sandboxId,
@@ -112,7 +140,7 @@ export function createLaunch(core: SessionCore): Launch {
             { sessionId: session.id, projectId: session.projectId, userId: session.userId },
             sandboxId
           ),
-          started.seeded.then(() => progress(session.id, { step: 'workspace' }))
+          sandbox.ready
         ])
       )
       if (restored) {
@@ -132,7 +160,8 @@ export function createLaunch(core: SessionCore): Launch {
         core.system('session.running', session.id, 'success', {
           sandbox: sandboxId,
           datasets: datasets.map((d) => d.name),
-          workspaceRestored: restored
+          workspaceRestored: restored,
+          pooled: pooled !== null
         })
       )
       if (!moved) {
@@ -141,6 +170,8 @@ export function createLaunch(core: SessionCore): Launch {
         return
       }
       core.lastActivity.set(session.id, startedAt.getTime())
+      // the next start of this project finds a sandbox ready
+      if (pool !== undefined) void pool.fill(session.projectId).catch((err: unknown) => log.warn({ err }, 'the pool could not be filled'))
     } catch (err) {
       const reason = `the sandbox could not be started: ${(err as Error).message}`
       log.error({ err, session: session.id }, 'session launch failed')

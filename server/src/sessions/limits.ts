@@ -2,6 +2,7 @@ import type { SandboxPolicy } from '../policy/schema.js'
 import type { SandboxEvent } from '../sandbox/driver.js'
 import type { SandboxSessionRow } from '../store/types.js'
 import type { SessionCore } from './core.js'
+import { LIVE_STATES } from './transitions.js'
 import { LABELS } from './sandbox-spec.js'
 import type { Stop } from './stop.js'
 
@@ -53,7 +54,9 @@ export function createLimits(core: SessionCore, stop: Stop) {
 
   /** Engine events: a process killed for memory is audited; a sandbox that ended is reaped at once. */
   async function onSandboxEvent(event: SandboxEvent): Promise<void> {
-    const sessionId = event.labels[LABELS.session]
+    // a claimed pooled sandbox is its session's by the id on record; its labels name no session
+    const claimed = (await store.listSandboxSessions({ states: LIVE_STATES })).find((s) => s.sandboxId === event.sandboxId)
+    const sessionId = claimed?.id ?? event.labels[LABELS.session]
     if (sessionId === undefined) return
     if (event.kind === 'oom') {
       await store.appendAudit(
@@ -61,7 +64,7 @@ export function createLimits(core: SessionCore, stop: Stop) {
       )
       return
     }
-    const session = await store.getSandboxSession(sessionId)
+    const session = claimed ?? (await store.getSandboxSession(sessionId))
     if (session?.state === 'running' && !core.locks.has(session.id)) {
       const ended = await driver.poll(event.sandboxId)
       if (ended !== null) await stop.fail(session, `the sandbox stopped unexpectedly: ${ended.reason}`)

@@ -17,8 +17,9 @@ export interface Reconciled {
 
 /**
  * After a restart (after JupyterHub's init_spawners): adopt this gateway's sandboxes whose sessions
- * are running, remove the ones no session owns, and fail the sessions whose sandbox vanished.
- * Nothing is lost or left behind.
+ * are running (found by the sandbox id on record, which is how a claimed pooled sandbox is known),
+ * remove the ones no session owns (unclaimed pooled ones too: the pool starts afresh), and fail the
+ * sessions whose sandbox vanished. Nothing is lost or left behind.
  */
 export function createReconcile(core: SessionCore, stop: Stop) {
   const { store, driver, now } = core.deps
@@ -29,12 +30,14 @@ export function createReconcile(core: SessionCore, stop: Stop) {
     const sandboxes = await driver.list({ [LABELS.gateway]: gatewayId })
     const live = await store.listSandboxSessions({ states: LIVE_STATES })
     const byId = new Map(live.map((s) => [s.id, s]))
+    // a sandbox started ahead carries no session label: a claim is known by its sandbox id alone
+    const bySandbox = new Map(live.filter((s) => s.sandboxId !== null).map((s) => [s.sandboxId!, s]))
     const result: Reconciled = { adopted: [], removed: [], failed: [], expired: expired.map((e) => e.id) }
     const seen = new Set<string>()
     /** sessions whose sandbox ended itself at its deadline while the gateway was away */
     const pastDeadline = new Set<string>()
     for (const sb of sandboxes) {
-      const session = byId.get(sb.labels[LABELS.session] ?? '')
+      const session = bySandbox.get(sb.id) ?? byId.get(sb.labels[LABELS.session] ?? '')
       if (session !== undefined && session.state === 'running' && sb.running && session.sandboxId === sb.id) {
         seen.add(session.id)
         core.lastActivity.set(session.id, now().getTime())

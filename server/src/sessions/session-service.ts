@@ -6,6 +6,7 @@ import { createReaper } from './reaper.js'
 import { createReconcile } from './reconcile.js'
 import { createRetention } from './retention.js'
 import { createSharedDatasets } from './shared-datasets.js'
+import { createPool } from './pool.js'
 import { createStart } from './start.js'
 import { createStop } from './stop.js'
 
@@ -31,8 +32,11 @@ export function createSessionService(deps: SessionServiceDeps) {
   const reaper = createReaper(core, stop, limits)
   const live = createLiveLimits(core)
   const shared = createSharedDatasets(core, stop)
+  const pool = createPool(core)
   return {
-    start: createStart(core, createLaunch(core)),
+    start: createStart(core, createLaunch(core, pool)),
+    /** sandboxes started ahead per project (policy `sandbox.pool`) */
+    pool,
     stop: stop.stop,
     reap: reaper.reap,
     applyPolicy: live.applyPolicy,

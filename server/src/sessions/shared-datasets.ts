@@ -31,12 +31,16 @@ export function createSharedDatasets(core: SessionCore, stop: Stop) {
     const ending: string[] = []
     const removed = await hostCopies.prune(async () => {
       const used = new Set<string>()
-      for (const sb of await driver.list({ [LABELS.gateway]: await store.gatewayId() })) {
+      const sandboxes = await driver.list({ [LABELS.gateway]: await store.gatewayId() })
+      // a claimed pooled sandbox is its session's by the id on record, not by its labels
+      const live = await store.listSandboxSessions({ states: ['starting', 'running', 'stopping'] })
+      const bySandbox = new Map(live.filter((s) => s.sandboxId !== null).map((s) => [s.sandboxId!, s]))
+      for (const sb of sandboxes) {
         const keys = mountedKeys(sb.labels)
         for (const k of keys) used.add(k)
         const erased = keys.filter((k) => destroyed.has(k))
         if (erased.length === 0) continue
-        const sessionId = sb.labels[LABELS.session]
+        const sessionId = bySandbox.get(sb.id)?.id ?? sb.labels[LABELS.session]
         const row = sessionId === undefined ? null : await store.getSandboxSession(sessionId)
         if (row !== null && ['starting', 'running'].includes(row.state)) {
           ending.push(row.id)

@@ -27,6 +27,8 @@ export default fp(
       }
     })
     app.decorate('kernels', kernels)
+    // a sandbox started ahead has its kernel running before anyone claims it
+    app.sessions.pool.useKernels({ prestart: kernels.prestart, adopt: kernels.adopt, end: kernels.end })
     const dataOperations = new DataOperationLog(app.config.dataDir, {
       keyring: app.keys.keyring,
       projectOf: async (id) => (await app.store.getSandboxSession(id))?.projectId ?? null

@@ -107,6 +107,18 @@ export default fp<SessionsPluginOptions>(
       const r = await sessions.pruneDatasets(options)
       if (r.removed.length > 0 || r.ending.length > 0) app.log.info(r, 'dataset copies on this host pruned')
     }
+    // the warm pool is tended beside the reaper, never holding it up: a start takes seconds
+    let tending: Promise<void> | null = null
+    const tendPool = () => {
+      if (tending !== null || !reconciled || closing) return
+      tending = sessions.pool
+        .tend()
+        .catch((err: unknown) => app.log.error({ err }, 'tending the warm pool failed; will retry'))
+        .finally(() => {
+          tending = null
+        })
+    }
+    let closing = false
     let timer: NodeJS.Timeout | null = null
     let running: Promise<void> | null = null
     const tick = () => {
@@ -118,6 +130,7 @@ export default fp<SessionsPluginOptions>(
           await pruneDatasets().catch((err: unknown) => app.log.error({ err }, 'pruning dataset copies failed; will retry'))
           await sessions.reap()
           await sessions.wipeEndedProjects()
+          tendPool()
         }
       })()
         // a failed pass (store or engine away) is logged and tried again next tick, never left
@@ -139,11 +152,15 @@ export default fp<SessionsPluginOptions>(
       timer.unref()
     })
     app.addHook('onClose', async () => {
+      closing = true
       forgetDisplay()
       unwatch?.()
       if (timer) clearInterval(timer)
       await running
+      await tending
       await sessions.settle()
+      // what was started ahead is nobody's: it goes with the gateway
+      await sessions.pool.drain().catch((err: unknown) => app.log.error({ err }, 'could not remove the warm pool'))
       await recordings.closeAll()
       // what no sandbox mounts any more leaves the host's memory with the gateway; what they do
       // stays for them (they outlive a restart) and for the next gateway's prune

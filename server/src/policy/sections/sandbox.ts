@@ -23,6 +23,22 @@ export const SandboxPolicy = Type.Object(
     sessionsPerUser: Type.Integer({ minimum: 1, maximum: 20 }),
     /** a notebook table result shows at most this many rows, with a "rows not shown" line (default 1000) */
     rowCap: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+    /**
+     * Sandboxes started ahead for a project's next sessions, so a start is a claim: `size` per
+     * project while it has had a session start in the last `activeMinutes`, none otherwise; one left
+     * unclaimed for `idleMinutes` is removed. A pooled sandbox is nobody's until claimed, and goes
+     * with its session. Absent: no pool.
+     */
+    pool: Type.Optional(
+      Type.Object(
+        {
+          size: Type.Integer({ minimum: 0, maximum: 50 }),
+          idleMinutes: Type.Integer({ minimum: 1, maximum: 24 * 60 }),
+          activeMinutes: Type.Integer({ minimum: 1, maximum: 7 * 24 * 60 })
+        },
+        { additionalProperties: false }
+      )
+    ),
     /** days a project's saved workspaces are kept after its end date, then deleted (default 30) */
     workspaceRetentionDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 3650, default: 30 }))
   },
