@@ -7,6 +7,7 @@ import { type SessionCore, START_TIMEOUT_MS } from './core.js'
 import { sandboxSpec } from './sandbox-spec.js'
 import type { Lease } from '../datasets/host-copies.js'
 import { sandboxDeadline } from './deadline.js'
+import { LIVE_STATES } from './transitions.js'
 import type { Pool } from './pool.js'
 import { mountsOf, type ProjectData, projectData } from './project-data.js'
 import {
@@ -101,9 +102,12 @@ export function createLaunch(core: SessionCore, pool?: Pool): Launch {
       core.system('session.claimed', session.id, 'success', { sandbox: sandboxId })
     )
     if (!recorded) {
+      await pool?.abandoned(sandboxId)
       await driver.stop(sandboxId)
       return null
     }
+    // the kernel started ahead is the session's from here: it ends with the session, however it ends
+    pool?.handedOver(sandboxId, session.id)
     progress(session.id, { step: 'sandbox' })
     const deadline = Math.floor(sandboxDeadline(session.createdAt, p.maxDurationMinutes).getTime() / 1000)
     const deadlineFile = Buffer.from(`${deadline}\n`)
@@ -112,7 +116,6 @@ export function createLaunch(core: SessionCore, pool?: Pool): Launch {
       ...staged
     ]
     await driver.copyIn(sandboxId, DATA_DIR, filesAsTar(files), { user: SANDBOX_SERVICE_USER })
-    pool?.handedOver(sandboxId, session.id)
     progress(session.id, { step: 'workspace' })
     return { id: sandboxId, ready: Promise.resolve() }
   }
@@ -129,6 +132,13 @@ export function createLaunch(core: SessionCore, pool?: Pool): Launch {
         ? [encryptedSeedFile(snapshot, STAGED_WORKSPACE, 0o444, core.deps.keyring, snapshotContext(session.projectId, session.userId))]
         : []
       const pooled = (await pool?.claim(session, p)) ?? null
+      if (pooled !== null) {
+        // never a sandbox another session holds, whatever the pool's books say
+        const holder = (await store.listSandboxSessions({ states: LIVE_STATES })).find((s) => s.sandboxId === pooled)
+        if (holder !== undefined) throw new Error(`the sandbox ${pooled} is another session's`)
+        // a claimed sandbox is this launch's to remove from here on, whatever fails next
+        sandboxId = pooled
+      }
       const sandbox = pooled === null ? await startCold(session, p, data, staged) : await handOver(session, p, pooled, staged)
       if (sandbox === null) return
       sandboxId = sandbox.id

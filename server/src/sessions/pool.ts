@@ -6,7 +6,7 @@ import { admissionRefusal, readHost } from './admission.js'
 import type { SessionCore } from './core.js'
 import { projectData, mountsOf } from './project-data.js'
 import { dayIn } from '../identity/index.js'
-import { sandboxSpec } from './sandbox-spec.js'
+import { LABELS, sandboxSpec } from './sandbox-spec.js'
 
 /** Labels of a sandbox started ahead: the project it is for, and what it was started as. */
 export const POOL_LABELS = { project: 'vre.pool', fingerprint: 'vre.pool-fingerprint' } as const
@@ -54,8 +54,22 @@ const DEFAULT_ROW_CAP = 1000
  */
 export function createPool(core: SessionCore) {
   const { store, driver, log, now } = core.deps
-  const ready = new Map<string, Member[]>()
+  /**
+   * The members ready now, per project, by sandbox id. Only ever changed in place, id by id, with
+   * no await between reading and changing: a claim that takes a member out is never undone by a
+   * pass that had read the pool before it (and a claimed sandbox can never come back).
+   */
+  const ready = new Map<string, Map<string, Member>>()
+  /** every sandbox ever claimed from the pool: never handed out again, whatever else happens */
+  const claimed = new Set<string>()
   const filling = new Set<string>()
+  /** members being started now, across projects: admission counts them */
+  let startingMembers = 0
+  const poolOf = (projectId: string) => {
+    let m = ready.get(projectId)
+    if (m === undefined) ready.set(projectId, (m = new Map()))
+    return m
+  }
   let kernels: PoolKernels | null = null
   /** set on shutdown: nothing more is started ahead */
   let closed = false
@@ -71,17 +85,36 @@ export function createPool(core: SessionCore) {
   /** Starts one sandbox ahead for a project; null when the host has no room for it. */
   async function startMember(projectId: string, p: SandboxPolicy): Promise<Member | null> {
     const data = await projectData(core, projectId, p)
-    const starting = (await store.listSandboxSessions({ states: ['starting'] })).length
-    const present = new Set(core.deps.hostCopies.present())
-    const datasetBytes = data.versions.filter((v) => !present.has(v.keyId)).reduce((n, v) => n + v.bytes, 0)
-    const full = admissionRefusal((core.deps.admission.read ?? readHost)(), core.deps.admission.settings, {
-      starting,
-      datasetBytes
+    // admitted as a session's start is, under the same host-wide lock, counting what is under way
+    const admitted = await core.locked('host:admission', async () => {
+      const starting = (await store.listSandboxSessions({ states: ['starting'] })).length + startingMembers
+      const present = new Set(core.deps.hostCopies.present())
+      const datasetBytes = data.versions.filter((v) => !present.has(v.keyId)).reduce((n, v) => n + v.bytes, 0)
+      let full: string | null
+      try {
+        full = admissionRefusal((core.deps.admission.read ?? readHost)(), core.deps.admission.settings, {
+          starting,
+          datasetBytes
+        })
+      } catch (err) {
+        full = `the host's figures could not be read (${(err as Error).message})`
+      }
+      if (full !== null) {
+        log.info({ project: projectId, reason: full }, 'the pool waits: the host has no room')
+        return false
+      }
+      startingMembers++
+      return true
     })
-    if (full !== null) {
-      log.info({ project: projectId, reason: full }, 'the pool waits: the host has no room')
-      return null
+    if (!admitted) return null
+    try {
+      return await launchMember(projectId, p, data)
+    } finally {
+      startingMembers--
     }
+  }
+
+  async function launchMember(projectId: string, p: SandboxPolicy, data: Awaited<ReturnType<typeof projectData>>): Promise<Member> {
     const pool = p.pool!
     const id = `pool-${randomUUID()}`
     const createdAt = now().toISOString()
@@ -125,12 +158,12 @@ export function createPool(core: SessionCore) {
     if (closed || p.pool === undefined || p.pool.size === 0 || filling.has(projectId)) return
     filling.add(projectId)
     try {
-      while (!closed && (ready.get(projectId)?.length ?? 0) < p.pool.size) {
+      while (!closed && poolOf(projectId).size < p.pool.size) {
         const m = await startMember(projectId, p)
         if (m === null) return
         // the gateway began to stop while it started: it goes at once
         if (closed) return void (await remove(m, 'the gateway is stopping'))
-        ready.set(projectId, [...(ready.get(projectId) ?? []), m])
+        poolOf(projectId).set(m.id, m)
       }
     } finally {
       filling.delete(projectId)
@@ -142,14 +175,20 @@ export function createPool(core: SessionCore) {
    * out of the pool (so no other start can have it), or null. The caller records the claim.
    */
   async function claim(session: SandboxSessionRow, p: SandboxPolicy): Promise<string | null> {
-    const list = ready.get(session.projectId)
-    if (list === undefined || list.length === 0) return null
+    if ((ready.get(session.projectId)?.size ?? 0) === 0) return null
     const data = await projectData(core, session.projectId, p)
     const fp = fingerprint(
       p,
       data.versions.map((v) => v.keyId)
     )
-    for (let m = list.shift(); m !== undefined; m = list.shift()) {
+    for (;;) {
+      // taken off the books at once, with no await between finding it and taking it
+      const members = ready.get(session.projectId)
+      const m = members?.values().next().value
+      if (members === undefined || m === undefined) return null
+      members.delete(m.id)
+      if (claimed.has(m.id)) continue
+      claimed.add(m.id)
       if (m.fingerprint !== fp) {
         void remove(m, 'started under another policy or dataset version').catch(() => undefined)
         continue
@@ -157,7 +196,6 @@ export function createPool(core: SessionCore) {
       if ((await driver.poll(m.id)) !== null) continue
       return m.id
     }
-    return null
   }
 
   /**
@@ -166,36 +204,82 @@ export function createPool(core: SessionCore) {
    */
   async function tend(): Promise<void> {
     const since = (minutes: number) => now().getTime() - minutes * 60_000
-    for (const [projectId, list] of ready) {
-      const p = core.deps.policy(projectId).sandbox
-      const keep: Member[] = []
-      for (const m of list) {
-        const expired = p.pool === undefined || now().getTime() - m.startedAt > p.pool.idleMinutes * 60_000
-        const gone = (await driver.poll(m.id)) !== null
-        if (gone) continue
-        if (expired) await remove(m, 'unclaimed for the pool\'s idle time, or the pool was switched off')
-        else keep.push(m)
-      }
-      ready.set(projectId, keep)
-    }
     // the projects someone started a session in lately
     const recent = new Map<string, number>()
     for (const s of await store.listSandboxSessions({})) {
       recent.set(s.projectId, Math.max(recent.get(s.projectId) ?? 0, Date.parse(s.createdAt)))
     }
-    for (const [projectId, list] of ready) {
+    for (const [projectId, members] of ready) {
       const p = core.deps.policy(projectId).sandbox
-      const last = recent.get(projectId) ?? 0
-      if (p.pool !== undefined && last >= since(p.pool.activeMinutes)) continue
-      for (const m of list) await remove(m, 'no session started in the project lately')
-      ready.delete(projectId)
+      const active = p.pool !== undefined && (recent.get(projectId) ?? 0) >= since(p.pool.activeMinutes)
+      let fp: string | null = null
+      try {
+        fp = fingerprint(p, (await projectData(core, projectId, p)).versions.map((v) => v.keyId))
+      } catch {
+        fp = null // the project's data can't be mounted now: nothing of it may be claimed
+      }
+      // which to remove is decided on a copy of the ids; each is then taken off the books by id,
+      // so a claim made meanwhile is never put back, nor a member added meanwhile lost
+      for (const id of [...members.keys()]) {
+        const m = members.get(id)
+        if (m === undefined) continue
+        const why =
+          !active || p.pool === undefined
+            ? 'no session started in the project lately, or the pool was switched off'
+            : now().getTime() - m.startedAt > p.pool.idleMinutes * 60_000
+              ? "unclaimed for the pool's idle time"
+              : m.fingerprint !== fp
+                ? 'started under another policy or dataset version'
+                : null
+        if (why === null) {
+          if ((await driver.poll(id)) !== null) members.delete(id)
+          continue
+        }
+        if (!members.delete(id)) continue // claimed meanwhile
+        await remove(m, why)
+      }
+      if (members.size === 0 && !filling.has(projectId)) ready.delete(projectId)
     }
+    await removeStrays()
     for (const [projectId, last] of recent) {
       const p = core.deps.policy(projectId).sandbox
       if (p.pool === undefined || p.pool.size === 0 || last < since(p.pool.activeMinutes)) continue
       const project = await store.getProject(projectId)
       if (project === null || project.endDate < dayIn(now(), core.deps.timeZone)) continue
+      // only for a project someone may work in today
+      if (!(await anyoneEligible(projectId))) continue
       await fill(projectId).catch((err: unknown) => log.warn({ err, project: projectId }, 'the pool could not be filled'))
+    }
+  }
+
+  async function anyoneEligible(projectId: string): Promise<boolean> {
+    for (const id of await store.listProjectMemberIds(projectId)) {
+      const user = await store.getUserById(id)
+      if (user !== null && (await core.checkEligible(user, projectId)).length === 0) return true
+    }
+    return false
+  }
+
+  /**
+   * Pooled sandboxes of this gateway the books don't know and no session holds (a member dropped by
+   * an error, or started as the gateway stopped): removed, so none outlives its pool.
+   */
+  async function removeStrays(): Promise<void> {
+    const gatewayId = await store.gatewayId()
+    const known = new Set([...ready.values()].flatMap((m) => [...m.keys()]))
+    const held = new Set(
+      (await store.listSandboxSessions({ states: ['starting', 'running', 'stopping'] })).flatMap((s) =>
+        s.sandboxId === null ? [] : [s.sandboxId]
+      )
+    )
+    for (const sb of await driver.list({ [POOL_LABELS.project]: true, [LABELS.gateway]: gatewayId })) {
+      // a member being started is not on the books yet; a claimed one may not be on record yet
+      if (known.has(sb.id) || held.has(sb.id) || claimed.has(sb.id) || startingMembers > 0) continue
+      await kernels?.end(poolKernelKey(sb.id)).catch(() => undefined)
+      await driver.stop(sb.id)
+      await store.appendAudit(
+        core.system('pool.removed', sb.id, 'success', { project: sb.labels[POOL_LABELS.project] ?? null, reason: 'no longer on the books' })
+      )
     }
   }
 
@@ -203,21 +287,31 @@ export function createPool(core: SessionCore) {
   async function drain(): Promise<void> {
     closed = true
     while (filling.size > 0) await new Promise((r) => setTimeout(r, 50))
-    for (const list of ready.values()) for (const m of list.splice(0)) await remove(m, 'the gateway is stopping').catch(() => undefined)
+    for (const members of ready.values()) {
+      for (const [id, m] of [...members]) {
+        members.delete(id)
+        await remove(m, 'the gateway is stopping').catch(() => undefined)
+      }
+    }
     ready.clear()
+    await removeStrays().catch((err: unknown) => log.warn({ err }, 'could not look for pooled sandboxes left behind'))
   }
 
   return {
     fill,
     claim,
-    /** the claimed sandbox's kernel is its session's now */
+    /** the claimed sandbox's kernel is its session's now (and ends with it, however it ends) */
     handedOver(sandboxId: string, sessionId: string): void {
       kernels?.adopt(poolKernelKey(sandboxId), sessionId)
+    },
+    /** a claim that was not recorded (the session stopped meanwhile): its kernel goes with the sandbox */
+    async abandoned(sandboxId: string): Promise<void> {
+      await kernels?.end(poolKernelKey(sandboxId)).catch(() => undefined)
     },
     tend,
     drain,
     /** the members ready now, per project (console, tests) */
-    members: () => Object.fromEntries([...ready].map(([k, v]) => [k, v.map((m) => m.id)])),
+    members: () => Object.fromEntries([...ready].map(([k, v]) => [k, [...v.keys()]])),
     useKernels(k: PoolKernels) {
       kernels = k
     },
