@@ -52,6 +52,8 @@ export async function benchGateway(options: {
   dataMiB: number
   /** how many live sessions the researcher may hold (default 20) */
   sessionsPerUser?: number
+  /** a warm pool for the project (policy sandbox.pool), none by default */
+  pool?: { size: number; idleMinutes: number; activeMinutes: number }
 }): Promise<BenchGateway> {
   const { runtime, datasetFile, dataMiB } = options
   const sessionsPerUser = options.sessionsPerUser ?? 20
@@ -64,7 +66,13 @@ export async function benchGateway(options: {
     policyFile,
     base
       .replace(/^ {2}runtime: .*$/m, `  runtime: ${runtime}`)
-      .replace(/^ {2}sessionsPerUser: .*$/m, `  sessionsPerUser: ${sessionsPerUser}`)
+      .replace(
+        /^ {2}sessionsPerUser: .*$/m,
+        `  sessionsPerUser: ${sessionsPerUser}` +
+          (options.pool === undefined
+            ? ''
+            : `\n  pool:\n    size: ${options.pool.size}\n    idleMinutes: ${options.pool.idleMinutes}\n    activeMinutes: ${options.pool.activeMinutes}`)
+      )
       // the datasets are shared from the host, not held in the sandbox's memory
       .replace(/^ {2}dataMiB: .*$/m, `  dataMiB: ${dataMiB}`)
   )
@@ -111,19 +119,20 @@ export async function benchGateway(options: {
  * `running`, and the session id.
  */
 export async function startThroughGateway(
-  g: BenchGateway
+  g: BenchGateway,
+  token = g.token
 ): Promise<{ seconds: number; runningSeconds: number; id: string; sandboxId: string }> {
   const t0 = performance.now()
   const res = await fetch(`${g.url}/api/v1/sessions`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${g.token}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify({ projectId: g.projectId })
   })
   if (res.status !== 201) throw new Error(`start failed: ${res.status} ${await res.text()}`)
   const { id } = (await res.json()) as { id: string }
   // follow the session's events, as the web app does, until it leaves "starting"
   const events = await fetch(`${g.url}/api/v1/sessions/${id}/events`, {
-    headers: { authorization: `Bearer ${g.token}` }
+    headers: { authorization: `Bearer ${token}` }
   })
   const reader = events.body!.getReader()
   let buffered = ''
@@ -147,7 +156,7 @@ export async function startThroughGateway(
   const ticket = (await (
     await fetch(`${g.url}/api/v1/sessions/${id}/terminal-ticket`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${g.token}` }
+      headers: { authorization: `Bearer ${token}` }
     })
   ).json()) as { ticket: string }
   const ws = new WebSocket(
@@ -181,12 +190,13 @@ export async function cellThroughGateway(
   g: BenchGateway,
   id: string,
   language: 'sql' | 'python',
-  source: string
+  source: string,
+  token = g.token
 ): Promise<{ seconds: number; status: string; outputs: unknown[] }> {
   const t0 = performance.now()
   const res = await fetch(`${g.url}/api/v1/sessions/${id}/cells`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${g.token}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify({ language, source })
   })
   if (res.status !== 200) throw new Error(`the cell failed: ${res.status} ${await res.text()}`)
@@ -194,6 +204,6 @@ export async function cellThroughGateway(
   return { seconds: (performance.now() - t0) / 1000, ...body }
 }
 
-export async function stopThroughGateway(g: BenchGateway, id: string): Promise<void> {
-  await fetch(`${g.url}/api/v1/sessions/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${g.token}` } })
+export async function stopThroughGateway(g: BenchGateway, id: string, token = g.token): Promise<void> {
+  await fetch(`${g.url}/api/v1/sessions/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } })
 }
