@@ -1,3 +1,4 @@
+import { hostCopiesRoot } from '../../server/src/datasets/host-copies.js'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -161,6 +162,7 @@ describe('a claimed sandbox after a gateway kill -9 (runsc)', () => {
     const gatewayId = (db.prepare("SELECT value FROM settings WHERE key = 'gateway_id'").get() as { value: string }).value
     db.close()
     for (const s of await docker.list({ 'vre.gateway': gatewayId })) await docker.stop(s.id)
+    rmSync(hostCopiesRoot(gatewayId), { recursive: true, force: true })
     rmSync(dataDir, { recursive: true, force: true })
   })
 

@@ -1,3 +1,4 @@
+import { hostCopiesRoot } from '../../server/src/datasets/host-copies.js'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -26,6 +27,7 @@ afterAll(async () => {
   for (const g of gateways) await g.kill9()
   for (const dir of dirs) {
     for (const s of await docker.list({ 'vre.gateway': gatewayIdOf(dir) })) await docker.stop(s.id)
+    rmSync(hostCopiesRoot(gatewayIdOf(dir)), { recursive: true, force: true })
     rmSync(dir, { recursive: true, force: true })
   }
 })

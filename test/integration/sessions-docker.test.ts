@@ -1,3 +1,4 @@
+import { hostCopiesRoot } from '../../server/src/datasets/host-copies.js'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -87,6 +88,8 @@ describe.each(['runc', 'runsc'] as const)('sessions on the real engine (%s)', (r
       .value
     db.close()
     for (const s of await docker.list({ 'vre.gateway': gatewayId })) await docker.stop(s.id)
+    // the dataset copies the gateway kept for sandboxes that were running when it stopped
+    rmSync(hostCopiesRoot(gatewayId), { recursive: true, force: true })
     rmSync(dataDir, { recursive: true, force: true })
   })
 

@@ -50,6 +50,9 @@ function cleanReply(msg: KernelReply): KernelReply {
   }
 }
 
+/** How long a kernel started ahead may take to have Python ready. */
+const PYTHON_START_MS = 60_000
+
 /** A reply line larger than this is refused (a cell's images and capped tables stay far below). */
 const MAX_LINE = 64 * 1024 * 1024
 
@@ -179,6 +182,15 @@ export function createKernelService(deps: {
       kernels.set(key, k)
       k.catch(() => kernels.delete(key))
       await k
+      // ready means Python answers too: its kernel takes seconds to start under gVisor
+      const deadline = Date.now() + PYTHON_START_MS
+      for (;;) {
+        const reply = await request(key, sandboxId, { op: 'status' })
+        const state = (reply.python as { state?: unknown } | undefined)?.state
+        if (state !== 'starting' && state !== 'lazy') return
+        if (Date.now() > deadline) throw new Error(`the Python kernel did not start within ${PYTHON_START_MS / 1000} s`)
+        await new Promise((r) => setTimeout(r, 200))
+      }
     },
     /** The kernel started under `from` is now the session's (the sandbox it runs in was claimed). */
     adopt(from: string, sessionId: string): void {

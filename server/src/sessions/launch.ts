@@ -21,6 +21,8 @@ import {
 
 /** the workspace snapshot as the init stages it in the data directory for the first shell */
 export const STAGED_WORKSPACE = '.workspace.tar'
+/** how long after a start the project's pool is topped up */
+const REFILL_DELAY_MS = 2_000
 /** where a claimed sandbox's init reads its session's deadline (sandbox-images/tools/bin/vre-init) */
 export const DEADLINE_FILE = '.vre-deadline'
 
@@ -115,9 +117,11 @@ export function createLaunch(core: SessionCore, pool?: Pool): Launch {
       { name: DEADLINE_FILE, mode: 0o444, size: deadlineFile.length, open: () => Readable.from([deadlineFile]) },
       ...staged
     ]
-    await driver.copyIn(sandboxId, DATA_DIR, filesAsTar(files), { user: SANDBOX_SERVICE_USER })
-    progress(session.id, { step: 'workspace' })
-    return { id: sandboxId, ready: Promise.resolve() }
+    const copied = driver.copyIn(sandboxId, DATA_DIR, filesAsTar(files), { user: SANDBOX_SERVICE_USER })
+    // the first shell unpacks a staged workspace, so it waits for one; with none it starts alongside
+    if (staged.length > 0) await copied
+    else copied.catch(() => undefined)
+    return { id: sandboxId, ready: copied.then(() => progress(session.id, { step: 'workspace' })) }
   }
 
   return async function launch(session, p) {
@@ -180,8 +184,13 @@ export function createLaunch(core: SessionCore, pool?: Pool): Launch {
         return
       }
       core.lastActivity.set(session.id, startedAt.getTime())
-      // the next start of this project finds a sandbox ready
-      if (pool !== undefined) void pool.fill(session.projectId).catch((err: unknown) => log.warn({ err }, 'the pool could not be filled'))
+      // the next start of this project finds a sandbox ready; started a moment later, so the
+      // researcher's first prompt doesn't share the host's cores with it
+      if (pool !== undefined) {
+        setTimeout(() => {
+          void pool.fill(session.projectId).catch((err: unknown) => log.warn({ err }, 'the pool could not be filled'))
+        }, REFILL_DELAY_MS).unref()
+      }
     } catch (err) {
       const reason = `the sandbox could not be started: ${(err as Error).message}`
       log.error({ err, session: session.id }, 'session launch failed')
