@@ -1,7 +1,8 @@
 /**
  * Attacks on the read-only dataset bind mount (sandbox/container-spec.ts, datasets/host-copies.ts),
  * from inside as the researcher and from the host, under both runtimes. Written by a security
- * review. Tests assert the property the design promises; a failing one is a weakness.
+ * review. Tests assert the property the design promises; the known limits it found that are not
+ * closed (the runc mount table naming the host path, statfs of /dev/shm) are in the README.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { chmodSync, chownSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'

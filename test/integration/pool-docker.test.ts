@@ -1,5 +1,5 @@
 import { hostCopiesRoot } from '../../server/src/datasets/host-copies.js'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -13,31 +13,8 @@ import { WORK_DIR } from '../../server/src/sessions/workspace.js'
 import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process.js'
 import { startRunningSession, type TestGateway, testGatewayWithDataset } from '../support/gateway.js'
 import { closeKeys, dataDirKeys, openStateDb } from '../support/keys.js'
+import { poolPolicyFile, until } from '../support/policy.js'
 import { requireDocker } from '../support/sandbox.js'
-
-/** The shipped default policy with a warm pool of one per active project, and two sessions per researcher. */
-function poolPolicy(dir: string): string {
-  const file = join(dir, 'policy.yaml')
-  const base = readFileSync(new URL('../../policies/default.yaml', import.meta.url), 'utf8')
-  writeFileSync(
-    file,
-    base.replace(
-      /^ {2}sessionsPerUser: 1$/m,
-      '  sessionsPerUser: 2\n  pool:\n    size: 1\n    idleMinutes: 2\n    activeMinutes: 60'
-    )
-  )
-  return file
-}
-
-async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, what: string, ms = 90_000): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const v = await read()
-    if (done(v)) return v
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: last ${JSON.stringify(v)}`)
-    await new Promise((r) => setTimeout(r, 250))
-  }
-}
 
 describe('the warm pool on the real engine (runsc)', () => {
   let docker: DockerDriver
@@ -51,7 +28,7 @@ describe('the warm pool on the real engine (runsc)', () => {
   beforeAll(async () => {
     docker = await requireDocker()
     policyDir = mkdtempSync(join(tmpdir(), 'vre-pool-policy-'))
-    gw = await testGatewayWithDataset(docker, { VRE_POLICY_FILE: poolPolicy(policyDir) })
+    gw = await testGatewayWithDataset(docker, { VRE_POLICY_FILE: poolPolicyFile(policyDir, { size: 1, idleMinutes: 2, activeMinutes: 60 }) })
   }, 120_000)
 
   afterAll(async () => {
@@ -167,7 +144,7 @@ describe('a claimed sandbox after a gateway kill -9 (runsc)', () => {
   })
 
   it('is re-adopted by its sandbox id; what was still unclaimed is removed', async () => {
-    const env = { VRE_POLICY_FILE: poolPolicy(dataDir) }
+    const env = { VRE_POLICY_FILE: poolPolicyFile(dataDir, { size: 1, idleMinutes: 2, activeMinutes: 60 }) }
     gw = await startGatewayProcess('demo', dataDir, env)
     const keys = dataDirKeys(dataDir)
     const creds = readDemoCredentials(dataDir, keys.keyring)

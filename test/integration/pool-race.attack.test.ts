@@ -1,9 +1,9 @@
 /**
  * Attack on the warm pool on the real engine (runsc): the pool's tend pass running beside a claim
  * puts the claimed sandbox back in the pool, and the next researcher's start claims it again.
- * Written by a security review; a failing test is a weakness.
+ * Written by a security review against the first version; each test asserts the defence that now holds.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -11,30 +11,8 @@ import type { DockerDriver } from '../../server/src/sandbox/docker-driver.js'
 import { runInSandbox } from '../../server/src/sandbox/driver.js'
 import { HOME } from '../../server/src/sessions/workspace.js'
 import { addResearcher, startRunningSession, type TestGateway, testGatewayWithDataset } from '../support/gateway.js'
+import { poolPolicyFile, until } from '../support/policy.js'
 import { requireDocker } from '../support/sandbox.js'
-
-function poolPolicy(dir: string): string {
-  const file = join(dir, 'policy.yaml')
-  const base = readFileSync(new URL('../../policies/default.yaml', import.meta.url), 'utf8')
-  writeFileSync(
-    file,
-    base.replace(
-      /^ {2}sessionsPerUser: 1$/m,
-      '  sessionsPerUser: 2\n  pool:\n    size: 2\n    idleMinutes: 10\n    activeMinutes: 60'
-    )
-  )
-  return file
-}
-
-async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, what: string, ms = 120_000): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const v = await read()
-    if (done(v)) return v
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: last ${JSON.stringify(v)}`)
-    await new Promise((r) => setTimeout(r, 250))
-  }
-}
 
 describe('(d)/(a) a claim racing the pool tend pass (runsc)', () => {
   let docker: DockerDriver
@@ -46,7 +24,7 @@ describe('(d)/(a) a claim racing the pool tend pass (runsc)', () => {
   beforeAll(async () => {
     docker = await requireDocker()
     policyDir = mkdtempSync(join(tmpdir(), 'vre-pool-race-'))
-    gw = await testGatewayWithDataset(docker, { VRE_POLICY_FILE: poolPolicy(policyDir) })
+    gw = await testGatewayWithDataset(docker, { VRE_POLICY_FILE: poolPolicyFile(policyDir, { size: 2, idleMinutes: 10, activeMinutes: 60 }) })
     await addResearcher(gw, 'researcher3')
   }, 120_000)
 

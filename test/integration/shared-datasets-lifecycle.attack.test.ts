@@ -1,7 +1,7 @@
 /**
  * Life-cycle attacks on the host's dataset copies through the real app (fake engine): what a
  * graceful shutdown leaves, and what an erasure done while a start is on its way hands out.
- * Written by a security review; a failing test is a weakness.
+ * Written by a security review against the first version; each test asserts the defence that now holds.
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'

@@ -31,3 +31,34 @@ export const withDisplay =
 
 /** A display budget no test's output comes near: for tests of something else that print a lot. */
 export const LARGE_DISPLAY = { bytesPerMinute: 1 << 30, burstBytes: 1 << 30, bytesPerSession: 64 * (1 << 30) }
+
+/**
+ * The shipped default policy with a warm pool of `size` per active project and `sessions` live
+ * sessions per researcher, written to `dir`/policy.yaml; returns the file.
+ */
+export function poolPolicyFile(
+  dir: string,
+  pool: { size: number; idleMinutes: number; activeMinutes: number },
+  sessions = 2
+): string {
+  const file = join(dir, 'policy.yaml')
+  writeFileSync(
+    file,
+    DEFAULT_POLICY_YAML.replace(
+      /^ {2}sessionsPerUser: 1$/m,
+      `  sessionsPerUser: ${sessions}\n  pool:\n    size: ${pool.size}\n    idleMinutes: ${pool.idleMinutes}\n    activeMinutes: ${pool.activeMinutes}`
+    )
+  )
+  return file
+}
+
+/** Reads until `done` says so, every 250 ms, failing with the last reading after `ms`. */
+export async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, what: string, ms = 90_000): Promise<T> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const v = await read()
+    if (done(v)) return v
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: last ${JSON.stringify(v)}`)
+    await new Promise((r) => setTimeout(r, 250))
+  }
+}

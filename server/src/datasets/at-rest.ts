@@ -11,7 +11,7 @@ import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { EncryptedFileError, MAGIC, readEncryptedFile } from '../keys/encrypted-file.js'
 import type { Keyring } from '../keys/keyring.js'
-import { sweepPartialCopies } from './host-copies.js'
+import { sweepPartialCopies } from './host-copies-cleanup.js'
 
 /** What a dataset file's encryption binds it to: another dataset's file swapped in does not open. */
 export const datasetContext = (datasetId: string) => `dataset:${datasetId}`

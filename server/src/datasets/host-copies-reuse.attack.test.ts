@@ -1,8 +1,9 @@
-import { spawnSync } from 'node:child_process'
 /**
- * Attacks on the shared host copies (datasets/host-copies.ts), reviewer "b". Each `it` asserts the
- * SECURE behaviour; a failing `it` is a demonstrated weakness (see the comment above it).
+ * Attacks on the shared host copies (datasets/host-copies.ts), written by a security review against
+ * the first version: each `it` asserts the secure behaviour, which holds now (the comment above each
+ * says what the attack was).
  */
+import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { chownSync, copyFileSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'

@@ -1,7 +1,6 @@
 /**
  * Attacks on the host copies (host-copies.ts). Each test states the property the design promises;
- * a failing test is a weakness the change has. Written by a security review, not part of the suite's
- * own proofs.
+ * written by a security review against the first version, they hold now.
  */
 import { execFileSync } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'

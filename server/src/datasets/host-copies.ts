@@ -19,8 +19,7 @@ import {
   readdirSync,
   renameSync,
   rmSync,
-  statSync,
-  unlinkSync
+  statSync
 } from 'node:fs'
 import { join } from 'node:path'
 import { Transform } from 'node:stream'
@@ -39,71 +38,18 @@ export function hostCopiesRoot(gatewayId: string): string {
 }
 
 /** A data key id as it names a host copy (the keyring's ids are `dataset-<uuid>`). */
-const KEY_ID = /^dataset-[0-9a-f-]{36}$/
+export const KEY_ID = /^dataset-[0-9a-f-]{36}$/
 /** The file a copy is kept in, and the temporary one it is written to first. */
 const COPY = /^(dataset-[0-9a-f-]{36})\.duckdb$/
-const SUFFIX = '.duckdb'
+export const SUFFIX = '.duckdb'
 /** What a copy being written is called until it is whole: `<key>.duckdb.partial-<pid>-<random>`. */
 export const PARTIAL = '.partial-'
-const PARTIAL_NAME = /^dataset-[0-9a-f-]{36}\.duckdb\.partial-(\d+)-[0-9a-f]{8}$/
-
-/**
- * Removes what writers that no longer run left half-written in any gateway's copies directory of
- * this user (a gateway killed while it decrypted): their plaintext would otherwise stay until a
- * gateway with the same id pruned. Copies being written by live processes are left alone.
- */
-export function sweepPartialCopies(alive: (pid: number) => boolean): string[] {
-  if (!existsSync(MEMORY_DIR)) return []
-  const uid = process.getuid?.()
-  const removed: string[] = []
-  for (const dir of readdirSync(MEMORY_DIR)) {
-    if (!dir.startsWith(HOST_COPIES_PREFIX)) continue
-    const root = join(MEMORY_DIR, dir)
-    try {
-      const st = lstatSync(root)
-      if (!st.isDirectory() || (uid !== undefined && st.uid !== uid)) continue
-      for (const name of readdirSync(root)) {
-        const m = PARTIAL_NAME.exec(name)
-        if (m === null || alive(Number(m[1]))) continue
-        rmSync(join(root, name), { force: true })
-        removed.push(join(root, name))
-      }
-    } catch {
-      // gone meanwhile, or not ours to look at
-    }
-  }
-  return removed
-}
+export const PARTIAL_NAME = /^dataset-[0-9a-f-]{36}\.duckdb\.partial-(\d+)-[0-9a-f]{8}$/
 
 /** The encrypted file a copy comes from, as it stands: another file, or this one changed, differs. */
 function sourceOf(v: DatasetVersion): string {
   const st = statSync(v.path)
   return JSON.stringify([v.datasetId, v.path, st.dev, st.ino, st.size, st.mtimeMs, st.ctimeMs])
-}
-
-/**
- * Removes the copies of a key from every gateway's directory of this user on the host: what
- * destroys a key (an erasure, an opt-out's re-issue) calls it, so the plaintext goes with the key
- * even when no gateway runs to prune it. Sandboxes still mounting it keep reading it until their
- * gateway ends them. Returns the paths removed.
- */
-export function removeCopiesOfKey(keyId: string): string[] {
-  if (!KEY_ID.test(keyId) || !existsSync(MEMORY_DIR)) return []
-  const uid = process.getuid?.()
-  const removed: string[] = []
-  for (const dir of readdirSync(MEMORY_DIR)) {
-    if (!dir.startsWith(HOST_COPIES_PREFIX)) continue
-    const root = join(MEMORY_DIR, dir)
-    try {
-      const st = lstatSync(root)
-      if (!st.isDirectory() || (uid !== undefined && st.uid !== uid)) continue
-      unlinkSync(join(root, `${keyId}${SUFFIX}`))
-      removed.push(join(root, `${keyId}${SUFFIX}`))
-    } catch {
-      // no copy there
-    }
-  }
-  return removed
 }
 
 /** One dataset version a sandbox is to mount. */

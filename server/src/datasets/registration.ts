@@ -16,7 +16,7 @@ import type { Keyring } from '../keys/keyring.js'
 import type { DatasetRow, ProjectRow, Store } from '../store/types.js'
 import { projectHoldingDataset } from '../projects/dataset-owner.js'
 import { datasetContext, datasetKeyScope, withMemoryDir } from './at-rest.js'
-import { removeCopiesOfKey } from './host-copies.js'
+import { removeCopiesOfKey } from './host-copies-cleanup.js'
 
 /** Who registers, as the audit records it. */
 export type RegisteredBy = Omit<AuditEvent, 'action' | 'target' | 'outcome' | 'details'>

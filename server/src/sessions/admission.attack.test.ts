@@ -1,6 +1,6 @@
 /**
  * Attacks on admission control (admission.ts): does it fail closed on what it can't read, and does
- * it count what a start will take? Written by a security review; a failing test is a weakness.
+ * it count what a start will take? Written by a security review against the first version; each test asserts the defence that now holds.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'

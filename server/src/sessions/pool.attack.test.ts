@@ -1,6 +1,7 @@
 /**
- * Attacks on the warm pool (pool.ts, launch.ts handOver). Written by a security review; a failing
- * test is a weakness. Fake driver: these are about the gateway's bookkeeping, not isolation.
+ * Attacks on the warm pool (pool.ts, launch.ts handOver), written by a security review against the
+ * first version; each asserts the defence that holds now. Fake driver: these are about the
+ * gateway's bookkeeping, not isolation.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { type SessionBench, sessionBench } from '../../../test/support/session-core.js'

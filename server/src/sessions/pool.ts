@@ -6,7 +6,7 @@ import { admissionRefusal, readHost } from './admission.js'
 import type { SessionCore } from './core.js'
 import { projectData, mountsOf } from './project-data.js'
 import { dayIn } from '../identity/index.js'
-import { LABELS, sandboxSpec } from './sandbox-spec.js'
+import { DEFAULT_ROW_CAP, LABELS, sandboxSpec } from './sandbox-spec.js'
 
 /** Labels of a sandbox started ahead: the project it is for, and what it was started as. */
 export const POOL_LABELS = { project: 'vre.pool', fingerprint: 'vre.pool-fingerprint' } as const
@@ -35,12 +35,10 @@ export const poolKernelKey = (sandboxId: string) => `pool:${sandboxId}`
  * or a new dataset version retires the pool.
  */
 function fingerprint(p: SandboxPolicy, keys: string[]): string {
-  const launch = [p.image, p.runtime, p.cpus, p.memoryMiB, p.pids, p.workAreaMiB, p.tmpMiB, p.rowCap ?? null, keys]
+  // the longest session too: a member lives for it (plus its wait), and a deadline only shortens
+  const launch = [p.image, p.runtime, p.cpus, p.memoryMiB, p.pids, p.workAreaMiB, p.tmpMiB, p.rowCap ?? null, p.maxDurationMinutes, keys]
   return createHash('sha256').update(JSON.stringify(launch)).digest('hex').slice(0, 32)
 }
-
-/** The row cap a session's kernel starts with when the policy does not say (sandbox-spec's default). */
-const DEFAULT_ROW_CAP = 1000
 
 /**
  * A warm pool (after JupyterHub's and Azure TRE's pre-started workspaces): per project, while it has

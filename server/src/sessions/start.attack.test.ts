@@ -1,6 +1,6 @@
 /**
  * Attack on admission control (start.ts + admission.ts): a burst of starts against a host with
- * room for one. Written by a security review; a failing test is a weakness.
+ * room for one. Written by a security review against the first version; each test asserts the defence that now holds.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { type SessionBench, sessionBench } from '../../../test/support/session-core.js'

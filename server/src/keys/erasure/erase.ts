@@ -4,7 +4,7 @@ import type { AuditEvent, AuditRecord } from '../../audit/record.js'
 import type { Store } from '../../store/types.js'
 import type { KeyEntry, Keyring } from '../keyring.js'
 import { erasurePlan, type ErasedFile } from './project-files.js'
-import { removeCopiesOfKey } from '../../datasets/host-copies.js'
+import { removeCopiesOfKey } from '../../datasets/host-copies-cleanup.js'
 
 /** What the `project.erased` record holds: what the erasure report restates and signs. */
 export interface ErasureDetails {
