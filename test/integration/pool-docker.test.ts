@@ -50,6 +50,9 @@ describe('the warm pool on the real engine (runsc)', () => {
     expect(info.HostConfig.Runtime).toBe('runsc')
     // nobody's yet: no researcher's workspace in it
     expect((await runInSandbox(docker, ready!, { cmd: ['ls', '-A', `${WORK_DIR}`] })).stdout).toBe('')
+    // something of researcher1's in the workspace, saved as the session ends
+    const firstBox = (await gw.app.sessions.get(first.sessionId))!.sandboxId!
+    expect((await runInSandbox(docker, firstBox, { cmd: ['sh', '-c', `echo mine > ${WORK_DIR}/note.txt`] })).exitCode).toBe(0)
     await gw.app.sessions.stop(first.sessionId, 'next', by)
 
     // the workspace the first session saved comes back in the claimed sandbox
@@ -66,6 +69,8 @@ describe('the warm pool on the real engine (runsc)', () => {
     expect(order.indexOf('session.claimed')).toBeLessThan(order.indexOf('session.running'))
     expect(trail.find((r) => r.action === 'session.running')).toMatchObject({ details: { pooled: true, sandbox: ready } })
     console.log(`[pool] claim to running: ${claimMs.toFixed(0)} ms`)
+    // the workspace came back in the claimed sandbox, unpacked as the researcher
+    expect((await runInSandbox(docker, ready!, { cmd: ['cat', `${WORK_DIR}/note.txt`] })).stdout).toBe('mine\n')
 
     // the sandbox ends itself at the session's deadline, not the pool's: written by the service account
     const deadline = Math.floor(sandboxDeadline(session.createdAt, gw.app.policyFor(session.projectId).sandbox.maxDurationMinutes).getTime() / 1000)
