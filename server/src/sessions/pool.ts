@@ -308,6 +308,8 @@ export function createPool(core: SessionCore) {
     },
     tend,
     drain,
+    /** sandboxes the pool is starting now: admission counts them as starts under way */
+    starting: () => startingMembers,
     /** the members ready now, per project (console, tests) */
     members: () => Object.fromEntries([...ready].map(([k, v]) => [k, [...v.keys()]])),
     useKernels(k: PoolKernels) {

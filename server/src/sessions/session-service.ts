@@ -34,7 +34,7 @@ export function createSessionService(deps: SessionServiceDeps) {
   const shared = createSharedDatasets(core, stop)
   const pool = createPool(core)
   return {
-    start: createStart(core, createLaunch(core, pool)),
+    start: createStart(core, createLaunch(core, pool), pool),
     /** sandboxes started ahead per project (policy `sandbox.pool`) */
     pool,
     stop: stop.stop,

@@ -6,6 +6,7 @@ import { SandboxUnavailable } from '../sandbox/driver.js'
 import type { SandboxSessionRow, UserRow } from '../store/types.js'
 import type { SessionCore } from './core.js'
 import type { Launch } from './launch.js'
+import type { Pool } from './pool.js'
 import { LIVE_STATES } from './transitions.js'
 import { admissionRefusal, readHost } from './admission.js'
 import { existsSync } from 'node:fs'
@@ -18,7 +19,7 @@ import { encryptedPlainSize } from '../keys/encrypted-file.js'
  * sessions, a runtime the host has), recorded as `session.start` either way. The sandbox is launched
  * after the answer, under the session's own lock (launch.ts).
  */
-export function createStart(core: SessionCore, launch: Launch) {
+export function createStart(core: SessionCore, launch: Launch, pool?: Pick<Pool, 'starting'>) {
   const { store, driver } = core.deps
 
   /** Plaintext bytes of the project's datasets that a start would decrypt: those with no copy on the host. */
@@ -79,7 +80,7 @@ export function createStart(core: SessionCore, launch: Launch) {
       let full: string | null
       try {
         const pending = {
-          starting: (await store.listSandboxSessions({ states: ['starting'] })).length,
+          starting: (await store.listSandboxSessions({ states: ['starting'] })).length + (pool?.starting() ?? 0),
           datasetBytes: await datasetsNotOnHost(projectId)
         }
         full = admissionRefusal((core.deps.admission.read ?? readHost)(), core.deps.admission.settings, pending)
