@@ -29,6 +29,7 @@ import {
   stopThroughGateway,
   syntheticDataset
 } from './bench-gateway.js'
+import { pct, round3 } from './stats.js'
 
 const { values } = parseArgs({
   options: {
@@ -43,12 +44,7 @@ const liveTarget = Number(values.live)
 const driver = new DockerDriver()
 const work = mkdtempSync(join(tmpdir(), 'vre-bench-pool-'))
 const MiB = 1024 * 1024
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!
-}
-const r3 = (x: number) => Math.round(x * 1000) / 1000
-const summary = (xs: number[]) => ({ p50: r3(pct(xs, 50)), p95: r3(pct(xs, 95)), samples: xs.map(r3) })
+const summary = (xs: number[]) => ({ p50: round3(pct(xs, 50)), p95: round3(pct(xs, 95)), samples: xs.map(round3) })
 
 async function poolReady(g: BenchGateway, n: number): Promise<void> {
   const deadline = Date.now() + 120_000
@@ -89,11 +85,11 @@ const results: Record<string, unknown> = {}
     await stopThroughGateway(g, s.id)
   }
   const claimed = (await g.app.store.recentAudit(5000)).filter((r) => r.action === 'session.claimed').length
-  results.warmStart = { ...summary(warm), claimed, rounds, coldSeconds: r3(cold.seconds) }
+  results.warmStart = { ...summary(warm), claimed, rounds, coldSeconds: round3(cold.seconds) }
   results.firstPythonCellWarm = summary(firstPython)
   console.log(
-    `warm start (claim to prompt): p50 ${r3(pct(warm, 50))} s p95 ${r3(pct(warm, 95))} s (${claimed}/${rounds} claimed; goal p95 <= 0.3 s) | ` +
-      `first Python cell p50 ${r3(pct(firstPython, 50))} s p95 ${r3(pct(firstPython, 95))} s (goal p95 <= 1 s)`
+    `warm start (claim to prompt): p50 ${round3(pct(warm, 50))} s p95 ${round3(pct(warm, 95))} s (${claimed}/${rounds} claimed; goal p95 <= 0.3 s) | ` +
+      `first Python cell p50 ${round3(pct(firstPython, 50))} s p95 ${round3(pct(firstPython, 95))} s (goal p95 <= 1 s)`
   )
   await g.app.close()
 }
@@ -135,7 +131,7 @@ const results: Record<string, unknown> = {}
       console.log(`start ${i + 1} refused: ${refused}`)
       break
     }
-    if ((i + 1) % 10 === 0) console.log(`  ${i + 1} live, last start ${r3(startSeconds.at(-1)!)} s, host free ${(freemem() / 1024 ** 3).toFixed(1)} GiB`)
+    if ((i + 1) % 10 === 0) console.log(`  ${i + 1} live, last start ${round3(startSeconds.at(-1)!)} s, host free ${(freemem() / 1024 ** 3).toFixed(1)} GiB`)
   }
   // let them settle idle (kernels up), then read what they use
   await new Promise((r) => setTimeout(r, 20_000))
@@ -173,11 +169,11 @@ const results: Record<string, unknown> = {}
     queryAllLive: summary(usable),
     startWhileFilling: summary(startSeconds),
     startWithAllLive: more.length > 0 ? summary(more) : null,
-    memoryPerIdleSessionMiB: live.length > 0 ? r3(memory / live.length / MiB) : null,
-    sandboxesMemoryGiB: r3(memory / 1024 ** 3),
-    gatewayRssMiB: r3(gatewayRss / MiB),
-    hostDatasetCopies: { copies: copies.copies, MiB: r3(copies.bytes / MiB) },
-    hostFreeGiBWithAllLive: r3(freemem() / 1024 ** 3)
+    memoryPerIdleSessionMiB: live.length > 0 ? round3(memory / live.length / MiB) : null,
+    sandboxesMemoryGiB: round3(memory / 1024 ** 3),
+    gatewayRssMiB: round3(gatewayRss / MiB),
+    hostDatasetCopies: { copies: copies.copies, MiB: round3(copies.bytes / MiB) },
+    hostFreeGiBWithAllLive: round3(freemem() / 1024 ** 3)
   }
   console.log(JSON.stringify(results.live, null, 1))
   for (const id of extraIds) await stopThroughGateway(g, id, extra)
@@ -190,8 +186,8 @@ const results: Record<string, unknown> = {}
 const out = {
   benchmark: 'pool',
   date: new Date().toISOString(),
-  machine: { cpus: cpus().length, memoryGiB: r3(totalmem() / 1024 ** 3), node: process.version },
-  settings: { runtime: 'runsc', rounds, patients, fileMiB: r3(fileMiB) },
+  machine: { cpus: cpus().length, memoryGiB: round3(totalmem() / 1024 ** 3), node: process.version },
+  settings: { runtime: 'runsc', rounds, patients, fileMiB: round3(fileMiB) },
   goals: { warmStartP95Seconds: 0.3, firstPythonCellP95Seconds: 1, live: liveTarget },
   ...results
 }

@@ -26,6 +26,7 @@ import {
   syntheticDataset
 } from './bench-gateway.js'
 import { rawShell } from './raw-shell.js'
+import { pct, round3 } from './stats.js'
 
 const { values } = parseArgs({
   options: {
@@ -84,11 +85,6 @@ async function startRaw(runtime: SandboxRuntime, i: number): Promise<{ seconds: 
   return { seconds: (performance.now() - t0) / 1000, id: c.id }
 }
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!
-}
-const round3 = (x: number) => Math.round(x * 1000) / 1000
 
 const demoFile = await syntheticDataset(2000)
 const results: Record<string, unknown> = {}

@@ -41,6 +41,7 @@ import { setProjectMember } from '../server/src/identity/administration.js'
 import { DEFAULT_DISPLAY } from '../server/src/policy/schema.js'
 import { DockerDriver } from '../server/src/sandbox/docker-driver.js'
 import { rawShell } from './raw-shell.js'
+import { pct } from './stats.js'
 
 const { values } = parseArgs({
   options: {
@@ -86,10 +87,6 @@ const RUN_LIMIT_MS = 20 * 60_000
 /** Who types while researcher1 floods: another certified researcher of the demo project. */
 const ECHO_USER = 'researcher-echo'
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!
-}
 const r2 = (x: number) => Math.round(x * 100) / 100
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 

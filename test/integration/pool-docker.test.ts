@@ -3,18 +3,21 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { totpCode } from '../../server/src/auth/totp.js'
-import { DEMO_PROJECT, readDemoCredentials } from '../../server/src/demo/seed.js'
+import { DEMO_PROJECT } from '../../server/src/demo/seed.js'
 import type { DockerDriver } from '../../server/src/sandbox/docker-driver.js'
 import { runInSandbox } from '../../server/src/sandbox/driver.js'
 import { sandboxDeadline } from '../../server/src/sessions/deadline.js'
 import { POOL_LABELS } from '../../server/src/sessions/pool.js'
 import { WORK_DIR } from '../../server/src/sessions/workspace.js'
-import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process.js'
+import { type GatewayProcess, signInToProcess, startGatewayProcess } from '../support/gateway-process.js'
 import { startRunningSession, type TestGateway, testGatewayWithDataset } from '../support/gateway.js'
-import { closeKeys, dataDirKeys, openStateDb } from '../support/keys.js'
-import { poolPolicyFile, until } from '../support/policy.js'
+import { openStateDb } from '../support/keys.js'
+import { poolPolicyFile } from '../support/policy.js'
+import { waitFor } from '../support/wait.js'
 import { requireDocker } from '../support/sandbox.js'
+
+/** Pool fills wait for a sandbox and its Python kernel to start. */
+const until = <T>(read: () => Promise<T>, done: (v: T) => boolean, what: string) => waitFor(read, done, what, 90_000)
 
 describe('the warm pool on the real engine (runsc)', () => {
   let docker: DockerDriver
@@ -151,19 +154,7 @@ describe('a claimed sandbox after a gateway kill -9 (runsc)', () => {
   it('is re-adopted by its sandbox id; what was still unclaimed is removed', async () => {
     const env = { VRE_POLICY_FILE: poolPolicyFile(dataDir, { size: 1, idleMinutes: 2, activeMinutes: 60 }) }
     gw = await startGatewayProcess('demo', dataDir, env)
-    const keys = dataDirKeys(dataDir)
-    const creds = readDemoCredentials(dataDir, keys.keyring)
-    closeKeys(keys)
-    const login = await fetch(`${gw.url}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        username: 'researcher1',
-        password: creds.researcher1!.password,
-        totp: totpCode(creds.researcher1!.totpSecret, new Date())
-      })
-    })
-    const token = ((await login.json()) as { accessToken: string }).accessToken
+    const token = await signInToProcess(gw, dataDir, 'researcher1')
     const auth = { authorization: `Bearer ${token}` }
     const me = (await (await fetch(`${gw.url}/api/v1/me`, { headers: auth })).json()) as { projects: { id: string }[] }
     const start = async () => {

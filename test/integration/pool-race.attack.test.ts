@@ -11,8 +11,12 @@ import type { DockerDriver } from '../../server/src/sandbox/docker-driver.js'
 import { runInSandbox } from '../../server/src/sandbox/driver.js'
 import { HOME } from '../../server/src/sessions/workspace.js'
 import { addResearcher, startRunningSession, type TestGateway, testGatewayWithDataset } from '../support/gateway.js'
-import { poolPolicyFile, until } from '../support/policy.js'
+import { poolPolicyFile } from '../support/policy.js'
+import { waitFor } from '../support/wait.js'
 import { requireDocker } from '../support/sandbox.js'
+
+/** Pool fills wait for a sandbox and its Python kernel to start. */
+const until = <T>(read: () => Promise<T>, done: (v: T) => boolean, what: string) => waitFor(read, done, what, 120_000)
 
 describe('(d)/(a) a claim racing the pool tend pass (runsc)', () => {
   let docker: DockerDriver

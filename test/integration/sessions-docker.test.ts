@@ -4,49 +4,19 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3-multiple-ciphers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { totpCode } from '../../server/src/auth/totp.js'
-import { readDemoCredentials } from '../../server/src/demo/seed.js'
-import { closeKeys } from '../../server/src/keys/keys.js'
 import type { DockerDriver } from '../../server/src/sandbox/docker-driver.js'
 import { runInSandbox } from '../../server/src/sandbox/driver.js'
 import { WORK_DIR } from '../../server/src/sessions/workspace.js'
 import { STORE_FILE } from '../../server/src/plugins/app/store.js'
-import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process.js'
+import { type GatewayProcess, signInToProcess, startGatewayProcess } from '../support/gateway-process.js'
+import { waitFor } from '../support/wait.js'
 import { requireDocker } from '../support/sandbox.js'
-import { dataDirKeys, openStateDb } from '../support/keys.js'
+import { openStateDb } from '../support/keys.js'
 
 let docker: DockerDriver
 beforeAll(async () => {
   docker = await requireDocker()
 })
-
-async function login(gw: GatewayProcess, dataDir: string, username: string): Promise<string> {
-  // sealed under the data directory's state key: opened with its keys from the token, as the gateway does
-  const keys = dataDirKeys(dataDir)
-  const creds = readDemoCredentials(dataDir, keys.keyring)
-  closeKeys(keys)
-  const res = await fetch(`${gw.url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      username,
-      password: creds[username]!.password,
-      totp: totpCode(creds[username]!.totpSecret, new Date())
-    })
-  })
-  expect(res.status).toBe(200)
-  return ((await res.json()) as { accessToken: string }).accessToken
-}
-
-async function waitFor<T>(read: () => Promise<T>, done: (v: T) => boolean, what: string, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const v = await read()
-    if (done(v)) return v
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: last ${JSON.stringify(v)}`)
-    await new Promise((r) => setTimeout(r, 250))
-  }
-}
 
 /**
  * Starts a session of the sign-in's first project through the API; `get` reads it back from
@@ -96,7 +66,7 @@ describe.each(['runc', 'runsc'] as const)('sessions on the real engine (%s)', (r
   it('survives kill -9 of the gateway: the restarted gateway re-adopts the live session', async () => {
     const env = { VRE_POLICY_FILE: policyFile }
     gw = await startGatewayProcess('demo', dataDir, env)
-    const token = await login(gw, dataDir, 'researcher1')
+    const token = await signInToProcess(gw, dataDir, 'researcher1')
     researcherToken = token
     const { id, get } = await startSession(() => gw!, token)
     expect((await waitFor(get, (s) => s.state !== 'starting', 'the session to start')).state).toBe('running')

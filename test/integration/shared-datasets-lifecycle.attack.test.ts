@@ -24,6 +24,19 @@ const fake = () => {
   return d
 }
 
+/** The engine refuses the next removal once ("engine busy"), then removes as before. */
+function failFirstStop(driver: FakeDriver): void {
+  const realStop = driver.stop.bind(driver)
+  let failNext = true
+  driver.stop = async (id: string) => {
+    if (failNext) {
+      failNext = false
+      throw new Error('engine busy')
+    }
+    return realStop(id)
+  }
+}
+
 describe('host copies across the gateway life cycle', () => {
   it('(e) a graceful shutdown removes the copies no sandbox mounts (production path, no test cleanup)', async () => {
     const driver = fake()
@@ -85,15 +98,7 @@ describe('host copies across the gateway life cycle', () => {
     const { sessionId } = await startRunningSession(gw)
     const sandboxId = (await gw.app.sessions.get(sessionId))!.sandboxId!
     const key = driver.sandboxes.get(sandboxId)!.spec.labels['vre.datasets']!
-    const realStop = driver.stop.bind(driver)
-    let failNext = true
-    driver.stop = async (id: string) => {
-      if (failNext) {
-        failNext = false
-        throw new Error('engine busy')
-      }
-      return realStop(id)
-    }
+    failFirstStop(driver)
     await gw.app.sessions.stop(sessionId, 'done', by).catch(() => undefined)
     expect((await gw.app.sessions.get(sessionId))!.state).toBe('stopping')
     gw.app.keys.keyring.destroy(key)
@@ -112,15 +117,7 @@ describe('host copies across the gateway life cycle', () => {
     // removal that follows, which launch.ts swallows: a `failed` session with a live sandbox
     driver.holdSeeds = Promise.reject(new Error('seed broke'))
     driver.holdSeeds.catch(() => undefined)
-    const realStop = driver.stop.bind(driver)
-    let failNext = true
-    driver.stop = async (id: string) => {
-      if (failNext) {
-        failNext = false
-        throw new Error('engine busy')
-      }
-      return realStop(id)
-    }
+    failFirstStop(driver)
     await startRunningSession(gw).catch(() => undefined)
     await gw.app.sessions.settle()
     const orphan = [...driver.sandboxes.values()].find((s) => s.info.running)

@@ -1,6 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createServer } from 'node:net'
+import { totpCode } from '../../server/src/auth/totp.js'
 import { PROJECT_ROOT } from '../../server/src/config/config.js'
+import { readDemoCredentials } from '../../server/src/demo/seed.js'
+import { closeKeys, dataDirKeys } from './keys.js'
 
 /** A free loopback port, found by binding port 0 and letting it go. */
 export function freePort(): Promise<number> {
@@ -75,4 +78,23 @@ export async function startGatewayProcess(
       await exited
     }
   }
+}
+
+/** Signs a demo account in to a gateway process; the demo's credentials are sealed in its data directory. */
+export async function signInToProcess(gw: GatewayProcess, dataDir: string, username: string): Promise<string> {
+  // sealed under the data directory's state key: opened with its keys from the token, as the gateway does
+  const keys = dataDirKeys(dataDir)
+  const creds = readDemoCredentials(dataDir, keys.keyring)
+  closeKeys(keys)
+  const res = await fetch(`${gw.url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      username,
+      password: creds[username]!.password,
+      totp: totpCode(creds[username]!.totpSecret, new Date())
+    })
+  })
+  if (res.status !== 200) throw new Error(`${username} could not sign in: ${res.status} ${await res.text()}`)
+  return ((await res.json()) as { accessToken: string }).accessToken
 }

@@ -224,6 +224,12 @@ export class HostCopies {
     }
   }
 
+  /** The plaintext bytes a start of these versions would decrypt: those with no copy here yet. */
+  bytesToDecrypt(versions: { keyId: string; bytes: number }[]): number {
+    const present = new Set(this.present())
+    return versions.filter((v) => !present.has(v.keyId)).reduce((n, v) => n + v.bytes, 0)
+  }
+
   /** How many copies the host holds now, and their bytes. */
   usage(): { copies: number; bytes: number } {
     const keys = this.present()

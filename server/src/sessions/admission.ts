@@ -99,6 +99,22 @@ export function admissionRefusal(host: HostReading, s: AdmissionSettings, pendin
   return null
 }
 
+/**
+ * Why the host can't take another sandbox now, read from the kernel (or `read`), or null when it
+ * can. A reading that fails refuses: no figures, no start.
+ */
+export async function roomRefusal(
+  admission: { settings: AdmissionSettings; read?: () => HostReading },
+  pending: () => Promise<Pending>
+): Promise<string | null> {
+  try {
+    const under = await pending()
+    return admissionRefusal((admission.read ?? readHost)(), admission.settings, under)
+  } catch (err) {
+    return `the host's memory and tasks could not be read (${(err as Error).message})`
+  }
+}
+
 /** What the console shows of the host's room. */
 export interface Capacity {
   memory: { totalBytes: number; availableBytes: number; reserveBytes: number; perSandboxBytes: number }

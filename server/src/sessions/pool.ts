@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto'
 import type { SandboxPolicy } from '../policy/schema.js'
 import { emptyTar } from '../sandbox/docker-seed.js'
 import type { SandboxSessionRow } from '../store/types.js'
-import { admissionRefusal, readHost } from './admission.js'
+import { roomRefusal } from './admission.js'
 import type { SessionCore } from './core.js'
 import { projectData, mountsOf } from './project-data.js'
 import { dayIn } from '../identity/index.js'
@@ -85,18 +85,10 @@ export function createPool(core: SessionCore) {
     const data = await projectData(core, projectId, p)
     // admitted as a session's start is, under the same host-wide lock, counting what is under way
     const admitted = await core.locked('host:admission', async () => {
-      const starting = (await store.listSandboxSessions({ states: ['starting'] })).length + startingMembers
-      const present = new Set(core.deps.hostCopies.present())
-      const datasetBytes = data.versions.filter((v) => !present.has(v.keyId)).reduce((n, v) => n + v.bytes, 0)
-      let full: string | null
-      try {
-        full = admissionRefusal((core.deps.admission.read ?? readHost)(), core.deps.admission.settings, {
-          starting,
-          datasetBytes
-        })
-      } catch (err) {
-        full = `the host's figures could not be read (${(err as Error).message})`
-      }
+      const full = await roomRefusal(core.deps.admission, async () => ({
+        starting: (await store.listSandboxSessions({ states: ['starting'] })).length + startingMembers,
+        datasetBytes: core.deps.hostCopies.bytesToDecrypt(data.versions)
+      }))
       if (full !== null) {
         log.info({ project: projectId, reason: full }, 'the pool waits: the host has no room')
         return false

@@ -8,7 +8,7 @@ import type { SessionCore } from './core.js'
 import type { Launch } from './launch.js'
 import type { Pool } from './pool.js'
 import { LIVE_STATES } from './transitions.js'
-import { admissionRefusal, readHost } from './admission.js'
+import { roomRefusal } from './admission.js'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { encryptedFileKeyId } from '../datasets/at-rest.js'
@@ -25,16 +25,12 @@ export function createStart(core: SessionCore, launch: Launch, pool?: Pick<Pool,
   /** Plaintext bytes of the project's datasets that a start would decrypt: those with no copy on the host. */
   async function datasetsNotOnHost(projectId: string): Promise<number> {
     const project = await store.getProject(projectId)
-    const present = new Set(core.deps.hostCopies.present())
-    let bytes = 0
-    for (const d of project?.datasets ?? []) {
-      if (d.file === null) continue
-      const path = join(core.deps.dataDir, d.file)
-      // a file that is missing or unreadable fails the launch, with its own reason
-      if (!existsSync(path)) continue
-      if (!present.has(encryptedFileKeyId(path))) bytes += encryptedPlainSize(path)
-    }
-    return bytes
+    const versions = (project?.datasets ?? [])
+      .map((d) => (d.file === null ? null : join(core.deps.dataDir, d.file)))
+      // a file that is missing fails the launch, with its own reason
+      .filter((path): path is string => path !== null && existsSync(path))
+      .map((path) => ({ keyId: encryptedFileKeyId(path), bytes: encryptedPlainSize(path) }))
+    return core.deps.hostCopies.bytesToDecrypt(versions)
   }
 
   async function startUnlocked(user: UserRow, projectId: string, ctx: RequestContext): Promise<SandboxSessionRow> {
@@ -77,16 +73,10 @@ export function createStart(core: SessionCore, launch: Launch, pool?: Pick<Pool,
     // start at a time across the host, and the starts under way counted, so that several at once
     // can't each see the same free memory.
     const row = await core.locked('host:admission', async () => {
-      let full: string | null
-      try {
-        const pending = {
-          starting: (await store.listSandboxSessions({ states: ['starting'] })).length + (pool?.starting() ?? 0),
-          datasetBytes: await datasetsNotOnHost(projectId)
-        }
-        full = admissionRefusal((core.deps.admission.read ?? readHost)(), core.deps.admission.settings, pending)
-      } catch (err) {
-        full = `the host's memory and tasks could not be read (${(err as Error).message})`
-      }
+      const full = await roomRefusal(core.deps.admission, async () => ({
+        starting: (await store.listSandboxSessions({ states: ['starting'] })).length + (pool?.starting() ?? 0),
+        datasetBytes: await datasetsNotOnHost(projectId)
+      }))
       if (full !== null) {
         await store.appendAudit(audit('denied', { reason: 'host capacity', detail: full }))
         throw new Errors.SandboxUnavailable(full)
